@@ -1,0 +1,606 @@
+//! The C ABI: the only `extern "C"` surface of cobalt. `include/cobalt.h` is its manual.
+//!
+//! # Contract
+//! - Every fallible call returns an `int32_t` status: `0` = OK, positive codes are stable and
+//!   append-only (`cobalt_status_str`). The message of the last failure on the calling thread is
+//!   copied out by `cobalt_last_error`. Results go in out-params, last.
+//! - Every exported body runs inside [`guard`] (`catch_unwind`): a Rust panic becomes
+//!   `COBALT_PANIC` with its message; it never unwinds into the caller and never aborts.
+//! - Ownership: a handle written to an out-param carries one reference (+1); handle arguments are
+//!   borrowed. `cobalt_retain` adds a reference, `cobalt_release` drops one (`NULL` is a no-op); the
+//!   tensor dies with its last reference. The refcount is atomic: handles may cross threads.
+//! - A data pointer (`cobalt_data`) is valid while a reference to its tensor lives. Views
+//!   (`cobalt_reshape`, `cobalt_permute`) share storage with their source through that refcount.
+//! - Hot calls take no 64-bit integer parameters (Deno passes those as BigInt): shapes travel as
+//!   `const int64_t*` + `int32_t` length, scalars as `double`.
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::storage::{count_tensor, memory_stats, ReleaseFn};
+use crate::tensor::Tensor;
+use crate::cpu;
+use std::cell::RefCell;
+use std::ffi::{c_char, c_void};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+/// Bumped on any incompatible change of this surface; loaders refuse a library with another value.
+pub const COBALT_ABI_VERSION: u32 = 1;
+/// Largest number of dimensions a tensor may have.
+pub const COBALT_MAX_NDIM: usize = 32;
+
+const MAGIC: u32 = 0xC0BA_17ED;
+
+/// The opaque handle behind `cobalt_tensor*`.
+pub struct CobaltTensor {
+    magic: u32,
+    tensor: Tensor,
+}
+
+impl Drop for CobaltTensor {
+    fn drop(&mut self) {
+        self.magic = 0;
+        count_tensor(-1);
+    }
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+fn set_last_error(msg: String) {
+    LAST_ERROR.with(|e| *e.borrow_mut() = msg);
+}
+
+/// Runs `f`, turning an `Err` or a panic into a status code and the thread's last-error message.
+fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => {
+            set_last_error(e.to_string());
+            e.code()
+        }
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic payload".into());
+            let e = Error::Panic(msg);
+            set_last_error(e.to_string());
+            e.code()
+        }
+    }
+}
+
+/// Borrows the tensor behind a handle argument.
+fn get<'a>(p: *const CobaltTensor) -> Result<&'a Tensor> {
+    if p.is_null() {
+        return Err(Error::InvalidArgument("tensor handle is NULL".into()));
+    }
+    // SAFETY: the caller passes a handle it holds a reference to (ABI contract); the magic check
+    // catches most use-after-release bugs in debug sessions but is not a guarantee.
+    let h = unsafe { &*p };
+    if h.magic != MAGIC {
+        return Err(Error::InvalidArgument("not a live cobalt tensor (released already?)".into()));
+    }
+    Ok(&h.tensor)
+}
+
+/// Writes a new +1 handle for `t` into `out`.
+fn put(out: *mut *mut CobaltTensor, t: Tensor) -> Result<()> {
+    if out.is_null() {
+        return Err(Error::InvalidArgument("out-param is NULL".into()));
+    }
+    count_tensor(1);
+    let h = Arc::new(CobaltTensor { magic: MAGIC, tensor: t });
+    // SAFETY: `out` is non-null and points to writable storage for one pointer (ABI contract).
+    unsafe { *out = Arc::into_raw(h) as *mut CobaltTensor };
+    Ok(())
+}
+
+/// Reads a shape argument; a dim of -1 is allowed only when `infer_for` is given (reshape), and is
+/// replaced so the element count matches.
+fn read_shape(shape: *const i64, ndim: i32, infer_for: Option<usize>) -> Result<Vec<usize>> {
+    if ndim < 0 || ndim as usize > COBALT_MAX_NDIM {
+        return Err(Error::InvalidArgument(format!(
+            "ndim {ndim} is out of range 0..={COBALT_MAX_NDIM}"
+        )));
+    }
+    if ndim > 0 && shape.is_null() {
+        return Err(Error::InvalidArgument("shape pointer is NULL".into()));
+    }
+    let raw: &[i64] = if ndim == 0 {
+        &[]
+    } else {
+        // SAFETY: non-null and `ndim` long (ABI contract).
+        unsafe { std::slice::from_raw_parts(shape, ndim as usize) }
+    };
+    let mut infer_at = None;
+    let mut dims = Vec::with_capacity(raw.len());
+    for (i, &d) in raw.iter().enumerate() {
+        if d == -1 && infer_for.is_some() && infer_at.is_none() {
+            infer_at = Some(i);
+            dims.push(1);
+        } else if d < 0 {
+            return Err(Error::InvalidArgument(format!("negative dimension {d} in shape {raw:?}")));
+        } else {
+            dims.push(usize::try_from(d).map_err(|_| Error::OutOfMemory(format!("dimension {d} is too large")))?);
+        }
+    }
+    if let (Some(i), Some(total)) = (infer_at, infer_for) {
+        let known = crate::shape::numel(&dims)?;
+        if known == 0 || total % known != 0 {
+            return Err(Error::InvalidArgument(format!(
+                "reshape: cannot infer -1 in shape {raw:?} for {total} elements"
+            )));
+        }
+        dims[i] = total / known;
+    }
+    Ok(dims)
+}
+
+fn flag(x: i32) -> bool {
+    x != 0
+}
+
+/// The ABI version of this library (`COBALT_ABI_VERSION`).
+#[no_mangle]
+pub extern "C" fn cobalt_abi_version() -> u32 {
+    COBALT_ABI_VERSION
+}
+
+/// A static, NUL-terminated name for a status code (`"OK"`, `"SHAPE_MISMATCH"`...).
+#[no_mangle]
+pub extern "C" fn cobalt_status_str(code: i32) -> *const c_char {
+    let s: &'static [u8] = match code {
+        0 => b"OK\0",
+        1 => b"INVALID_ARGUMENT\0",
+        2 => b"SHAPE_MISMATCH\0",
+        3 => b"DTYPE\0",
+        4 => b"OUT_OF_MEMORY\0",
+        5 => b"PANIC\0",
+        6 => b"AXIS\0",
+        _ => b"UNKNOWN\0",
+    };
+    s.as_ptr() as *const c_char
+}
+
+/// Copies the last error message of this thread (UTF-8) into `buf` (at most `cap` bytes, NUL-terminated
+/// when it fits) and returns its full length in bytes, so a caller can retry with a larger buffer.
+///
+/// # Safety
+/// `buf` must be valid for `cap` bytes of writes, or NULL with `cap == 0`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_last_error(buf: *mut u8, cap: i32) -> i32 {
+    LAST_ERROR.with(|e| {
+        let e = e.borrow();
+        let n = e.len().min(cap.max(0) as usize);
+        if !buf.is_null() && n > 0 {
+            // SAFETY: `buf` holds `cap >= n` bytes (contract).
+            unsafe { std::ptr::copy_nonoverlapping(e.as_ptr(), buf, n) };
+        }
+        if !buf.is_null() && (n as i32) < cap {
+            // SAFETY: index n < cap.
+            unsafe { *buf.add(n) = 0 };
+        }
+        e.len() as i32
+    })
+}
+
+/// Does nothing and returns 0: measures the bare cost of a call across the FFI.
+#[no_mangle]
+pub extern "C" fn cobalt_noop() -> i32 {
+    0
+}
+
+/// Panics on purpose inside the guard: returns `COBALT_PANIC`. For tests of the panic path.
+#[no_mangle]
+pub extern "C" fn cobalt_debug_panic() -> i32 {
+    guard(|| panic!("cobalt_debug_panic was called"))
+}
+
+/// Adds a reference to `t`. NULL is a no-op.
+///
+/// # Safety
+/// `t` must be NULL or a handle the caller holds a reference to.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_retain(t: *const CobaltTensor) {
+    if !t.is_null() {
+        // SAFETY: `t` came from `Arc::into_raw` and is alive (the caller holds a reference).
+        unsafe { Arc::increment_strong_count(t) };
+    }
+}
+
+/// Drops a reference to `t`; the tensor (and its storage, if no view shares it) dies with the last one.
+/// NULL is a no-op.
+///
+/// # Safety
+/// `t` must be NULL or a handle the caller holds a reference to, which this call consumes.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_release(t: *const CobaltTensor) {
+    if !t.is_null() {
+        // NOTE: dropping never panics (Storage::drop only frees memory or calls the caller's release).
+        // SAFETY: `t` came from `Arc::into_raw`; the caller gives up one reference.
+        unsafe { Arc::decrement_strong_count(t) };
+    }
+}
+
+/// The current number of references to `t` (for tests and debugging), or -1 for NULL.
+///
+/// # Safety
+/// `t` must be NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_refcount(t: *const CobaltTensor) -> i32 {
+    if t.is_null() {
+        return -1;
+    }
+    // SAFETY: `t` is a live handle; we rebuild the Arc without taking ownership.
+    let a = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(t) });
+    Arc::strong_count(&a) as i32
+}
+
+/// A deallocator with the signature `void (*)(void* bytes, void* ctx)` that releases the handle `ctx`:
+/// lets a runtime tie an external buffer view (Bun's `toArrayBuffer`) to one tensor reference.
+#[no_mangle]
+pub extern "C" fn cobalt_view_deallocator() -> unsafe extern "C" fn(*mut c_void, *mut c_void) {
+    unsafe extern "C" fn release_ctx(_bytes: *mut c_void, ctx: *mut c_void) {
+        let _ = catch_unwind(|| {
+            // SAFETY: `ctx` is a handle retained for this view.
+            unsafe { cobalt_release(ctx as *const CobaltTensor) }
+        });
+    }
+    release_ctx
+}
+
+/// Writes the native counters into `out[0..3]`: live tensors, owned bytes, adopted (external) bytes.
+///
+/// # Safety
+/// `out` must hold 3 `int64_t`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
+    guard(|| {
+        if out.is_null() {
+            return Err(Error::InvalidArgument("out is NULL".into()));
+        }
+        let m = memory_stats();
+        // SAFETY: `out` holds 3 values (contract).
+        unsafe { std::ptr::copy_nonoverlapping([m.tensors, m.bytes, m.external_bytes].as_ptr(), out, 3) };
+        Ok(())
+    })
+}
+
+/// A new contiguous tensor holding a copy of `data` (row-major, native-endian).
+///
+/// # Safety
+/// `shape` holds `ndim` values; `data` holds `numel(shape) * dtype_size` bytes (or may be NULL for a
+/// zero-size tensor); `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_from_data(
+    dtype: i32,
+    shape: *const i64,
+    ndim: i32,
+    data: *const c_void,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| {
+        let dtype = DType::from_code(dtype)?;
+        let shape = read_shape(shape, ndim, None)?;
+        let t = Tensor::zeros(dtype, &shape)?;
+        let n = t.storage().nbytes();
+        if n > 0 {
+            if data.is_null() {
+                return Err(Error::InvalidArgument("from_data: data pointer is NULL".into()));
+            }
+            // SAFETY: `data` holds n bytes (contract); `t` is fresh.
+            unsafe { std::ptr::copy_nonoverlapping(data as *const u8, t.data_ptr(), n) };
+        }
+        put(out, t)
+    })
+}
+
+/// A tensor over caller memory, without copying. `release(ctx)` (if not NULL) runs exactly once, on
+/// any thread, when the last tensor using the memory dies.
+///
+/// # Safety
+/// `data` must hold `numel(shape) * dtype_size` bytes aligned for the dtype and stay valid until
+/// `release` runs (or, with no `release`, for as long as any tensor over it lives).
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_from_external(
+    dtype: i32,
+    shape: *const i64,
+    ndim: i32,
+    data: *mut c_void,
+    release: Option<ReleaseFn>,
+    ctx: *mut c_void,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| {
+        let dtype = DType::from_code(dtype)?;
+        let shape = read_shape(shape, ndim, None)?;
+        // SAFETY: forwarded contract.
+        let t = unsafe { Tensor::from_external(dtype, &shape, data as *mut u8, release, ctx)? };
+        put(out, t)
+    })
+}
+
+/// A new tensor of `shape` filled with `value`.
+///
+/// # Safety
+/// `shape` holds `ndim` values; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_full(
+    dtype: i32,
+    shape: *const i64,
+    ndim: i32,
+    value: f64,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| put(out, Tensor::full(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, value)?))
+}
+
+/// `numpy.arange(start, stop, step)` as a 1-D tensor.
+///
+/// # Safety
+/// `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_arange(
+    dtype: i32,
+    start: f64,
+    stop: f64,
+    step: f64,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| put(out, Tensor::arange(DType::from_code(dtype)?, start, stop, step)?))
+}
+
+/// The dtype code of `t`, or a negated status on error.
+///
+/// # Safety
+/// `t` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_dtype(t: *const CobaltTensor) -> i32 {
+    let mut d = 0;
+    let s = guard(|| {
+        d = get(t)?.dtype() as i32;
+        Ok(())
+    });
+    if s == 0 { d } else { -s }
+}
+
+/// Writes up to `cap` dims of `t` into `out` and returns ndim (or a negated status on error).
+///
+/// # Safety
+/// `t` is a live handle; `out` holds `cap` values (or is NULL with `cap == 0`).
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_shape(t: *const CobaltTensor, out: *mut i64, cap: i32) -> i32 {
+    let mut nd = 0;
+    let s = guard(|| {
+        let shape = get(t)?.shape();
+        nd = shape.len() as i32;
+        for (i, &d) in shape.iter().take(cap.max(0) as usize).enumerate() {
+            // SAFETY: i < cap (contract).
+            unsafe { *out.add(i) = d as i64 };
+        }
+        Ok(())
+    });
+    if s == 0 { nd } else { -s }
+}
+
+/// Writes up to `cap` strides of `t` (in elements) into `out` and returns ndim (or a negated status).
+///
+/// # Safety
+/// As `cobalt_shape`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_strides(t: *const CobaltTensor, out: *mut i64, cap: i32) -> i32 {
+    let mut nd = 0;
+    let s = guard(|| {
+        let st = &get(t)?.layout().strides;
+        nd = st.len() as i32;
+        for (i, &d) in st.iter().take(cap.max(0) as usize).enumerate() {
+            // SAFETY: i < cap (contract).
+            unsafe { *out.add(i) = d as i64 };
+        }
+        Ok(())
+    });
+    if s == 0 { nd } else { -s }
+}
+
+/// 1 if `t` is row-major contiguous, 0 if not, a negated status on error.
+///
+/// # Safety
+/// `t` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_is_contiguous(t: *const CobaltTensor) -> i32 {
+    let mut c = 0;
+    let s = guard(|| {
+        c = get(t)?.is_contiguous() as i32;
+        Ok(())
+    });
+    if s == 0 { c } else { -s }
+}
+
+/// Pointer to the first element of `t` (NULL on error). Valid while a reference to `t` lives.
+///
+/// # Safety
+/// `t` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_data(t: *const CobaltTensor) -> *mut c_void {
+    let mut p = std::ptr::null_mut();
+    guard(|| {
+        p = get(t)?.data_ptr() as *mut c_void;
+        Ok(())
+    });
+    p
+}
+
+/// Copies the elements of `t` in row-major order into `dst`.
+///
+/// # Safety
+/// `dst` holds `numel * dtype_size` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_copy_out(t: *const CobaltTensor, dst: *mut c_void) -> i32 {
+    guard(|| {
+        let c = get(t)?.contiguous()?;
+        let n = c.numel() * c.dtype().size();
+        if n > 0 {
+            if dst.is_null() {
+                return Err(Error::InvalidArgument("copy_out: dst is NULL".into()));
+            }
+            // SAFETY: dst holds n bytes (contract); c is contiguous with n bytes.
+            unsafe { std::ptr::copy_nonoverlapping(c.data_ptr(), dst as *mut u8, n) };
+        }
+        Ok(())
+    })
+}
+
+/// Elementwise `a op b` with numpy broadcasting and promotion (`COBALT_ADD`...).
+///
+/// # Safety
+/// `a`, `b` are live handles; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_binary(
+    op: i32,
+    a: *const CobaltTensor,
+    b: *const CobaltTensor,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| put(out, cpu::binary(BinaryOp::from_code(op)?, get(a)?, get(b)?)?))
+}
+
+/// Elementwise `a op s` (or `s op a` when `scalar_first != 0`); the result keeps `a`'s dtype.
+///
+/// # Safety
+/// `a` is a live handle; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_binary_scalar(
+    op: i32,
+    a: *const CobaltTensor,
+    s: f64,
+    scalar_first: i32,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| put(out, cpu::binary_scalar(BinaryOp::from_code(op)?, get(a)?, s, flag(scalar_first))?))
+}
+
+/// Elementwise unary op (`COBALT_NEG`, `COBALT_EXP`...).
+///
+/// # Safety
+/// `a` is a live handle; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_unary(op: i32, a: *const CobaltTensor, out: *mut *mut CobaltTensor) -> i32 {
+    guard(|| put(out, cpu::unary(UnaryOp::from_code(op)?, get(a)?)?))
+}
+
+/// Reduction over `naxes` axes (negative axes count from the end); `naxes < 0` reduces over all axes.
+///
+/// # Safety
+/// `a` is a live handle; `axes` holds `naxes` values when `naxes > 0`; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_reduce(
+    op: i32,
+    a: *const CobaltTensor,
+    axes: *const i32,
+    naxes: i32,
+    keepdims: i32,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| {
+        let op = ReduceOp::from_code(op)?;
+        let list: Option<Vec<i64>> = if naxes < 0 {
+            None
+        } else if naxes == 0 {
+            Some(vec![])
+        } else {
+            if axes.is_null() {
+                return Err(Error::InvalidArgument("reduce: axes pointer is NULL".into()));
+            }
+            // SAFETY: `axes` holds `naxes` values (contract).
+            Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect())
+        };
+        put(out, cpu::reduce(op, get(a)?, list.as_deref(), flag(keepdims))?)
+    })
+}
+
+/// Matrix product (1-D and 2-D operands, numpy rules).
+///
+/// # Safety
+/// `a`, `b` are live handles; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_matmul(
+    a: *const CobaltTensor,
+    b: *const CobaltTensor,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| put(out, cpu::matmul(get(a)?, get(b)?)?))
+}
+
+/// A tensor with another shape (one dim may be -1); a view sharing storage when `a` is contiguous,
+/// otherwise a copy.
+///
+/// # Safety
+/// `a` is a live handle; `shape` holds `ndim` values; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_reshape(
+    a: *const CobaltTensor,
+    shape: *const i64,
+    ndim: i32,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| {
+        let t = get(a)?;
+        put(out, t.reshape(&read_shape(shape, ndim, Some(t.numel()))?)?)
+    })
+}
+
+/// A view with dims permuted by `perm` (negative entries count from the end); `n < 0` reverses the dims.
+///
+/// # Safety
+/// `a` is a live handle; `perm` holds `n` values when `n > 0`; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_permute(
+    a: *const CobaltTensor,
+    perm: *const i32,
+    n: i32,
+    out: *mut *mut CobaltTensor,
+) -> i32 {
+    guard(|| {
+        let t = get(a)?;
+        if n < 0 {
+            return put(out, t.transpose());
+        }
+        if n > 0 && perm.is_null() {
+            return Err(Error::InvalidArgument("permute: perm pointer is NULL".into()));
+        }
+        let raw: &[i32] = if n == 0 {
+            &[]
+        } else {
+            // SAFETY: `perm` holds `n` values (contract).
+            unsafe { std::slice::from_raw_parts(perm, n as usize) }
+        };
+        let p = raw
+            .iter()
+            .map(|&x| crate::shape::normalize_axis("permute", x as i64, t.ndim()))
+            .collect::<Result<Vec<_>>>()?;
+        put(out, t.permute(&p)?)
+    })
+}
+
+/// `a` in a contiguous layout: a new reference to `a` itself when already contiguous, else a copy.
+///
+/// # Safety
+/// `a` is a live handle; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_contiguous(a: *const CobaltTensor, out: *mut *mut CobaltTensor) -> i32 {
+    guard(|| put(out, get(a)?.contiguous()?))
+}
+
+/// `a` converted to `dtype` (a contiguous copy; shares storage when the dtype is unchanged).
+///
+/// # Safety
+/// `a` is a live handle; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_astype(a: *const CobaltTensor, dtype: i32, out: *mut *mut CobaltTensor) -> i32 {
+    guard(|| put(out, get(a)?.astype(DType::from_code(dtype)?)?))
+}

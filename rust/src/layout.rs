@@ -1,0 +1,213 @@
+//! Layout: how a tensor's elements sit in its storage (shape, strides in elements, offset).
+
+use crate::error::{Error, Result};
+use crate::shape::{contiguous_strides, numel};
+
+/// Shape, strides (in elements, may be 0 for broadcast dims) and the element offset of the first element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub shape: Vec<usize>,
+    pub strides: Vec<isize>,
+    pub offset: usize,
+}
+
+impl Layout {
+    /// A row-major layout starting at element 0.
+    pub fn contiguous(shape: &[usize]) -> Layout {
+        Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: 0 }
+    }
+
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// Number of elements (the shape was validated when the layout was built, so this cannot overflow).
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// True when elements are laid out row-major without gaps (dims of size 1 may have any stride).
+    pub fn is_contiguous(&self) -> bool {
+        let mut expected = 1isize;
+        for i in (0..self.shape.len()).rev() {
+            if self.shape[i] != 1 && self.strides[i] != expected {
+                return false;
+            }
+            expected *= self.shape[i] as isize;
+        }
+        true
+    }
+
+    /// The layout with dims reordered by `perm` (a permutation of `0..ndim`).
+    pub fn permute(&self, perm: &[usize]) -> Result<Layout> {
+        let n = self.ndim();
+        let mut seen = vec![false; n];
+        if perm.len() != n || perm.iter().any(|&p| p >= n || std::mem::replace(&mut seen[p], true)) {
+            return Err(Error::Axis(format!(
+                "permute: axes {perm:?} are not a permutation of 0..{n}"
+            )));
+        }
+        Ok(Layout {
+            shape: perm.iter().map(|&p| self.shape[p]).collect(),
+            strides: perm.iter().map(|&p| self.strides[p]).collect(),
+            offset: self.offset,
+        })
+    }
+
+    /// A view with `shape` over the same elements, if one exists without copying.
+    /// Only contiguous layouts are reshaped in place; others return `None` (the caller copies).
+    pub fn reshape(&self, shape: &[usize]) -> Result<Option<Layout>> {
+        if numel(shape)? != self.numel() {
+            return Err(Error::shape("reshape", &self.shape, shape));
+        }
+        if !self.is_contiguous() {
+            return Ok(None);
+        }
+        Ok(Some(Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: self.offset }))
+    }
+
+    /// Strides of this layout broadcast to `shape` (which must be a broadcast of our shape): 0 on new
+    /// or stretched dims.
+    pub fn broadcast_strides(&self, shape: &[usize]) -> Vec<isize> {
+        let pad = shape.len() - self.ndim();
+        (0..shape.len())
+            .map(|i| {
+                if i < pad || self.shape[i - pad] == 1 && shape[i] != 1 {
+                    0
+                } else {
+                    self.strides[i - pad]
+                }
+            })
+            .collect()
+    }
+}
+
+/// Calls `f(offset)` for every element of `shape` walked in row-major order, with the offsets
+/// computed from `strides` and `start`. The innermost dim is a tight loop.
+pub fn for_each_offset(shape: &[usize], strides: &[isize], start: usize, mut f: impl FnMut(usize)) {
+    if shape.contains(&0) {
+        return;
+    }
+    if shape.is_empty() {
+        f(start);
+        return;
+    }
+    let nd = shape.len();
+    let (inner, istride) = (shape[nd - 1], strides[nd - 1]);
+    let mut idx = vec![0usize; nd];
+    let mut base = start as isize;
+    loop {
+        let mut off = base;
+        for _ in 0..inner {
+            f(off as usize);
+            off += istride;
+        }
+        // odometer over the outer dims
+        let mut d = nd - 1;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            idx[d] += 1;
+            base += strides[d];
+            if idx[d] < shape[d] {
+                break;
+            }
+            base -= strides[d] * shape[d] as isize;
+            idx[d] = 0;
+        }
+    }
+}
+
+/// Like [`for_each_offset`] for two layouts walked in step over one `shape`: calls `f(off_a, off_b)`.
+pub fn for_each_offset2(
+    shape: &[usize],
+    (sa, start_a): (&[isize], usize),
+    (sb, start_b): (&[isize], usize),
+    mut f: impl FnMut(usize, usize),
+) {
+    if shape.contains(&0) {
+        return;
+    }
+    if shape.is_empty() {
+        f(start_a, start_b);
+        return;
+    }
+    let nd = shape.len();
+    let (inner, ia, ib) = (shape[nd - 1], sa[nd - 1], sb[nd - 1]);
+    let mut idx = vec![0usize; nd];
+    let (mut base_a, mut base_b) = (start_a as isize, start_b as isize);
+    loop {
+        let (mut oa, mut ob) = (base_a, base_b);
+        for _ in 0..inner {
+            f(oa as usize, ob as usize);
+            oa += ia;
+            ob += ib;
+        }
+        let mut d = nd - 1;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            idx[d] += 1;
+            base_a += sa[d];
+            base_b += sb[d];
+            if idx[d] < shape[d] {
+                break;
+            }
+            base_a -= sa[d] * shape[d] as isize;
+            base_b -= sb[d] * shape[d] as isize;
+            idx[d] = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose_then_walk() {
+        let l = Layout::contiguous(&[2, 3]).permute(&[1, 0]).unwrap();
+        assert!(!l.is_contiguous());
+        let mut offs = vec![];
+        for_each_offset(&l.shape, &l.strides, l.offset, |o| offs.push(o));
+        assert_eq!(offs, vec![0, 3, 1, 4, 2, 5]);
+    }
+
+    #[test]
+    fn permute_rejects_bad_axes() {
+        let l = Layout::contiguous(&[2, 3]);
+        assert!(l.permute(&[0, 0]).is_err());
+        assert!(l.permute(&[0]).is_err());
+        assert!(l.permute(&[0, 2]).is_err());
+    }
+
+    #[test]
+    fn reshape_views_only_contiguous() {
+        let l = Layout::contiguous(&[2, 3]);
+        assert!(l.reshape(&[3, 2]).unwrap().is_some());
+        assert!(l.permute(&[1, 0]).unwrap().reshape(&[6]).unwrap().is_none());
+        assert!(l.reshape(&[4]).is_err());
+    }
+
+    #[test]
+    fn broadcast_strides_zero_stretched_dims() {
+        let l = Layout::contiguous(&[3, 1]);
+        assert_eq!(l.broadcast_strides(&[2, 3, 4]), vec![0, 1, 0]);
+    }
+
+    #[test]
+    fn scalars_and_empty_shapes_walk() {
+        let mut n = 0;
+        for_each_offset(&[], &[], 7, |o| {
+            assert_eq!(o, 7);
+            n += 1
+        });
+        for_each_offset(&[2, 0], &[0, 1], 0, |_| n += 1);
+        assert_eq!(n, 1);
+    }
+}

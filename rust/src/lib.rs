@@ -1,0 +1,21 @@
+//! cobalt: a tensor core with a plain C ABI (see [`abi`]), built to be driven from Deno and Bun.
+//!
+//! The core (`dtype`, `shape`, `layout`, `storage`, `tensor`, `op`, `cpu`) knows nothing of FFI;
+//! `abi` is the only `extern "C"` surface.
+
+pub mod abi;
+pub mod cpu;
+pub mod dtype;
+pub mod error;
+pub mod layout;
+pub mod op;
+pub mod shape;
+pub mod storage;
+pub mod tensor;
+
+pub use dtype::DType;
+pub use error::{Error, Result};
+pub use layout::Layout;
+pub use op::{BinaryOp, ReduceOp, UnaryOp};
+pub use storage::{memory_stats, MemoryStats, Storage};
+pub use tensor::Tensor;

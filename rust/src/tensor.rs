@@ -1,0 +1,225 @@
+//! Tensor: a dtype, a layout and shared storage. Views (reshape, permute) share the storage `Arc`.
+
+use crate::dispatch;
+use crate::dtype::{DType, Elem};
+use crate::error::{Error, Result};
+use crate::layout::{for_each_offset, Layout};
+use crate::shape::numel;
+use crate::storage::{ReleaseFn, Storage};
+use std::ffi::c_void;
+use std::sync::Arc;
+
+/// An n-dimensional array. Cloning is cheap (the storage is shared).
+#[derive(Clone)]
+pub struct Tensor {
+    storage: Arc<Storage>,
+    layout: Layout,
+    dtype: DType,
+}
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tensor({}, {:?})", self.dtype.name(), self.layout.shape)
+    }
+}
+
+impl Tensor {
+    /// A zero-filled contiguous tensor.
+    pub fn zeros(dtype: DType, shape: &[usize]) -> Result<Tensor> {
+        let bytes = numel(shape)?
+            .checked_mul(dtype.size())
+            .ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))?;
+        Ok(Tensor {
+            storage: Arc::new(Storage::zeroed(bytes)?),
+            layout: Layout::contiguous(shape),
+            dtype,
+        })
+    }
+
+    /// A tensor filled with `value` (converted to the dtype).
+    pub fn full(dtype: DType, shape: &[usize], value: f64) -> Result<Tensor> {
+        let t = Tensor::zeros(dtype, shape)?;
+        if value != 0.0 || value.is_sign_negative() {
+            dispatch!(dtype, T => {
+                // SAFETY: `t` is fresh, contiguous and not shared.
+                unsafe { t.slice_mut::<T>() }.fill(T::from_f64(value))
+            });
+        }
+        Ok(t)
+    }
+
+    /// Values `start, start+step, ...` below `stop` (above, for a negative step), like `numpy.arange`.
+    pub fn arange(dtype: DType, start: f64, stop: f64, step: f64) -> Result<Tensor> {
+        if step == 0.0 || !step.is_finite() || !start.is_finite() || !stop.is_finite() {
+            return Err(Error::InvalidArgument(format!(
+                "arange: start, stop and step must be finite and step non-zero (got {start}, {stop}, {step})"
+            )));
+        }
+        let n = ((stop - start) / step).ceil().max(0.0);
+        if n > (1u64 << 48) as f64 {
+            return Err(Error::OutOfMemory(format!("arange: {n} elements is too many")));
+        }
+        let t = Tensor::zeros(dtype, &[n as usize])?;
+        dispatch!(dtype, T => {
+            // SAFETY: fresh and unshared.
+            for (i, v) in unsafe { t.slice_mut::<T>() }.iter_mut().enumerate() {
+                *v = T::from_f64(start + i as f64 * step);
+            }
+        });
+        Ok(t)
+    }
+
+    /// A contiguous tensor holding a copy of `bytes` (native-endian elements of `dtype`).
+    pub fn from_bytes(dtype: DType, shape: &[usize], bytes: &[u8]) -> Result<Tensor> {
+        let t = Tensor::zeros(dtype, shape)?;
+        if bytes.len() != t.storage.nbytes() {
+            return Err(Error::InvalidArgument(format!(
+                "from_bytes: {} bytes given, shape {shape:?} of {} needs {}",
+                bytes.len(),
+                dtype.name(),
+                t.storage.nbytes()
+            )));
+        }
+        // SAFETY: both regions are `bytes.len()` long and distinct.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), t.storage.as_ptr(), bytes.len()) };
+        Ok(t)
+    }
+
+    /// A contiguous tensor with the values of `data`.
+    pub fn from_vec<T: Elem>(shape: &[usize], data: &[T]) -> Result<Tensor> {
+        // SAFETY: any initialised slice of plain numbers can be viewed as bytes.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data))
+        };
+        Tensor::from_bytes(T::DTYPE, shape, bytes)
+    }
+
+    /// Adopts caller memory without copying; `release(ctx)` runs when the last view is dropped.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for `numel(shape) * dtype.size()` bytes, aligned for `dtype`, until `release`.
+    pub unsafe fn from_external(
+        dtype: DType,
+        shape: &[usize],
+        ptr: *mut u8,
+        release: Option<ReleaseFn>,
+        ctx: *mut c_void,
+    ) -> Result<Tensor> {
+        let nbytes = numel(shape)?
+            .checked_mul(dtype.size())
+            .ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))?;
+        if !(ptr as usize).is_multiple_of(dtype.size()) {
+            return Err(Error::InvalidArgument(format!(
+                "external memory for {} must be {}-byte aligned",
+                dtype.name(),
+                dtype.size()
+            )));
+        }
+        let storage = Storage::external(ptr, nbytes, release, ctx)?;
+        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+    pub fn shape(&self) -> &[usize] {
+        &self.layout.shape
+    }
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+    pub fn ndim(&self) -> usize {
+        self.layout.ndim()
+    }
+    pub fn numel(&self) -> usize {
+        self.layout.numel()
+    }
+    pub fn storage(&self) -> &Arc<Storage> {
+        &self.storage
+    }
+    pub fn is_contiguous(&self) -> bool {
+        self.layout.is_contiguous()
+    }
+
+    /// Pointer to the first element (storage base + offset).
+    pub fn data_ptr(&self) -> *mut u8 {
+        // SAFETY: layouts never point past their storage (checked when views are built).
+        unsafe { self.storage.as_ptr().add(self.layout.offset * self.dtype.size()) }
+    }
+
+    /// The elements as a slice; the tensor must be contiguous and of type `T`.
+    pub fn as_slice<T: Elem>(&self) -> &[T] {
+        assert!(self.is_contiguous() && T::DTYPE == self.dtype, "as_slice on a strided or mistyped tensor");
+        // SAFETY: contiguous layout of numel elements of T inside the storage.
+        unsafe { std::slice::from_raw_parts(self.data_ptr() as *const T, self.numel()) }
+    }
+
+    /// Mutable elements of a tensor that was just built and is not shared.
+    ///
+    /// # Safety
+    /// No other reference may read or write this storage concurrently.
+    #[allow(clippy::mut_from_ref)] // the storage is raw memory; exclusivity is the caller's promise
+    pub(crate) unsafe fn slice_mut<T: Elem>(&self) -> &mut [T] {
+        debug_assert!(self.is_contiguous() && T::DTYPE == self.dtype);
+        std::slice::from_raw_parts_mut(self.data_ptr() as *mut T, self.numel())
+    }
+
+    /// Base pointer of the storage as `*const T` (element 0 of the storage, not of the view).
+    pub(crate) fn base<T: Elem>(&self) -> *const T {
+        debug_assert_eq!(T::DTYPE, self.dtype);
+        self.storage.as_ptr() as *const T
+    }
+
+    /// A new tensor with the same storage and another layout.
+    pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
+        Tensor { storage: self.storage.clone(), layout, dtype: self.dtype }
+    }
+
+    /// Elements in row-major order as `f64` (for tests and printing).
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.numel());
+        dispatch!(self.dtype, T => {
+            let base = self.base::<T>();
+            // SAFETY: every offset the layout yields lies within the storage.
+            for_each_offset(&self.layout.shape, &self.layout.strides, self.layout.offset, |o| {
+                out.push(unsafe { *base.add(o) }.to_f64())
+            });
+        });
+        out
+    }
+
+    /// The same elements in a contiguous layout: `self` (shared) when already contiguous, else a copy.
+    pub fn contiguous(&self) -> Result<Tensor> {
+        if self.is_contiguous() {
+            return Ok(self.clone());
+        }
+        crate::cpu::copy_contiguous(self)
+    }
+
+    /// A view with another shape of the same number of elements; copies only when no view exists.
+    pub fn reshape(&self, shape: &[usize]) -> Result<Tensor> {
+        match self.layout.reshape(shape)? {
+            Some(l) => Ok(self.with_layout(l)),
+            None => self.contiguous()?.reshape(shape),
+        }
+    }
+
+    /// A view with dims reordered.
+    pub fn permute(&self, perm: &[usize]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.permute(perm)?))
+    }
+
+    /// A view with the dims reversed (`numpy.transpose` without axes).
+    pub fn transpose(&self) -> Tensor {
+        let perm: Vec<usize> = (0..self.ndim()).rev().collect();
+        self.with_layout(self.layout.permute(&perm).expect("reversal is a permutation"))
+    }
+
+    /// A contiguous copy converted to `dtype` (shares storage when the dtype is already right).
+    pub fn astype(&self, dtype: DType) -> Result<Tensor> {
+        if dtype == self.dtype {
+            return Ok(self.clone());
+        }
+        crate::cpu::cast(self, dtype)
+    }
+}
