@@ -1,20 +1,20 @@
 //! Layout: how a tensor's elements sit in its storage (shape, strides in elements, offset).
 
 use crate::error::{Error, Result};
-use crate::shape::{contiguous_strides, numel};
+use crate::shape::{contiguous_strides, numel, Dims};
 
 /// Shape, strides (in elements, may be 0 for broadcast dims) and the element offset of the first element.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
-    pub shape: Vec<usize>,
-    pub strides: Vec<isize>,
+    pub shape: Dims<usize>,
+    pub strides: Dims<isize>,
     pub offset: usize,
 }
 
 impl Layout {
     /// A row-major layout starting at element 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
-        Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: 0 }
+        Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 }
     }
 
     /// Number of dimensions.
@@ -64,12 +64,12 @@ impl Layout {
         if !self.is_contiguous() {
             return Ok(None);
         }
-        Ok(Some(Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: self.offset }))
+        Ok(Some(Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: self.offset }))
     }
 
     /// Strides of this layout broadcast to `shape` (which must be a broadcast of our shape): 0 on new
     /// or stretched dims.
-    pub fn broadcast_strides(&self, shape: &[usize]) -> Vec<isize> {
+    pub fn broadcast_strides(&self, shape: &[usize]) -> Dims<isize> {
         let pad = shape.len() - self.ndim();
         (0..shape.len())
             .map(|i| {
@@ -95,7 +95,7 @@ pub fn for_each_offset(shape: &[usize], strides: &[isize], start: usize, mut f: 
     }
     let nd = shape.len();
     let (inner, istride) = (shape[nd - 1], strides[nd - 1]);
-    let mut idx = vec![0usize; nd];
+    let mut idx = Dims::filled(nd, 0usize);
     let mut base = start as isize;
     loop {
         let mut off = base;
@@ -137,7 +137,7 @@ pub fn for_each_offset2(
     }
     let nd = shape.len();
     let (inner, ia, ib) = (shape[nd - 1], sa[nd - 1], sb[nd - 1]);
-    let mut idx = vec![0usize; nd];
+    let mut idx = Dims::filled(nd, 0usize);
     let (mut base_a, mut base_b) = (start_a as isize, start_b as isize);
     loop {
         let (mut oa, mut ob) = (base_a, base_b);
@@ -197,7 +197,7 @@ mod tests {
     #[test]
     fn broadcast_strides_zero_stretched_dims() {
         let l = Layout::contiguous(&[3, 1]);
-        assert_eq!(l.broadcast_strides(&[2, 3, 4]), vec![0, 1, 0]);
+        assert_eq!(*l.broadcast_strides(&[2, 3, 4]), [0, 1, 0]);
     }
 
     #[test]

@@ -1,6 +1,81 @@
 //! Shape rules: element counts with overflow checks, numpy broadcasting, axis normalisation.
 
 use crate::error::{Error, Result};
+use std::ops::{Deref, DerefMut};
+
+/// Dims kept inline (no heap allocation) up to this many: the common case for small-op latency.
+const INLINE: usize = 6;
+
+/// A short vector of dims or strides that lives inline up to 6 entries and spills to the heap beyond.
+#[derive(Clone)]
+pub struct Dims<T: Copy + Default> {
+    len: usize,
+    inline: [T; INLINE],
+    heap: Vec<T>,
+}
+
+impl<T: Copy + Default> Dims<T> {
+    /// `n` copies of `v`.
+    pub fn filled(n: usize, v: T) -> Self {
+        if n <= INLINE {
+            Dims { len: n, inline: [v; INLINE], heap: Vec::new() }
+        } else {
+            Dims { len: n, inline: [T::default(); INLINE], heap: vec![v; n] }
+        }
+    }
+}
+
+impl<T: Copy + Default> Deref for Dims<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        if self.len <= INLINE { &self.inline[..self.len] } else { &self.heap }
+    }
+}
+
+impl<T: Copy + Default> DerefMut for Dims<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        if self.len <= INLINE { &mut self.inline[..self.len] } else { &mut self.heap }
+    }
+}
+
+impl<T: Copy + Default> From<&[T]> for Dims<T> {
+    fn from(s: &[T]) -> Self {
+        let mut d = Dims::filled(s.len(), T::default());
+        d.copy_from_slice(s);
+        d
+    }
+}
+
+impl<T: Copy + Default> FromIterator<T> for Dims<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(it: I) -> Self {
+        let mut inline = [T::default(); INLINE];
+        let mut len = 0;
+        let mut it = it.into_iter();
+        for v in it.by_ref() {
+            if len == INLINE {
+                let mut heap: Vec<T> = inline.to_vec();
+                heap.push(v);
+                heap.extend(it);
+                return Dims { len: heap.len(), inline, heap };
+            }
+            inline[len] = v;
+            len += 1;
+        }
+        Dims { len, inline, heap: Vec::new() }
+    }
+}
+
+impl<T: Copy + Default + PartialEq> PartialEq for Dims<T> {
+    fn eq(&self, o: &Self) -> bool {
+        **self == **o
+    }
+}
+
+impl<T: Copy + Default + std::fmt::Debug> std::fmt::Debug for Dims<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
 
 /// Number of elements of `shape`, or `OutOfMemory` when the product overflows `usize`.
 pub fn numel(shape: &[usize]) -> Result<usize> {
@@ -13,8 +88,8 @@ pub fn numel(shape: &[usize]) -> Result<usize> {
 }
 
 /// Row-major (C order) strides, in elements.
-pub fn contiguous_strides(shape: &[usize]) -> Vec<isize> {
-    let mut strides = vec![0isize; shape.len()];
+pub fn contiguous_strides(shape: &[usize]) -> Dims<isize> {
+    let mut strides = Dims::filled(shape.len(), 0isize);
     let mut acc = 1isize;
     for i in (0..shape.len()).rev() {
         strides[i] = acc;
@@ -24,9 +99,9 @@ pub fn contiguous_strides(shape: &[usize]) -> Vec<isize> {
 }
 
 /// numpy broadcasting: align from the right; each pair of dims must be equal or one of them 1.
-pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
+pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Dims<usize>> {
     let n = a.len().max(b.len());
-    let mut out = vec![0; n];
+    let mut out = Dims::filled(n, 0);
     for i in 0..n {
         let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
         let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
@@ -59,10 +134,10 @@ mod tests {
 
     #[test]
     fn broadcasting_follows_numpy() {
-        assert_eq!(broadcast_shapes("t", &[2, 3], &[3]).unwrap(), vec![2, 3]);
-        assert_eq!(broadcast_shapes("t", &[4, 1, 3], &[5, 1]).unwrap(), vec![4, 5, 3]);
-        assert_eq!(broadcast_shapes("t", &[], &[2]).unwrap(), vec![2]);
-        assert_eq!(broadcast_shapes("t", &[0, 3], &[1, 3]).unwrap(), vec![0, 3]);
+        assert_eq!(*broadcast_shapes("t", &[2, 3], &[3]).unwrap(), [2, 3]);
+        assert_eq!(*broadcast_shapes("t", &[4, 1, 3], &[5, 1]).unwrap(), [4, 5, 3]);
+        assert_eq!(*broadcast_shapes("t", &[], &[2]).unwrap(), [2]);
+        assert_eq!(*broadcast_shapes("t", &[0, 3], &[1, 3]).unwrap(), [0, 3]);
         let e = broadcast_shapes("add", &[2, 3], &[4]).unwrap_err();
         assert_eq!(e.to_string(), "add: shapes (2, 3) and (4,) are not compatible");
     }
@@ -83,7 +158,16 @@ mod tests {
 
     #[test]
     fn strides_are_row_major() {
-        assert_eq!(contiguous_strides(&[2, 3, 4]), vec![12, 4, 1]);
-        assert_eq!(contiguous_strides(&[]), Vec::<isize>::new());
+        assert_eq!(*contiguous_strides(&[2, 3, 4]), [12, 4, 1]);
+        assert!(contiguous_strides(&[]).is_empty());
+    }
+
+    #[test]
+    fn dims_spill_past_inline() {
+        let d: Dims<usize> = (0..9).collect();
+        assert_eq!(*d, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let e: Dims<usize> = (0..3).collect();
+        assert_eq!(*e, [0, 1, 2]);
+        assert_eq!(Dims::from(&d[..]), d);
     }
 }

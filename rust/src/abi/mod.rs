@@ -17,6 +17,7 @@
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::shape::Dims;
 use crate::storage::{count_tensor, memory_stats, ReleaseFn};
 use crate::tensor::Tensor;
 use crate::cpu;
@@ -102,7 +103,7 @@ fn put(out: *mut *mut CobaltTensor, t: Tensor) -> Result<()> {
 
 /// Reads a shape argument; a dim of -1 is allowed only when `infer_for` is given (reshape), and is
 /// replaced so the element count matches.
-fn read_shape(shape: *const i64, ndim: i32, infer_for: Option<usize>) -> Result<Vec<usize>> {
+fn read_shape(shape: *const i64, ndim: i32, infer_for: Option<usize>) -> Result<Dims<usize>> {
     if ndim < 0 || ndim as usize > COBALT_MAX_NDIM {
         return Err(Error::InvalidArgument(format!(
             "ndim {ndim} is out of range 0..={COBALT_MAX_NDIM}"
@@ -118,15 +119,15 @@ fn read_shape(shape: *const i64, ndim: i32, infer_for: Option<usize>) -> Result<
         unsafe { std::slice::from_raw_parts(shape, ndim as usize) }
     };
     let mut infer_at = None;
-    let mut dims = Vec::with_capacity(raw.len());
+    let mut dims = Dims::filled(raw.len(), 0usize);
     for (i, &d) in raw.iter().enumerate() {
         if d == -1 && infer_for.is_some() && infer_at.is_none() {
             infer_at = Some(i);
-            dims.push(1);
+            dims[i] = 1;
         } else if d < 0 {
             return Err(Error::InvalidArgument(format!("negative dimension {d} in shape {raw:?}")));
         } else {
-            dims.push(usize::try_from(d).map_err(|_| Error::OutOfMemory(format!("dimension {d} is too large")))?);
+            dims[i] = usize::try_from(d).map_err(|_| Error::OutOfMemory(format!("dimension {d} is too large")))?;
         }
     }
     if let (Some(i), Some(total)) = (infer_at, infer_for) {

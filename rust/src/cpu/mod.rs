@@ -10,6 +10,7 @@ use crate::layout::{for_each_offset, for_each_offset2};
 use crate::op::{BinaryOp, ReduceOp, UnaryOp};
 use crate::shape::{broadcast_shapes, normalize_axis};
 use crate::tensor::Tensor;
+use std::borrow::Cow;
 
 #[inline(always)]
 fn binary_fn<T: Elem>(op: BinaryOp) -> fn(T, T) -> T {
@@ -64,8 +65,13 @@ fn map<T: Elem>(a: &Tensor, f: impl Fn(T) -> T) -> Result<Tensor> {
 pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let shape = broadcast_shapes(op.name(), a.shape(), b.shape())?;
     let dtype = DType::promote(a.dtype(), b.dtype());
-    let (a, b) = (a.astype(dtype)?, b.astype(dtype)?);
+    let (a, b) = (as_dtype(a, dtype)?, as_dtype(b, dtype)?);
     dispatch!(dtype, T => binary_typed::<T>(binary_fn::<T>(op), &a, &b, &shape))
+}
+
+/// `a` itself when it has `dtype` already, else a converted copy (no clone on the common path).
+fn as_dtype(a: &Tensor, dtype: DType) -> Result<Cow<'_, Tensor>> {
+    Ok(if a.dtype() == dtype { Cow::Borrowed(a) } else { Cow::Owned(cast(a, dtype)?) })
 }
 
 #[inline(always)]
