@@ -1,12 +1,16 @@
 //! The C ABI: the only `extern "C"` surface of cobalt. `include/cobalt.h` is its manual.
 //!
 //! # Contract
-//! - Every fallible call returns an `int32_t` status: `0` = OK, positive codes are stable and
-//!   append-only (`cobalt_status_str`). The message of the last failure on the calling thread is
-//!   copied out by `cobalt_last_error`. Results go in out-params, last.
+//! - Calls that create a tensor return the new handle, or NULL on failure; `cobalt_last_status()`
+//!   then gives the status code. Other fallible calls return an `int32_t` status: `0` = OK, positive
+//!   codes are stable and append-only (`cobalt_status_str`). The message of the last failure on the
+//!   calling thread is copied out by `cobalt_last_error`. Other results go in out-params, last.
+//!   NOTE: the handle is the return value, not an out-param, because it was measured: Deno reads a
+//!   pointer result in ~5 ns, while turning an out-param's 64-bit value into a pointer object costs
+//!   ~130 ns (BigInt + `Deno.UnsafePointer.create`), more than the rest of a small op.
 //! - Every exported body runs inside [`guard`] (`catch_unwind`): a Rust panic becomes
 //!   `COBALT_PANIC` with its message; it never unwinds into the caller and never aborts.
-//! - Ownership: a handle written to an out-param carries one reference (+1); handle arguments are
+//! - Ownership: a returned handle carries one reference (+1); handle arguments are
 //!   borrowed. `cobalt_retain` adds a reference, `cobalt_release` drops one (`NULL` is a no-op); the
 //!   tensor dies with its last reference. The refcount is atomic: handles may cross threads.
 //! - A data pointer (`cobalt_data`) is valid while a reference to its tensor lives. Views
@@ -21,7 +25,7 @@ use crate::shape::Dims;
 use crate::storage::{count_tensor, memory_stats, ReleaseFn};
 use crate::tensor::Tensor;
 use crate::cpu;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -48,9 +52,11 @@ impl Drop for CobaltTensor {
 
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    static LAST_STATUS: Cell<i32> = const { Cell::new(0) };
 }
 
-fn set_last_error(msg: String) {
+fn set_last_error(code: i32, msg: String) {
+    LAST_STATUS.with(|s| s.set(code));
     LAST_ERROR.with(|e| *e.borrow_mut() = msg);
 }
 
@@ -59,7 +65,7 @@ fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
-            set_last_error(e.to_string());
+            set_last_error(e.code(), e.to_string());
             e.code()
         }
         Err(payload) => {
@@ -69,10 +75,26 @@ fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic payload".into());
             let e = Error::Panic(msg);
-            set_last_error(e.to_string());
+            set_last_error(e.code(), e.to_string());
             e.code()
         }
     }
+}
+
+/// Runs a tensor-producing body: the new handle (+1), or NULL with the status and message recorded
+/// for `cobalt_last_status` / `cobalt_last_error`.
+fn guard_new(f: impl FnOnce() -> Result<Tensor>) -> *mut CobaltTensor {
+    let mut t = None;
+    if guard(|| {
+        t = Some(f()?);
+        Ok(())
+    }) != 0
+    {
+        return std::ptr::null_mut();
+    }
+    let Some(t) = t else { return std::ptr::null_mut() };
+    count_tensor(1);
+    Arc::into_raw(Arc::new(CobaltTensor { magic: MAGIC, tensor: t })) as *mut CobaltTensor
 }
 
 /// Borrows the tensor behind a handle argument.
@@ -87,18 +109,6 @@ fn get<'a>(p: *const CobaltTensor) -> Result<&'a Tensor> {
         return Err(Error::InvalidArgument("not a live cobalt tensor (released already?)".into()));
     }
     Ok(&h.tensor)
-}
-
-/// Writes a new +1 handle for `t` into `out`.
-fn put(out: *mut *mut CobaltTensor, t: Tensor) -> Result<()> {
-    if out.is_null() {
-        return Err(Error::InvalidArgument("out-param is NULL".into()));
-    }
-    count_tensor(1);
-    let h = Arc::new(CobaltTensor { magic: MAGIC, tensor: t });
-    // SAFETY: `out` is non-null and points to writable storage for one pointer (ABI contract).
-    unsafe { *out = Arc::into_raw(h) as *mut CobaltTensor };
-    Ok(())
 }
 
 /// Reads a shape argument; a dim of -1 is allowed only when `infer_for` is given (reshape), and is
@@ -190,6 +200,13 @@ pub unsafe extern "C" fn cobalt_last_error(buf: *mut u8, cap: i32) -> i32 {
     })
 }
 
+/// The status code of the last failure on this thread (0 if none yet). Tensor-producing calls
+/// return NULL on failure; this tells why.
+#[no_mangle]
+pub extern "C" fn cobalt_last_status() -> i32 {
+    LAST_STATUS.with(|s| s.get())
+}
+
 /// Does nothing and returns 0: measures the bare cost of a call across the FFI.
 #[no_mangle]
 pub extern "C" fn cobalt_noop() -> i32 {
@@ -276,16 +293,15 @@ pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
 ///
 /// # Safety
 /// `shape` holds `ndim` values; `data` holds `numel(shape) * dtype_size` bytes (or may be NULL for a
-/// zero-size tensor); `out` is writable.
+/// zero-size tensor); returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_from_data(
     dtype: i32,
     shape: *const i64,
     ndim: i32,
     data: *const c_void,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| {
+) -> *mut CobaltTensor {
+    guard_new(|| {
         let dtype = DType::from_code(dtype)?;
         let shape = read_shape(shape, ndim, None)?;
         let t = Tensor::zeros(dtype, &shape)?;
@@ -297,7 +313,7 @@ pub unsafe extern "C" fn cobalt_from_data(
             // SAFETY: `data` holds n bytes (contract); `t` is fresh.
             unsafe { std::ptr::copy_nonoverlapping(data as *const u8, t.data_ptr(), n) };
         }
-        put(out, t)
+        Ok(t)
     })
 }
 
@@ -315,45 +331,42 @@ pub unsafe extern "C" fn cobalt_from_external(
     data: *mut c_void,
     release: Option<ReleaseFn>,
     ctx: *mut c_void,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| {
+) -> *mut CobaltTensor {
+    guard_new(|| {
         let dtype = DType::from_code(dtype)?;
         let shape = read_shape(shape, ndim, None)?;
         // SAFETY: forwarded contract.
         let t = unsafe { Tensor::from_external(dtype, &shape, data as *mut u8, release, ctx)? };
-        put(out, t)
+        Ok(t)
     })
 }
 
 /// A new tensor of `shape` filled with `value`.
 ///
 /// # Safety
-/// `shape` holds `ndim` values; `out` is writable.
+/// `shape` holds `ndim` values; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_full(
     dtype: i32,
     shape: *const i64,
     ndim: i32,
     value: f64,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| put(out, Tensor::full(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, value)?))
+) -> *mut CobaltTensor {
+    guard_new(|| Tensor::full(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, value))
 }
 
 /// `numpy.arange(start, stop, step)` as a 1-D tensor.
 ///
 /// # Safety
-/// `out` is writable.
+/// Returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_arange(
     dtype: i32,
     start: f64,
     stop: f64,
     step: f64,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| put(out, Tensor::arange(DType::from_code(dtype)?, start, stop, step)?))
+) -> *mut CobaltTensor {
+    guard_new(|| Tensor::arange(DType::from_code(dtype)?, start, stop, step))
 }
 
 /// The dtype code of `t`, or a negated status on error.
@@ -459,45 +472,43 @@ pub unsafe extern "C" fn cobalt_copy_out(t: *const CobaltTensor, dst: *mut c_voi
 /// Elementwise `a op b` with numpy broadcasting and promotion (`COBALT_ADD`...).
 ///
 /// # Safety
-/// `a`, `b` are live handles; `out` is writable.
+/// `a`, `b` are live handles; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_binary(
     op: i32,
     a: *const CobaltTensor,
     b: *const CobaltTensor,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| put(out, cpu::binary(BinaryOp::from_code(op)?, get(a)?, get(b)?)?))
+) -> *mut CobaltTensor {
+    guard_new(|| cpu::binary(BinaryOp::from_code(op)?, get(a)?, get(b)?))
 }
 
 /// Elementwise `a op s` (or `s op a` when `scalar_first != 0`); the result keeps `a`'s dtype.
 ///
 /// # Safety
-/// `a` is a live handle; `out` is writable.
+/// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_binary_scalar(
     op: i32,
     a: *const CobaltTensor,
     s: f64,
     scalar_first: i32,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| put(out, cpu::binary_scalar(BinaryOp::from_code(op)?, get(a)?, s, flag(scalar_first))?))
+) -> *mut CobaltTensor {
+    guard_new(|| cpu::binary_scalar(BinaryOp::from_code(op)?, get(a)?, s, flag(scalar_first)))
 }
 
 /// Elementwise unary op (`COBALT_NEG`, `COBALT_EXP`...).
 ///
 /// # Safety
-/// `a` is a live handle; `out` is writable.
+/// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_unary(op: i32, a: *const CobaltTensor, out: *mut *mut CobaltTensor) -> i32 {
-    guard(|| put(out, cpu::unary(UnaryOp::from_code(op)?, get(a)?)?))
+pub unsafe extern "C" fn cobalt_unary(op: i32, a: *const CobaltTensor) -> *mut CobaltTensor {
+    guard_new(|| cpu::unary(UnaryOp::from_code(op)?, get(a)?))
 }
 
 /// Reduction over `naxes` axes (negative axes count from the end); `naxes < 0` reduces over all axes.
 ///
 /// # Safety
-/// `a` is a live handle; `axes` holds `naxes` values when `naxes > 0`; `out` is writable.
+/// `a` is a live handle; `axes` holds `naxes` values when `naxes > 0`; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_reduce(
     op: i32,
@@ -505,9 +516,8 @@ pub unsafe extern "C" fn cobalt_reduce(
     axes: *const i32,
     naxes: i32,
     keepdims: i32,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| {
+) -> *mut CobaltTensor {
+    guard_new(|| {
         let op = ReduceOp::from_code(op)?;
         let list: Option<Vec<i64>> = if naxes < 0 {
             None
@@ -520,56 +530,53 @@ pub unsafe extern "C" fn cobalt_reduce(
             // SAFETY: `axes` holds `naxes` values (contract).
             Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect())
         };
-        put(out, cpu::reduce(op, get(a)?, list.as_deref(), flag(keepdims))?)
+        cpu::reduce(op, get(a)?, list.as_deref(), flag(keepdims))
     })
 }
 
 /// Matrix product (1-D and 2-D operands, numpy rules).
 ///
 /// # Safety
-/// `a`, `b` are live handles; `out` is writable.
+/// `a`, `b` are live handles; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_matmul(
     a: *const CobaltTensor,
     b: *const CobaltTensor,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| put(out, cpu::matmul(get(a)?, get(b)?)?))
+) -> *mut CobaltTensor {
+    guard_new(|| cpu::matmul(get(a)?, get(b)?))
 }
 
 /// A tensor with another shape (one dim may be -1); a view sharing storage when `a` is contiguous,
 /// otherwise a copy.
 ///
 /// # Safety
-/// `a` is a live handle; `shape` holds `ndim` values; `out` is writable.
+/// `a` is a live handle; `shape` holds `ndim` values; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_reshape(
     a: *const CobaltTensor,
     shape: *const i64,
     ndim: i32,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| {
+) -> *mut CobaltTensor {
+    guard_new(|| {
         let t = get(a)?;
-        put(out, t.reshape(&read_shape(shape, ndim, Some(t.numel()))?)?)
+        t.reshape(&read_shape(shape, ndim, Some(t.numel()))?)
     })
 }
 
 /// A view with dims permuted by `perm` (negative entries count from the end); `n < 0` reverses the dims.
 ///
 /// # Safety
-/// `a` is a live handle; `perm` holds `n` values when `n > 0`; `out` is writable.
+/// `a` is a live handle; `perm` holds `n` values when `n > 0`; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_permute(
     a: *const CobaltTensor,
     perm: *const i32,
     n: i32,
-    out: *mut *mut CobaltTensor,
-) -> i32 {
-    guard(|| {
+) -> *mut CobaltTensor {
+    guard_new(|| {
         let t = get(a)?;
         if n < 0 {
-            return put(out, t.transpose());
+            return Ok(t.transpose());
         }
         if n > 0 && perm.is_null() {
             return Err(Error::InvalidArgument("permute: perm pointer is NULL".into()));
@@ -584,24 +591,24 @@ pub unsafe extern "C" fn cobalt_permute(
             .iter()
             .map(|&x| crate::shape::normalize_axis("permute", x as i64, t.ndim()))
             .collect::<Result<Vec<_>>>()?;
-        put(out, t.permute(&p)?)
+        t.permute(&p)
     })
 }
 
 /// `a` in a contiguous layout: a new reference to `a` itself when already contiguous, else a copy.
 ///
 /// # Safety
-/// `a` is a live handle; `out` is writable.
+/// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_contiguous(a: *const CobaltTensor, out: *mut *mut CobaltTensor) -> i32 {
-    guard(|| put(out, get(a)?.contiguous()?))
+pub unsafe extern "C" fn cobalt_contiguous(a: *const CobaltTensor) -> *mut CobaltTensor {
+    guard_new(|| get(a)?.contiguous())
 }
 
 /// `a` converted to `dtype` (a contiguous copy; shares storage when the dtype is unchanged).
 ///
 /// # Safety
-/// `a` is a live handle; `out` is writable.
+/// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_astype(a: *const CobaltTensor, dtype: i32, out: *mut *mut CobaltTensor) -> i32 {
-    guard(|| put(out, get(a)?.astype(DType::from_code(dtype)?)?))
+pub unsafe extern "C" fn cobalt_astype(a: *const CobaltTensor, dtype: i32) -> *mut CobaltTensor {
+    guard_new(|| get(a)?.astype(DType::from_code(dtype)?))
 }

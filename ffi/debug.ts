@@ -1,0 +1,26 @@
+/**
+ * Low-level access for tests, benchmarks and debugging: the raw library and a few probes.
+ * Not needed for normal use.
+ * @module
+ */
+import { lib } from "./load.ts";
+import { check } from "./tensor.ts";
+import type { Tensor } from "./tensor.ts";
+
+/** Probes into the native layer. */
+export const native = {
+  /** "deno" or "bun". */
+  runtime: lib.runtime,
+  /** The path the library was loaded from. */
+  path: lib.path,
+  /** The ABI version of the loaded library. */
+  abiVersion: (): number => lib.sym.cobalt_abi_version(),
+  /** Calls a native function that does nothing (measures the FFI call cost). */
+  noop: (): number => lib.sym.cobalt_noop(),
+  /** Calls a native function that panics on purpose: throws CobaltError "PANIC". */
+  panic: (): void => check(lib.sym.cobalt_debug_panic()),
+  /** The native reference count of a tensor's handle. */
+  refcount: (t: Tensor): number => lib.sym.cobalt_refcount(t.handle),
+  /** The name of a native status code (`cobalt_status_str`). */
+  statusName: (code: number): string => lib.cstring(lib.sym.cobalt_status_str(code)),
+};

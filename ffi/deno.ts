@@ -1,0 +1,31 @@
+/**
+ * Deno adapter: `Deno.dlopen` of the symbol table as it is.
+ * @module
+ */
+import { symbols } from "./symbols.ts";
+import type { Native, Ptr, Sym } from "./native.ts";
+
+/** Opens the library at `path` with Deno's FFI. */
+export function open(path: string): Native {
+  const lib = Deno.dlopen(path, symbols);
+  const sym = lib.symbols as unknown as Sym;
+  // Deno's getArrayBuffer has no deallocator: the buffer holds a retain of its own, given back here
+  // when the buffer is collected.
+  const views = new FinalizationRegistry<Ptr>((h) => sym.cobalt_release(h));
+  return {
+    runtime: "deno",
+    path,
+    sym,
+    isNull: (p) => p === null,
+    cstring: (p) => Deno.UnsafePointerView.getCString(p as Deno.PointerObject),
+    external(p, byteLength, handle) {
+      sym.cobalt_retain(handle);
+      const ab = Deno.UnsafePointerView.getArrayBuffer(p as Deno.PointerObject, byteLength);
+      views.register(ab, handle);
+      return ab;
+    },
+    address: (p) => Number(Deno.UnsafePointer.value(p as Deno.PointerValue)),
+    addressOf: (v) => Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(v as Uint8Array))),
+    close: () => lib.close(),
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * `CobaltError`: every failure the native core reports, with a stable string `code`.
+ * @module
+ */
+
+/** Status names by native code (`cobalt_status_str`); index = code. Append-only. */
+export const STATUS_CODES = [
+  "OK",
+  "INVALID_ARGUMENT",
+  "SHAPE_MISMATCH",
+  "DTYPE",
+  "OUT_OF_MEMORY",
+  "PANIC",
+  "AXIS",
+] as const;
+
+/**
+ * The stable error codes: the native ones plus those raised by the binding itself
+ * (`DISPOSED` for a tensor used after `dispose()`, `LOAD` and `PERMISSION` for loading the library).
+ */
+export type CobaltErrorCode =
+  | Exclude<(typeof STATUS_CODES)[number], "OK">
+  | "DISPOSED"
+  | "LOAD"
+  | "PERMISSION"
+  | "UNKNOWN";
+
+/**
+ * An error reported by cobalt. `code` is stable; `message` names the op and the shapes involved.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   cb.tensor([1, 2, 3]).add(cb.tensor([1, 2]));
+ * } catch (e) {
+ *   if (e instanceof cb.CobaltError && e.code === "SHAPE_MISMATCH") console.log(e.message);
+ * }
+ * ```
+ */
+export class CobaltError extends Error {
+  /** The stable code, e.g. "SHAPE_MISMATCH". */
+  readonly code: CobaltErrorCode;
+
+  constructor(code: CobaltErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CobaltError";
+    this.code = code;
+  }
+}
+
+/** The code string for a native status number. */
+export function codeOf(status: number): CobaltErrorCode {
+  const c = STATUS_CODES[status];
+  return c === undefined || c === "OK" ? "UNKNOWN" : c;
+}

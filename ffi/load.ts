@@ -1,0 +1,106 @@
+/**
+ * Finds and opens libcobalt: `COBALT_LIB_PATH`, then the local release build
+ * (`rust/target/release`), then a prebuilt library shipped in `native/<os>-<arch>/`. Refuses a
+ * library whose ABI version differs from the one this binding was written for.
+ * @module
+ */
+import { CobaltError } from "./errors.ts";
+import type { Native } from "./native.ts";
+import { open as openDeno } from "./deno.ts";
+
+/** The C ABI version this binding speaks (`COBALT_ABI_VERSION` in cobalt.h). */
+export const ABI_VERSION = 1;
+
+declare const Bun: unknown;
+const isBun = typeof Bun !== "undefined";
+
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+
+function platform(): { os: string; arch: string } {
+  if (isBun || !g.Deno) return { os: g.process.platform, arch: g.process.arch };
+  const os = g.Deno.build.os as string;
+  const arch = g.Deno.build.arch === "aarch64" ? "arm64" : "x64";
+  return { os: os === "windows" ? "win32" : os, arch };
+}
+
+function libFile(os: string): string {
+  return os === "win32" ? "cobalt.dll" : os === "darwin" ? "libcobalt.dylib" : "libcobalt.so";
+}
+
+function envPath(): string | undefined {
+  if (isBun || !g.Deno) return g.process.env.COBALT_LIB_PATH || undefined;
+  // Read the variable only if allowed: never prompt, never fail for lack of --allow-env.
+  const st = g.Deno.permissions.querySync?.({ name: "env", variable: "COBALT_LIB_PATH" });
+  return st?.state === "granted" ? g.Deno.env.get("COBALT_LIB_PATH") || undefined : undefined;
+}
+
+function filePath(rel: string): string {
+  return decodeURIComponent(new URL(rel, import.meta.url).pathname);
+}
+
+/** The paths tried, in order. */
+export function candidates(): string[] {
+  const { os, arch } = platform();
+  const file = libFile(os);
+  const list = [];
+  const env = envPath();
+  if (env) list.push(env);
+  list.push(filePath(`../rust/target/release/${file}`), filePath(`../native/${os}-${arch}/${file}`));
+  return list;
+}
+
+function isPermissionError(e: unknown): boolean {
+  const name = (e as Error)?.name;
+  return name === "NotCapable" || name === "PermissionDenied";
+}
+
+// The Bun adapter is imported by a computed specifier so Deno never tries to resolve "bun:ffi";
+// the Deno adapter is a static import (a dynamic one would need --allow-read in Deno).
+const BUN_ADAPTER = "./bun" + ".ts";
+
+async function openWith(path: string): Promise<Native> {
+  if (!isBun) return openDeno(path);
+  const mod = await import(BUN_ADAPTER);
+  return mod.open(path);
+}
+
+/** Loads the library, or throws a CobaltError ("LOAD", "PERMISSION") that says what to do. */
+export async function load(): Promise<Native> {
+  const tried: string[] = [];
+  for (const path of candidates()) {
+    let lib: Native;
+    try {
+      lib = await openWith(path);
+    } catch (e) {
+      if (isPermissionError(e)) {
+        throw new CobaltError(
+          "PERMISSION",
+          `cobalt needs FFI access to load ${path}: run Deno with --allow-ffi ` +
+            `(and --allow-env=COBALT_LIB_PATH to honour that variable)`,
+          { cause: e },
+        );
+      }
+      tried.push(`  ${path}: ${(e as Error).message.split("\n")[0]}`);
+      continue;
+    }
+    const v = lib.sym.cobalt_abi_version();
+    if (v !== ABI_VERSION) {
+      lib.close();
+      throw new CobaltError(
+        "LOAD",
+        `${path} speaks cobalt ABI version ${v}, this binding needs version ${ABI_VERSION}: ` +
+          `rebuild it (npm run build) or point COBALT_LIB_PATH at a matching library`,
+      );
+    }
+    return lib;
+  }
+  throw new CobaltError(
+    "LOAD",
+    `cannot find the cobalt native library. Tried:\n${tried.join("\n")}\n` +
+      `Build it with \`npm run build\` (cargo build --release in rust/) or set COBALT_LIB_PATH.`,
+  );
+}
+
+/** The loaded library, shared by every module. */
+export const lib: Native = await load();

@@ -1,0 +1,48 @@
+/**
+ * The runtime-neutral view of the loaded library: typed symbols plus the few pointer services that
+ * differ between Deno and Bun. `deno.ts` and `bun.ts` are the only files that implement it.
+ * @module
+ */
+import type { Symbols } from "./symbols.ts";
+
+/** An opaque native pointer: a `Deno.PointerObject` (or null) in Deno, a number (or null) in Bun. */
+export type Ptr = unknown;
+
+type JsOf<T> = T extends "pointer" ? Ptr
+  : T extends "buffer" ? ArrayBufferView | null
+  : T extends "void" ? void
+  : number;
+
+type Params<P> = { -readonly [K in keyof P]: JsOf<P[K]> };
+
+/** The symbols of the library, typed from the one table. */
+export type Sym = {
+  [K in keyof Symbols]: (
+    ...args: Params<Symbols[K]["parameters"]> extends infer A extends unknown[] ? A : never
+  ) => JsOf<Symbols[K]["result"]>;
+};
+
+/** What a runtime adapter provides. */
+export interface Native {
+  /** "deno" or "bun". */
+  readonly runtime: "deno" | "bun";
+  /** The file the library was loaded from. */
+  readonly path: string;
+  /** The exported functions. */
+  readonly sym: Sym;
+  /** True for a NULL pointer. */
+  isNull(p: Ptr): boolean;
+  /** Reads a NUL-terminated UTF-8 string. */
+  cstring(p: Ptr): string;
+  /**
+   * An ArrayBuffer over `byteLength` bytes at `p`, without copying, that owns one reference to
+   * `handle` (taken here) and gives it back when the buffer is collected.
+   */
+  external(p: Ptr, byteLength: number, handle: Ptr): ArrayBuffer;
+  /** The numeric address of a pointer. */
+  address(p: Ptr): number;
+  /** The numeric address of a TypedArray's first byte. */
+  addressOf(view: ArrayBufferView): number;
+  /** Unloads the library (only for a library that was refused). */
+  close(): void;
+}

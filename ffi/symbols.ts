@@ -1,0 +1,78 @@
+/**
+ * The one symbol table of libcobalt, in `Deno.dlopen` form; `bun.ts` translates it for `bun:ffi`.
+ * Each entry carries its C declaration (the header `rust/include/cobalt.h` is the manual).
+ *
+ * Types: "pointer" is an opaque handle or address, "buffer" a TypedArray passed by address.
+ * NOTE: no 64-bit integer parameters on hot calls: Deno passes them as BigInt (slow path).
+ * @module
+ */
+export const symbols = {
+  /** uint32_t cobalt_abi_version(void) */
+  cobalt_abi_version: { parameters: [], result: "u32" },
+  /** const char* cobalt_status_str(int32_t code) */
+  cobalt_status_str: { parameters: ["i32"], result: "pointer" },
+  /** int32_t cobalt_last_status(void) */
+  cobalt_last_status: { parameters: [], result: "i32" },
+  /** int32_t cobalt_last_error(uint8_t* buf, int32_t cap) */
+  cobalt_last_error: { parameters: ["buffer", "i32"], result: "i32" },
+  /** int32_t cobalt_noop(void) */
+  cobalt_noop: { parameters: [], result: "i32" },
+  /** int32_t cobalt_debug_panic(void) */
+  cobalt_debug_panic: { parameters: [], result: "i32" },
+  /** void cobalt_retain(const cobalt_tensor* t) */
+  cobalt_retain: { parameters: ["pointer"], result: "void" },
+  /** void cobalt_release(const cobalt_tensor* t) */
+  cobalt_release: { parameters: ["pointer"], result: "void" },
+  /** int32_t cobalt_refcount(const cobalt_tensor* t) */
+  cobalt_refcount: { parameters: ["pointer"], result: "i32" },
+  /** cobalt_view_deallocator_fn cobalt_view_deallocator(void) */
+  cobalt_view_deallocator: { parameters: [], result: "pointer" },
+  /** int32_t cobalt_memory(int64_t out[3]) */
+  cobalt_memory: { parameters: ["buffer"], result: "i32" },
+  /** cobalt_tensor* cobalt_from_data(int32_t dtype, const int64_t* shape, int32_t ndim, const void* data) */
+  cobalt_from_data: { parameters: ["i32", "buffer", "i32", "buffer"], result: "pointer" },
+  /** cobalt_tensor* cobalt_from_external(int32_t dtype, const int64_t* shape, int32_t ndim, void* data,
+   *                                      cobalt_release_fn release, void* ctx) */
+  cobalt_from_external: {
+    parameters: ["i32", "buffer", "i32", "buffer", "pointer", "pointer"],
+    result: "pointer",
+  },
+  /** cobalt_tensor* cobalt_full(int32_t dtype, const int64_t* shape, int32_t ndim, double value) */
+  cobalt_full: { parameters: ["i32", "buffer", "i32", "f64"], result: "pointer" },
+  /** cobalt_tensor* cobalt_arange(int32_t dtype, double start, double stop, double step) */
+  cobalt_arange: { parameters: ["i32", "f64", "f64", "f64"], result: "pointer" },
+  /** int32_t cobalt_dtype(const cobalt_tensor* t) */
+  cobalt_dtype: { parameters: ["pointer"], result: "i32" },
+  /** int32_t cobalt_shape(const cobalt_tensor* t, int64_t* out, int32_t cap) */
+  cobalt_shape: { parameters: ["pointer", "buffer", "i32"], result: "i32" },
+  /** int32_t cobalt_strides(const cobalt_tensor* t, int64_t* out, int32_t cap) */
+  cobalt_strides: { parameters: ["pointer", "buffer", "i32"], result: "i32" },
+  /** int32_t cobalt_is_contiguous(const cobalt_tensor* t) */
+  cobalt_is_contiguous: { parameters: ["pointer"], result: "i32" },
+  /** void* cobalt_data(const cobalt_tensor* t) */
+  cobalt_data: { parameters: ["pointer"], result: "pointer" },
+  /** int32_t cobalt_copy_out(const cobalt_tensor* t, void* dst) */
+  cobalt_copy_out: { parameters: ["pointer", "buffer"], result: "i32" },
+  /** cobalt_tensor* cobalt_binary(int32_t op, const cobalt_tensor* a, const cobalt_tensor* b) */
+  cobalt_binary: { parameters: ["i32", "pointer", "pointer"], result: "pointer" },
+  /** cobalt_tensor* cobalt_binary_scalar(int32_t op, const cobalt_tensor* a, double s, int32_t scalar_first) */
+  cobalt_binary_scalar: { parameters: ["i32", "pointer", "f64", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_unary(int32_t op, const cobalt_tensor* a) */
+  cobalt_unary: { parameters: ["i32", "pointer"], result: "pointer" },
+  /** cobalt_tensor* cobalt_reduce(int32_t op, const cobalt_tensor* a, const int32_t* axes, int32_t naxes,
+   *                               int32_t keepdims) */
+  cobalt_reduce: { parameters: ["i32", "pointer", "buffer", "i32", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_matmul(const cobalt_tensor* a, const cobalt_tensor* b) */
+  cobalt_matmul: { parameters: ["pointer", "pointer"], result: "pointer" },
+  /** cobalt_tensor* cobalt_reshape(const cobalt_tensor* a, const int64_t* shape, int32_t ndim) */
+  cobalt_reshape: { parameters: ["pointer", "buffer", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_permute(const cobalt_tensor* a, const int32_t* perm, int32_t n) */
+  cobalt_permute: { parameters: ["pointer", "buffer", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_contiguous(const cobalt_tensor* a) */
+  cobalt_contiguous: { parameters: ["pointer"], result: "pointer" },
+  /** cobalt_tensor* cobalt_astype(const cobalt_tensor* a, int32_t dtype) */
+  cobalt_astype: { parameters: ["pointer", "i32"], result: "pointer" },
+} as const;
+
+/** The symbol table's type. */
+export type Symbols = typeof symbols;

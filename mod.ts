@@ -1,0 +1,22 @@
+/**
+ * cobalt: tensors in native memory for Deno and Bun, computed by a Rust core through a C ABI.
+ *
+ * @example
+ * ```ts
+ * import * as cb from "./mod.ts";
+ * using a = cb.tensor([[1, 2], [3, 4]]);
+ * using b = a.matmul(a).add(1);
+ * console.log(b.toArray()); // [[8, 11], [16, 23]]
+ * ```
+ * @module
+ */
+export { Tensor, memory } from "./ffi/tensor.ts";
+export type { MemoryInfo, NestedArray, Operand, ReduceOptions } from "./ffi/tensor.ts";
+export { arange, full, ones, tensor, zeros } from "./ffi/create.ts";
+export type { CreateOptions, TensorOptions } from "./ffi/create.ts";
+export { scope } from "./ffi/scope.ts";
+export { CobaltError } from "./ffi/errors.ts";
+export type { CobaltErrorCode } from "./ffi/errors.ts";
+export type { DType, TypedArray } from "./ffi/dtype.ts";
+export { ABI_VERSION } from "./ffi/load.ts";
+export { native } from "./ffi/debug.ts";
