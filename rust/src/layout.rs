@@ -9,12 +9,19 @@ pub struct Layout {
     pub shape: Dims<usize>,
     pub strides: Dims<isize>,
     pub offset: usize,
+    contiguous: bool, // cached: asked on every op
 }
 
 impl Layout {
     /// A row-major layout starting at element 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
-        Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 }
+        Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0, contiguous: true }
+    }
+
+    /// A layout from parts (strides in elements).
+    pub fn new(shape: Dims<usize>, strides: Dims<isize>, offset: usize) -> Layout {
+        let contiguous = row_major(&shape, &strides);
+        Layout { shape, strides, offset, contiguous }
     }
 
     /// Number of dimensions.
@@ -28,15 +35,9 @@ impl Layout {
     }
 
     /// True when elements are laid out row-major without gaps (dims of size 1 may have any stride).
+    #[inline]
     pub fn is_contiguous(&self) -> bool {
-        let mut expected = 1isize;
-        for i in (0..self.shape.len()).rev() {
-            if self.shape[i] != 1 && self.strides[i] != expected {
-                return false;
-            }
-            expected *= self.shape[i] as isize;
-        }
-        true
+        self.contiguous
     }
 
     /// The layout with dims reordered by `perm` (a permutation of `0..ndim`).
@@ -48,11 +49,11 @@ impl Layout {
                 "permute: axes {perm:?} are not a permutation of 0..{n}"
             )));
         }
-        Ok(Layout {
-            shape: perm.iter().map(|&p| self.shape[p]).collect(),
-            strides: perm.iter().map(|&p| self.strides[p]).collect(),
-            offset: self.offset,
-        })
+        Ok(Layout::new(
+            perm.iter().map(|&p| self.shape[p]).collect(),
+            perm.iter().map(|&p| self.strides[p]).collect(),
+            self.offset,
+        ))
     }
 
     /// A view with `shape` over the same elements, if one exists without copying.
@@ -64,7 +65,7 @@ impl Layout {
         if !self.is_contiguous() {
             return Ok(None);
         }
-        Ok(Some(Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: self.offset }))
+        Ok(Some(Layout { offset: self.offset, ..Layout::contiguous(shape) }))
     }
 
     /// Strides of this layout broadcast to `shape` (which must be a broadcast of our shape): 0 on new
@@ -81,6 +82,18 @@ impl Layout {
             })
             .collect()
     }
+}
+
+/// True when `strides` walk `shape` row-major without gaps (dims of size 1 may have any stride).
+fn row_major(shape: &[usize], strides: &[isize]) -> bool {
+    let mut expected = 1isize;
+    for i in (0..shape.len()).rev() {
+        if shape[i] != 1 && strides[i] != expected {
+            return false;
+        }
+        expected *= shape[i] as isize;
+    }
+    true
 }
 
 /// Calls `f(offset)` for every element of `shape` walked in row-major order, with the offsets

@@ -4,64 +4,77 @@ use crate::error::{Error, Result};
 use std::ops::{Deref, DerefMut};
 
 /// Dims kept inline (no heap allocation) up to this many: the common case for small-op latency.
-const INLINE: usize = 6;
+const INLINE: usize = 4;
 
-/// A short vector of dims or strides that lives inline up to 6 entries and spills to the heap beyond.
+/// A short vector of dims or strides that lives inline up to 4 entries and spills to the heap beyond.
 #[derive(Clone)]
-pub struct Dims<T: Copy + Default> {
-    len: usize,
-    inline: [T; INLINE],
-    heap: Vec<T>,
+pub enum Dims<T: Copy + Default> {
+    Inline(u8, [T; INLINE]),
+    Heap(Box<[T]>),
 }
 
 impl<T: Copy + Default> Dims<T> {
     /// `n` copies of `v`.
+    #[inline]
     pub fn filled(n: usize, v: T) -> Self {
         if n <= INLINE {
-            Dims { len: n, inline: [v; INLINE], heap: Vec::new() }
+            Dims::Inline(n as u8, [v; INLINE])
         } else {
-            Dims { len: n, inline: [T::default(); INLINE], heap: vec![v; n] }
+            Dims::Heap(vec![v; n].into_boxed_slice())
         }
     }
 }
 
 impl<T: Copy + Default> Deref for Dims<T> {
     type Target = [T];
+    #[inline]
     fn deref(&self) -> &[T] {
-        if self.len <= INLINE { &self.inline[..self.len] } else { &self.heap }
+        match self {
+            Dims::Inline(n, a) => &a[..*n as usize],
+            Dims::Heap(b) => b,
+        }
     }
 }
 
 impl<T: Copy + Default> DerefMut for Dims<T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
-        if self.len <= INLINE { &mut self.inline[..self.len] } else { &mut self.heap }
+        match self {
+            Dims::Inline(n, a) => &mut a[..*n as usize],
+            Dims::Heap(b) => b,
+        }
     }
 }
 
 impl<T: Copy + Default> From<&[T]> for Dims<T> {
+    #[inline]
     fn from(s: &[T]) -> Self {
-        let mut d = Dims::filled(s.len(), T::default());
-        d.copy_from_slice(s);
-        d
+        if s.len() <= INLINE {
+            let mut a = [T::default(); INLINE];
+            a[..s.len()].copy_from_slice(s);
+            Dims::Inline(s.len() as u8, a)
+        } else {
+            Dims::Heap(s.into())
+        }
     }
 }
 
 impl<T: Copy + Default> FromIterator<T> for Dims<T> {
     fn from_iter<I: IntoIterator<Item = T>>(it: I) -> Self {
-        let mut inline = [T::default(); INLINE];
+        let mut a = [T::default(); INLINE];
         let mut len = 0;
         let mut it = it.into_iter();
         for v in it.by_ref() {
             if len == INLINE {
-                let mut heap: Vec<T> = inline.to_vec();
+                let mut heap: Vec<T> = a.to_vec();
                 heap.push(v);
                 heap.extend(it);
-                return Dims { len: heap.len(), inline, heap };
+                return Dims::Heap(heap.into_boxed_slice());
             }
-            inline[len] = v;
+            a[len] = v;
             len += 1;
         }
-        Dims { len, inline, heap: Vec::new() }
+        Dims::Inline(len as u8, a)
     }
 }
 
@@ -88,12 +101,13 @@ pub fn numel(shape: &[usize]) -> Result<usize> {
 }
 
 /// Row-major (C order) strides, in elements.
+#[inline]
 pub fn contiguous_strides(shape: &[usize]) -> Dims<isize> {
     let mut strides = Dims::filled(shape.len(), 0isize);
     let mut acc = 1isize;
-    for i in (0..shape.len()).rev() {
-        strides[i] = acc;
-        acc = acc.wrapping_mul(shape[i].max(1) as isize);
+    for (s, &d) in strides.iter_mut().zip(shape).rev() {
+        *s = acc;
+        acc = acc.wrapping_mul(d.max(1) as isize);
     }
     strides
 }

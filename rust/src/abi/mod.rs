@@ -84,17 +84,14 @@ fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
 /// Runs a tensor-producing body: the new handle (+1), or NULL with the status and message recorded
 /// for `cobalt_last_status` / `cobalt_last_error`.
 fn guard_new(f: impl FnOnce() -> Result<Tensor>) -> *mut CobaltTensor {
-    let mut t = None;
-    if guard(|| {
-        t = Some(f()?);
+    let mut h = std::ptr::null_mut();
+    guard(|| {
+        let t = f()?;
+        count_tensor(1);
+        h = Arc::into_raw(Arc::new(CobaltTensor { magic: MAGIC, tensor: t })) as *mut CobaltTensor;
         Ok(())
-    }) != 0
-    {
-        return std::ptr::null_mut();
-    }
-    let Some(t) = t else { return std::ptr::null_mut() };
-    count_tensor(1);
-    Arc::into_raw(Arc::new(CobaltTensor { magic: MAGIC, tensor: t })) as *mut CobaltTensor
+    });
+    h
 }
 
 /// Borrows the tensor behind a handle argument.

@@ -8,36 +8,44 @@ use crate::dtype::{DType, Elem};
 use crate::error::{Error, Result};
 use crate::layout::{for_each_offset, for_each_offset2};
 use crate::op::{BinaryOp, ReduceOp, UnaryOp};
-use crate::shape::{broadcast_shapes, normalize_axis};
+use crate::shape::{broadcast_shapes, normalize_axis, Dims};
 use crate::tensor::Tensor;
 use std::borrow::Cow;
 
-#[inline(always)]
-fn binary_fn<T: Elem>(op: BinaryOp) -> fn(T, T) -> T {
-    match op {
-        BinaryOp::Add => T::add,
-        BinaryOp::Sub => T::sub,
-        BinaryOp::Mul => T::mul,
-        BinaryOp::Div => T::div,
-        BinaryOp::Pow => T::powf,
-        // numpy propagates NaN through maximum/minimum
-        BinaryOp::Maximum => |x, y| if x.is_nan() || x > y { x } else { y },
-        BinaryOp::Minimum => |x, y| if x.is_nan() || x < y { x } else { y },
-    }
+/// Runs `$body` with `$f` bound to the closure of binary op `$op` on `$T` (one monomorphised copy
+/// of the kernel per op, so the inner loops inline and vectorise).
+macro_rules! with_binary {
+    ($op:expr, $T:ty, $f:ident => $body:expr) => {
+        match $op {
+            BinaryOp::Add => { let $f = |x: $T, y: $T| x.add(y); $body }
+            BinaryOp::Sub => { let $f = |x: $T, y: $T| x.sub(y); $body }
+            BinaryOp::Mul => { let $f = |x: $T, y: $T| x.mul(y); $body }
+            BinaryOp::Div => { let $f = |x: $T, y: $T| x.div(y); $body }
+            BinaryOp::Pow => { let $f = |x: $T, y: $T| x.powf(y); $body }
+            // numpy propagates NaN through maximum/minimum
+            BinaryOp::Maximum => { let $f = |x: $T, y: $T| if x.is_nan() || x > y { x } else { y }; $body }
+            BinaryOp::Minimum => { let $f = |x: $T, y: $T| if x.is_nan() || x < y { x } else { y }; $body }
+        }
+    };
 }
 
-#[inline(always)]
-fn unary_fn<T: Elem>(op: UnaryOp) -> fn(T) -> T {
-    match op {
-        UnaryOp::Neg => |x: T| T::zero().sub(x),
-        UnaryOp::Exp => T::exp,
-        UnaryOp::Log => T::ln,
-        UnaryOp::Sqrt => T::sqrt,
-        UnaryOp::Abs => T::abs,
-        UnaryOp::Tanh => T::tanh,
-        UnaryOp::Sigmoid => |x: T| T::one().div(T::one().add(T::zero().sub(x).exp())),
-        UnaryOp::Relu => |x: T| if x > T::zero() || x.is_nan() { x } else { T::zero() },
-    }
+/// Like [`with_binary`] for unary ops.
+macro_rules! with_unary {
+    ($op:expr, $T:ty, $f:ident => $body:expr) => {
+        match $op {
+            UnaryOp::Neg => { let $f = |x: $T| <$T>::zero().sub(x); $body }
+            UnaryOp::Exp => { let $f = |x: $T| x.exp(); $body }
+            UnaryOp::Log => { let $f = |x: $T| x.ln(); $body }
+            UnaryOp::Sqrt => { let $f = |x: $T| x.sqrt(); $body }
+            UnaryOp::Abs => { let $f = |x: $T| x.abs(); $body }
+            UnaryOp::Tanh => { let $f = |x: $T| x.tanh(); $body }
+            UnaryOp::Sigmoid => {
+                let $f = |x: $T| <$T>::one().div(<$T>::one().add(<$T>::zero().sub(x).exp()));
+                $body
+            }
+            UnaryOp::Relu => { let $f = |x: $T| if x > <$T>::zero() || x.is_nan() { x } else { <$T>::zero() }; $body }
+        }
+    };
 }
 
 /// Applies `f` to every element of `a` into a new contiguous tensor.
@@ -63,10 +71,14 @@ fn map<T: Elem>(a: &Tensor, f: impl Fn(T) -> T) -> Result<Tensor> {
 
 /// Elementwise `op(a, b)` with numpy broadcasting and type promotion.
 pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    let shape = broadcast_shapes(op.name(), a.shape(), b.shape())?;
+    let shape = if a.shape() == b.shape() {
+        Dims::from(a.shape())
+    } else {
+        broadcast_shapes(op.name(), a.shape(), b.shape())?
+    };
     let dtype = DType::promote(a.dtype(), b.dtype());
     let (a, b) = (as_dtype(a, dtype)?, as_dtype(b, dtype)?);
-    dispatch!(dtype, T => binary_typed::<T>(binary_fn::<T>(op), &a, &b, &shape))
+    dispatch!(dtype, T => with_binary!(op, T, f => binary_typed::<T>(f, &a, &b, &shape)))
 }
 
 /// `a` itself when it has `dtype` already, else a converted copy (no clone on the common path).
@@ -75,7 +87,7 @@ fn as_dtype(a: &Tensor, dtype: DType) -> Result<Cow<'_, Tensor>> {
 }
 
 #[inline(always)]
-fn binary_typed<T: Elem>(f: fn(T, T) -> T, a: &Tensor, b: &Tensor, shape: &[usize]) -> Result<Tensor> {
+fn binary_typed<T: Elem>(f: impl Fn(T, T) -> T, a: &Tensor, b: &Tensor, shape: &[usize]) -> Result<Tensor> {
     let out = Tensor::zeros(T::DTYPE, shape)?;
     // SAFETY: `out` is fresh and unshared.
     let o = unsafe { out.slice_mut::<T>() };
@@ -114,15 +126,15 @@ fn binary_typed<T: Elem>(f: fn(T, T) -> T, a: &Tensor, b: &Tensor, shape: &[usiz
 /// Elementwise `op(a, s)` (or `op(s, a)` when `scalar_first`) with a scalar that takes `a`'s dtype,
 /// as numpy does for Python scalars.
 pub fn binary_scalar(op: BinaryOp, a: &Tensor, s: f64, scalar_first: bool) -> Result<Tensor> {
-    dispatch!(a.dtype(), T => {
-        let (f, y) = (binary_fn::<T>(op), T::from_f64(s));
+    dispatch!(a.dtype(), T => with_binary!(op, T, f => {
+        let y = T::from_f64(s);
         if scalar_first { map::<T>(a, |x| f(y, x)) } else { map::<T>(a, |x| f(x, y)) }
-    })
+    }))
 }
 
 /// Elementwise unary op.
 pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
-    dispatch!(a.dtype(), T => map::<T>(a, unary_fn::<T>(op)))
+    dispatch!(a.dtype(), T => with_unary!(op, T, f => map::<T>(a, f)))
 }
 
 /// A contiguous copy of any layout.
