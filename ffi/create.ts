@@ -9,6 +9,26 @@ import { checkDType, DEFAULT_DTYPE, DTYPES, type DType, dtypeOfArray, type Typed
 import { type NestedArray, SHAPE, Tensor, wrap, writeShape } from "./tensor.ts";
 
 const sym = lib.sym;
+
+/** Options of `cb.tensor`. */
+export interface TensorOptions {
+  /** Element type; default: the TypedArray's own, or "float32" for JS arrays. */
+  dtype?: DType;
+  /** Dims for flat data (a TypedArray); default: one dim of its length. */
+  shape?: number[];
+  /**
+   * `false` adopts a TypedArray of the right dtype without copying: the tensor reads (and writes)
+   * the JS memory, which stays alive as long as any tensor or view uses it. Default `true`.
+   */
+  copy?: boolean;
+}
+
+/** Options of the filled creators. */
+export interface CreateOptions {
+  /** Element type, default "float32". */
+  dtype?: DType;
+}
+
 function inferShape(data: unknown, op: string): number[] {
   const shape: number[] = [];
   let x = data;

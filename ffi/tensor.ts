@@ -305,7 +305,7 @@ export class Tensor {
       if (keep !== undefined) {
         // Adopted memory: view the JS buffer itself, which keeps it alive.
         const off = lib.address(p) - lib.addressOf(keep);
-        view = new info.array(keep.buffer, keep.byteOffset + off, n);
+        view = new info.array(keep.buffer as ArrayBuffer, keep.byteOffset + off, n);
       } else {
         view = new info.array(lib.external(p, n * info.size, h));
       }
