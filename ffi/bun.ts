@@ -16,6 +16,16 @@ const TYPES: Record<string, string> = {
   void: "void",
 };
 
+/** Reads `cobalt_abi_version()` of the library at `path` without binding anything else. */
+export function abiVersion(path: string): number {
+  const probe = dlopen(path, { cobalt_abi_version: { args: [], returns: "u32" } });
+  try {
+    return probe.symbols.cobalt_abi_version() as number;
+  } finally {
+    probe.close();
+  }
+}
+
 /** Opens the library at `path` with Bun's FFI. */
 export function open(path: string): Native {
   const table: Record<string, { args: string[]; returns: string }> = {};

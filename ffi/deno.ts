@@ -5,6 +5,16 @@
 import { symbols } from "./symbols.ts";
 import type { Native, Ptr, Sym } from "./native.ts";
 
+/** Reads `cobalt_abi_version()` of the library at `path` without binding anything else. */
+export function abiVersion(path: string): number {
+  const probe = Deno.dlopen(path, { cobalt_abi_version: symbols.cobalt_abi_version });
+  try {
+    return probe.symbols.cobalt_abi_version();
+  } finally {
+    probe.close();
+  }
+}
+
 /** Opens the library at `path` with Deno's FFI. */
 export function open(path: string): Native {
   const lib = Deno.dlopen(path, symbols);

@@ -6,7 +6,7 @@
  */
 import { CobaltError } from "./errors.ts";
 import type { Native } from "./native.ts";
-import { open as openDeno } from "./deno.ts";
+import * as denoAdapter from "./deno.ts";
 
 /** The C ABI version this binding speaks (`COBALT_ABI_VERSION` in cobalt.h). */
 export const ABI_VERSION = 1;
@@ -59,19 +59,24 @@ function isPermissionError(e: unknown): boolean {
 // the Deno adapter is a static import (a dynamic one would need --allow-read in Deno).
 const BUN_ADAPTER = "./bun" + ".ts";
 
-async function openWith(path: string): Promise<Native> {
-  if (!isBun) return openDeno(path);
-  const mod = await import(BUN_ADAPTER);
-  return mod.open(path);
+interface Adapter {
+  abiVersion(path: string): number;
+  open(path: string): Native;
+}
+
+async function adapter(): Promise<Adapter> {
+  return isBun ? await import(BUN_ADAPTER) : denoAdapter;
 }
 
 /** Loads the library, or throws a CobaltError ("LOAD", "PERMISSION") that says what to do. */
 export async function load(): Promise<Native> {
   const tried: string[] = [];
+  const runtime = await adapter();
   for (const path of candidates()) {
-    let lib: Native;
+    let version: number;
     try {
-      lib = await openWith(path);
+      // The version is read first, alone: a library of another ABI may lack symbols of this one.
+      version = runtime.abiVersion(path);
     } catch (e) {
       if (isPermissionError(e)) {
         throw new CobaltError(
@@ -84,16 +89,14 @@ export async function load(): Promise<Native> {
       tried.push(`  ${path}: ${(e as Error).message.split("\n")[0]}`);
       continue;
     }
-    const v = lib.sym.cobalt_abi_version();
-    if (v !== ABI_VERSION) {
-      lib.close();
+    if (version !== ABI_VERSION) {
       throw new CobaltError(
         "LOAD",
-        `${path} speaks cobalt ABI version ${v}, this binding needs version ${ABI_VERSION}: ` +
+        `${path} speaks cobalt ABI version ${version}, this binding needs version ${ABI_VERSION}: ` +
           `rebuild it (npm run build) or point COBALT_LIB_PATH at a matching library`,
       );
     }
-    return lib;
+    return runtime.open(path);
   }
   throw new CobaltError(
     "LOAD",

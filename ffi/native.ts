@@ -43,6 +43,6 @@ export interface Native {
   address(p: Ptr): number;
   /** The numeric address of a TypedArray's first byte. */
   addressOf(view: ArrayBufferView): number;
-  /** Unloads the library (only for a library that was refused). */
+  /** Unloads the library. */
   close(): void;
 }

@@ -214,6 +214,7 @@ export class Tensor {
    * ```
    */
   get shape(): number[] {
+    if (this.#h === null) disposed();
     if (this.#shape === undefined) {
       const nd = sym.cobalt_shape(this.handle, I64_BYTES, MAX_NDIM);
       if (nd < 0) fail();
@@ -237,6 +238,7 @@ export class Tensor {
    * ```
    */
   get dtype(): DType {
+    if (this.#h === null) disposed();
     if (this.#dtype === undefined) {
       const c = sym.cobalt_dtype(this.handle);
       if (c < 0) fail();
@@ -266,6 +268,7 @@ export class Tensor {
   }
 
   #dims(): number[] {
+    if (this.#h === null) disposed();
     if (this.#shape === undefined) this.shape;
     return this.#shape!;
   }
