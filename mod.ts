@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-export { Tensor, memory } from "./ffi/tensor.ts";
+export { memory, Tensor } from "./ffi/tensor.ts";
 export type { MemoryInfo, NestedArray, Operand, ReduceOptions } from "./ffi/tensor.ts";
 export { arange, full, ones, tensor, zeros } from "./ffi/create.ts";
 export type { CreateOptions, TensorOptions } from "./ffi/create.ts";

@@ -5,7 +5,7 @@
  */
 import { lib } from "./load.ts";
 import { CobaltError } from "./errors.ts";
-import { checkDType, DEFAULT_DTYPE, DTYPES, type DType, dtypeOfArray, type TypedArray } from "./dtype.ts";
+import { checkDType, DEFAULT_DTYPE, type DType, dtypeOfArray, DTYPES, type TypedArray } from "./dtype.ts";
 import { type NestedArray, SHAPE, Tensor, wrap, writeShape } from "./tensor.ts";
 
 const sym = lib.sym;
@@ -87,7 +87,11 @@ export function tensor(data: NestedArray | ArrayBufferView, opts: TensorOptions 
     throw new TypeError(`${op}: copy: false needs a TypedArray (a JS array has no buffer to adopt)`);
   }
   if (typeof data !== "number" && !Array.isArray(data)) {
-    throw new TypeError(`${op}: expected a number, nested arrays of numbers or a TypedArray, got ${data === null ? "null" : typeof data}`);
+    throw new TypeError(
+      `${op}: expected a number, nested arrays of numbers or a TypedArray, got ${
+        data === null ? "null" : typeof data
+      }`,
+    );
   }
   const shape = inferShape(data, op);
   const d = dtype ?? DEFAULT_DTYPE;

@@ -32,7 +32,7 @@ export function track(t: Owned): void {
 function collect(v: unknown, out: Set<unknown>, depth: number): void {
   if (v === null || typeof v !== "object" || depth > 4 || out.has(v)) return;
   out.add(v);
-  if (Array.isArray(v)) for (const x of v) collect(x, out, depth + 1);
+  if (Array.isArray(v)) { for (const x of v) collect(x, out, depth + 1); }
   else if (Object.getPrototypeOf(v) === Object.prototype) {
     for (const x of Object.values(v)) collect(x, out, depth + 1);
   }

@@ -6,7 +6,7 @@
 import { lib } from "./load.ts";
 import type { Ptr } from "./native.ts";
 import { CobaltError, codeOf } from "./errors.ts";
-import { DTYPE_BY_CODE, DTYPES, type DType, type TypedArray } from "./dtype.ts";
+import { type DType, DTYPE_BY_CODE, DTYPES, type TypedArray } from "./dtype.ts";
 import { track } from "./scope.ts";
 
 const sym = lib.sym;

@@ -24,14 +24,28 @@ test("use after dispose throws DISPOSED from every member", () => {
   const other = cb.ones([2, 2]);
   t.dispose();
   const uses: [string, () => unknown][] = [
-    ["shape", () => t.shape], ["dtype", () => t.dtype], ["ndim", () => t.ndim], ["size", () => t.size],
-    ["data", () => t.data], ["strides", () => t.strides], ["isContiguous", () => t.isContiguous],
-    ["toArray", () => t.toArray()], ["item", () => t.item()], ["add", () => t.add(1)],
-    ["as operand", () => other.add(t)], ["neg", () => t.neg()], ["exp", () => t.exp()],
-    ["sum", () => t.sum()], ["mean", () => t.mean(0)], ["matmul", () => t.matmul(other)],
-    ["operand of matmul", () => other.matmul(t)], ["reshape", () => t.reshape(4)],
-    ["transpose", () => t.transpose()], ["permute", () => t.permute(1, 0)],
-    ["contiguous", () => t.contiguous()], ["astype", () => t.astype("float64")],
+    ["shape", () => t.shape],
+    ["dtype", () => t.dtype],
+    ["ndim", () => t.ndim],
+    ["size", () => t.size],
+    ["data", () => t.data],
+    ["strides", () => t.strides],
+    ["isContiguous", () => t.isContiguous],
+    ["toArray", () => t.toArray()],
+    ["item", () => t.item()],
+    ["add", () => t.add(1)],
+    ["as operand", () => other.add(t)],
+    ["neg", () => t.neg()],
+    ["exp", () => t.exp()],
+    ["sum", () => t.sum()],
+    ["mean", () => t.mean(0)],
+    ["matmul", () => t.matmul(other)],
+    ["operand of matmul", () => other.matmul(t)],
+    ["reshape", () => t.reshape(4)],
+    ["transpose", () => t.transpose()],
+    ["permute", () => t.permute(1, 0)],
+    ["contiguous", () => t.contiguous()],
+    ["astype", () => t.astype("float64")],
     ["refcount", () => cb.native.refcount(t)],
   ];
   for (const [name, f] of uses) assert.throws(f, code("DISPOSED"), name);
@@ -44,11 +58,17 @@ test("shape mismatches name the op and both shapes", () => {
     const a = cb.zeros([2, 3]), b = cb.zeros([4]);
     assert.throws(() => a.add(b), code("SHAPE_MISMATCH", /^add: shapes \(2, 3\) and \(4,\)/));
     assert.throws(() => a.div(b), code("SHAPE_MISMATCH", /^div:/));
-    assert.throws(() => a.matmul(cb.zeros([2, 3])), code("SHAPE_MISMATCH", /matmul: shapes \(2, 3\) and \(2, 3\)/));
+    assert.throws(
+      () => a.matmul(cb.zeros([2, 3])),
+      code("SHAPE_MISMATCH", /matmul: shapes \(2, 3\) and \(2, 3\)/),
+    );
     assert.throws(() => cb.zeros([2, 2, 2]).matmul(a), code("SHAPE_MISMATCH", /matmul/));
     assert.throws(() => a.reshape(4, 2), code("SHAPE_MISMATCH", /reshape: shapes \(2, 3\) and \(4, 2\)/));
     assert.throws(() => a.reshape(-1, 4), code("INVALID_ARGUMENT", /cannot infer/));
-    assert.throws(() => cb.tensor(new Float32Array(6), { shape: [4, 2] }), code("SHAPE_MISMATCH", /6 elements/));
+    assert.throws(
+      () => cb.tensor(new Float32Array(6), { shape: [4, 2] }),
+      code("SHAPE_MISMATCH", /6 elements/),
+    );
   });
 });
 

@@ -18,7 +18,10 @@ test("gc: 100,000 dropped tensors are all released by the collector", async () =
   const held = cb.memory().tensors - base.tensors;
   const ok = await gcUntil(() => cb.memory().tensors === base.tensors, 100);
   const now = cb.memory();
-  assert.ok(ok, `after GC ${now.tensors - base.tensors} of 100000 tensors are still alive (${held} before GC)`);
+  assert.ok(
+    ok,
+    `after GC ${now.tensors - base.tensors} of 100000 tensors are still alive (${held} before GC)`,
+  );
   assert.equal(now.bytes, base.bytes);
 });
 

@@ -43,12 +43,30 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor {
   const [a, b] = args as [Any, Any];
   const k = c.kwargs as Any;
   switch (c.op) {
-    case "add": case "sub": case "mul": case "div": case "pow": case "maximum": case "minimum":
-    case "rsub": case "rdiv":
+    case "add":
+    case "sub":
+    case "mul":
+    case "div":
+    case "pow":
+    case "maximum":
+    case "minimum":
+    case "rsub":
+    case "rdiv":
       return a[c.op](b);
-    case "neg": case "exp": case "log": case "sqrt": case "abs": case "tanh": case "sigmoid": case "relu":
+    case "neg":
+    case "exp":
+    case "log":
+    case "sqrt":
+    case "abs":
+    case "tanh":
+    case "sigmoid":
+    case "relu":
       return a[c.op]();
-    case "sum": case "mean": case "max": case "min": case "prod":
+    case "sum":
+    case "mean":
+    case "max":
+    case "min":
+    case "prod":
       return a[c.op](k.axis ?? null, { keepdims: k.keepdims ?? false });
     case "matmul":
       return a.matmul(b);
@@ -80,9 +98,36 @@ function close(got: number, want: number, rtol: number, atol: number): boolean {
 test(`fixtures come from numpy (${fixture.numpy}) and cover every op`, () => {
   const ops = new Set(fixture.cases.map((c) => c.op));
   for (
-    const op of ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "rsub", "rdiv", "neg", "exp",
-      "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "sum", "mean", "max", "min", "prod", "matmul",
-      "reshape", "transpose", "permute", "astype", "arange"]
+    const op of [
+      "add",
+      "sub",
+      "mul",
+      "div",
+      "pow",
+      "maximum",
+      "minimum",
+      "rsub",
+      "rdiv",
+      "neg",
+      "exp",
+      "log",
+      "sqrt",
+      "abs",
+      "tanh",
+      "sigmoid",
+      "relu",
+      "sum",
+      "mean",
+      "max",
+      "min",
+      "prod",
+      "matmul",
+      "reshape",
+      "transpose",
+      "permute",
+      "astype",
+      "arange",
+    ]
   ) assert.ok(ops.has(op), `no fixture for ${op}`);
   assert.ok(fixture.cases.length > 300);
 });
