@@ -51,6 +51,8 @@ export const symbols = {
   cobalt_is_contiguous: { parameters: ["pointer"], result: "i32" },
   /** void* cobalt_data(const cobalt_tensor* t) */
   cobalt_data: { parameters: ["pointer"], result: "pointer" },
+  /** void* cobalt_storage(const cobalt_tensor* t, int64_t out[3]) */
+  cobalt_storage: { parameters: ["pointer", "buffer"], result: "pointer" },
   /** int32_t cobalt_copy_out(const cobalt_tensor* t, void* dst) */
   cobalt_copy_out: { parameters: ["pointer", "buffer"], result: "i32" },
   /** cobalt_tensor* cobalt_binary(int32_t op, const cobalt_tensor* a, const cobalt_tensor* b) */

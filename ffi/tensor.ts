@@ -303,14 +303,16 @@ export class Tensor {
     if (n === 0) {
       view = new info.array(0);
     } else {
-      const p = sym.cobalt_data(h);
       const keep = this.#keep;
       if (keep !== undefined) {
-        // Adopted memory: view the JS buffer itself, which keeps it alive.
-        const off = lib.address(p) - lib.addressOf(keep);
+        // Adopted memory: view the JS buffer itself, which keeps it alive. The storage starts at
+        // `keep`'s first byte.
+        if (lib.isNull(sym.cobalt_storage(h, STORAGE_BYTES))) fail();
+        const off = STORAGE[2] + STORAGE[3] * 4294967296;
         view = new info.array(keep.buffer as ArrayBuffer, keep.byteOffset + off, n);
       } else {
-        view = new info.array(lib.external(p, n * info.size, h));
+        const buffer = storageBuffer(h);
+        view = new info.array(buffer, STORAGE[2] + STORAGE[3] * 4294967296, n);
       }
     }
     this.#data = view;
@@ -555,6 +557,31 @@ export class Tensor {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+// One external ArrayBuffer per native storage, shared by the `data` views of every tensor over it.
+// NOTE: runtimes count external buffers as memory pressure (V8 and JSC schedule collections by
+// it), so mapping a storage once instead of once per view keeps `data` cheap on views. A cached
+// buffer holds a reference to its storage, so its address cannot be reused while it is cached.
+const storages = new Map<number, WeakRef<ArrayBuffer>>();
+const forget = new FinalizationRegistry<number>((addr) => {
+  if (storages.get(addr)?.deref() === undefined) storages.delete(addr);
+});
+// cobalt_storage's out[3] as (lo, hi) pairs: [bytes, offset of the view, base address].
+const STORAGE = new Uint32Array(6);
+const STORAGE_BYTES = new Uint8Array(STORAGE.buffer);
+
+/** The buffer of the storage behind `h`; fills STORAGE (offset of the view at [2], [3]). */
+function storageBuffer(h: Ptr): ArrayBuffer {
+  const p = sym.cobalt_storage(h, STORAGE_BYTES);
+  if (lib.isNull(p)) fail();
+  const base = STORAGE[4] + STORAGE[5] * 4294967296;
+  const cached = storages.get(base)?.deref();
+  if (cached !== undefined) return cached;
+  const buffer = lib.external(p, STORAGE[0] + STORAGE[1] * 4294967296, h);
+  storages.set(base, new WeakRef(buffer));
+  forget.register(buffer, base);
+  return buffer;
 }
 
 function disposed(): never {

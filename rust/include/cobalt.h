@@ -128,6 +128,9 @@ int32_t cobalt_strides(const cobalt_tensor *t, int64_t *out, int32_t cap);
 int32_t cobalt_is_contiguous(const cobalt_tensor *t);
 /* Pointer to the first element (NULL on error). */
 void *cobalt_data(const cobalt_tensor *t);
+/* The base of the storage behind t (shared by its views). out[0] = storage bytes, out[1] = byte
+ * offset of t's first element in it, out[2] = the base address as an integer. */
+void *cobalt_storage(const cobalt_tensor *t, int64_t out[3]);
 /* Copies the elements, row-major, into dst (numel * dtype size bytes). */
 int32_t cobalt_copy_out(const cobalt_tensor *t, void *dst);
 

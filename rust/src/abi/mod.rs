@@ -446,6 +446,31 @@ pub unsafe extern "C" fn cobalt_data(t: *const CobaltTensor) -> *mut c_void {
     p
 }
 
+/// The base pointer of the storage behind `t` (shared by all its views), NULL on error. Writes
+/// `out[0]` = the storage size in bytes, `out[1]` = the byte offset of `t`'s first element in it,
+/// `out[2]` = the base address as an integer (a key that needs no pointer decoding). Lets a binding
+/// map one buffer per storage instead of one per view.
+///
+/// # Safety
+/// `t` is a live handle; `out` holds 3 writable `int64_t`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_storage(t: *const CobaltTensor, out: *mut i64) -> *mut c_void {
+    let mut p = std::ptr::null_mut();
+    guard(|| {
+        let t = get(t)?;
+        if out.is_null() {
+            return Err(Error::InvalidArgument("storage: out is NULL".into()));
+        }
+        let s = t.storage();
+        let offset = t.data_ptr() as usize - s.as_ptr() as usize;
+        // SAFETY: checked non-null; 3 values (contract).
+        unsafe { std::ptr::copy_nonoverlapping([s.nbytes() as i64, offset as i64, s.as_ptr() as i64].as_ptr(), out, 3) };
+        p = s.as_ptr() as *mut c_void;
+        Ok(())
+    });
+    p
+}
+
 /// Copies the elements of `t` in row-major order into `dst`.
 ///
 /// # Safety

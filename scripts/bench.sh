@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs bench/overhead.ts under Deno and Bun and bench/overhead.py under numpy in one go, and prints a
+# Markdown table: ns per call and the ratio numpy/cobalt (> 1 means cobalt is faster).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+OUT="$(mktemp -d)"
+say "numpy"
+python3 bench/overhead.py >"$OUT/numpy.json"
+say "Deno"
+deno run --allow-ffi --allow-env bench/overhead.ts >"$OUT/deno.json"
+say "Bun"
+bun bench/overhead.ts >"$OUT/bun.json"
+python3 - "$OUT" <<'PY'
+import json, sys, os
+d = sys.argv[1]
+np_ = json.load(open(os.path.join(d, "numpy.json")))
+runs = [json.load(open(os.path.join(d, f))) for f in ("deno.json", "bun.json")]
+rows = [
+    ("no-op call (numpy column: Python calling len(()))", "noop"),
+    ("create + dispose, 4 elements (np.zeros(4))", "create_dispose"),
+    ("from JS array + dispose, 4 elements (np.array([...]))", "from_array_dispose"),
+    ("a.add(b) + dispose, 4 elements (a + b)", "add_dispose"),
+    ("a.add(b) left to the GC, 4 elements (a + b)", "add_gc"),
+    ("a.add(1) + dispose, 4 elements (a + 1.0)", "add_scalar_dispose"),
+    ("take t.data, 4 elements (a.data)", "data_small_only"),
+    ("take t.data, 16M elements (a.data)", "data_16m_only"),
+]
+head = "| operation | numpy ns | " + " | ".join(f"{r['runtime']} ns | numpy/{r['runtime']}" for r in runs) + " |"
+print("\n" + np_["runtime"] + ", measured in the same run\n")
+print(head)
+print("|" + "---|" * (2 + 2 * len(runs)))
+for label, k in rows:
+    cells = [f"{np_['ns'][k]:.0f}"]
+    for r in runs:
+        v = r["ns"][k]
+        cells += [f"{v:.0f}", f"{np_['ns'][k] / v:.2f}x"]
+    print(f"| {label} | " + " | ".join(cells) + " |")
+PY
+rm -rf "$OUT"
