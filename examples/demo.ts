@@ -23,7 +23,14 @@ using e = cb.tensor([0, 1]).exp().neg();
 console.log("-exp([0, 1]) =", e.toArray());
 
 line("reductions and matmul");
-console.log("a.sum() =", a.sum().item(), " a.mean(0) =", a.mean(0).toArray(), " a.sum(1, keepdims) shape =", a.sum(1, { keepdims: true }).shape);
+console.log(
+  "a.sum() =",
+  a.sum().item(),
+  " a.mean(0) =",
+  a.mean(0).toArray(),
+  " a.sum(1, keepdims) shape =",
+  a.sum(1, { keepdims: true }).shape,
+);
 using m = a.matmul(a.transpose());
 console.log("a @ a.T =", m.toArray());
 
@@ -38,13 +45,23 @@ line("zero-copy out: t.data is a view onto native memory");
 const big = cb.ones([1 << 20]);
 const view = big.data;
 big.dispose(); // the view keeps the memory alive until it is collected
-console.log(`view of ${view.length} floats after dispose(): view[0] = ${view[0]}, view[last] = ${view[view.length - 1]}`);
+console.log(
+  `view of ${view.length} floats after dispose(): view[0] = ${view[0]}, view[last] = ${
+    view[view.length - 1]
+  }`,
+);
 
 line("zero-copy in: adopt a JS buffer");
 const buf = new Float32Array([1, 2, 3, 4]);
 using adopted = cb.tensor(buf, { shape: [2, 2], copy: false });
 buf[3] = 40;
-console.log("JS write seen natively:", adopted.toArray(), " adopted bytes in use:", cb.memory().externalBytes, "(no native copy)");
+console.log(
+  "JS write seen natively:",
+  adopted.toArray(),
+  " adopted bytes in use:",
+  cb.memory().externalBytes,
+  "(no native copy)",
+);
 
 line("releasing: dispose, using, scope, GC");
 const before = cb.memory().tensors;
