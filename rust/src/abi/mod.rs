@@ -9,7 +9,9 @@
 //!   pointer result in ~5 ns, while turning an out-param's 64-bit value into a pointer object costs
 //!   ~130 ns (BigInt + `Deno.UnsafePointer.create`), more than the rest of a small op.
 //! - Every exported body runs inside [`guard`] (`catch_unwind`): a Rust panic becomes
-//!   `COBALT_PANIC` with its message; it never unwinds into the caller and never aborts.
+//!   `COBALT_PANIC` with its message; it never unwinds into the caller and never aborts. The only
+//!   exceptions return constants or copy the last error out (which `guard` would overwrite); none
+//!   of them can panic.
 //! - Ownership: a returned handle carries one reference (+1); handle arguments are
 //!   borrowed. `cobalt_retain` adds a reference, `cobalt_release` drops one (`NULL` is a no-op); the
 //!   tensor dies with its last reference. The refcount is atomic: handles may cross threads.
@@ -182,6 +184,8 @@ pub extern "C" fn cobalt_status_str(code: i32) -> *const c_char {
 /// `buf` must be valid for `cap` bytes of writes, or NULL with `cap == 0`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_last_error(buf: *mut u8, cap: i32) -> i32 {
+    // NOTE: not run inside `guard`, which would overwrite the very message being read; nothing
+    // here can panic (no allocation, no indexing).
     LAST_ERROR.with(|e| {
         let e = e.borrow();
         let n = e.len().min(cap.max(0) as usize);
@@ -223,8 +227,11 @@ pub extern "C" fn cobalt_debug_panic() -> i32 {
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_retain(t: *const CobaltTensor) {
     if !t.is_null() {
-        // SAFETY: `t` came from `Arc::into_raw` and is alive (the caller holds a reference).
-        unsafe { Arc::increment_strong_count(t) };
+        guard(|| {
+            // SAFETY: `t` came from `Arc::into_raw` and is alive (the caller holds a reference).
+            unsafe { Arc::increment_strong_count(t) };
+            Ok(())
+        });
     }
 }
 
@@ -236,9 +243,11 @@ pub unsafe extern "C" fn cobalt_retain(t: *const CobaltTensor) {
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_release(t: *const CobaltTensor) {
     if !t.is_null() {
-        // NOTE: dropping never panics (Storage::drop only frees memory or calls the caller's release).
-        // SAFETY: `t` came from `Arc::into_raw`; the caller gives up one reference.
-        unsafe { Arc::decrement_strong_count(t) };
+        guard(|| {
+            // SAFETY: `t` came from `Arc::into_raw`; the caller gives up one reference.
+            unsafe { Arc::decrement_strong_count(t) };
+            Ok(())
+        });
     }
 }
 
@@ -251,9 +260,14 @@ pub unsafe extern "C" fn cobalt_refcount(t: *const CobaltTensor) -> i32 {
     if t.is_null() {
         return -1;
     }
-    // SAFETY: `t` is a live handle; we rebuild the Arc without taking ownership.
-    let a = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(t) });
-    Arc::strong_count(&a) as i32
+    let mut n = -1;
+    guard(|| {
+        // SAFETY: `t` is a live handle; we rebuild the Arc without taking ownership.
+        let a = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(t) });
+        n = Arc::strong_count(&a) as i32;
+        Ok(())
+    });
+    n
 }
 
 /// A deallocator with the signature `void (*)(void* bytes, void* ctx)` that releases the handle `ctx`:
