@@ -10,10 +10,28 @@
  * ```
  * @module
  */
-export { memory, Tensor } from "./ffi/tensor.ts";
-export type { MemoryInfo, NestedArray, Operand, ReduceOptions } from "./ffi/tensor.ts";
-export { arange, full, ones, tensor, zeros } from "./ffi/create.ts";
-export type { CreateOptions, TensorOptions } from "./ffi/create.ts";
+export { Tensor } from "./ffi/tensor.ts";
+export type { Axes, NestedArray, Operand, ReduceOptions, SliceSpec, VarOptions } from "./ffi/tensor.ts";
+export { memory } from "./ffi/core.ts";
+export type { MemoryInfo } from "./ffi/core.ts";
+export {
+  arange,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  ones,
+  onesLike,
+  rand,
+  randLike,
+  randn,
+  randnLike,
+  tensor,
+  zeros,
+  zerosLike,
+} from "./ffi/create.ts";
+export type { CreateOptions, RandomOptions, TensorOptions } from "./ffi/create.ts";
+export { concat, dot, matmul, outer, stack, where } from "./ffi/ops.ts";
 export { scope } from "./ffi/scope.ts";
 export { CobaltError } from "./ffi/errors.ts";
 export type { CobaltErrorCode } from "./ffi/errors.ts";

@@ -1,14 +1,14 @@
 /**
- * Creating tensors: from nested arrays, from TypedArrays (copied or adopted without a copy), and
- * filled ones (zeros, ones, full, arange).
+ * Creating tensors: from nested arrays, from TypedArrays (copied or adopted without a copy), filled
+ * ones (zeros, ones, full, arange, linspace, eye), seeded random ones, and the *Like variants.
  * @module
  */
-import { lib } from "./load.ts";
 import { CobaltError } from "./errors.ts";
 import { checkDType, DEFAULT_DTYPE, type DType, dtypeOfArray, DTYPES, type TypedArray } from "./dtype.ts";
-import { type NestedArray, SHAPE, Tensor, wrap, writeShape } from "./tensor.ts";
+import { SHAPE, sym, writeShape } from "./core.ts";
+import { type NestedArray, Tensor, wrap } from "./tensor.ts";
+import { where } from "./ops.ts";
 
-const sym = lib.sym;
 const SCRATCH = new ArrayBuffer(8 * 1024);
 const SCRATCH_ELEMS = 1024;
 const SCRATCH_F32 = new Float32Array(SCRATCH, 0, SCRATCH_ELEMS);
@@ -16,7 +16,7 @@ const SCRATCH_F64 = new Float64Array(SCRATCH);
 
 /** Options of `cb.tensor`. */
 export interface TensorOptions {
-  /** Element type; default: the TypedArray's own, or "float32" for JS arrays. */
+  /** Element type; default: the TypedArray's own, "bool" for nested booleans, else "float32". */
   dtype?: DType;
   /** Dims for flat data (a TypedArray); default: one dim of its length. */
   shape?: number[];
@@ -33,39 +33,50 @@ export interface CreateOptions {
   dtype?: DType;
 }
 
-function inferShape(data: unknown, op: string): number[] {
+/** Options of the random creators. */
+export interface RandomOptions {
+  /** A float dtype, default "float32". */
+  dtype?: DType;
+  /** A non-negative integer: the same seed gives the same values on every platform and runtime. */
+  seed?: number;
+}
+
+/** A JS number or boolean of nested data. */
+type Leaf = number | boolean;
+
+function inferShape(data: unknown, op: string): { shape: number[]; leaf: unknown } {
   const shape: number[] = [];
   let x = data;
   while (Array.isArray(x)) {
     shape.push(x.length);
     x = x[0];
   }
-  if (shape.length > 0 && shape.at(-1)! > 0 && typeof x !== "number") {
+  if (shape.length > 0 && shape.at(-1)! > 0 && typeof x !== "number" && typeof x !== "boolean") {
     throw new TypeError(`${op}: expected numbers, found ${x === null ? "null" : typeof x}`);
   }
-  return shape;
+  return { shape, leaf: x };
 }
 
-function flatten(data: unknown, shape: number[], out: TypedArray, op: string): void {
+function leafValue(x: unknown, op: string): number {
+  if (typeof x === "number") return x;
+  if (typeof x === "boolean") return x ? 1 : 0;
+  throw new TypeError(`${op}: expected a number, found ${x === null ? "null" : typeof x}`);
+}
+
+function flatten(data: unknown, shape: number[], out: Float32Array | Float64Array, op: string): void {
   if (shape.length === 1) {
     // the common case, without the recursion
     const xs = data as unknown[];
     for (let k = 0; k < xs.length; k++) {
       const x = xs[k];
-      if (typeof x !== "number") {
-        throw new TypeError(`${op}: expected a number, found ${x === null ? "null" : typeof x}`);
-      }
-      out[k] = x;
+      out[k] = typeof x === "number" ? x : leafValue(x, op);
     }
     return;
   }
   let i = 0;
   const walk = (x: unknown, d: number): void => {
     if (d === shape.length) {
-      if (typeof x !== "number") {
-        throw new TypeError(`${op}: expected a number, found ${x === null ? "null" : typeof x}`);
-      }
-      out[i++] = x;
+      out[i++] = leafValue(x, op);
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[d]) {
@@ -83,18 +94,38 @@ function numel(shape: number[]): number {
   return shape.reduce((p, q) => p * q, 1);
 }
 
+/** `t` converted to `dtype` (disposing `t`), or `t` itself. */
+function converted(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  const r = t.astype(dtype);
+  t.dispose();
+  return r;
+}
+
+/** A new tensor copying `flat` (whose dtype is `own`), as `dtype`. */
+function fromFlat(flat: TypedArray, own: DType, dtype: DType, shape: number[], op: string): Tensor {
+  const nd = writeShape(shape, op);
+  checkLength(flat.length, shape, op);
+  return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), undefined, own), dtype);
+}
+
 /**
- * A tensor from a number, nested arrays of numbers, or a TypedArray (+ `shape`).
+ * A tensor from a number, nested arrays of numbers (or booleans), or a TypedArray (+ `shape`).
  *
  * @example
  * ```ts
  * const a = cb.tensor([[1, 2], [3, 4]]);                          // float32, shape [2, 2]
  * const b = cb.tensor(new Float64Array(6), { shape: [2, 3] });    // float64, copied
+ * const i = cb.tensor([1, 2, 3], { dtype: "int32" });             // int32
+ * const m = cb.tensor([true, false]);                             // bool
  * const buf = new Float32Array([1, 2, 3, 4]);
  * const c = cb.tensor(buf, { shape: [2, 2], copy: false });       // adopts buf, no copy
  * ```
  */
-export function tensor(data: NestedArray | ArrayBufferView, opts: TensorOptions = {}): Tensor {
+export function tensor(
+  data: NestedArray | boolean | boolean[] | ArrayBufferView,
+  opts: TensorOptions = {},
+): Tensor {
   const op = "tensor";
   if (opts === null || typeof opts !== "object") throw new TypeError(`${op}: options must be an object`);
   const dtype = opts.dtype === undefined ? undefined : checkDType(opts.dtype, op);
@@ -102,32 +133,27 @@ export function tensor(data: NestedArray | ArrayBufferView, opts: TensorOptions 
   if (opts.copy === false) {
     throw new TypeError(`${op}: copy: false needs a TypedArray (a JS array has no buffer to adopt)`);
   }
-  if (typeof data !== "number" && !Array.isArray(data)) {
+  if (typeof data !== "number" && typeof data !== "boolean" && !Array.isArray(data)) {
     throw new TypeError(
       `${op}: expected a number, nested arrays of numbers or a TypedArray, got ${
         data === null ? "null" : typeof data
       }`,
     );
   }
-  const shape = inferShape(data, op);
-  const d = dtype ?? DEFAULT_DTYPE;
+  const { shape, leaf } = inferShape(data, op);
+  const d = dtype ?? (typeof leaf === "boolean" ? "bool" : DEFAULT_DTYPE);
   const n = numel(shape);
+  const own: DType = d === "float32" ? "float32" : "float64";
   // Small inputs go through a reused scratch buffer (the native side copies it): a fresh
   // TypedArray costs ~0.9 us in Deno, more than the rest of the call.
   const flat = n <= SCRATCH_ELEMS && opts.shape === undefined
-    ? (d === "float64" ? SCRATCH_F64 : SCRATCH_F32)
-    : new DTYPES[d].array(n);
-  if (typeof data === "number") flat[0] = data;
+    ? (own === "float64" ? SCRATCH_F64 : SCRATCH_F32)
+    : new DTYPES[own].array(n);
+  if (typeof data === "number" || typeof data === "boolean") flat[0] = leafValue(data, op);
   else flatten(data, shape, flat, op);
-  if (opts.shape !== undefined) return reshaped(flat, d, opts.shape, op);
-  const nd = writeShape(shape, op);
-  return wrap(sym.cobalt_from_data(DTYPES[d].code, SHAPE, nd, flat), undefined, d);
-}
-
-function reshaped(flat: TypedArray, dtype: DType, shape: number[], op: string): Tensor {
-  const nd = writeShape(shape, op);
-  checkLength(flat.length, shape, op);
-  return wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, flat), undefined, dtype);
+  const nd = writeShape(opts.shape ?? shape, op);
+  if (opts.shape !== undefined) checkLength(n, opts.shape, op);
+  return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), undefined, own), d);
 }
 
 function checkLength(len: number, shape: number[], op: string): void {
@@ -142,6 +168,15 @@ function checkLength(len: number, shape: number[], op: string): void {
   }
 }
 
+/** Whether `data` holds `dtype`'s bytes as they are (adoption without conversion). */
+function sameBytes(data: ArrayBufferView, own: DType | undefined, dtype: DType): boolean {
+  if (own === dtype) return true;
+  if (dtype === "bool") return data instanceof Uint8Array; // any non-zero byte reads as true
+  if (dtype === "bfloat16") return data instanceof Uint16Array; // raw bfloat16 bits
+  if (dtype === "float16") return data instanceof Uint16Array && DTYPES.float16.array === Uint16Array;
+  return false;
+}
+
 function fromTypedArray(
   data: ArrayBufferView,
   dtype: DType | undefined,
@@ -153,14 +188,17 @@ function fromTypedArray(
   if (d === undefined) {
     throw new CobaltError(
       "DTYPE",
-      `${op}: ${data.constructor.name} has no cobalt dtype yet; pass { dtype: "float32" } to convert`,
+      `${op}: ${data.constructor.name} has no cobalt dtype; pass { dtype: "float32" } (or another) to convert`,
     );
   }
-  const src = data as unknown as ArrayLike<number>;
+  const src = data as unknown as ArrayLike<number | bigint>;
   const shape = opts.shape ?? [src.length];
   if (opts.copy === false) {
-    if (own !== d) {
-      throw new CobaltError("DTYPE", `${op}: copy: false needs a ${d} array, got ${data.constructor.name}`);
+    if (!sameBytes(data, own, d)) {
+      throw new CobaltError(
+        "DTYPE",
+        `${op}: copy: false needs the bytes of a ${d} array, got ${data.constructor.name}`,
+      );
     }
     const buf = data.buffer as ArrayBuffer & { resizable?: boolean; growable?: boolean };
     if (buf.resizable || buf.growable) {
@@ -169,36 +207,66 @@ function fromTypedArray(
     const nd = writeShape(shape, op);
     checkLength(src.length, shape, op);
     const arr = data as TypedArray;
-    if (arr.length === 0) return reshaped(new DTYPES[d].array(0), d, shape, op);
+    if (arr.length === 0) return fromFlat(new Float32Array(0), "float32", d, shape, op);
     return wrap(sym.cobalt_from_external(DTYPES[d].code, SHAPE, nd, arr, null, null), arr, d);
   }
-  const flat = own === d ? (data as TypedArray) : DTYPES[d].array.from(src);
-  return reshaped(flat, d, shape, op);
+  if (own !== undefined) return fromFlat(data as TypedArray, own, d, shape, op); // native astype if needed
+  if (d !== "bool" && sameBytes(data, own, d)) return fromFlat(data as TypedArray, d, d, shape, op); // raw bits
+  // other TypedArrays (Int8Array, Uint32Array...) convert through float64 numbers
+  const f = new Float64Array(src.length);
+  for (let i = 0; i < src.length; i++) f[i] = Number(src[i]);
+  return fromFlat(f, "float64", d, shape, op);
 }
 
-function filled(shape: number[], value: number, opts: CreateOptions | undefined, op: string): Tensor {
+function dtypeOpt(opts: CreateOptions | undefined, op: string, fallback: DType = DEFAULT_DTYPE): DType {
   if (opts !== undefined && (opts === null || typeof opts !== "object")) {
     throw new TypeError(`${op}: options must be an object like { dtype: "float64" }`);
   }
+  return opts?.dtype === undefined ? fallback : checkDType(opts.dtype, op);
+}
+
+function filled(shape: number[], value: number, dtype: DType, op: string): Tensor {
   if (typeof value !== "number") throw new TypeError(`${op}: fill value must be a number`);
-  const dtype = opts?.dtype === undefined ? DEFAULT_DTYPE : checkDType(opts.dtype, op);
   const nd = writeShape(shape, op);
   return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, nd, value), undefined, dtype);
 }
 
 /** A tensor of zeros. @example `cb.zeros([2, 3], { dtype: "float64" })` */
 export function zeros(shape: number[], opts?: CreateOptions): Tensor {
-  return filled(shape, 0, opts, "zeros");
+  return filled(shape, 0, dtypeOpt(opts, "zeros"), "zeros");
 }
 
-/** A tensor of ones. @example `cb.ones([4])` */
+/** A tensor of ones. @example `cb.ones([4], { dtype: "int32" })` */
 export function ones(shape: number[], opts?: CreateOptions): Tensor {
-  return filled(shape, 1, opts, "ones");
+  return filled(shape, 1, dtypeOpt(opts, "ones"), "ones");
 }
 
 /** A tensor filled with `value`. @example `cb.full([2, 2], 7)` */
 export function full(shape: number[], value: number, opts?: CreateOptions): Tensor {
-  return filled(shape, value, opts, "full");
+  return filled(shape, value, dtypeOpt(opts, "full"), "full");
+}
+
+function like(t: Tensor, op: string): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor`);
+  return t;
+}
+
+/** Zeros with `t`'s shape (and dtype, unless given). @example `cb.zerosLike(t)` */
+export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
+  like(t, "zerosLike");
+  return filled(t.shape, 0, dtypeOpt(opts, "zerosLike", t.dtype), "zerosLike");
+}
+
+/** Ones with `t`'s shape (and dtype, unless given). @example `cb.onesLike(t)` */
+export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
+  like(t, "onesLike");
+  return filled(t.shape, 1, dtypeOpt(opts, "onesLike", t.dtype), "onesLike");
+}
+
+/** `value` with `t`'s shape (and dtype, unless given). @example `cb.fullLike(t, 0.5)` */
+export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor {
+  like(t, "fullLike");
+  return filled(t.shape, value, dtypeOpt(opts, "fullLike", t.dtype), "fullLike");
 }
 
 /**
@@ -212,18 +280,106 @@ export function full(shape: number[], value: number, opts?: CreateOptions): Tens
  */
 export function arange(
   start: number,
-  stop?: number,
+  stop?: number | CreateOptions,
   step?: number | CreateOptions,
   opts?: CreateOptions,
 ): Tensor {
-  if (typeof step === "object") [opts, step] = [step, undefined];
+  if (typeof step === "object" && step !== null) [opts, step] = [step, undefined];
+  if (typeof stop === "object" && stop !== null) [opts, stop] = [stop, undefined];
   if (stop === undefined) [start, stop] = [0, start];
   step ??= 1;
   for (const v of [start, stop, step]) {
     if (typeof v !== "number") throw new TypeError("arange: start, stop and step must be numbers");
   }
-  const dtype = opts?.dtype === undefined ? DEFAULT_DTYPE : checkDType(opts.dtype, "arange");
+  const dtype = dtypeOpt(opts, "arange");
   return wrap(sym.cobalt_arange(DTYPES[dtype].code, start, stop, step), undefined, dtype);
 }
 
-export { Tensor };
+/**
+ * `num` evenly spaced values from `start` to `stop` inclusive, like `numpy.linspace`.
+ * @example
+ * ```ts
+ * cb.linspace(0, 1, 5).toArray(); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ */
+export function linspace(start: number, stop: number, num = 50, opts?: CreateOptions): Tensor {
+  if (typeof start !== "number" || typeof stop !== "number" || typeof num !== "number") {
+    throw new TypeError("linspace: start, stop and num must be numbers");
+  }
+  const dtype = dtypeOpt(opts, "linspace");
+  return wrap(sym.cobalt_linspace(DTYPES[dtype].code, start, stop, num), undefined, dtype);
+}
+
+/**
+ * A 2-D tensor with ones on diagonal `k` and zeros elsewhere, like `numpy.eye`.
+ * @example
+ * ```ts
+ * cb.eye(2).toArray();                 // [[1, 0], [0, 1]]
+ * cb.eye(2, 3, { k: 1 }).toArray();    // [[0, 1, 0], [0, 0, 1]]
+ * ```
+ */
+export function eye(n: number, m?: number | null, opts?: CreateOptions & { k?: number }): Tensor {
+  const dtype = dtypeOpt(opts, "eye");
+  const cols = m ?? n;
+  const k = opts?.k ?? 0;
+  for (const v of [n, cols, k]) {
+    if (typeof v !== "number" || !Number.isInteger(v)) {
+      throw new TypeError("eye: n, m and k must be integers");
+    }
+  }
+  const ri = arange(n, { dtype: "int64" }), ci = arange(cols, { dtype: "int64" });
+  const r = ri.reshape(n, 1), c = ci.reshape(1, cols);
+  const diff = c.sub(r);
+  const mask = diff.eq(k);
+  const out = mask.astype(dtype);
+  for (const t of [ri, ci, r, c, diff, mask]) t.dispose();
+  return out;
+}
+
+function random(shape: number[], opts: RandomOptions | undefined, normal: boolean, op: string): Tensor {
+  const dtype = dtypeOpt(opts, op);
+  const seed = opts?.seed;
+  if (seed !== undefined && (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0)) {
+    throw new TypeError(`${op}: seed must be a non-negative integer, got ${String(seed)}`);
+  }
+  const nd = writeShape(shape, op);
+  const flags = (normal ? 1 : 0) | (seed === undefined ? 0 : 2);
+  const s = seed ?? 0;
+  return wrap(
+    sym.cobalt_random(DTYPES[dtype].code, SHAPE, nd, s >>> 0, Math.floor(s / 4294967296) >>> 0, flags),
+    undefined,
+    dtype,
+  );
+}
+
+/**
+ * Uniform random numbers in [0, 1). With `seed`, the same values in Deno, Bun and on every platform.
+ * @example
+ * ```ts
+ * cb.rand([2, 2], { seed: 42 });
+ * ```
+ */
+export function rand(shape: number[], opts?: RandomOptions): Tensor {
+  return random(shape, opts, false, "rand");
+}
+
+/** Standard normal random numbers (seedable like `rand`). @example `cb.randn([3], { seed: 1 })` */
+export function randn(shape: number[], opts?: RandomOptions): Tensor {
+  return random(shape, opts, true, "randn");
+}
+
+/** `rand` with `t`'s shape (and dtype if it is a float). @example `cb.randLike(t, { seed: 1 })` */
+export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
+  like(t, "randLike");
+  const d = DTYPES[t.dtype].kind === "float" ? t.dtype : DEFAULT_DTYPE;
+  return random(t.shape, { dtype: d, ...opts }, false, "randLike");
+}
+
+/** `randn` with `t`'s shape (and dtype if it is a float). @example `cb.randnLike(t)` */
+export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
+  like(t, "randnLike");
+  const d = DTYPES[t.dtype].kind === "float" ? t.dtype : DEFAULT_DTYPE;
+  return random(t.shape, { dtype: d, ...opts }, true, "randnLike");
+}
+
+export { Tensor, where };

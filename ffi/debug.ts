@@ -4,7 +4,7 @@
  * @module
  */
 import { lib } from "./load.ts";
-import { check } from "./tensor.ts";
+import { check } from "./core.ts";
 import type { Tensor } from "./tensor.ts";
 
 /** Probes into the native layer. */

@@ -1,30 +1,64 @@
 /**
- * dtypes: names, native codes, element sizes and the TypedArray each one reads through.
+ * dtypes: names, native codes, element sizes, the TypedArray each one reads through, and the
+ * conversions between JS values and elements.
  * Adding a dtype is one entry here plus one in `rust/src/dtype.rs`.
  * @module
  */
 import { CobaltError } from "./errors.ts";
 
 /** The element types cobalt stores. */
-export type DType = "float32" | "float64";
+export type DType = "float32" | "float64" | "int32" | "int64" | "uint8" | "bool" | "float16" | "bfloat16";
 
-/** A TypedArray of one of the supported dtypes. */
-export type TypedArray = Float32Array | Float64Array;
+/**
+ * The TypedArray views of the dtypes: float32 -> Float32Array, float64 -> Float64Array,
+ * int32 -> Int32Array, int64 -> BigInt64Array, uint8 and bool -> Uint8Array, float16 ->
+ * Float16Array (typed here as Uint16Array, which it is where Float16Array is missing), bfloat16 ->
+ * Uint16Array (the raw bits). Narrow it with a cast: `t.data as Float32Array`.
+ */
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array;
+
+// deno-lint-ignore no-explicit-any
+type ArrayCtor = any;
 
 interface DTypeInfo {
   readonly code: number;
   readonly size: number;
-  readonly array: Float32ArrayConstructor | Float64ArrayConstructor;
+  readonly array: ArrayCtor;
+  readonly kind: "float" | "int" | "bool";
 }
+
+// deno-lint-ignore no-explicit-any
+const F16: ArrayCtor = (globalThis as any).Float16Array ?? Uint16Array;
 
 /** Per-dtype facts; the code is the native `COBALT_*` dtype value. */
 export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
-  float32: { code: 0, size: 4, array: Float32Array },
-  float64: { code: 1, size: 8, array: Float64Array },
+  float32: { code: 0, size: 4, array: Float32Array, kind: "float" },
+  float64: { code: 1, size: 8, array: Float64Array, kind: "float" },
+  int32: { code: 2, size: 4, array: Int32Array, kind: "int" },
+  int64: { code: 3, size: 8, array: BigInt64Array, kind: "int" },
+  uint8: { code: 4, size: 1, array: Uint8Array, kind: "int" },
+  bool: { code: 5, size: 1, array: Uint8Array, kind: "bool" },
+  float16: { code: 6, size: 2, array: F16, kind: "float" },
+  bfloat16: { code: 7, size: 2, array: Uint16Array, kind: "float" },
 };
 
 /** dtype names by native code. */
-export const DTYPE_BY_CODE: readonly DType[] = ["float32", "float64"];
+export const DTYPE_BY_CODE: readonly DType[] = [
+  "float32",
+  "float64",
+  "int32",
+  "int64",
+  "uint8",
+  "bool",
+  "float16",
+  "bfloat16",
+];
 
 /** The dtype used when none is given. */
 export const DEFAULT_DTYPE: DType = "float32";
@@ -45,5 +79,43 @@ export function checkDType(d: unknown, op: string): DType {
 export function dtypeOfArray(a: ArrayBufferView): DType | undefined {
   if (a instanceof Float32Array) return "float32";
   if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int32Array) return "int32";
+  if (a instanceof BigInt64Array) return "int64";
+  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return "uint8";
+  if (F16 !== Uint16Array && a instanceof F16) return "float16";
   return undefined;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** The number a bfloat16 bit pattern stands for. */
+export function bf16ToNumber(bits: number): number {
+  u32[0] = bits << 16;
+  return f32[0];
+}
+
+/** Reads element `i` of a dtype's view as a JS number (int64 through Number: exact to 2^53). */
+export function reader(dtype: DType): (a: TypedArray, i: number) => number {
+  switch (dtype) {
+    case "int64":
+      return (a, i) => Number((a as BigInt64Array)[i]);
+    case "bfloat16":
+      return (a, i) => bf16ToNumber((a as Uint16Array)[i]);
+    case "float16":
+      if (F16 === Uint16Array) return (a, i) => f16ToNumber((a as Uint16Array)[i]);
+      return (a, i) => (a as Float32Array)[i];
+    default:
+      return (a, i) => (a as Float32Array)[i];
+  }
+}
+
+/** The number a float16 bit pattern stands for (for runtimes without Float16Array). */
+export function f16ToNumber(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 0x1f) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
 }

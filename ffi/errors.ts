@@ -12,6 +12,7 @@ export const STATUS_CODES = [
   "OUT_OF_MEMORY",
   "PANIC",
   "AXIS",
+  "INDEX",
 ] as const;
 
 /**

@@ -41,6 +41,11 @@ export const symbols = {
   cobalt_full: { parameters: ["i32", "buffer", "i32", "f64"], result: "pointer" },
   /** cobalt_tensor* cobalt_arange(int32_t dtype, double start, double stop, double step) */
   cobalt_arange: { parameters: ["i32", "f64", "f64", "f64"], result: "pointer" },
+  /** cobalt_tensor* cobalt_linspace(int32_t dtype, double start, double stop, double n) */
+  cobalt_linspace: { parameters: ["i32", "f64", "f64", "f64"], result: "pointer" },
+  /** cobalt_tensor* cobalt_random(int32_t dtype, const int64_t* shape, int32_t ndim, uint32_t seed_lo,
+   *                               uint32_t seed_hi, int32_t flags) */
+  cobalt_random: { parameters: ["i32", "buffer", "i32", "u32", "u32", "i32"], result: "pointer" },
   /** int32_t cobalt_dtype(const cobalt_tensor* t) */
   cobalt_dtype: { parameters: ["pointer"], result: "i32" },
   /** int32_t cobalt_shape(const cobalt_tensor* t, int64_t* out, int32_t cap) */
@@ -62,8 +67,10 @@ export const symbols = {
   /** cobalt_tensor* cobalt_unary(int32_t op, const cobalt_tensor* a) */
   cobalt_unary: { parameters: ["i32", "pointer"], result: "pointer" },
   /** cobalt_tensor* cobalt_reduce(int32_t op, const cobalt_tensor* a, const int32_t* axes, int32_t naxes,
-   *                               int32_t keepdims) */
-  cobalt_reduce: { parameters: ["i32", "pointer", "buffer", "i32", "i32"], result: "pointer" },
+   *                               int32_t keepdims, double ddof) */
+  cobalt_reduce: { parameters: ["i32", "pointer", "buffer", "i32", "i32", "f64"], result: "pointer" },
+  /** cobalt_tensor* cobalt_scan(int32_t op, const cobalt_tensor* a, int32_t axis, int32_t flatten) */
+  cobalt_scan: { parameters: ["i32", "pointer", "i32", "i32"], result: "pointer" },
   /** cobalt_tensor* cobalt_matmul(const cobalt_tensor* a, const cobalt_tensor* b) */
   cobalt_matmul: { parameters: ["pointer", "pointer"], result: "pointer" },
   /** cobalt_tensor* cobalt_reshape(const cobalt_tensor* a, const int64_t* shape, int32_t ndim) */
@@ -74,6 +81,23 @@ export const symbols = {
   cobalt_contiguous: { parameters: ["pointer"], result: "pointer" },
   /** cobalt_tensor* cobalt_astype(const cobalt_tensor* a, int32_t dtype) */
   cobalt_astype: { parameters: ["pointer", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_expand(const cobalt_tensor* a, const int64_t* shape, int32_t ndim) */
+  cobalt_expand: { parameters: ["pointer", "buffer", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_as_strided(const cobalt_tensor* a, const int64_t* shape, const int64_t* strides,
+   *                                   int32_t ndim, double offset) */
+  cobalt_as_strided: { parameters: ["pointer", "buffer", "buffer", "i32", "f64"], result: "pointer" },
+  /** int32_t cobalt_copy_into(const cobalt_tensor* dst, const cobalt_tensor* src) */
+  cobalt_copy_into: { parameters: ["pointer", "pointer"], result: "i32" },
+  /** cobalt_tensor* cobalt_concat(const cobalt_tensor* const* ts, int32_t n, int32_t axis) */
+  cobalt_concat: { parameters: ["buffer", "i32", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_index_select(const cobalt_tensor* a, int32_t axis, const cobalt_tensor* idx) */
+  cobalt_index_select: { parameters: ["pointer", "i32", "pointer"], result: "pointer" },
+  /** cobalt_tensor* cobalt_gather(const cobalt_tensor* a, int32_t axis, const cobalt_tensor* index) */
+  cobalt_gather: { parameters: ["pointer", "i32", "pointer"], result: "pointer" },
+  /** cobalt_tensor* cobalt_where(const cobalt_tensor* cond, const cobalt_tensor* a, const cobalt_tensor* b) */
+  cobalt_where: { parameters: ["pointer", "pointer", "pointer"], result: "pointer" },
+  /** cobalt_tensor* cobalt_argsort(const cobalt_tensor* a, int32_t axis, int32_t descending) */
+  cobalt_argsort: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
 } as const;
 
 /** The symbol table's type. */

@@ -1,116 +1,29 @@
 /**
  * `Tensor`: a JS handle on a native tensor. Its native reference is released exactly once, by
  * whichever comes first: `dispose()` / `using`, the end of a `scope`, or the garbage collector.
+ * Ops are implemented in `ops.ts`; this file holds the class, its lifetime and its data access.
  * @module
  */
 import { lib } from "./load.ts";
 import type { Ptr } from "./native.ts";
-import { CobaltError, codeOf } from "./errors.ts";
-import { type DType, DTYPE_BY_CODE, DTYPES, type TypedArray } from "./dtype.ts";
+import { CobaltError } from "./errors.ts";
+import { type DType, DTYPE_BY_CODE, DTYPES, reader, type TypedArray } from "./dtype.ts";
 import { track } from "./scope.ts";
+import {
+  check,
+  enqueue,
+  fail,
+  MAX_NDIM,
+  readI64,
+  registry,
+  SHAPE,
+  storageBuffer,
+  storageOffset,
+  sym,
+} from "./core.ts";
+import * as ops from "./ops.ts";
 
-const sym = lib.sym;
-
-// ---- scratch buffers: shapes and axes travel through these, no per-call allocation -------------
-/** Largest ndim (COBALT_MAX_NDIM). */
-export const MAX_NDIM = 32;
-const I64 = new Uint32Array(2 * MAX_NDIM); // int64 values as (lo, hi) pairs, little-endian
-const I64_BYTES = new Uint8Array(I64.buffer);
-/** @internal The shape scratch `writeShape` fills, passed as `const int64_t*`. */
-export const SHAPE = I64_BYTES;
-const I32 = new Int32Array(MAX_NDIM);
-const I32_BYTES = new Uint8Array(I32.buffer);
-const ERR = new Uint8Array(1024);
-const MEM = new Uint8Array(24);
-const decoder = new TextDecoder();
-
-/** Throws the CobaltError for the last native failure on this thread. */
-export function fail(): never {
-  const status = sym.cobalt_last_status();
-  let n = sym.cobalt_last_error(ERR, ERR.length);
-  let buf = ERR;
-  if (n > ERR.length) {
-    buf = new Uint8Array(n + 1);
-    n = sym.cobalt_last_error(buf, buf.length);
-  }
-  throw new CobaltError(codeOf(status), decoder.decode(buf.subarray(0, Math.min(n, buf.length))));
-}
-
-/** Throws unless `status` is 0. */
-export function check(status: number): void {
-  if (status !== 0) fail();
-}
-
-/** Validates a shape given by the user and writes it to the int64 scratch; returns ndim. */
-export function writeShape(shape: unknown, op: string): number {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of integers`);
-  const n = shape.length;
-  if (n > MAX_NDIM) {
-    throw new CobaltError("INVALID_ARGUMENT", `${op}: ${n} dimensions is more than ${MAX_NDIM}`);
-  }
-  for (let i = 0; i < n; i++) {
-    const d = shape[i];
-    if (typeof d !== "number" || !Number.isSafeInteger(d)) {
-      throw new TypeError(`${op}: shape entries must be integers, got ${String(d)} in [${shape}]`);
-    }
-    I64[2 * i] = d >>> 0;
-    I64[2 * i + 1] = Math.floor(d / 4294967296) >>> 0;
-  }
-  return n;
-}
-
-/** Validates axes and writes them to the int32 scratch; returns how many. */
-function writeAxes(axes: readonly unknown[], op: string): number {
-  if (axes.length > MAX_NDIM) throw new CobaltError("AXIS", `${op}: too many axes`);
-  for (let i = 0; i < axes.length; i++) {
-    const a = axes[i];
-    if (typeof a !== "number" || !Number.isInteger(a)) {
-      throw new TypeError(`${op}: axes must be integers, got ${String(a)}`);
-    }
-    I32[i] = a;
-  }
-  return axes.length;
-}
-
-function readI64(nd: number): number[] {
-  const out = new Array<number>(nd);
-  for (let i = 0; i < nd; i++) out[i] = I64[2 * i] + I64[2 * i + 1] * 4294967296;
-  return out;
-}
-
-// ---- lifetime --------------------------------------------------------------------------------
-const registry = new FinalizationRegistry<Ptr>((h) => sym.cobalt_release(h));
 const TOKEN = Symbol("cobalt.internal");
-
-// NOTE: FinalizationRegistry.register costs ~100 ns in Bun and ~230 ns in Deno (measured), more
-// than a small op itself. New tensors wait in `young` until the current job ends (a microtask),
-// and only those still alive then are registered. A tensor disposed in the same job (dispose(),
-// `using`, scope) never touches the registry. Nothing is freed later than before: registry
-// callbacks cannot run before the current job ends either.
-let young: Tensor[] = [];
-let flushQueued = false;
-// A long synchronous loop flushes every YOUNG_MAX tensors so `young` stays small and disposed
-// tensors can die young.
-const YOUNG_MAX = 256;
-
-function flushYoung(): void {
-  flushQueued = false;
-  const list = young;
-  young = [];
-  for (let i = 0; i < list.length; i++) list[i].register();
-}
-
-/** Registers every pending tensor with the FinalizationRegistry now (tests and benchmarks). */
-export function flushRegistrations(): void {
-  flushYoung();
-}
-
-/** Binary op codes (`COBALT_ADD`...). */
-const BIN = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 } as const;
-/** Unary op codes. */
-const UN = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, tanh: 5, sigmoid: 6, relu: 7 } as const;
-/** Reduction op codes. */
-const RED = { sum: 0, mean: 1, max: 2, min: 3, prod: 4 } as const;
 
 /** A nested array of numbers, as produced by `toArray()`. */
 export type NestedArray = number | NestedArray[];
@@ -121,8 +34,23 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
-/** A number or a tensor: the right operand of the binary ops. */
+/** Options of `var` and `std`. */
+export interface VarOptions extends ReduceOptions {
+  /** Delta degrees of freedom: the divisor is `n - ddof` (numpy's default 0). */
+  ddof?: number;
+}
+
+/** A number or a tensor: the operand of the binary ops. */
 export type Operand = Tensor | number;
+
+/** An axis, several axes, or all of them (`undefined`/`null`). */
+export type Axes = number | number[] | null | undefined;
+
+/**
+ * One entry of `slice()`: an index (drops the dim), `null` (the whole dim), a
+ * `[start, stop, step]` triple (any part `null`), or numpy text like `"1:-1:2"`.
+ */
+export type SliceSpec = number | null | [number | null, (number | null)?, (number | null)?] | string;
 
 /**
  * An n-dimensional array in native memory.
@@ -149,11 +77,7 @@ export class Tensor {
     this.#h = handle;
     this.#keep = keep;
     this.#dtype = dtype;
-    if (young.push(this) >= YOUNG_MAX) flushYoung();
-    else if (!flushQueued) {
-      flushQueued = true;
-      queueMicrotask(flushYoung);
-    }
+    enqueue(this);
     track(this);
   }
 
@@ -206,6 +130,8 @@ export class Tensor {
     this.dispose();
   }
 
+  // ---- metadata ---------------------------------------------------------------------------------
+
   /**
    * The dims, e.g. `[2, 3]`; `[]` for a scalar. A fresh array each time.
    * @example
@@ -214,45 +140,39 @@ export class Tensor {
    * ```
    */
   get shape(): number[] {
-    if (this.#h === null) disposed();
-    if (this.#shape === undefined) {
-      const nd = sym.cobalt_shape(this.handle, I64_BYTES, MAX_NDIM);
-      if (nd < 0) fail();
-      this.#shape = readI64(nd);
-    }
-    return this.#shape.slice();
+    return this.#dims().slice();
   }
 
-  /** Strides in elements (0 on broadcast dims). */
+  /** Strides in elements (0 on broadcast dims, negative on flipped ones). @example `cb.zeros([2, 3]).strides // [3, 1]` */
   get strides(): number[] {
-    const nd = sym.cobalt_strides(this.handle, I64_BYTES, MAX_NDIM);
+    const nd = sym.cobalt_strides(this.handle, SHAPE, MAX_NDIM);
     if (nd < 0) fail();
-    return readI64(nd).map((s) => (s >= 2 ** 63 ? s - 2 ** 64 : s));
+    return readI64(nd);
   }
 
   /**
-   * The element type: "float32" or "float64".
+   * The element type.
    * @example
    * ```ts
    * cb.tensor([1.5]).dtype; // "float32"
    * ```
    */
   get dtype(): DType {
-    if (this.#h === null) disposed();
+    const h = this.handle;
     if (this.#dtype === undefined) {
-      const c = sym.cobalt_dtype(this.handle);
+      const c = sym.cobalt_dtype(h);
       if (c < 0) fail();
       this.#dtype = DTYPE_BY_CODE[c];
     }
     return this.#dtype;
   }
 
-  /** Number of dims. */
+  /** Number of dims. @example `cb.zeros([2, 3]).ndim // 2` */
   get ndim(): number {
     return this.#dims().length;
   }
 
-  /** Number of elements. */
+  /** Number of elements. @example `cb.zeros([2, 3]).size // 6` */
   get size(): number {
     const s = this.#dims();
     let n = 1;
@@ -260,7 +180,7 @@ export class Tensor {
     return n;
   }
 
-  /** True when the elements are row-major without gaps (views from transpose are not). */
+  /** True when the elements are row-major without gaps (views from transpose are not). @example `cb.zeros([2, 3]).transpose().isContiguous // false` */
   get isContiguous(): boolean {
     const c = sym.cobalt_is_contiguous(this.handle);
     if (c < 0) fail();
@@ -268,16 +188,24 @@ export class Tensor {
   }
 
   #dims(): number[] {
-    if (this.#h === null) disposed();
-    if (this.#shape === undefined) this.shape;
-    return this.#shape!;
+    const h = this.handle;
+    if (this.#shape === undefined) {
+      const nd = sym.cobalt_shape(h, SHAPE, MAX_NDIM);
+      if (nd < 0) fail();
+      this.#shape = readI64(nd);
+    }
+    return this.#shape;
   }
 
+  // ---- data -------------------------------------------------------------------------------------
+
   /**
-   * The elements as a TypedArray **view onto native memory** (no copy), row-major. Writes go to
-   * the tensor (and to every view sharing its storage). The view keeps the memory alive on its own:
-   * it stays valid after `dispose()` and after the tensor is collected, until the view itself is.
-   * A non-contiguous tensor (e.g. a transpose) is first made contiguous (one copy).
+   * The elements as a TypedArray **view onto native memory** (no copy), row-major: Float32Array,
+   * Float64Array, Int32Array, BigInt64Array (int64), Uint8Array (uint8, bool), Float16Array
+   * (float16) or Uint16Array (bfloat16 bits). Writes go to the tensor (and to every view sharing
+   * its storage). The view keeps the memory alive on its own: it stays valid after `dispose()`
+   * and after the tensor is collected, until the view itself is. A non-contiguous tensor (e.g. a
+   * transpose) is first made contiguous (one copy).
    *
    * @example
    * ```ts
@@ -290,8 +218,7 @@ export class Tensor {
   get data(): TypedArray {
     const h = this.handle;
     if (this.#data !== undefined) return this.#data;
-    const dtype = this.dtype;
-    const info = DTYPES[dtype];
+    const info = DTYPES[this.dtype];
     const n = this.size;
     let view: TypedArray;
     if (!this.isContiguous) {
@@ -303,24 +230,20 @@ export class Tensor {
     if (n === 0) {
       view = new info.array(0);
     } else {
+      const off = storageOffset(h);
       const keep = this.#keep;
-      if (keep !== undefined) {
-        // Adopted memory: view the JS buffer itself, which keeps it alive. The storage starts at
-        // `keep`'s first byte.
-        if (lib.isNull(sym.cobalt_storage(h, STORAGE_BYTES))) fail();
-        const off = STORAGE[2] + STORAGE[3] * 4294967296;
-        view = new info.array(keep.buffer as ArrayBuffer, keep.byteOffset + off, n);
-      } else {
-        const buffer = storageBuffer(h);
-        view = new info.array(buffer, STORAGE[2] + STORAGE[3] * 4294967296, n);
-      }
+      // Adopted memory: view the JS buffer itself (the storage starts at its first byte).
+      view = keep !== undefined
+        ? new info.array(keep.buffer, keep.byteOffset + off, n)
+        : new info.array(storageBuffer(h), off, n);
     }
     this.#data = view;
     return view;
   }
 
   /**
-   * A copy of the elements as nested JS arrays (a number for a 0-d tensor).
+   * A copy of the elements as nested JS arrays (a number for a 0-d tensor). int64 values convert
+   * through `Number` (exact up to 2^53); bool gives 0 and 1.
    * @example
    * ```ts
    * cb.tensor([[1, 2], [3, 4]]).toArray(); // [[1, 2], [3, 4]]
@@ -329,11 +252,12 @@ export class Tensor {
   toArray(): NestedArray {
     const flat = this.#flat();
     const shape = this.#dims();
-    if (shape.length === 0) return flat[0];
+    const read = reader(this.dtype);
+    if (shape.length === 0) return read(flat, 0);
     let i = 0;
     const build = (d: number): NestedArray[] => {
       const out = new Array<NestedArray>(shape[d]);
-      for (let k = 0; k < shape[d]; k++) out[k] = d === shape.length - 1 ? flat[i++] : build(d + 1);
+      for (let k = 0; k < shape[d]; k++) out[k] = d === shape.length - 1 ? read(flat, i++) : build(d + 1);
       return out;
     };
     return build(0);
@@ -341,8 +265,7 @@ export class Tensor {
 
   /** A copy of the elements in row-major order. */
   #flat(): TypedArray {
-    const info = DTYPES[this.dtype];
-    const out = new info.array(this.size);
+    const out = new (DTYPES[this.dtype].array)(this.size);
     if (out.length > 0) check(sym.cobalt_copy_out(this.handle, out));
     return out;
   }
@@ -362,178 +285,388 @@ export class Tensor {
         `item: only a tensor of one element converts to a number (shape ${fmtShape(this.#dims())})`,
       );
     }
-    return this.#flat()[0];
+    return reader(this.dtype)(this.#flat(), 0);
   }
 
-  // ---- elementwise ----------------------------------------------------------------------------
+  // ---- elementwise ------------------------------------------------------------------------------
 
-  /** Elementwise `this + other` with numpy broadcasting. @example `cb.tensor([1, 2]).add(1)` */
+  /** Elementwise `this + other` with numpy broadcasting and promotion. @example `cb.tensor([1, 2]).add(1) // [2, 3]` */
   add(other: Operand): Tensor {
-    return binary(BIN.add, this, other, false);
+    return ops.binary(ops.BIN.add, this, other, false);
   }
   /** Elementwise `this - other`. @example `cb.tensor([1, 2]).sub(cb.tensor([[1], [2]]))` */
   sub(other: Operand): Tensor {
-    return binary(BIN.sub, this, other, false);
+    return ops.binary(ops.BIN.sub, this, other, false);
   }
-  /** Elementwise `this * other`. @example `cb.tensor([1, 2]).mul(3)` */
+  /** Elementwise `this * other`. @example `cb.tensor([1, 2]).mul(3) // [3, 6]` */
   mul(other: Operand): Tensor {
-    return binary(BIN.mul, this, other, false);
+    return ops.binary(ops.BIN.mul, this, other, false);
   }
-  /** Elementwise `this / other` (true division). @example `cb.tensor([1, 2]).div(2)` */
+  /** Elementwise true division (integers give float64). @example `cb.tensor([1, 2]).div(2) // [0.5, 1]` */
   div(other: Operand): Tensor {
-    return binary(BIN.div, this, other, false);
+    return ops.binary(ops.BIN.div, this, other, false);
   }
-  /** Elementwise `this ** other`. @example `cb.tensor([1, 2]).pow(2)` */
+  /** Elementwise `this ** other` (integers to negative integer powers are refused). @example `cb.tensor([1, 2]).pow(2)` */
   pow(other: Operand): Tensor {
-    return binary(BIN.pow, this, other, false);
+    return ops.binary(ops.BIN.pow, this, other, false);
   }
-  /** Elementwise maximum (NaN propagates). @example `cb.tensor([1, 5]).maximum(3)` */
+  /** Elementwise maximum (NaN propagates). @example `cb.tensor([1, 5]).maximum(3) // [3, 5]` */
   maximum(other: Operand): Tensor {
-    return binary(BIN.maximum, this, other, false);
+    return ops.binary(ops.BIN.maximum, this, other, false);
   }
-  /** Elementwise minimum (NaN propagates). @example `cb.tensor([1, 5]).minimum(3)` */
+  /** Elementwise minimum (NaN propagates). @example `cb.tensor([1, 5]).minimum(3) // [1, 3]` */
   minimum(other: Operand): Tensor {
-    return binary(BIN.minimum, this, other, false);
+    return ops.binary(ops.BIN.minimum, this, other, false);
+  }
+  /** Remainder with the sign of the divisor (Python's and numpy's `%`). @example `cb.tensor([-7, 7]).mod(3) // [2, 1]` */
+  mod(other: Operand): Tensor {
+    return ops.binary(ops.BIN.mod, this, other, false);
+  }
+  /** Floor division (Python's `//`; integer division by zero gives 0, like numpy). @example `cb.tensor([-7, 7]).floorDiv(2) // [-4, 3]` */
+  floorDiv(other: Operand): Tensor {
+    return ops.binary(ops.BIN.floorDiv, this, other, false);
   }
   /** `other - this`, for a number on the left. @example `cb.tensor([1, 2]).rsub(10) // [9, 8]` */
   rsub(other: number): Tensor {
-    return binary(BIN.sub, this, other, true);
+    return ops.binary(ops.BIN.sub, this, other, true);
   }
   /** `other / this`, for a number on the left. @example `cb.tensor([1, 2]).rdiv(1) // [1, 0.5]` */
   rdiv(other: number): Tensor {
-    return binary(BIN.div, this, other, true);
+    return ops.binary(ops.BIN.div, this, other, true);
+  }
+  /** Elementwise `==` (a bool tensor). @example `cb.tensor([1, 2]).eq(2) // [false, true]` */
+  eq(other: Operand): Tensor {
+    return ops.binary(ops.BIN.eq, this, other, false);
+  }
+  /** Elementwise `!=`. @example `cb.tensor([1, 2]).ne(2)` */
+  ne(other: Operand): Tensor {
+    return ops.binary(ops.BIN.ne, this, other, false);
+  }
+  /** Elementwise `<`. @example `cb.tensor([1, 2]).lt(2)` */
+  lt(other: Operand): Tensor {
+    return ops.binary(ops.BIN.lt, this, other, false);
+  }
+  /** Elementwise `<=`. @example `cb.tensor([1, 2]).le(1)` */
+  le(other: Operand): Tensor {
+    return ops.binary(ops.BIN.le, this, other, false);
+  }
+  /** Elementwise `>`. @example `cb.tensor([1, 2]).gt(1)` */
+  gt(other: Operand): Tensor {
+    return ops.binary(ops.BIN.gt, this, other, false);
+  }
+  /** Elementwise `>=`. @example `cb.tensor([1, 2]).ge(2)` */
+  ge(other: Operand): Tensor {
+    return ops.binary(ops.BIN.ge, this, other, false);
+  }
+  /** Elementwise logical and of the truth values. @example `cb.tensor([1, 0]).logicalAnd(1)` */
+  logicalAnd(other: Operand): Tensor {
+    return ops.binary(ops.BIN.logicalAnd, this, other, false);
+  }
+  /** Elementwise logical or. @example `cb.tensor([1, 0]).logicalOr(0)` */
+  logicalOr(other: Operand): Tensor {
+    return ops.binary(ops.BIN.logicalOr, this, other, false);
+  }
+  /** Elementwise logical xor. @example `cb.tensor([1, 0]).logicalXor(1)` */
+  logicalXor(other: Operand): Tensor {
+    return ops.binary(ops.BIN.logicalXor, this, other, false);
+  }
+  /** Elementwise logical not. @example `cb.tensor([1, 0]).logicalNot() // [false, true]` */
+  logicalNot(): Tensor {
+    return ops.unary(ops.UN.logicalNot, this);
+  }
+  /**
+   * Limits values to `[min, max]` (either may be omitted).
+   * @example
+   * ```ts
+   * cb.tensor([-2, 0.5, 3]).clamp(0, 1).toArray(); // [0, 0.5, 1]
+   * ```
+   */
+  clamp(min?: Operand | null, max?: Operand | null): Tensor {
+    return ops.clamp(this, min, max);
   }
 
   /** Elementwise `-x`. @example `cb.tensor([1, -2]).neg()` */
   neg(): Tensor {
-    return unary(UN.neg, this);
+    return ops.unary(ops.UN.neg, this);
   }
-  /** Elementwise `e^x`. @example `cb.tensor([0, 1]).exp()` */
+  /** Elementwise `e^x` (integers give floats, as in numpy). @example `cb.tensor([0, 1]).exp()` */
   exp(): Tensor {
-    return unary(UN.exp, this);
+    return ops.unary(ops.UN.exp, this);
   }
   /** Elementwise natural log. @example `cb.tensor([1, Math.E]).log()` */
   log(): Tensor {
-    return unary(UN.log, this);
+    return ops.unary(ops.UN.log, this);
   }
-  /** Elementwise square root. @example `cb.tensor([4, 9]).sqrt()` */
+  /** Elementwise `log(1 + x)`, accurate near 0. @example `cb.tensor([1e-10]).log1p()` */
+  log1p(): Tensor {
+    return ops.unary(ops.UN.log1p, this);
+  }
+  /** Elementwise `e^x - 1`, accurate near 0. @example `cb.tensor([1e-10]).expm1()` */
+  expm1(): Tensor {
+    return ops.unary(ops.UN.expm1, this);
+  }
+  /** Elementwise square root. @example `cb.tensor([4, 9]).sqrt() // [2, 3]` */
   sqrt(): Tensor {
-    return unary(UN.sqrt, this);
+    return ops.unary(ops.UN.sqrt, this);
+  }
+  /** Elementwise `1 / sqrt(x)`. @example `cb.tensor([4]).rsqrt() // [0.5]` */
+  rsqrt(): Tensor {
+    return ops.unary(ops.UN.rsqrt, this);
   }
   /** Elementwise absolute value. @example `cb.tensor([-1, 2]).abs()` */
   abs(): Tensor {
-    return unary(UN.abs, this);
+    return ops.unary(ops.UN.abs, this);
+  }
+  /** Elementwise sign: -1, 0 or 1 (NaN stays NaN). @example `cb.tensor([-3, 0, 2]).sign()` */
+  sign(): Tensor {
+    return ops.unary(ops.UN.sign, this);
+  }
+  /** Elementwise sine. @example `cb.tensor([0]).sin()` */
+  sin(): Tensor {
+    return ops.unary(ops.UN.sin, this);
+  }
+  /** Elementwise cosine. @example `cb.tensor([0]).cos()` */
+  cos(): Tensor {
+    return ops.unary(ops.UN.cos, this);
+  }
+  /** Elementwise tangent. @example `cb.tensor([0]).tan()` */
+  tan(): Tensor {
+    return ops.unary(ops.UN.tan, this);
   }
   /** Elementwise tanh. @example `cb.tensor([0, 1]).tanh()` */
   tanh(): Tensor {
-    return unary(UN.tanh, this);
+    return ops.unary(ops.UN.tanh, this);
   }
-  /** Elementwise logistic sigmoid `1 / (1 + e^-x)`. @example `cb.tensor([0]).sigmoid() // [0.5]` */
+  /** Elementwise logistic sigmoid `1 / (1 + e^-x)`, stable for large |x|. @example `cb.tensor([0]).sigmoid() // [0.5]` */
   sigmoid(): Tensor {
-    return unary(UN.sigmoid, this);
+    return ops.unary(ops.UN.sigmoid, this);
   }
   /** Elementwise `max(x, 0)`. @example `cb.tensor([-1, 2]).relu() // [0, 2]` */
   relu(): Tensor {
-    return unary(UN.relu, this);
+    return ops.unary(ops.UN.relu, this);
+  }
+  /**
+   * GELU: `x * Φ(x)` with the exact normal CDF (erf), or the tanh approximation with
+   * `{ approximate: "tanh" }` (PyTorch's two variants).
+   * @example
+   * ```ts
+   * cb.tensor([1]).gelu().item(); // 0.8413...
+   * ```
+   */
+  gelu(opts?: { approximate?: "none" | "tanh" }): Tensor {
+    const tanh = opts?.approximate === "tanh";
+    if (opts?.approximate !== undefined && !tanh && opts.approximate !== "none") {
+      throw new TypeError(`gelu: approximate must be "none" or "tanh"`);
+    }
+    return ops.unary(tanh ? ops.UN.geluTanh : ops.UN.gelu, this);
+  }
+  /** Elementwise SiLU (swish) `x * sigmoid(x)`. @example `cb.tensor([1]).silu()` */
+  silu(): Tensor {
+    return ops.unary(ops.UN.silu, this);
+  }
+  /** Elementwise softplus `log(1 + e^x)`, stable for large |x|. @example `cb.tensor([0]).softplus() // [0.693...]` */
+  softplus(): Tensor {
+    return ops.unary(ops.UN.softplus, this);
+  }
+  /** Elementwise floor (integers unchanged). @example `cb.tensor([-1.5, 1.5]).floor() // [-2, 1]` */
+  floor(): Tensor {
+    return ops.unary(ops.UN.floor, this);
+  }
+  /** Elementwise ceiling. @example `cb.tensor([-1.5, 1.5]).ceil() // [-1, 2]` */
+  ceil(): Tensor {
+    return ops.unary(ops.UN.ceil, this);
+  }
+  /** Elementwise rounding, halves to even (numpy's `round`). @example `cb.tensor([0.5, 1.5, 2.5]).round() // [0, 2, 2]` */
+  round(): Tensor {
+    return ops.unary(ops.UN.round, this);
+  }
+  /** Elementwise NaN test (bool). @example `cb.tensor([NaN, 1]).isnan() // [true, false]` */
+  isnan(): Tensor {
+    return ops.unary(ops.UN.isnan, this);
+  }
+  /** Elementwise finiteness test (bool). @example `cb.tensor([Infinity, 1]).isfinite() // [false, true]` */
+  isfinite(): Tensor {
+    return ops.unary(ops.UN.isfinite, this);
   }
 
-  // ---- reductions -----------------------------------------------------------------------------
+  // ---- reductions -------------------------------------------------------------------------------
 
   /**
-   * Sum over all elements, one axis or several (negative axes count from the end).
+   * Sum over all elements, one axis or several (negative axes count from the end). Integers and
+   * bools sum to int64.
    * @example
    * ```ts
    * const a = cb.tensor([[1, 2], [3, 4]]);
-   * a.sum().item();                    // 10
-   * a.sum(0).toArray();                // [4, 6]
+   * a.sum().item();                      // 10
+   * a.sum(0).toArray();                  // [4, 6]
    * a.sum(-1, { keepdims: true }).shape; // [2, 1]
    * ```
    */
-  sum(axis?: number | number[] | null, opts?: ReduceOptions): Tensor {
-    return reduce(RED.sum, "sum", this, axis, opts);
+  sum(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.sum, "sum", this, axis, opts);
   }
-  /** Mean over all elements or the given axes. @example `cb.tensor([1, 2, 3, 4]).mean().item() // 2.5` */
-  mean(axis?: number | number[] | null, opts?: ReduceOptions): Tensor {
-    return reduce(RED.mean, "mean", this, axis, opts);
+  /** Mean over all elements or the given axes (integers give float64). @example `cb.tensor([1, 2, 3, 4]).mean().item() // 2.5` */
+  mean(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.mean, "mean", this, axis, opts);
   }
-  /** Maximum over all elements or the given axes. @example `cb.tensor([[1, 5], [7, 2]]).max(1) // [5, 7]` */
-  max(axis?: number | number[] | null, opts?: ReduceOptions): Tensor {
-    return reduce(RED.max, "max", this, axis, opts);
+  /** Maximum over all elements or the given axes (NaN propagates). @example `cb.tensor([[1, 5], [7, 2]]).max(1) // [5, 7]` */
+  max(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.max, "max", this, axis, opts);
   }
   /** Minimum over all elements or the given axes. @example `cb.tensor([3, 1, 2]).min().item() // 1` */
-  min(axis?: number | number[] | null, opts?: ReduceOptions): Tensor {
-    return reduce(RED.min, "min", this, axis, opts);
+  min(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.min, "min", this, axis, opts);
   }
   /** Product over all elements or the given axes. @example `cb.tensor([2, 3]).prod().item() // 6` */
-  prod(axis?: number | number[] | null, opts?: ReduceOptions): Tensor {
-    return reduce(RED.prod, "prod", this, axis, opts);
+  prod(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.prod, "prod", this, axis, opts);
+  }
+  /** Index (int64) of the maximum, over the flattened tensor or along one axis; the first wins. @example `cb.tensor([1, 9, 9]).argmax().item() // 1` */
+  argmax(axis?: number | null, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.argmax, "argmax", this, axis, opts);
+  }
+  /** Index (int64) of the minimum. @example `cb.tensor([[3, 1], [0, 2]]).argmin(1) // [1, 0]` */
+  argmin(axis?: number | null, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.argmin, "argmin", this, axis, opts);
+  }
+  /** True where any element is non-zero (bool). @example `cb.tensor([0, 0, 1]).any().item() // 1` */
+  any(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.any, "any", this, axis, opts);
+  }
+  /** True where every element is non-zero (bool). @example `cb.tensor([1, 0]).all().item() // 0` */
+  all(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.all, "all", this, axis, opts);
+  }
+  /** Variance with `ddof` (default 0, like numpy). @example `cb.tensor([1, 2, 3, 4]).var(null, { ddof: 1 }).item() // 1.666...` */
+  var(axis?: Axes, opts?: VarOptions): Tensor {
+    return ops.reduce(ops.RED.var, "var", this, axis, opts, opts?.ddof);
+  }
+  /** Standard deviation with `ddof`. @example `cb.tensor([1, 3]).std().item() // 1` */
+  std(axis?: Axes, opts?: VarOptions): Tensor {
+    return ops.reduce(ops.RED.std, "std", this, axis, opts, opts?.ddof);
+  }
+  /** `log(sum(exp(x)))`, computed without overflow. @example `cb.tensor([1000, 1000]).logsumexp().item() // 1000.693...` */
+  logsumexp(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.RED.logsumexp, "logsumexp", this, axis, opts);
+  }
+  /** Softmax along `axis` (default -1), stable. @example `cb.tensor([1, 1]).softmax() // [0.5, 0.5]` */
+  softmax(axis = -1): Tensor {
+    return ops.scan(ops.SCAN.softmax, "softmax", this, axis);
+  }
+  /** `log(softmax(x))` along `axis`, computed directly. @example `cb.tensor([0, 0]).logSoftmax()` */
+  logSoftmax(axis = -1): Tensor {
+    return ops.scan(ops.SCAN.logSoftmax, "logSoftmax", this, axis);
+  }
+  /** Running sum along `axis` (of the flattened tensor without one; integers give int64). @example `cb.tensor([1, 2, 3]).cumsum() // [1, 3, 6]` */
+  cumsum(axis?: number | null): Tensor {
+    return ops.scan(ops.SCAN.cumsum, "cumsum", this, axis);
+  }
+  /** Running product along `axis`. @example `cb.tensor([1, 2, 3]).cumprod() // [1, 2, 6]` */
+  cumprod(axis?: number | null): Tensor {
+    return ops.scan(ops.SCAN.cumprod, "cumprod", this, axis);
   }
 
-  // ---- linear algebra and shape ---------------------------------------------------------------
+  // ---- linear algebra ---------------------------------------------------------------------------
 
   /**
-   * Matrix product of 1-D or 2-D tensors (numpy rules for 1-D operands).
+   * Matrix product with numpy's rules: 1-D operands, and leading batch dims that broadcast.
    * @example
    * ```ts
    * cb.tensor([[1, 2], [3, 4]]).matmul(cb.tensor([[5], [6]])).toArray(); // [[17], [39]]
+   * cb.ones([8, 2, 3]).matmul(cb.ones([3, 4])).shape;                      // [8, 2, 4]
    * ```
    */
   matmul(other: Tensor): Tensor {
-    const b = asTensor(other, "matmul");
-    return wrap(sym.cobalt_matmul(this.handle, b.handle));
+    return ops.matmul(this, other);
   }
+  /** numpy `dot`: inner product of vectors, matrix product, or a sum over the last axis of `this` and the second-to-last of `other`. @example `cb.tensor([1, 2]).dot(cb.tensor([3, 4])).item() // 11` */
+  dot(other: Tensor): Tensor {
+    return ops.dot(this, other);
+  }
+  /** Outer product of the flattened tensors. @example `cb.tensor([1, 2]).outer(cb.tensor([1, 10])) // [[1, 10], [2, 20]]` */
+  outer(other: Tensor): Tensor {
+    return ops.outer(this, other);
+  }
+
+  // ---- shape ------------------------------------------------------------------------------------
 
   /**
    * Same elements, another shape (one dim may be -1). A view sharing storage when the tensor is
    * contiguous, else a copy.
    * @example
    * ```ts
-   * cb.arange(6).reshape(2, 3).shape; // [2, 3]
+   * cb.arange(6).reshape(2, 3).shape;    // [2, 3]
    * cb.arange(6).reshape([3, -1]).shape; // [3, 2]
    * ```
    */
   reshape(...shape: number[] | [number[]]): Tensor {
-    const s = (Array.isArray(shape[0]) ? shape[0] : shape) as number[];
-    const nd = writeShape(s, "reshape");
-    return wrap(sym.cobalt_reshape(this.handle, I64_BYTES, nd), this.#keep, this.#dtype);
+    return ops.reshape(this, (Array.isArray(shape[0]) ? shape[0] : shape) as number[]);
   }
-
+  /** A 1-D (or partly flattened, dims `start..end`) copy-free-when-possible reshape. @example `cb.zeros([2, 3, 4]).flatten(1).shape // [2, 12]` */
+  flatten(start = 0, end = -1): Tensor {
+    return ops.flatten(this, start, end);
+  }
   /**
    * A view with the dims reversed, or permuted by `axes`. Shares storage (no copy).
    * @example
    * ```ts
-   * cb.zeros([2, 3]).transpose().shape;       // [3, 2]
+   * cb.zeros([2, 3]).transpose().shape;           // [3, 2]
    * cb.zeros([2, 3, 4]).transpose(1, 0, 2).shape; // [3, 2, 4]
    * ```
    */
   transpose(...axes: number[]): Tensor {
-    if (axes.length === 0) {
-      return wrap(sym.cobalt_permute(this.handle, null, -1), this.#keep, this.#dtype);
-    }
+    if (axes.length === 0) return wrap(sym.cobalt_permute(this.handle, null, -1), this.#keep, this.#dtype);
     return this.permute(...axes);
   }
-
   /** A view with the dims in the order `axes`. @example `cb.zeros([2, 3, 4]).permute(2, 0, 1).shape // [4, 2, 3]` */
   permute(...axes: number[]): Tensor {
-    const n = writeAxes(axes, "permute");
-    return wrap(sym.cobalt_permute(this.handle, I32_BYTES, n), this.#keep, this.#dtype);
+    return ops.permute(this, axes);
   }
-
+  /**
+   * A view of a sub-range: one entry per leading dim (see `SliceSpec`); negative indices count
+   * from the end, steps may be negative. No copy.
+   * @example
+   * ```ts
+   * const a = cb.arange(12).reshape(3, 4);
+   * a.slice(1).toArray();               // [4, 5, 6, 7]     (an index drops the dim)
+   * a.slice(null, [1, 3]).shape;        // [3, 2]
+   * a.slice("::-1", "1:").toArray()[0]; // [9, 10, 11]
+   * ```
+   */
+  slice(...specs: SliceSpec[]): Tensor {
+    return ops.slice(this, specs);
+  }
+  /** A view broadcast to `shape` (numpy `broadcast_to`; -1 keeps a dim). @example `cb.tensor([1, 2]).expand([3, 2]).shape // [3, 2]` */
+  expand(shape: number[]): Tensor {
+    return ops.expand(this, shape);
+  }
+  /** A view without the dims of size 1 (or only `axis`, which must have size 1). @example `cb.zeros([1, 3, 1]).squeeze().shape // [3]` */
+  squeeze(axis?: number | number[]): Tensor {
+    return ops.squeeze(this, axis);
+  }
+  /** A view with a dim of size 1 inserted at `axis`. @example `cb.zeros([3]).unsqueeze(0).shape // [1, 3]` */
+  unsqueeze(axis: number): Tensor {
+    return ops.unsqueeze(this, axis);
+  }
+  /** A view with the order of elements reversed along `axes` (all when omitted). @example `cb.tensor([1, 2, 3]).flip() // [3, 2, 1]` */
+  flip(axes?: number | number[]): Tensor {
+    return ops.flip(this, axes);
+  }
   /** The tensor in row-major order: itself (shared) when already contiguous, else a copy. */
   contiguous(): Tensor {
     return wrap(sym.cobalt_contiguous(this.handle), this.#keep, this.#dtype);
   }
-
   /**
-   * A copy converted to `dtype` (shares storage when the dtype is already `dtype`).
+   * A copy converted to `dtype` (numpy `astype`: floats to integers truncate toward zero).
+   * Shares storage when the dtype is already `dtype`.
    * @example
    * ```ts
-   * cb.tensor([1, 2]).astype("float64").dtype; // "float64"
+   * cb.tensor([1.7, -1.7]).astype("int32").toArray(); // [1, -1]
    * ```
    */
   astype(dtype: DType): Tensor {
-    const info = DTYPES[dtype];
-    if (typeof dtype !== "string" || info === undefined) {
+    const info = typeof dtype === "string" ? DTYPES[dtype] : undefined;
+    if (info === undefined) {
       throw typeof dtype !== "string"
         ? new TypeError(`astype: dtype must be a string`)
         : new CobaltError("DTYPE", `astype: unsupported dtype "${dtype}"`);
@@ -541,6 +674,91 @@ export class Tensor {
     const same = dtype === this.dtype;
     return wrap(sym.cobalt_astype(this.handle, info.code), same ? this.#keep : undefined, dtype);
   }
+  /** numpy `tile`: the tensor repeated `reps` times along each dim. @example `cb.tensor([1, 2]).tile([2]) // [1, 2, 1, 2]` */
+  tile(reps: number | number[]): Tensor {
+    return ops.tile(this, reps);
+  }
+  /** numpy `repeat`: each element repeated `n` times along `axis` (of the flattened tensor without one). @example `cb.tensor([1, 2]).repeat(2) // [1, 1, 2, 2]` */
+  repeat(n: number, axis?: number): Tensor {
+    return ops.repeat(this, n, axis);
+  }
+  /** The lower triangle (elements above diagonal `k` zeroed) of the last two dims. @example `cb.ones([2, 2]).tril() // [[1, 0], [1, 1]]` */
+  tril(k = 0): Tensor {
+    return ops.tri(this, k, true);
+  }
+  /** The upper triangle (elements below diagonal `k` zeroed). @example `cb.ones([2, 2]).triu() // [[1, 1], [0, 1]]` */
+  triu(k = 0): Tensor {
+    return ops.tri(this, k, false);
+  }
+  /**
+   * Pads with a constant: `widths` is one `[before, after]` pair per dim (or one pair, or one
+   * number, for all dims), like numpy's `pad_width`.
+   * @example
+   * ```ts
+   * cb.tensor([1, 2]).pad([[1, 2]]).toArray(); // [0, 1, 2, 0, 0]
+   * ```
+   */
+  pad(widths: number | [number, number] | [number, number][], value = 0): Tensor {
+    return ops.pad(this, widths, value);
+  }
+  /**
+   * numpy `split`: `n` equal parts, or parts cut at the given indices, along `axis`. Views.
+   * @example
+   * ```ts
+   * cb.arange(6).split(3).map((t) => t.toArray()); // [[0, 1], [2, 3], [4, 5]]
+   * cb.arange(6).split([1, 4]).map((t) => t.size); // [1, 3, 2]
+   * ```
+   */
+  split(sections: number | number[], axis = 0): Tensor[] {
+    return ops.split(this, sections, axis);
+  }
+  /** torch `chunk`: `n` parts of `ceil(size / n)` (the last may be smaller). @example `cb.arange(5).chunk(2).map((t) => t.size) // [3, 2]` */
+  chunk(n: number, axis = 0): Tensor[] {
+    return ops.chunk(this, n, axis);
+  }
+
+  // ---- indexing ---------------------------------------------------------------------------------
+
+  /** Elements at integer `indices` along `axis` (numpy `take` with an axis). @example `cb.tensor([[1, 2], [3, 4]]).indexSelect(0, [1]) // [[3, 4]]` */
+  indexSelect(axis: number, indices: Tensor | number[]): Tensor {
+    return ops.indexSelect(this, axis, indices);
+  }
+  /** numpy `take`: elements at `indices` of the flattened tensor, or along `axis`. @example `cb.tensor([5, 6, 7]).take([2, 0]) // [7, 5]` */
+  take(indices: Tensor | number[], axis?: number): Tensor {
+    return ops.take(this, indices, axis);
+  }
+  /** torch `gather`: `out[i][j] = this[i][index[i][j]]` for axis 1 (and so on). @example `cb.tensor([[1, 2], [3, 4]]).gather(1, cb.tensor([[1], [0]], { dtype: "int64" })) // [[2], [3]]` */
+  gather(axis: number, index: Tensor): Tensor {
+    return ops.gather(this, axis, index);
+  }
+  /** int64 indices that sort along `axis` (stable; NaN last, or first when descending). @example `cb.tensor([3, 1, 2]).argsort() // [1, 2, 0]` */
+  argsort(axis = -1, opts?: { descending?: boolean }): Tensor {
+    return ops.argsort(this, axis, opts?.descending ?? false);
+  }
+  /** Sorted values and the indices that sort them. @example `cb.tensor([3, 1, 2]).sort().values // [1, 2, 3]` */
+  sort(axis = -1, opts?: { descending?: boolean }): { values: Tensor; indices: Tensor } {
+    return ops.sort(this, axis, opts?.descending ?? false);
+  }
+  /** The `k` largest (or smallest, `{ largest: false }`) values along `axis`, sorted, with their indices. @example `cb.tensor([1, 5, 3]).topk(2).values // [5, 3]` */
+  topk(k: number, axis = -1, opts?: { largest?: boolean }): { values: Tensor; indices: Tensor } {
+    return ops.topk(this, k, axis, opts?.largest ?? true);
+  }
+  /**
+   * Writes `value` (a tensor broadcast to this shape, or a number) into this tensor's elements,
+   * in place: the tensor may be a view, e.g. `t.slice(0).assign(1)`. Returns `this`.
+   * @example
+   * ```ts
+   * const t = cb.zeros([2, 2]);
+   * t.slice(null, 0).assign(7);
+   * t.toArray(); // [[7, 0], [7, 0]]
+   * ```
+   */
+  assign(value: Operand): this {
+    ops.assign(this, value);
+    return this;
+  }
+
+  // ---- printing ---------------------------------------------------------------------------------
 
   /** Readable form, e.g. `tensor([[1, 2], [3, 4]], dtype=float32)`. */
   toString(): string {
@@ -559,31 +777,6 @@ export class Tensor {
   }
 }
 
-// One external ArrayBuffer per native storage, shared by the `data` views of every tensor over it.
-// NOTE: runtimes count external buffers as memory pressure (V8 and JSC schedule collections by
-// it), so mapping a storage once instead of once per view keeps `data` cheap on views. A cached
-// buffer holds a reference to its storage, so its address cannot be reused while it is cached.
-const storages = new Map<number, WeakRef<ArrayBuffer>>();
-const forget = new FinalizationRegistry<number>((addr) => {
-  if (storages.get(addr)?.deref() === undefined) storages.delete(addr);
-});
-// cobalt_storage's out[3] as (lo, hi) pairs: [bytes, offset of the view, base address].
-const STORAGE = new Uint32Array(6);
-const STORAGE_BYTES = new Uint8Array(STORAGE.buffer);
-
-/** The buffer of the storage behind `h`; fills STORAGE (offset of the view at [2], [3]). */
-function storageBuffer(h: Ptr): ArrayBuffer {
-  const p = sym.cobalt_storage(h, STORAGE_BYTES);
-  if (lib.isNull(p)) fail();
-  const base = STORAGE[4] + STORAGE[5] * 4294967296;
-  const cached = storages.get(base)?.deref();
-  if (cached !== undefined) return cached;
-  const buffer = lib.external(p, STORAGE[0] + STORAGE[1] * 4294967296, h);
-  storages.set(base, new WeakRef(buffer));
-  forget.register(buffer, base);
-  return buffer;
-}
-
 function disposed(): never {
   throw new CobaltError("DISPOSED", "tensor was used after dispose()");
 }
@@ -592,50 +785,6 @@ function disposed(): never {
 export function wrap(h: Ptr, keep?: TypedArray, dtype?: DType): Tensor {
   if (lib.isNull(h)) fail();
   return new Tensor(TOKEN, h, keep, dtype);
-}
-
-function asTensor(x: unknown, op: string): Tensor {
-  if (x instanceof Tensor) return x;
-  throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
-}
-
-function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "an array (wrap it with cb.tensor())";
-  if (typeof x === "object") return (x as object).constructor?.name ?? "object";
-  return typeof x;
-}
-
-function binary(op: number, a: Tensor, b: Operand, scalarFirst: boolean): Tensor {
-  if (typeof b === "number") {
-    return wrap(sym.cobalt_binary_scalar(op, a.handle, b, scalarFirst ? 1 : 0), undefined, a.dtype);
-  }
-  if (b instanceof Tensor) return wrap(sym.cobalt_binary(op, a.handle, b.handle));
-  throw new TypeError(
-    `${Object.keys(BIN)[op]}: expected a Tensor or a number, got ${describe(b)}`,
-  );
-}
-
-function unary(op: number, a: Tensor): Tensor {
-  return wrap(sym.cobalt_unary(op, a.handle));
-}
-
-function reduce(
-  op: number,
-  name: string,
-  a: Tensor,
-  axis: number | number[] | null | undefined,
-  opts: ReduceOptions | undefined,
-): Tensor {
-  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
-    throw new TypeError(`${name}: options must be an object like { keepdims: true }`);
-  }
-  const keep = opts?.keepdims ? 1 : 0;
-  if (axis === undefined || axis === null) return wrap(sym.cobalt_reduce(op, a.handle, null, -1, keep));
-  const axes = typeof axis === "number" ? [axis] : axis;
-  if (!Array.isArray(axes)) throw new TypeError(`${name}: axis must be a number or an array of numbers`);
-  const n = writeAxes(axes, name);
-  return wrap(sym.cobalt_reduce(op, a.handle, I32_BYTES, n, keep));
 }
 
 /** Formats a shape like numpy: `(2, 3)`, `(4,)`. */
@@ -648,50 +797,31 @@ const THRESHOLD = 1000; // numpy's print threshold: larger tensors are summarise
 
 function format(t: Tensor): string {
   const shape = t.shape;
-  const flat = new (DTYPES[t.dtype].array)(t.size);
+  const dtype = t.dtype;
+  const flat = new (DTYPES[dtype].array)(t.size);
   if (flat.length) check(sym.cobalt_copy_out(t.handle, flat));
-  const f32 = t.dtype === "float32";
+  const read = reader(dtype);
+  const kind = DTYPES[dtype].kind;
+  const digits = dtype === "float64" ? 0 : dtype === "float32" ? 7 : dtype === "float16" ? 4 : 3;
   const num = (v: number) => {
-    const x = f32 ? +v.toPrecision(7) : v;
+    if (kind === "bool") return v ? "true" : "false";
+    if (kind === "int") return String(v);
+    const x = digits ? +v.toPrecision(digits) : v;
     return Number.isInteger(x) && Math.abs(x) < 1e16 ? `${x}.` : String(x);
   };
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, q) => p * q, 1));
   const pad = "tensor(".length;
   const summarise = flat.length > THRESHOLD;
   const rec = (d: number, off: number): string => {
-    if (d === shape.length) return num(flat[off]);
+    if (d === shape.length) return num(read(flat, off));
     const n = shape[d];
     const idx = summarise && n > 2 * EDGE + 1 ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : [...Array(n).keys()];
     const parts = idx.map((i) => (i < 0 ? "..." : rec(d + 1, off + i * strides[d])));
     const sep = d === shape.length - 1 ? ", " : ",\n" + " ".repeat(pad + d + 1);
     return `[${parts.join(sep)}]`;
   };
-  return `tensor(${rec(0, 0)}, dtype=${t.dtype}${summarise ? `, shape=${fmtShape(shape)}` : ""})`;
+  return `tensor(${rec(0, 0)}, dtype=${dtype}${summarise ? `, shape=${fmtShape(shape)}` : ""})`;
 }
 
-// ---- memory ----------------------------------------------------------------------------------
-
-/** Native memory counters. */
-export interface MemoryInfo {
-  /** Live native tensor handles (views and data views count as the references they hold). */
-  tensors: number;
-  /** Bytes of storage cobalt allocated and still holds. */
-  bytes: number;
-  /** Bytes of adopted JS memory (`copy: false`) still used by native tensors. */
-  externalBytes: number;
-}
-
-/**
- * The native counters of live tensors and bytes.
- * @example
- * ```ts
- * const before = cb.memory().tensors;
- * cb.zeros([10]).dispose();
- * cb.memory().tensors === before; // true
- * ```
- */
-export function memory(): MemoryInfo {
-  check(sym.cobalt_memory(MEM));
-  const v = new BigInt64Array(MEM.buffer);
-  return { tensors: Number(v[0]), bytes: Number(v[1]), externalBytes: Number(v[2]) };
-}
+export { memory } from "./core.ts";
+export type { MemoryInfo } from "./core.ts";

@@ -116,7 +116,7 @@ test("reshape and transpose are views sharing storage", () => {
     assert.deepEqual(t.shape, [3, 2]);
     assert.deepEqual(t.strides, [1, 3]);
     assert.equal(cb.memory().bytes >= 24, true);
-    a.data[4] = 40; // write through the base...
+    (a.data as Float32Array)[4] = 40; // write through the base...
     assert.deepEqual(r.toArray(), [[0, 1, 2], [3, 40, 5]]); // ...seen by the views
     assert.deepEqual(t.toArray(), [[0, 3], [1, 40], [2, 5]]);
   });
@@ -136,14 +136,14 @@ test("views keep storage alive after the base is disposed", () => {
 test("data is a zero-copy view: writes reach the tensor, reads see op results", () => {
   cb.scope(() => {
     const t = cb.zeros([4]);
-    const d = t.data;
+    const d = t.data as Float32Array;
     assert.ok(d instanceof Float32Array);
     assert.equal(d, t.data, "the same view each time");
     d.set([1, 2, 3, 4]);
     assert.equal(t.sum().item(), 10);
     const big = cb.zeros([1 << 20]);
     assert.equal(big.data.length, 1 << 20);
-    big.data[123456] = 7;
+    (big.data as Float32Array)[123456] = 7;
     assert.equal(big.max().item(), 7);
   });
 });
@@ -157,7 +157,7 @@ test("zero-copy in: copy: false adopts the JS buffer", () => {
   assert.equal(t.dtype, "float64");
   buf[0] = 100; // JS writes are seen natively
   assert.equal(cb.scope(() => t.sum().item()), 120);
-  t.data[5] = 60; // native-side view writes reach the JS buffer
+  (t.data as Float64Array)[5] = 60; // native-side view writes reach the JS buffer
   assert.equal(buf[5], 60);
   assert.equal(t.data.buffer, buf.buffer);
   t.dispose();

@@ -1,5 +1,7 @@
 /**
- * Every op against numpy: replays tests/fixtures/ops.json (made by tests/fixtures/gen.py).
+ * Every op against numpy: replays tests/fixtures/ops.json (made by tests/fixtures/gen.py) —
+ * all dtypes, promotion pairs, broadcasting, empty dims, non-contiguous inputs, and the error
+ * code for each case numpy refuses.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -11,14 +13,22 @@ interface T {
   dtype: cb.DType;
   shape: number[];
   data: Num[];
-  view?: { transpose?: number[]; permute?: number[] };
+  view?: {
+    transpose?: number[];
+    permute?: number[];
+    slice?: cb.SliceSpec[];
+    flip?: number;
+    expand?: number[];
+  };
 }
 interface Case {
   name: string;
   op: string;
   args: (T | number)[];
   kwargs: Record<string, unknown>;
-  out: T;
+  out?: T;
+  outs?: T[];
+  error?: string;
 }
 
 const fixture = JSON.parse(
@@ -30,18 +40,22 @@ const num = (v: Num): number =>
 
 function make(a: T | number): cb.Tensor | number {
   if (typeof a === "number") return a;
-  const Arr = a.dtype === "float64" ? Float64Array : Float32Array;
-  const base = cb.tensor(Arr.from(a.data.map(num)), { shape: a.shape });
-  if (a.view?.transpose) return base.transpose(...a.view.transpose);
-  if (a.view?.permute) return base.permute(...a.view.permute);
+  const base = cb.tensor(Float64Array.from(a.data.map(num)), { shape: a.shape, dtype: a.dtype });
+  const v = a.view;
+  if (v?.transpose) return base.transpose(...v.transpose);
+  if (v?.permute) return base.permute(...v.permute);
+  if (v?.slice) return base.slice(...v.slice);
+  if (v?.flip !== undefined) return base.flip(v.flip);
+  if (v?.expand) return base.expand(v.expand);
   return base;
 }
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
-function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor {
+function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
   const [a, b] = args as [Any, Any];
   const k = c.kwargs as Any;
+  const red = { keepdims: k.keepdims ?? false, ddof: k.ddof };
   switch (c.op) {
     case "add":
     case "sub":
@@ -50,9 +64,25 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor {
     case "pow":
     case "maximum":
     case "minimum":
+    case "mod":
+    case "floorDiv":
+    case "eq":
+    case "ne":
+    case "lt":
+    case "le":
+    case "gt":
+    case "ge":
+    case "logicalAnd":
+    case "logicalOr":
+    case "logicalXor":
     case "rsub":
     case "rdiv":
+    case "matmul":
+    case "dot":
+    case "outer":
       return a[c.op](b);
+    case "gelu":
+      return a.gelu(k.approximate ? { approximate: k.approximate } : undefined);
     case "neg":
     case "exp":
     case "log":
@@ -61,33 +91,141 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor {
     case "tanh":
     case "sigmoid":
     case "relu":
+    case "sign":
+    case "log1p":
+    case "expm1":
+    case "rsqrt":
+    case "sin":
+    case "cos":
+    case "tan":
+    case "silu":
+    case "softplus":
+    case "floor":
+    case "ceil":
+    case "round":
+    case "isnan":
+    case "isfinite":
+    case "logicalNot":
+    case "transpose":
       return a[c.op]();
     case "sum":
     case "mean":
     case "max":
     case "min":
     case "prod":
-      return a[c.op](k.axis ?? null, { keepdims: k.keepdims ?? false });
-    case "matmul":
-      return a.matmul(b);
+    case "any":
+    case "all":
+    case "var":
+    case "std":
+    case "logsumexp":
+    case "argmax":
+    case "argmin":
+      return a[c.op](k.axis ?? null, red);
+    case "softmax":
+    case "logSoftmax":
+    case "cumsum":
+    case "cumprod":
+      return a[c.op](k.axis ?? null);
+    case "clamp":
+      return a.clamp(k.min, k.max);
+    case "where":
+      return cb.where(a, b, args[2] as Any);
     case "reshape":
       return a.reshape(k.shape);
-    case "transpose":
-      return a.transpose();
     case "permute":
       return a.permute(...k.axes);
+    case "flatten":
+      return a.flatten(k.start ?? 0, k.end ?? -1);
+    case "slice":
+      return a.slice(...k.specs);
+    case "expand":
+      return a.expand(k.shape);
+    case "squeeze":
+      return a.squeeze(k.axis);
+    case "unsqueeze":
+      return a.unsqueeze(k.axis);
+    case "flip":
+      return a.flip(k.axes ?? undefined);
+    case "concat":
+      return cb.concat(args as cb.Tensor[], k.axis ?? 0);
+    case "stack":
+      return cb.stack(args as cb.Tensor[], k.axis ?? 0);
+    case "split":
+      return a.split(k.sections, k.axis ?? 0);
+    case "chunk":
+      return a.chunk(k.chunks, k.axis ?? 0);
+    case "tile":
+      return a.tile(k.reps);
+    case "repeat":
+      return a.repeat(k.repeats, k.axis ?? undefined);
+    case "tril":
+    case "triu":
+      return a[c.op](k.k ?? 0);
+    case "pad":
+      return a.pad(k.widths, k.value ?? 0);
+    case "indexSelect":
+      return a.indexSelect(k.axis, b);
+    case "take":
+      return a.take(b, k.axis);
+    case "gather":
+      return a.gather(k.axis, b);
+    case "argsort":
+      return a.argsort(k.axis, { descending: k.descending ?? false });
+    case "sort": {
+      const r = a.sort(k.axis, {});
+      return [r.values, r.indices];
+    }
+    case "topk": {
+      const r = a.topk(k.k, k.axis, { largest: k.largest ?? true });
+      return [r.values, r.indices];
+    }
     case "astype":
       return a.astype(k.dtype);
     case "arange":
       return cb.arange(k.start, k.stop, k.step, { dtype: k.dtype });
+    case "linspace":
+      return cb.linspace(k.start, k.stop, k.num, { dtype: k.dtype });
+    case "eye":
+      return cb.eye(k.n, k.m, { k: k.k, dtype: k.dtype });
   }
   throw new Error(`no runner for ${c.op}`);
 }
 
-// Tolerances per dtype: float32 kernels may differ from numpy's in the last bits (different
-// summation order, libm); float64 must agree to ~1e-12.
-const TOL = { float32: { rtol: 2e-6, atol: 1e-6 }, float64: { rtol: 1e-12, atol: 1e-12 } };
-const SUM_TOL = { float32: { rtol: 2e-5, atol: 1e-5 }, float64: { rtol: 1e-11, atol: 1e-11 } };
+// Tolerances per dtype (relative, absolute). float32 kernels may differ from numpy in the last bits
+// (summation order, libm); float16 and bfloat16 in the last one or two (cobalt computes in float32
+// and rounds once; numpy's float16 loops round differently in places); integers and bools are exact.
+const TOL: Record<cb.DType, [number, number]> = {
+  float32: [2e-6, 1e-6],
+  float64: [1e-12, 1e-12],
+  float16: [2e-3, 1e-3],
+  bfloat16: [1.6e-2, 1e-2],
+  int32: [0, 0],
+  int64: [0, 0],
+  uint8: [0, 0],
+  bool: [0, 0],
+};
+// Sums, means, products and matrix products accumulate rounding differently.
+const ACC_TOL: Record<cb.DType, [number, number]> = {
+  ...TOL,
+  float32: [2e-5, 1e-5],
+  float64: [1e-11, 1e-11],
+  float16: [1e-2, 1e-2],
+  bfloat16: [3e-2, 3e-2],
+};
+const ACCUMULATING = new Set([
+  "sum",
+  "mean",
+  "prod",
+  "matmul",
+  "dot",
+  "var",
+  "std",
+  "logsumexp",
+  "cumsum",
+  "cumprod",
+  "softmax",
+  "logSoftmax",
+]);
 
 function close(got: number, want: number, rtol: number, atol: number): boolean {
   if (Number.isNaN(want)) return Number.isNaN(got);
@@ -95,59 +233,145 @@ function close(got: number, want: number, rtol: number, atol: number): boolean {
   return Math.abs(got - want) <= atol + rtol * Math.abs(want);
 }
 
-test(`fixtures come from numpy (${fixture.numpy}) and cover every op`, () => {
+function compare(c: Case, got: cb.Tensor, want: T, label: string): void {
+  assert.deepEqual(got.shape, want.shape, `${label} shape`);
+  assert.equal(got.dtype, want.dtype, `${label} dtype`);
+  const flat = got.toArray();
+  const values = (Array.isArray(flat) ? (flat as unknown[]).flat(Infinity) : [flat]) as number[];
+  const expected = want.data.map(num);
+  assert.equal(values.length, expected.length);
+  const [rtol, atol] = (ACCUMULATING.has(c.op) ? ACC_TOL : TOL)[got.dtype];
+  for (let i = 0; i < expected.length; i++) {
+    if (!close(values[i], expected[i], rtol, atol)) {
+      assert.fail(
+        `${label} element ${i}: got ${values[i]}, numpy says ${expected[i]} (rtol ${rtol}, atol ${atol})`,
+      );
+    }
+  }
+}
+
+test(`fixtures come from numpy (${fixture.numpy}) and cover every op and dtype`, () => {
   const ops = new Set(fixture.cases.map((c) => c.op));
-  for (
-    const op of [
-      "add",
-      "sub",
-      "mul",
-      "div",
-      "pow",
-      "maximum",
-      "minimum",
-      "rsub",
-      "rdiv",
-      "neg",
-      "exp",
-      "log",
-      "sqrt",
-      "abs",
-      "tanh",
-      "sigmoid",
-      "relu",
-      "sum",
-      "mean",
-      "max",
-      "min",
-      "prod",
-      "matmul",
-      "reshape",
-      "transpose",
-      "permute",
-      "astype",
-      "arange",
-    ]
-  ) assert.ok(ops.has(op), `no fixture for ${op}`);
-  assert.ok(fixture.cases.length > 300);
+  const required = [
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "maximum",
+    "minimum",
+    "mod",
+    "floorDiv",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "logicalAnd",
+    "logicalOr",
+    "logicalXor",
+    "logicalNot",
+    "where",
+    "clamp",
+    "rsub",
+    "rdiv",
+    "neg",
+    "abs",
+    "sign",
+    "exp",
+    "log",
+    "log1p",
+    "expm1",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "gelu",
+    "silu",
+    "softplus",
+    "floor",
+    "ceil",
+    "round",
+    "isnan",
+    "isfinite",
+    "sum",
+    "mean",
+    "prod",
+    "min",
+    "max",
+    "argmin",
+    "argmax",
+    "var",
+    "std",
+    "any",
+    "all",
+    "logsumexp",
+    "softmax",
+    "logSoftmax",
+    "cumsum",
+    "cumprod",
+    "matmul",
+    "dot",
+    "outer",
+    "concat",
+    "stack",
+    "split",
+    "chunk",
+    "indexSelect",
+    "take",
+    "gather",
+    "pad",
+    "flip",
+    "tile",
+    "repeat",
+    "tril",
+    "triu",
+    "sort",
+    "argsort",
+    "topk",
+    "reshape",
+    "transpose",
+    "permute",
+    "slice",
+    "expand",
+    "squeeze",
+    "unsqueeze",
+    "flatten",
+    "astype",
+    "arange",
+    "linspace",
+    "eye",
+  ];
+  for (const op of required) assert.ok(ops.has(op), `no fixture for ${op}`);
+  const dtypes = new Set(fixture.cases.flatMap((c) => [c.out?.dtype, ...(c.outs ?? []).map((o) => o.dtype)]));
+  for (const d of ["float32", "float64", "int32", "int64", "uint8", "bool", "float16", "bfloat16"]) {
+    assert.ok(dtypes.has(d as cb.DType), `no result of dtype ${d}`);
+  }
+  assert.ok(fixture.cases.length > 2000);
 });
 
 for (const c of fixture.cases) {
   test(`numpy: ${c.name}`, () => {
     cb.scope(() => {
-      const out = run(c, c.args.map(make));
-      assert.deepEqual(out.shape, c.out.shape, "shape");
-      assert.equal(out.dtype, c.out.dtype, "dtype");
-      const got = out.data;
-      const want = c.out.data.map(num);
-      assert.equal(got.length, want.length);
-      const reduce = ["sum", "mean", "prod", "matmul"].includes(c.op);
-      const { rtol, atol } = (reduce ? SUM_TOL : TOL)[out.dtype];
-      for (let i = 0; i < want.length; i++) {
-        if (!close(got[i], want[i], rtol, atol)) {
-          assert.fail(`element ${i}: got ${got[i]}, numpy says ${want[i]} (rtol ${rtol})`);
-        }
+      if (c.error) {
+        assert.throws(() => run(c, c.args.map(make)), (e: unknown) => {
+          assert.ok(e instanceof cb.CobaltError, `expected a CobaltError, got ${e}`);
+          assert.equal(e.code, c.error, e.message);
+          return true;
+        });
+        return;
       }
+      const out = run(c, c.args.map(make));
+      if (c.outs) {
+        const list = out as cb.Tensor[];
+        assert.equal(list.length, c.outs.length, "number of results");
+        c.outs.forEach((w, i) => compare(c, list[i], w, `result ${i}`));
+      } else compare(c, out as cb.Tensor, c.out!, "result");
     });
   });
 }

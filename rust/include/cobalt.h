@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define COBALT_ABI_VERSION 1
+#define COBALT_ABI_VERSION 2
 #define COBALT_MAX_NDIM 32
 
 /* Status codes (append-only). */
@@ -37,10 +37,17 @@ extern "C" {
 #define COBALT_OUT_OF_MEMORY 4
 #define COBALT_PANIC 5
 #define COBALT_AXIS 6
+#define COBALT_INDEX 7
 
 /* dtypes (append-only). */
 #define COBALT_F32 0
 #define COBALT_F64 1
+#define COBALT_I32 2
+#define COBALT_I64 3
+#define COBALT_U8 4
+#define COBALT_BOOL 5 /* one byte, non-zero = true */
+#define COBALT_F16 6
+#define COBALT_BF16 7
 
 /* Binary ops for cobalt_binary / cobalt_binary_scalar (append-only). */
 #define COBALT_ADD 0
@@ -50,6 +57,17 @@ extern "C" {
 #define COBALT_POW 4
 #define COBALT_MAXIMUM 5
 #define COBALT_MINIMUM 6
+#define COBALT_MOD 7
+#define COBALT_FLOOR_DIV 8
+#define COBALT_EQ 9 /* comparisons give bool */
+#define COBALT_NE 10
+#define COBALT_LT 11
+#define COBALT_LE 12
+#define COBALT_GT 13
+#define COBALT_GE 14
+#define COBALT_LOGICAL_AND 15
+#define COBALT_LOGICAL_OR 16
+#define COBALT_LOGICAL_XOR 17
 
 /* Unary ops for cobalt_unary (append-only). */
 #define COBALT_NEG 0
@@ -60,6 +78,23 @@ extern "C" {
 #define COBALT_TANH 5
 #define COBALT_SIGMOID 6
 #define COBALT_RELU 7
+#define COBALT_SIGN 8
+#define COBALT_LOG1P 9
+#define COBALT_EXPM1 10
+#define COBALT_RSQRT 11
+#define COBALT_SIN 12
+#define COBALT_COS 13
+#define COBALT_TAN 14
+#define COBALT_GELU 15 /* exact (erf) */
+#define COBALT_SILU 16
+#define COBALT_SOFTPLUS 17
+#define COBALT_FLOOR 18
+#define COBALT_CEIL 19
+#define COBALT_ROUND 20 /* half to even */
+#define COBALT_ISNAN 21
+#define COBALT_ISFINITE 22
+#define COBALT_LOGICAL_NOT 23
+#define COBALT_GELU_TANH 24
 
 /* Reductions for cobalt_reduce (append-only). */
 #define COBALT_SUM 0
@@ -67,6 +102,19 @@ extern "C" {
 #define COBALT_MAX 2
 #define COBALT_MIN 3
 #define COBALT_PROD 4
+#define COBALT_ARGMAX 5 /* one axis or none */
+#define COBALT_ARGMIN 6
+#define COBALT_ANY 7
+#define COBALT_ALL 8
+#define COBALT_LOGSUMEXP 9
+#define COBALT_VAR 10 /* uses ddof */
+#define COBALT_STD 11
+
+/* Scans along one axis for cobalt_scan (append-only). */
+#define COBALT_CUMSUM 0
+#define COBALT_CUMPROD 1
+#define COBALT_SOFTMAX 2
+#define COBALT_LOG_SOFTMAX 3
 
 /* An opaque tensor handle. */
 typedef struct cobalt_tensor cobalt_tensor;
@@ -115,6 +163,12 @@ cobalt_tensor *cobalt_from_external(int32_t dtype, const int64_t *shape, int32_t
 cobalt_tensor *cobalt_full(int32_t dtype, const int64_t *shape, int32_t ndim, double value);
 /* numpy.arange(start, stop, step). */
 cobalt_tensor *cobalt_arange(int32_t dtype, double start, double stop, double step);
+/* numpy.linspace(start, stop, n); n is a whole number passed as a double. */
+cobalt_tensor *cobalt_linspace(int32_t dtype, double start, double stop, double n);
+/* Uniform [0, 1) (flags & 1: standard normal) of a float dtype; flags & 2: seeded with
+ * seed_hi:seed_lo (reproducible everywhere), else a fresh seed. */
+cobalt_tensor *cobalt_random(int32_t dtype, const int64_t *shape, int32_t ndim, uint32_t seed_lo,
+                             uint32_t seed_hi, int32_t flags);
 
 /* ---- inspection ---------------------------------------------------------------------- */
 
@@ -141,9 +195,12 @@ cobalt_tensor *cobalt_binary(int32_t op, const cobalt_tensor *a, const cobalt_te
 /* a op s, or s op a when scalar_first != 0; the result keeps a's dtype. */
 cobalt_tensor *cobalt_binary_scalar(int32_t op, const cobalt_tensor *a, double s, int32_t scalar_first);
 cobalt_tensor *cobalt_unary(int32_t op, const cobalt_tensor *a);
-/* Reduces over naxes axes (negative axes count from the end); naxes < 0 reduces over all. */
+/* Reduces over naxes axes (negative axes count from the end); naxes < 0 reduces over all.
+ * ddof: delta degrees of freedom of COBALT_VAR / COBALT_STD. */
 cobalt_tensor *cobalt_reduce(int32_t op, const cobalt_tensor *a, const int32_t *axes, int32_t naxes,
-                             int32_t keepdims);
+                             int32_t keepdims, double ddof);
+/* A scan along axis; flatten != 0 scans the flattened tensor (axis ignored). */
+cobalt_tensor *cobalt_scan(int32_t op, const cobalt_tensor *a, int32_t axis, int32_t flatten);
 /* Matrix product of 1-D/2-D tensors (numpy rules). */
 cobalt_tensor *cobalt_matmul(const cobalt_tensor *a, const cobalt_tensor *b);
 /* Another shape (one dim may be -1): a view when a is contiguous, else a copy. */
@@ -154,6 +211,27 @@ cobalt_tensor *cobalt_permute(const cobalt_tensor *a, const int32_t *perm, int32
 cobalt_tensor *cobalt_contiguous(const cobalt_tensor *a);
 /* A copy converted to dtype (shared when the dtype is unchanged). */
 cobalt_tensor *cobalt_astype(const cobalt_tensor *a, int32_t dtype);
+/* A view broadcast to shape (stride 0 on stretched dims). */
+cobalt_tensor *cobalt_expand(const cobalt_tensor *a, const int64_t *shape, int32_t ndim);
+/* A view with shape and strides (elements; may be 0 or negative) starting offset elements after
+ * a's first element (a whole number as a double); refused unless it stays inside the storage. */
+cobalt_tensor *cobalt_as_strided(const cobalt_tensor *a, const int64_t *shape, const int64_t *strides,
+                                 int32_t ndim, double offset);
+/* Joins n tensors along axis (dtypes promote). */
+cobalt_tensor *cobalt_concat(const cobalt_tensor *const *ts, int32_t n, int32_t axis);
+/* numpy take(a, idx, axis): shape a.shape[:axis] + idx.shape + a.shape[axis+1:]. */
+cobalt_tensor *cobalt_index_select(const cobalt_tensor *a, int32_t axis, const cobalt_tensor *idx);
+/* torch gather along axis; index has a's ndim. */
+cobalt_tensor *cobalt_gather(const cobalt_tensor *a, int32_t axis, const cobalt_tensor *index);
+/* cond ? a : b with three-way broadcasting. */
+cobalt_tensor *cobalt_where(const cobalt_tensor *cond, const cobalt_tensor *a, const cobalt_tensor *b);
+/* int64 indices sorting a along axis (stable, NaN largest). */
+cobalt_tensor *cobalt_argsort(const cobalt_tensor *a, int32_t axis, int32_t descending);
+
+/* ---- in place --------------------------------------------------------------------------- */
+
+/* Writes src (broadcast to dst's shape, converted to its dtype) into dst, which may be a view. */
+int32_t cobalt_copy_into(const cobalt_tensor *dst, const cobalt_tensor *src);
 
 #ifdef __cplusplus
 }

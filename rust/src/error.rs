@@ -17,6 +17,8 @@ pub enum Error {
     Panic(String),
     /// An axis out of range or repeated.
     Axis(String),
+    /// An index out of range.
+    Index(String),
 }
 
 /// Result alias of the core.
@@ -32,6 +34,7 @@ impl Error {
             Error::OutOfMemory(_) => 4,
             Error::Panic(_) => 5,
             Error::Axis(_) => 6,
+            Error::Index(_) => 7,
         }
     }
 
@@ -52,7 +55,11 @@ pub fn fmt_shape(s: &[usize]) -> String {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidArgument(m) | Error::DType(m) | Error::OutOfMemory(m) | Error::Axis(m) => {
+            Error::InvalidArgument(m)
+            | Error::DType(m)
+            | Error::OutOfMemory(m)
+            | Error::Axis(m)
+            | Error::Index(m) => {
                 f.write_str(m)
             }
             Error::Panic(m) => write!(f, "panic in cobalt: {m}"),

@@ -16,6 +16,6 @@ pub mod tensor;
 pub use dtype::DType;
 pub use error::{Error, Result};
 pub use layout::Layout;
-pub use op::{BinaryOp, ReduceOp, UnaryOp};
+pub use op::{BinaryOp, ReduceOp, ScanOp, UnaryOp};
 pub use storage::{memory_stats, MemoryStats, Storage};
 pub use tensor::Tensor;

@@ -36,6 +36,12 @@ impl Tensor {
         })
     }
 
+    /// A contiguous tensor whose elements the caller will all overwrite.
+    /// NOTE: zero-filled for now (no uninitialised memory ever reaches JS).
+    pub fn empty(dtype: DType, shape: &[usize]) -> Result<Tensor> {
+        Tensor::zeros(dtype, shape)
+    }
+
     /// A tensor filled with `value` (converted to the dtype).
     pub fn full(dtype: DType, shape: &[usize], value: f64) -> Result<Tensor> {
         let t = Tensor::zeros(dtype, shape)?;
@@ -45,6 +51,23 @@ impl Tensor {
                 unsafe { t.slice_mut::<T>() }.fill(T::from_f64(value))
             });
         }
+        Ok(t)
+    }
+
+    /// `n` values from `start` to `stop` (included when `n > 1`), like `numpy.linspace`.
+    pub fn linspace(dtype: DType, start: f64, stop: f64, n: usize) -> Result<Tensor> {
+        if !start.is_finite() || !stop.is_finite() {
+            return Err(Error::InvalidArgument(format!("linspace: start and stop must be finite (got {start}, {stop})")));
+        }
+        let t = Tensor::zeros(dtype, &[n])?;
+        let step = if n > 1 { (stop - start) / (n - 1) as f64 } else { 0.0 };
+        dispatch!(dtype, T => {
+            // SAFETY: fresh and unshared.
+            let o = unsafe { t.slice_mut::<T>() };
+            for (i, v) in o.iter_mut().enumerate() {
+                *v = T::from_f64(if n > 1 && i == n - 1 { stop } else { start + i as f64 * step });
+            }
+        });
         Ok(t)
     }
 
@@ -173,6 +196,71 @@ impl Tensor {
     /// A new tensor with the same storage and another layout.
     pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
         Tensor { storage: self.storage.clone(), layout, dtype: self.dtype }
+    }
+
+    /// The element at the layout's offset (the only one of a one-element tensor).
+    pub(crate) fn first<T: Elem>(&self) -> T {
+        debug_assert_eq!(T::DTYPE, self.dtype);
+        // SAFETY: a non-empty layout's offset lies within the storage.
+        unsafe { *self.base::<T>().add(self.layout.offset) }
+    }
+
+    /// A view of `shape` with `strides` (in elements) starting `offset` elements after this view's
+    /// first element; refused unless every element it can reach lies inside the storage.
+    pub fn as_strided(&self, shape: &[usize], strides: &[isize], offset: isize) -> Result<Tensor> {
+        if shape.len() != strides.len() {
+            return Err(Error::InvalidArgument("as_strided: shape and strides differ in length".into()));
+        }
+        let numel = numel(shape)?;
+        let start = self.layout.offset as isize + offset;
+        let capacity = (self.storage.nbytes() / self.dtype.size()) as isize;
+        if numel > 0 {
+            let (mut lo, mut hi) = (start, start);
+            for (&d, &s) in shape.iter().zip(strides) {
+                let span = (d as isize - 1).checked_mul(s).ok_or_else(|| Error::InvalidArgument("as_strided: strides overflow".into()))?;
+                if span < 0 { lo += span } else { hi += span }
+            }
+            if lo < 0 || hi >= capacity {
+                return Err(Error::InvalidArgument(format!(
+                    "as_strided: the view reaches elements {lo}..={hi} of a storage of {capacity}"
+                )));
+            }
+        } else if start < 0 || start > capacity {
+            return Err(Error::InvalidArgument("as_strided: offset outside the storage".into()));
+        }
+        Ok(self.with_layout(Layout::new(shape.into(), strides.into(), start.max(0) as usize)))
+    }
+
+    /// A view broadcast to `shape` (numpy `broadcast_to`): new leading dims and dims of size 1
+    /// stretch with stride 0.
+    pub fn expand(&self, shape: &[usize]) -> Result<Tensor> {
+        if shape == self.shape() {
+            return Ok(self.clone());
+        }
+        let nd = self.ndim();
+        if shape.len() < nd {
+            return Err(Error::shape("expand", self.shape(), shape));
+        }
+        let pad = shape.len() - nd;
+        for i in 0..nd {
+            let (have, want) = (self.shape()[i], shape[pad + i]);
+            if have != want && have != 1 {
+                return Err(Error::shape("expand", self.shape(), shape));
+            }
+        }
+        let strides = self.layout.broadcast_strides(shape);
+        Ok(self.with_layout(Layout::new(shape.into(), strides, self.layout.offset)))
+    }
+
+    /// A view of `len` elements along `axis` from `start`.
+    pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Result<Tensor> {
+        if axis >= self.ndim() || start + len > self.shape()[axis] {
+            return Err(Error::Index(format!("narrow: {start}..{} is outside dim {axis} of {:?}", start + len, self.shape())));
+        }
+        let mut shape: Vec<usize> = self.shape().to_vec();
+        shape[axis] = len;
+        let off = self.layout.offset as isize + start as isize * self.layout.strides[axis];
+        Ok(self.with_layout(Layout::new(shape[..].into(), self.layout.strides.clone(), off as usize)))
     }
 
     /// Elements in row-major order as `f64` (for tests and printing).

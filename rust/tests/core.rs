@@ -82,8 +82,8 @@ fn transposed_inputs_equal_their_contiguous_copies() {
             let y = cpu::binary(op, &c, &c).unwrap().to_f64_vec();
             assert_eq!(x, y);
         }
-        let s1 = cpu::reduce(ReduceOp::Sum, &t, Some(&[0]), false).unwrap().to_f64_vec();
-        let s2 = cpu::reduce(ReduceOp::Sum, &c, Some(&[0]), false).unwrap().to_f64_vec();
+        let s1 = cpu::reduce(ReduceOp::Sum, &t, Some(&[0]), false, 0.0).unwrap().to_f64_vec();
+        let s2 = cpu::reduce(ReduceOp::Sum, &c, Some(&[0]), false, 0.0).unwrap().to_f64_vec();
         assert_eq!(s1, s2);
         // round trip: transposing twice gives the original layout back
         assert_eq!(t.transpose().to_f64_vec(), Tensor::from_vec(&[m, n], &v).unwrap().to_f64_vec());
@@ -151,7 +151,7 @@ fn handles_cross_threads() {
                 cobalt_retain(t);
                 std::thread::spawn(move || {
                     let t = addr as *const CobaltTensor;
-                    let s = cobalt_reduce(0, t, std::ptr::null(), -1, 0);
+                    let s = cobalt_reduce(0, t, std::ptr::null(), -1, 0, 0.0);
                     let v = *(cobalt_data(s) as *const f64);
                     cobalt_release(s);
                     cobalt_release(t);

@@ -34,7 +34,7 @@ fn header_declares_every_export_and_nothing_else() {
 
 #[test]
 fn header_constants_match_the_rust_enums() {
-    use cobalt::{BinaryOp, DType, ReduceOp, UnaryOp};
+    use cobalt::{BinaryOp, DType, ReduceOp, ScanOp, UnaryOp};
     let header = read("include/cobalt.h");
     let val = |name: &str| -> i32 {
         let line = header
@@ -45,15 +45,20 @@ fn header_constants_match_the_rust_enums() {
     };
     assert_eq!(val("COBALT_ABI_VERSION") as u32, cobalt::abi::COBALT_ABI_VERSION);
     assert_eq!(val("COBALT_MAX_NDIM") as usize, cobalt::abi::COBALT_MAX_NDIM);
-    assert_eq!(val("COBALT_F32"), DType::F32 as i32);
-    assert_eq!(val("COBALT_F64"), DType::F64 as i32);
-    for op in [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow, BinaryOp::Maximum, BinaryOp::Minimum] {
+    let dnames = ["F32", "F64", "I32", "I64", "U8", "BOOL", "F16", "BF16"];
+    for (d, n) in DType::ALL.iter().zip(dnames) {
+        assert_eq!(val(&format!("COBALT_{n}")), *d as i32);
+    }
+    for &op in BinaryOp::ALL {
         assert_eq!(val(&format!("COBALT_{}", op.name().to_uppercase())), op as i32);
     }
-    for op in [UnaryOp::Neg, UnaryOp::Exp, UnaryOp::Log, UnaryOp::Sqrt, UnaryOp::Abs, UnaryOp::Tanh, UnaryOp::Sigmoid, UnaryOp::Relu] {
+    for &op in UnaryOp::ALL {
         assert_eq!(val(&format!("COBALT_{}", op.name().to_uppercase())), op as i32);
     }
-    for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max, ReduceOp::Min, ReduceOp::Prod] {
+    for &op in ReduceOp::ALL {
+        assert_eq!(val(&format!("COBALT_{}", op.name().to_uppercase())), op as i32);
+    }
+    for &op in ScanOp::ALL {
         assert_eq!(val(&format!("COBALT_{}", op.name().to_uppercase())), op as i32);
     }
     let errs = [
@@ -62,6 +67,7 @@ fn header_constants_match_the_rust_enums() {
         ("COBALT_OUT_OF_MEMORY", cobalt::Error::OutOfMemory(String::new())),
         ("COBALT_PANIC", cobalt::Error::Panic(String::new())),
         ("COBALT_AXIS", cobalt::Error::Axis(String::new())),
+        ("COBALT_INDEX", cobalt::Error::Index(String::new())),
         ("COBALT_SHAPE_MISMATCH", cobalt::Error::shape("x", &[], &[])),
     ];
     for (name, e) in errs {

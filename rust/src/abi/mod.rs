@@ -22,7 +22,7 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, ScanOp, UnaryOp};
 use crate::shape::Dims;
 use crate::storage::{count_tensor, memory_stats, ReleaseFn};
 use crate::tensor::Tensor;
@@ -33,7 +33,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// Bumped on any incompatible change of this surface; loaders refuse a library with another value.
-pub const COBALT_ABI_VERSION: u32 = 1;
+pub const COBALT_ABI_VERSION: u32 = 2;
 /// Largest number of dimensions a tensor may have.
 pub const COBALT_MAX_NDIM: usize = 32;
 
@@ -172,6 +172,7 @@ pub extern "C" fn cobalt_status_str(code: i32) -> *const c_char {
         4 => b"OUT_OF_MEMORY\0",
         5 => b"PANIC\0",
         6 => b"AXIS\0",
+        7 => b"INDEX\0",
         _ => b"UNKNOWN\0",
     };
     s.as_ptr() as *const c_char
@@ -541,7 +542,8 @@ pub unsafe extern "C" fn cobalt_unary(op: i32, a: *const CobaltTensor) -> *mut C
     guard_new(|| cpu::unary(UnaryOp::from_code(op)?, get(a)?))
 }
 
-/// Reduction over `naxes` axes (negative axes count from the end); `naxes < 0` reduces over all axes.
+/// Reduction over `naxes` axes (negative axes count from the end); `naxes < 0` reduces over all
+/// axes. `ddof` is the delta degrees of freedom of var and std (ignored by the others).
 ///
 /// # Safety
 /// `a` is a live handle; `axes` holds `naxes` values when `naxes > 0`; returns a new handle or NULL.
@@ -552,6 +554,7 @@ pub unsafe extern "C" fn cobalt_reduce(
     axes: *const i32,
     naxes: i32,
     keepdims: i32,
+    ddof: f64,
 ) -> *mut CobaltTensor {
     guard_new(|| {
         let op = ReduceOp::from_code(op)?;
@@ -566,7 +569,7 @@ pub unsafe extern "C" fn cobalt_reduce(
             // SAFETY: `axes` holds `naxes` values (contract).
             Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect())
         };
-        cpu::reduce(op, get(a)?, list.as_deref(), flag(keepdims))
+        cpu::reduce(op, get(a)?, list.as_deref(), flag(keepdims), ddof)
     })
 }
 
@@ -647,4 +650,160 @@ pub unsafe extern "C" fn cobalt_contiguous(a: *const CobaltTensor) -> *mut Cobal
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_astype(a: *const CobaltTensor, dtype: i32) -> *mut CobaltTensor {
     guard_new(|| get(a)?.astype(DType::from_code(dtype)?))
+}
+
+/// A scan along `axis` (`COBALT_CUMSUM`, `COBALT_CUMPROD`, `COBALT_SOFTMAX`, `COBALT_LOG_SOFTMAX`);
+/// with `flatten != 0` the tensor is flattened first and `axis` is ignored.
+///
+/// # Safety
+/// `a` is a live handle; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_scan(op: i32, a: *const CobaltTensor, axis: i32, flatten: i32) -> *mut CobaltTensor {
+    guard_new(|| cpu::scan(ScanOp::from_code(op)?, get(a)?, if flag(flatten) { None } else { Some(axis as i64) }))
+}
+
+fn count(n: f64, op: &str) -> Result<usize> {
+    if !(n >= 0.0 && n.fract() == 0.0 && n < 9.007_199_254_740_992e15) {
+        return Err(Error::InvalidArgument(format!("{op}: count must be a non-negative integer, got {n}")));
+    }
+    Ok(n as usize)
+}
+
+/// `n` evenly spaced values from `start` to `stop` inclusive (`numpy.linspace`). `n` is a whole
+/// number passed as a double (no 64-bit integer parameters).
+///
+/// # Safety
+/// Returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_linspace(dtype: i32, start: f64, stop: f64, n: f64) -> *mut CobaltTensor {
+    guard_new(|| Tensor::linspace(DType::from_code(dtype)?, start, stop, count(n, "linspace")?))
+}
+
+/// Random numbers of a float dtype: uniform in [0, 1), or standard normal when `flags & 1`.
+/// With `flags & 2` the 64-bit seed `seed_hi:seed_lo` makes the result reproducible everywhere;
+/// otherwise a fresh seed is drawn.
+///
+/// # Safety
+/// `shape` holds `ndim` values; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_random(
+    dtype: i32,
+    shape: *const i64,
+    ndim: i32,
+    seed_lo: u32,
+    seed_hi: u32,
+    flags: i32,
+) -> *mut CobaltTensor {
+    guard_new(|| {
+        let seed = if flags & 2 != 0 { (seed_hi as u64) << 32 | seed_lo as u64 } else { cpu::random::next_seed() };
+        cpu::random::random(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, seed, flags & 1 != 0)
+    })
+}
+
+/// A view of `a` broadcast to `shape` (stride 0 on stretched dims).
+///
+/// # Safety
+/// `a` is a live handle; `shape` holds `ndim` values; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_expand(a: *const CobaltTensor, shape: *const i64, ndim: i32) -> *mut CobaltTensor {
+    guard_new(|| get(a)?.expand(&read_shape(shape, ndim, None)?))
+}
+
+/// A view with `shape` and `strides` (in elements, may be negative or 0) starting `offset`
+/// elements from `a`'s first element; refused unless it stays inside `a`'s storage. `offset` is a
+/// whole number passed as a double.
+///
+/// # Safety
+/// `a` is a live handle; `shape` and `strides` hold `ndim` values; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_as_strided(
+    a: *const CobaltTensor,
+    shape: *const i64,
+    strides: *const i64,
+    ndim: i32,
+    offset: f64,
+) -> *mut CobaltTensor {
+    guard_new(|| {
+        let t = get(a)?;
+        let shape = read_shape(shape, ndim, None)?;
+        if ndim > 0 && strides.is_null() {
+            return Err(Error::InvalidArgument("as_strided: strides pointer is NULL".into()));
+        }
+        let st: Vec<isize> = if ndim == 0 {
+            vec![]
+        } else {
+            // SAFETY: `strides` holds `ndim` values (contract).
+            unsafe { std::slice::from_raw_parts(strides, ndim as usize) }.iter().map(|&s| s as isize).collect()
+        };
+        if offset.fract() != 0.0 || !offset.is_finite() {
+            return Err(Error::InvalidArgument(format!("as_strided: offset {offset} is not a whole number")));
+        }
+        t.as_strided(&shape, &st, offset as isize)
+    })
+}
+
+/// Writes `src` (broadcast, converted) into the elements of `dst`, which may be a view.
+///
+/// # Safety
+/// `dst`, `src` are live handles.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_copy_into(dst: *const CobaltTensor, src: *const CobaltTensor) -> i32 {
+    guard(|| cpu::copy_into(get(dst)?, get(src)?))
+}
+
+/// Joins `n` tensors along `axis` (dtypes promote).
+///
+/// # Safety
+/// `ts` holds `n` live handles; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_concat(ts: *const *const CobaltTensor, n: i32, axis: i32) -> *mut CobaltTensor {
+    guard_new(|| {
+        if n <= 0 || ts.is_null() {
+            return Err(Error::InvalidArgument("concat: needs at least one tensor".into()));
+        }
+        // SAFETY: `ts` holds `n` handles (contract).
+        let hs = unsafe { std::slice::from_raw_parts(ts, n as usize) };
+        let list = hs.iter().map(|&h| get(h)).collect::<Result<Vec<_>>>()?;
+        cpu::concat(&list, axis as i64)
+    })
+}
+
+/// numpy `take(a, idx, axis)`: elements of `a` at integer indices `idx` along `axis`.
+///
+/// # Safety
+/// `a`, `idx` are live handles; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_index_select(a: *const CobaltTensor, axis: i32, idx: *const CobaltTensor) -> *mut CobaltTensor {
+    guard_new(|| cpu::index_select(get(a)?, axis as i64, get(idx)?))
+}
+
+/// torch `gather`: values of `a` picked along `axis` by `index` (same ndim as `a`).
+///
+/// # Safety
+/// `a`, `index` are live handles; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_gather(a: *const CobaltTensor, axis: i32, index: *const CobaltTensor) -> *mut CobaltTensor {
+    guard_new(|| cpu::gather(get(a)?, axis as i64, get(index)?))
+}
+
+/// `cond ? a : b` with three-way broadcasting.
+///
+/// # Safety
+/// All three are live handles; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_where(
+    cond: *const CobaltTensor,
+    a: *const CobaltTensor,
+    b: *const CobaltTensor,
+) -> *mut CobaltTensor {
+    guard_new(|| cpu::where_(get(cond)?, get(a)?, get(b)?))
+}
+
+/// int64 indices that sort `a` along `axis` (stable; NaN sorts as the largest value).
+///
+/// # Safety
+/// `a` is a live handle; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_argsort(a: *const CobaltTensor, axis: i32, descending: i32) -> *mut CobaltTensor {
+    guard_new(|| cpu::argsort(get(a)?, axis as i64, flag(descending)))
 }

@@ -67,7 +67,7 @@ int main(void) {
 
     /* reduce along axis -1 with keepdims */
     int32_t axis = -1;
-    cobalt_tensor *s = cobalt_reduce(COBALT_SUM, a, &axis, 1, 1);
+    cobalt_tensor *s = cobalt_reduce(COBALT_SUM, a, &axis, 1, 1, 0);
     CHECK(cobalt_shape(s, dims, 4) == 2 && dims[0] == 2 && dims[1] == 1);
     CHECK(((float *)cobalt_data(s))[1] == 7);
 
@@ -102,7 +102,7 @@ int main(void) {
     CHECK(cobalt_full(COBALT_F32, (int64_t[]){-2}, 1, 0) == NULL);
     CHECK(cobalt_last_status() == COBALT_INVALID_ARGUMENT);
     CHECK(cobalt_unary(COBALT_EXP, NULL) == NULL && cobalt_last_status() == COBALT_INVALID_ARGUMENT);
-    CHECK(cobalt_reduce(COBALT_SUM, a, (int32_t[]){5}, 1, 0) == NULL && cobalt_last_status() == COBALT_AXIS);
+    CHECK(cobalt_reduce(COBALT_SUM, a, (int32_t[]){5}, 1, 0, 0) == NULL && cobalt_last_status() == COBALT_AXIS);
     CHECK(cobalt_debug_panic() == COBALT_PANIC);
     CHECK(strstr(last_error(), "cobalt_debug_panic was called") != NULL);
     uint8_t small[4];
@@ -124,7 +124,7 @@ int main(void) {
     cobalt_release(e);
     CHECK(released == 0);
     ext[5] = 60;
-    cobalt_tensor *mx = cobalt_reduce(COBALT_MAX, ev, NULL, -1, 0);
+    cobalt_tensor *mx = cobalt_reduce(COBALT_MAX, ev, NULL, -1, 0, 0);
     CHECK(((double *)cobalt_data(mx))[0] == 60);
     cobalt_release(ev);
     CHECK(released == 1);

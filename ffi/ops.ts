@@ -1,0 +1,727 @@
+/**
+ * The ops behind `Tensor`'s methods and the module-level functions (`where`, `concat`, `stack`,
+ * `dot`...). Primitive ops are one native call; composite ones (tile, tril, pad, topk...) are short
+ * compositions of primitives, tinygrad-style.
+ * @module
+ */
+import { CobaltError } from "./errors.ts";
+import { type DType, DTYPES } from "./dtype.ts";
+import {
+  AXES,
+  check,
+  handleArray,
+  MAX_NDIM,
+  SHAPE,
+  STRIDES,
+  sym,
+  writeAxes,
+  writeShape,
+  writeStrides,
+} from "./core.ts";
+import {
+  type Axes,
+  fmtShape,
+  type Operand,
+  type ReduceOptions,
+  type SliceSpec,
+  Tensor,
+  wrap,
+} from "./tensor.ts";
+
+/** Binary op codes (`COBALT_ADD`...). */
+export const BIN = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  pow: 4,
+  maximum: 5,
+  minimum: 6,
+  mod: 7,
+  floorDiv: 8,
+  eq: 9,
+  ne: 10,
+  lt: 11,
+  le: 12,
+  gt: 13,
+  ge: 14,
+  logicalAnd: 15,
+  logicalOr: 16,
+  logicalXor: 17,
+} as const;
+const BIN_NAMES = Object.keys(BIN);
+
+/** Unary op codes. */
+export const UN = {
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  abs: 4,
+  tanh: 5,
+  sigmoid: 6,
+  relu: 7,
+  sign: 8,
+  log1p: 9,
+  expm1: 10,
+  rsqrt: 11,
+  sin: 12,
+  cos: 13,
+  tan: 14,
+  gelu: 15,
+  silu: 16,
+  softplus: 17,
+  floor: 18,
+  ceil: 19,
+  round: 20,
+  isnan: 21,
+  isfinite: 22,
+  logicalNot: 23,
+  geluTanh: 24,
+} as const;
+
+/** Reduction op codes. */
+export const RED = {
+  sum: 0,
+  mean: 1,
+  max: 2,
+  min: 3,
+  prod: 4,
+  argmax: 5,
+  argmin: 6,
+  any: 7,
+  all: 8,
+  logsumexp: 9,
+  var: 10,
+  std: 11,
+} as const;
+
+/** Scan op codes. */
+export const SCAN = { cumsum: 0, cumprod: 1, softmax: 2, logSoftmax: 3 } as const;
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array (wrap it with cb.tensor())";
+  if (typeof x === "object") return (x as object).constructor?.name ?? "object";
+  return typeof x;
+}
+
+/** `x` if it is a Tensor, else a TypeError naming the op. */
+export function asTensor(x: unknown, op: string): Tensor {
+  if (x instanceof Tensor) return x;
+  throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
+}
+
+function int(x: unknown, op: string, what: string): number {
+  if (typeof x !== "number" || !Number.isInteger(x)) {
+    throw new TypeError(`${op}: ${what} must be an integer, got ${String(x)}`);
+  }
+  return x;
+}
+
+/** Normalises an axis into `0..n-1` or throws AXIS naming the op. */
+function axisOf(axis: unknown, n: number, op: string): number {
+  const a = int(axis, op, "axis");
+  if (a < -n || a >= n) {
+    throw new CobaltError("AXIS", `${op}: axis ${a} is out of bounds for a tensor of dimension ${n}`);
+  }
+  return a < 0 ? a + n : a;
+}
+
+/** Disposes the intermediates of a composite op (never its inputs or its result). */
+function drop(...ts: Tensor[]): void {
+  for (const t of ts) t.dispose();
+}
+
+// ---- elementwise -----------------------------------------------------------------------------
+
+/** `a op b` for a tensor or number `b` (`b op a` when `scalarFirst`). */
+export function binary(op: number, a: Tensor, b: Operand, scalarFirst: boolean): Tensor {
+  if (typeof b === "number") return wrap(sym.cobalt_binary_scalar(op, a.handle, b, scalarFirst ? 1 : 0));
+  if (b instanceof Tensor) return wrap(sym.cobalt_binary(op, a.handle, b.handle));
+  throw new TypeError(`${BIN_NAMES[op]}: expected a Tensor or a number, got ${describe(b)}`);
+}
+
+/** `op(a)`. */
+export function unary(op: number, a: Tensor): Tensor {
+  return wrap(sym.cobalt_unary(op, a.handle));
+}
+
+/** `min(max(a, lo), hi)`. */
+export function clamp(a: Tensor, lo?: Operand | null, hi?: Operand | null): Tensor {
+  if (lo == null && hi == null) throw new TypeError("clamp: give a min, a max or both");
+  if (lo == null) return binary(BIN.minimum, a, hi!, false);
+  const t = binary(BIN.maximum, a, lo, false);
+  if (hi == null) return t;
+  const r = binary(BIN.minimum, t, hi, false);
+  drop(t);
+  return r;
+}
+
+/** A 0-d tensor holding `v`, of `dtype`. */
+function scalar(v: number, dtype: DType): Tensor {
+  writeShape([], "scalar");
+  return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, 0, v), undefined, dtype);
+}
+
+/** The dtype a JS number takes next to a tensor of `d` (numpy's weak scalars). */
+function weakDType(v: number, d: DType): DType {
+  const kind = DTYPES[d].kind;
+  if (kind === "float") return d;
+  if (!Number.isInteger(v)) return "float64";
+  return kind === "bool" ? "int64" : d;
+}
+
+/**
+ * `cond ? a : b` elementwise, with broadcasting of all three; `a` and `b` may be numbers.
+ * @example
+ * ```ts
+ * const x = cb.tensor([-1, 2, -3]);
+ * cb.where(x.gt(0), x, 0).toArray(); // [0, 2, 0]
+ * ```
+ */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  const c = asTensor(cond, "where");
+  const made: Tensor[] = [];
+  const toT = (v: Operand, other: Operand): Tensor => {
+    if (v instanceof Tensor) return v;
+    if (typeof v !== "number") {
+      throw new TypeError(`where: expected a Tensor or a number, got ${describe(v)}`);
+    }
+    const t = scalar(v, other instanceof Tensor ? weakDType(v, other.dtype) : "float32");
+    made.push(t);
+    return t;
+  };
+  const x = toT(a, b), y = toT(b, a);
+  try {
+    return wrap(sym.cobalt_where(c.handle, x.handle, y.handle));
+  } finally {
+    drop(...made);
+  }
+}
+
+// ---- reductions ------------------------------------------------------------------------------
+
+/** A reduction over `axis` (all axes when null/undefined). */
+export function reduce(
+  op: number,
+  name: string,
+  a: Tensor,
+  axis: Axes,
+  opts: ReduceOptions | undefined,
+  ddof?: number,
+): Tensor {
+  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
+    throw new TypeError(`${name}: options must be an object like { keepdims: true }`);
+  }
+  if (ddof !== undefined && typeof ddof !== "number") throw new TypeError(`${name}: ddof must be a number`);
+  const keep = opts?.keepdims ? 1 : 0;
+  const d = ddof ?? 0;
+  if (axis === undefined || axis === null) return wrap(sym.cobalt_reduce(op, a.handle, null, -1, keep, d));
+  const axes = typeof axis === "number" ? [axis] : axis;
+  if (!Array.isArray(axes)) throw new TypeError(`${name}: axis must be a number or an array of numbers`);
+  const n = writeAxes(axes, name);
+  return wrap(sym.cobalt_reduce(op, a.handle, AXES, n, keep, d));
+}
+
+/** A scan along `axis` (flattened when null/undefined). */
+export function scan(op: number, name: string, a: Tensor, axis: number | null | undefined): Tensor {
+  if (axis === undefined || axis === null) return wrap(sym.cobalt_scan(op, a.handle, 0, 1));
+  return wrap(sym.cobalt_scan(op, a.handle, int(axis, name, "axis"), 0));
+}
+
+// ---- linear algebra --------------------------------------------------------------------------
+
+/** `a @ b` with numpy's rules. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const x = asTensor(a, "matmul"), y = asTensor(b, "matmul");
+  return wrap(sym.cobalt_matmul(x.handle, y.handle));
+}
+
+/** numpy `dot`. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  asTensor(a, "dot");
+  asTensor(b, "dot");
+  if (a.ndim === 0 || b.ndim === 0) return a.mul(b);
+  if (b.ndim <= 2 || a.ndim === 1) return matmul(a, b);
+  // a (..., k) . b (..., k, n): contract a's last axis with b's second-to-last
+  const k = a.shape.at(-1)!;
+  const bs = b.shape;
+  const n = bs.at(-1)!;
+  const nb = b.ndim;
+  const perm = [nb - 2, ...Array.from({ length: nb - 2 }, (_, i) => i), nb - 1];
+  const a2 = a.reshape(-1, k);
+  const bp = b.permute(...perm);
+  const b2 = bp.reshape(k, -1);
+  const m = matmul(a2, b2);
+  const out = m.reshape([...a.shape.slice(0, -1), ...bs.slice(0, -2), n]);
+  drop(a2, bp, b2, m);
+  return out;
+}
+
+/** Outer product of the flattened tensors. */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  const x = asTensor(a, "outer").reshape(-1, 1), y = asTensor(b, "outer").reshape(1, -1);
+  const r = x.mul(y);
+  drop(x, y);
+  return r;
+}
+
+// ---- shape -----------------------------------------------------------------------------------
+
+/** Another shape, -1 inferred. */
+export function reshape(a: Tensor, shape: number[]): Tensor {
+  const nd = writeShape(shape, "reshape");
+  return wrap(sym.cobalt_reshape(a.handle, SHAPE, nd), a.keep, undefined);
+}
+
+/** Merges dims `start..end` into one. */
+export function flatten(a: Tensor, start: number, end: number): Tensor {
+  const s = a.shape;
+  if (s.length === 0) return reshape(a, [1]);
+  const i = axisOf(start, s.length, "flatten"), j = axisOf(end, s.length, "flatten");
+  if (i > j) throw new CobaltError("AXIS", `flatten: start ${start} comes after end ${end}`);
+  const merged = s.slice(i, j + 1).reduce((p, q) => p * q, 1);
+  return reshape(a, [...s.slice(0, i), merged, ...s.slice(j + 1)]);
+}
+
+/** Dims reordered. */
+export function permute(a: Tensor, axes: number[]): Tensor {
+  const n = writeAxes(axes, "permute");
+  return wrap(sym.cobalt_permute(a.handle, AXES, n), a.keep, undefined);
+}
+
+/** A strided view relative to `a`'s first element (bounds are checked natively). */
+function strided(a: Tensor, shape: number[], strides: number[], offset: number): Tensor {
+  const nd = writeShape(shape, "view");
+  writeStrides(strides);
+  return wrap(sym.cobalt_as_strided(a.handle, SHAPE, STRIDES, nd, offset), a.keep, undefined);
+}
+
+/** A view broadcast to `shape` (-1 keeps a dim). */
+export function expand(a: Tensor, shape: number[]): Tensor {
+  if (!Array.isArray(shape)) throw new TypeError("expand: shape must be an array of integers");
+  const s = a.shape;
+  const full = shape.map((d, i) => {
+    const j = i - (shape.length - s.length);
+    return d === -1 && j >= 0 ? s[j] : d;
+  });
+  const nd = writeShape(full, "expand");
+  return wrap(sym.cobalt_expand(a.handle, SHAPE, nd), a.keep, undefined);
+}
+
+function parseSpec(spec: string, op: string): SliceSpec {
+  const t = spec.trim();
+  if (t === "...") return t;
+  const parts = t.split(":");
+  const num = (p: string): number | null => {
+    if (p.trim() === "") return null;
+    const v = Number(p);
+    if (!Number.isInteger(v)) throw new TypeError(`${op}: cannot parse "${spec}"`);
+    return v;
+  };
+  if (parts.length === 1) {
+    const v = num(parts[0]);
+    if (v === null) throw new TypeError(`${op}: cannot parse "${spec}"`);
+    return v;
+  }
+  if (parts.length > 3) throw new TypeError(`${op}: cannot parse "${spec}"`);
+  return [num(parts[0]), num(parts[1]), parts.length === 3 ? num(parts[2]) : null];
+}
+
+/** Python's `slice.indices`: the normalised start, step and length of `[start:stop:step]` over `n`. */
+function sliceDim(n: number, start: number | null, stop: number | null, step: number | null, op: string) {
+  const st = step ?? 1;
+  if (st === 0) throw new CobaltError("INVALID_ARGUMENT", `${op}: slice step cannot be zero`);
+  let b: number, e: number;
+  if (st > 0) {
+    b = start === null ? 0 : start < 0 ? Math.max(start + n, 0) : Math.min(start, n);
+    e = stop === null ? n : stop < 0 ? Math.max(stop + n, 0) : Math.min(stop, n);
+  } else {
+    b = start === null ? n - 1 : start < 0 ? Math.max(start + n, -1) : Math.min(start, n - 1);
+    e = stop === null ? -1 : stop < 0 ? Math.max(stop + n, -1) : Math.min(stop, n - 1);
+  }
+  const len = Math.max(0, Math.ceil((e - b) / st));
+  return { b, st, len };
+}
+
+/** A view of sub-ranges, one spec per leading dim. */
+export function slice(a: Tensor, specs: SliceSpec[]): Tensor {
+  const op = "slice";
+  const shape = a.shape, strides = a.strides;
+  let list = specs.map((s) => (typeof s === "string" ? parseSpec(s, op) : s));
+  const ell = list.indexOf("...");
+  const real = list.filter((s) => s !== "...").length;
+  if (ell >= 0) {
+    if (list.lastIndexOf("...") !== ell) throw new CobaltError("INDEX", `${op}: only one "..." is allowed`);
+    list = [
+      ...list.slice(0, ell),
+      ...Array(Math.max(0, shape.length - real)).fill(null),
+      ...list.slice(ell + 1),
+    ];
+  }
+  if (list.length > shape.length) {
+    throw new CobaltError("INDEX", `${op}: ${list.length} indices for a tensor of dimension ${shape.length}`);
+  }
+  const outShape: number[] = [], outStrides: number[] = [];
+  let offset = 0;
+  for (let d = 0; d < shape.length; d++) {
+    const s = d < list.length ? list[d] : null;
+    const n = shape[d];
+    if (typeof s === "number") {
+      if (!Number.isInteger(s)) throw new TypeError(`${op}: index ${s} is not an integer`);
+      const i = s < 0 ? s + n : s;
+      if (i < 0 || i >= n) {
+        throw new CobaltError("INDEX", `${op}: index ${s} is out of bounds for dim ${d} of size ${n}`);
+      }
+      offset += i * strides[d];
+    } else if (s === null || s === undefined) {
+      outShape.push(n);
+      outStrides.push(strides[d]);
+    } else if (Array.isArray(s)) {
+      const [start, stop, step] = [s[0] ?? null, s[1] ?? null, s[2] ?? null];
+      for (const v of [start, stop, step]) {
+        if (v !== null && (typeof v !== "number" || !Number.isInteger(v))) {
+          throw new TypeError(`${op}: slice bounds must be integers or null, got ${String(v)}`);
+        }
+      }
+      const { b, st, len } = sliceDim(n, start, stop, step, op);
+      outShape.push(len);
+      outStrides.push(strides[d] * st);
+      if (len > 0) offset += b * strides[d];
+    } else {
+      throw new TypeError(
+        `${op}: a spec must be an index, null, [start, stop, step] or a string, got ${describe(s)}`,
+      );
+    }
+  }
+  return strided(a, outShape, outStrides, offset);
+}
+
+/** Drops dims of size 1. */
+export function squeeze(a: Tensor, axis?: number | number[]): Tensor {
+  const shape = a.shape, strides = a.strides, n = shape.length;
+  let drops: Set<number>;
+  if (axis === undefined) drops = new Set(shape.flatMap((d, i) => (d === 1 ? [i] : [])));
+  else {
+    const list = (typeof axis === "number" ? [axis] : axis).map((x) => axisOf(x, n, "squeeze"));
+    for (const i of list) {
+      if (shape[i] !== 1) {
+        throw new CobaltError(
+          "AXIS",
+          `squeeze: axis ${i} has size ${shape[i]}, not 1 (shape ${fmtShape(shape)})`,
+        );
+      }
+    }
+    drops = new Set(list);
+  }
+  const keep = shape.map((_, i) => i).filter((i) => !drops.has(i));
+  return strided(a, keep.map((i) => shape[i]), keep.map((i) => strides[i]), 0);
+}
+
+/** Inserts a dim of size 1. */
+export function unsqueeze(a: Tensor, axis: number): Tensor {
+  const shape = a.shape, strides = a.strides, n = shape.length;
+  if (n + 1 > MAX_NDIM) throw new CobaltError("INVALID_ARGUMENT", `unsqueeze: more than ${MAX_NDIM} dims`);
+  const i = axisOf(axis, n + 1, "unsqueeze");
+  const st = i < n ? shape[i] * strides[i] : 1;
+  return strided(a, [...shape.slice(0, i), 1, ...shape.slice(i)], [
+    ...strides.slice(0, i),
+    st,
+    ...strides.slice(i),
+  ], 0);
+}
+
+/** Reverses the order along axes (all by default): a view with negative strides. */
+export function flip(a: Tensor, axes?: number | number[]): Tensor {
+  const shape = a.shape, strides = [...a.strides], n = shape.length;
+  const list = axes === undefined ? shape.map((_, i) => i) : (typeof axes === "number" ? [axes] : axes);
+  let offset = 0;
+  const seen = new Set<number>();
+  for (const x of list) {
+    const i = axisOf(x, n, "flip");
+    if (seen.has(i)) throw new CobaltError("AXIS", `flip: axis ${x} is repeated`);
+    seen.add(i);
+    if (shape[i] > 0) offset += (shape[i] - 1) * strides[i];
+    strides[i] = -strides[i];
+  }
+  return strided(a, shape, strides, offset);
+}
+
+function counts(x: number | number[], op: string, what: string): number[] {
+  const list = typeof x === "number" ? [x] : x;
+  if (!Array.isArray(list)) throw new TypeError(`${op}: ${what} must be an integer or an array of integers`);
+  return list.map((v) => {
+    const k = int(v, op, what);
+    if (k < 0) throw new CobaltError("INVALID_ARGUMENT", `${op}: ${what} must not be negative, got ${k}`);
+    return k;
+  });
+}
+
+/** numpy `tile`. */
+export function tile(a: Tensor, reps: number | number[]): Tensor {
+  const r = counts(reps, "tile", "reps");
+  const s = a.shape;
+  const d = Math.max(s.length, r.length);
+  const shape = [...Array(d - s.length).fill(1), ...s];
+  const rr = [...Array(d - r.length).fill(1), ...r];
+  const base = reshape(a, shape.flatMap((n) => [1, n]));
+  const big = expand(base, shape.flatMap((n, i) => [rr[i], n]));
+  const out = reshape(big, shape.map((n, i) => n * rr[i]));
+  drop(base, big);
+  return out;
+}
+
+/** numpy `repeat` with one count. */
+export function repeat(a: Tensor, n: number, axis?: number): Tensor {
+  const [k] = counts(n, "repeat", "repeats");
+  if (axis === undefined) {
+    const flat = reshape(a, [-1]);
+    const r = repeat(flat, k, 0);
+    drop(flat);
+    return r;
+  }
+  const s = a.shape;
+  const i = axisOf(axis, s.length, "repeat");
+  const u = unsqueeze(a, i + 1);
+  const e = expand(u, [...s.slice(0, i + 1), k, ...s.slice(i + 1)]);
+  const out = reshape(e, [...s.slice(0, i), s[i] * k, ...s.slice(i + 1)]);
+  drop(u, e);
+  return out;
+}
+
+/** Zeroes the elements above (`lower`) or below diagonal `k` of the last two dims. */
+export function tri(a: Tensor, k: number, lower: boolean): Tensor {
+  const op = lower ? "tril" : "triu";
+  int(k, op, "k");
+  const s = a.shape;
+  if (s.length < 2) {
+    throw new CobaltError("INVALID_ARGUMENT", `${op}: needs at least 2 dims, got shape ${fmtShape(s)}`);
+  }
+  const [n, m] = s.slice(-2);
+  const mk = (len: number, shape: number[]) => {
+    writeShape([], op);
+    const t = wrap(sym.cobalt_arange(DTYPES.int64.code, 0, len, 1));
+    const r = reshape(t, shape);
+    drop(t);
+    return r;
+  };
+  const rows = mk(n, [n, 1]), cols = mk(m, [1, m]);
+  const diff = cols.sub(rows);
+  const mask = lower ? diff.le(k) : diff.ge(k);
+  const out = where(mask, a, 0);
+  drop(rows, cols, diff, mask);
+  return out;
+}
+
+/** Constant padding. */
+export function pad(
+  a: Tensor,
+  widths: number | [number, number] | [number, number][],
+  value: number,
+): Tensor {
+  const s = a.shape;
+  if (typeof value !== "number") throw new TypeError("pad: value must be a number");
+  let pairs: [number, number][];
+  if (typeof widths === "number") pairs = s.map(() => [widths, widths]);
+  else if (Array.isArray(widths) && widths.length === 2 && typeof widths[0] === "number") {
+    pairs = s.map(() => widths as [number, number]);
+  } else if (Array.isArray(widths) && widths.length === s.length) pairs = widths as [number, number][];
+  else {
+    throw new CobaltError(
+      "SHAPE_MISMATCH",
+      `pad: widths must give one [before, after] pair per dim (${s.length}), one pair, or one number`,
+    );
+  }
+  pairs.forEach((p) => counts(p, "pad", "widths"));
+  const shape = s.map((n, i) => n + pairs[i][0] + pairs[i][1]);
+  const nd = writeShape(shape, "pad");
+  const out = wrap(sym.cobalt_full(DTYPES[a.dtype].code, SHAPE, nd, value), undefined, a.dtype);
+  const inner = slice(out, s.map((n, i) => [pairs[i][0], pairs[i][0] + n] as [number, number]));
+  check(sym.cobalt_copy_into(inner.handle, a.handle));
+  drop(inner);
+  return out;
+}
+
+function narrow(a: Tensor, axis: number, start: number, len: number): Tensor {
+  const specs: SliceSpec[] = a.shape.map(() => null);
+  specs[axis] = [start, start + len];
+  return slice(a, specs);
+}
+
+/** numpy `split`. */
+export function split(a: Tensor, sections: number | number[], axis: number): Tensor[] {
+  const s = a.shape;
+  const i = axisOf(axis, s.length, "split");
+  const n = s[i];
+  let cuts: number[];
+  if (typeof sections === "number") {
+    const k = int(sections, "split", "sections");
+    if (k <= 0) throw new CobaltError("INVALID_ARGUMENT", `split: sections must be positive, got ${k}`);
+    if (n % k !== 0) {
+      throw new CobaltError("INVALID_ARGUMENT", `split: a dim of ${n} does not split into ${k} equal parts`);
+    }
+    cuts = Array.from({ length: k - 1 }, (_, j) => ((j + 1) * n) / k);
+  } else if (Array.isArray(sections)) {
+    cuts = sections.map((c) => int(c, "split", "indices"));
+  } else throw new TypeError("split: sections must be a number or an array of indices");
+  const bounds = [0, ...cuts.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n)), n];
+  const out: Tensor[] = [];
+  for (let j = 0; j + 1 < bounds.length; j++) {
+    const b = bounds[j], e = Math.max(bounds[j + 1], b);
+    out.push(narrow(a, i, b, e - b));
+  }
+  return out;
+}
+
+/** torch `chunk`. */
+export function chunk(a: Tensor, k: number, axis: number): Tensor[] {
+  const n = int(k, "chunk", "chunks");
+  if (n <= 0) throw new CobaltError("INVALID_ARGUMENT", `chunk: chunks must be positive, got ${n}`);
+  const s = a.shape;
+  const i = axisOf(axis, s.length, "chunk");
+  const size = Math.ceil(s[i] / n);
+  const out: Tensor[] = [];
+  for (let b = 0; b < s[i] || (s[i] === 0 && out.length === 0); b += size || 1) {
+    out.push(narrow(a, i, b, Math.min(size, s[i] - b)));
+    if (size === 0) break;
+  }
+  return out;
+}
+
+// ---- indexing --------------------------------------------------------------------------------
+
+/** An integer index tensor from a Tensor or a JS array of integers (int32, or int64 when needed). */
+function indexTensor(x: Tensor | number[], op: string): { t: Tensor; made: boolean } {
+  if (x instanceof Tensor) return { t: x, made: false };
+  if (!Array.isArray(x)) throw new TypeError(`${op}: indices must be a Tensor or an array of integers`);
+  const small = x.every((v) => typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 31);
+  let data: Int32Array | BigInt64Array;
+  if (small) data = Int32Array.from(x);
+  else {
+    data = new BigInt64Array(x.length);
+    x.forEach((v, i) => {
+      data[i] = BigInt(int(v, op, "an index"));
+    });
+  }
+  const dtype = small ? "int32" : "int64";
+  const nd = writeShape([x.length], op);
+  return { t: wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, data), undefined, dtype), made: true };
+}
+
+/** numpy `take` along an axis. */
+export function indexSelect(a: Tensor, axis: number, indices: Tensor | number[]): Tensor {
+  const { t, made } = indexTensor(indices, "indexSelect");
+  try {
+    return wrap(sym.cobalt_index_select(a.handle, int(axis, "indexSelect", "axis"), t.handle));
+  } finally {
+    if (made) drop(t);
+  }
+}
+
+/** numpy `take`: flattened, or along an axis. */
+export function take(a: Tensor, indices: Tensor | number[], axis?: number): Tensor {
+  if (axis !== undefined) return indexSelect(a, axis, indices);
+  const flat = reshape(a, [-1]);
+  const r = indexSelect(flat, 0, indices);
+  drop(flat);
+  return r;
+}
+
+/** torch `gather`. */
+export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
+  const idx = asTensor(index, "gather");
+  return wrap(sym.cobalt_gather(a.handle, int(axis, "gather", "axis"), idx.handle));
+}
+
+/** Sorting indices. */
+export function argsort(a: Tensor, axis: number, descending: boolean): Tensor {
+  return wrap(sym.cobalt_argsort(a.handle, int(axis, "argsort", "axis"), descending ? 1 : 0));
+}
+
+/** Sorted values and their indices. */
+export function sort(a: Tensor, axis: number, descending: boolean): { values: Tensor; indices: Tensor } {
+  if (a.ndim === 0) return { values: a.contiguous(), indices: argsort(a, 0, descending) };
+  const indices = argsort(a, axis, descending);
+  return { values: gather(a, axis, indices), indices };
+}
+
+/** The k largest (smallest) values along an axis, sorted. */
+export function topk(
+  a: Tensor,
+  k: number,
+  axis: number,
+  largest: boolean,
+): { values: Tensor; indices: Tensor } {
+  const s = a.shape;
+  const i = axisOf(axis, Math.max(s.length, 1), "topk");
+  const kk = int(k, "topk", "k");
+  if (kk < 0 || kk > (s[i] ?? 1)) {
+    throw new CobaltError("INVALID_ARGUMENT", `topk: k = ${kk} is out of range for a dim of size ${s[i]}`);
+  }
+  const all = argsort(a, i, largest);
+  const indices = narrow(all, i, 0, kk);
+  drop(all);
+  return { values: gather(a, i, indices), indices };
+}
+
+/** Writes `value` into the elements of `a` (in place). */
+export function assign(a: Tensor, value: Operand): void {
+  if (typeof value === "number") {
+    const s = scalar(value, a.dtype);
+    try {
+      check(sym.cobalt_copy_into(a.handle, s.handle));
+    } finally {
+      drop(s);
+    }
+    return;
+  }
+  check(sym.cobalt_copy_into(a.handle, asTensor(value, "assign").handle));
+}
+
+// ---- joining ---------------------------------------------------------------------------------
+
+function tensorList(ts: unknown, op: string): Tensor[] {
+  if (!Array.isArray(ts) || ts.length === 0) {
+    throw new TypeError(`${op}: expected a non-empty array of tensors`);
+  }
+  return ts.map((t) => asTensor(t, op));
+}
+
+/**
+ * Joins tensors along an existing axis; dtypes promote.
+ * @example
+ * ```ts
+ * cb.concat([cb.zeros([2, 2]), cb.ones([1, 2])]).shape; // [3, 2]
+ * ```
+ */
+export function concat(ts: Tensor[], axis = 0): Tensor {
+  const list = tensorList(ts, "concat");
+  const hs = handleArray(list.map((t) => t.handle));
+  return wrap(sym.cobalt_concat(hs, list.length, int(axis, "concat", "axis")));
+}
+
+/**
+ * Joins same-shaped tensors along a new axis.
+ * @example
+ * ```ts
+ * cb.stack([cb.zeros([2]), cb.ones([2])], 1).toArray(); // [[0, 1], [0, 1]]
+ * ```
+ */
+export function stack(ts: Tensor[], axis = 0): Tensor {
+  const list = tensorList(ts, "stack");
+  const s = list[0].shape;
+  for (const t of list) {
+    const ts2 = t.shape;
+    if (ts2.length !== s.length || ts2.some((d, i) => d !== s[i])) {
+      throw new CobaltError("SHAPE_MISMATCH", `stack: shapes ${fmtShape(s)} and ${fmtShape(ts2)} differ`);
+    }
+  }
+  const i = axisOf(axis, s.length + 1, "stack");
+  const parts = list.map((t) => unsqueeze(t, i));
+  try {
+    return concat(parts, i);
+  } finally {
+    drop(...parts);
+  }
+}

@@ -1,0 +1,247 @@
+//! Reductions over any set of axes (numpy semantics: negative axes, keepdims, result dtypes) and
+//! scans along one axis (cumsum, cumprod, softmax, log-softmax).
+
+use super::{contiguous_as, finish};
+use crate::dtype::{Bool, DType, Elem, Float, Num};
+use crate::error::{fmt_shape, Error, Result};
+use crate::op::{ReduceOp, ScanOp};
+use crate::shape::normalize_axis;
+use crate::tensor::Tensor;
+use crate::{dispatch, dispatch_float, dispatch_num};
+
+/// Sum of a slice: pairwise over blocks, 8 independent accumulators inside a block (numpy-like accuracy).
+pub(crate) fn pairwise_sum<T: Num>(x: &[T]) -> T {
+    const BLOCK: usize = 1024;
+    if x.len() > BLOCK {
+        let mid = (x.len() / 2).next_multiple_of(8);
+        return pairwise_sum(&x[..mid]).add(pairwise_sum(&x[mid..]));
+    }
+    let mut acc = [T::zero(); 8];
+    let chunks = x.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] = acc[k].add(c[k]);
+        }
+    }
+    let mut s = ((acc[0].add(acc[1])).add(acc[2].add(acc[3]))).add((acc[4].add(acc[5])).add(acc[6].add(acc[7])));
+    for &v in rest {
+        s = s.add(v);
+    }
+    s
+}
+
+/// Output and compute dtypes of a reduction of `d`.
+fn dtypes(op: ReduceOp, d: DType) -> (DType, DType) {
+    use ReduceOp::*;
+    match op {
+        Sum | Prod if !d.is_float() => (DType::I64, DType::I64),
+        Mean | Var | Std if !d.is_float() => (DType::F64, DType::F64),
+        Sum | Prod | Mean | Var | Std => (d, d.compute()),
+        Max | Min | ArgMax | ArgMin | Any | All => (d, d),
+        LogSumExp => (d.float_result(), d.float_result().compute()),
+    }
+}
+
+/// Reduces over `axes` (all axes when `None`). `ddof` is used by var and std.
+pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, ddof: f64) -> Result<Tensor> {
+    use ReduceOp::*;
+    let nd = a.ndim();
+    let mut reduced = vec![false; nd];
+    match axes {
+        None => reduced.iter_mut().for_each(|r| *r = true),
+        Some(list) => {
+            if matches!(op, ArgMax | ArgMin) && list.len() > 1 {
+                return Err(Error::Axis(format!("{}: takes one axis or none, got {list:?}", op.name())));
+            }
+            for &ax in list {
+                let i = normalize_axis(op.name(), ax, nd)?;
+                if std::mem::replace(&mut reduced[i], true) {
+                    return Err(Error::Axis(format!("{}: axis {ax} is repeated", op.name())));
+                }
+            }
+        }
+    }
+    let kept: Vec<usize> = (0..nd).filter(|&i| !reduced[i]).collect();
+    let red: Vec<usize> = (0..nd).filter(|&i| reduced[i]).collect();
+    let inner: usize = red.iter().map(|&i| a.shape()[i]).product();
+    if inner == 0 && matches!(op, Max | Min | ArgMax | ArgMin) {
+        return Err(Error::InvalidArgument(format!(
+            "{}: zero-size reduction has no identity (shape {})",
+            op.name(),
+            fmt_shape(a.shape())
+        )));
+    }
+    let out_shape: Vec<usize> = if keepdims {
+        (0..nd).map(|i| if reduced[i] { 1 } else { a.shape()[i] }).collect()
+    } else {
+        kept.iter().map(|&i| a.shape()[i]).collect()
+    };
+    let (out_dtype, ct) = dtypes(op, a.dtype());
+    let perm: Vec<usize> = kept.iter().chain(red.iter()).copied().collect();
+    let permuted = a.permute(&perm)?;
+    let src = contiguous_as(&permuted, ct)?;
+    let rows = out_shape.iter().product::<usize>();
+    let row = |r: usize| r * inner..(r + 1) * inner;
+    let r = match op {
+        Max | Min | ArgMax | ArgMin | Any | All => dispatch!(ct, T => {
+            let x = src.as_slice::<T>();
+            match op {
+                Max | Min => fill::<T>(&out_shape, rows, |r| extreme(&x[row(r)], op == Max)),
+                ArgMax | ArgMin => fill::<i64>(&out_shape, rows, |r| arg_extreme(&x[row(r)], op == ArgMax)),
+                Any => fill::<Bool>(&out_shape, rows, |r| Bool(x[row(r)].iter().any(|v| v.truthy()) as u8)),
+                _ => fill::<Bool>(&out_shape, rows, |r| Bool(x[row(r)].iter().all(|v| v.truthy()) as u8)),
+            }
+        }),
+        Var | Std => dispatch_num!(ct, T => {
+            let x = src.as_slice::<T>();
+            fill::<T>(&out_shape, rows, |r| {
+                let v = moments(&x[row(r)], ddof);
+                T::from_f64(if op == Std { v.sqrt() } else { v })
+            })
+        }, unreachable!()),
+        LogSumExp => dispatch_float!(ct, T => {
+            let x = src.as_slice::<T>();
+            fill::<T>(&out_shape, rows, |r| logsumexp(&x[row(r)]))
+        }, unreachable!()),
+        _ => dispatch_num!(ct, T => {
+            let x = src.as_slice::<T>();
+            fill::<T>(&out_shape, rows, |r| {
+                let s = &x[row(r)];
+                match op {
+                    Sum => pairwise_sum(s),
+                    Prod => s.iter().fold(T::one(), |p, &v| p.mul(v)),
+                    _ => T::from_f64(if s.is_empty() { f64::NAN } else { pairwise_sum(s).to_f64() / s.len() as f64 }),
+                }
+            })
+        }, unreachable!()),
+    }?;
+    let out_dtype = if matches!(op, ArgMax | ArgMin) { DType::I64 } else if matches!(op, Any | All) { DType::Bool } else { out_dtype };
+    finish(r, out_dtype)
+}
+
+fn fill<O: Elem>(shape: &[usize], rows: usize, f: impl Fn(usize) -> O) -> Result<Tensor> {
+    let out = Tensor::empty(O::DTYPE, shape)?;
+    // SAFETY: fresh and unshared.
+    let o = unsafe { out.slice_mut::<O>() };
+    debug_assert_eq!(o.len(), rows);
+    for (r, d) in o.iter_mut().enumerate() {
+        *d = f(r);
+    }
+    Ok(out)
+}
+
+/// Max or min with NaN propagation (the first NaN wins, as in numpy).
+fn extreme<T: Elem>(x: &[T], max: bool) -> T {
+    let mut m = x[0];
+    for &v in &x[1..] {
+        if m.is_nan() {
+            break;
+        }
+        if v.is_nan() || (max && v > m) || (!max && v < m) {
+            m = v;
+        }
+    }
+    m
+}
+
+/// Index of the first max (min); a NaN counts as the extreme, as in numpy.
+fn arg_extreme<T: Elem>(x: &[T], max: bool) -> i64 {
+    let mut best = 0;
+    for (i, &v) in x.iter().enumerate().skip(1) {
+        let m = x[best];
+        if m.is_nan() {
+            break;
+        }
+        if v.is_nan() || (max && v > m) || (!max && v < m) {
+            best = i;
+        }
+    }
+    best as i64
+}
+
+/// Variance with `ddof` in float64 (two passes).
+fn moments<T: Num>(x: &[T], ddof: f64) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.iter().map(|v| v.to_f64()).sum::<f64>() / n;
+    let ss: f64 = x.iter().map(|v| (v.to_f64() - mean).powi(2)).sum();
+    let denom = n - ddof;
+    if denom <= 0.0 { f64::NAN } else { ss / denom }
+}
+
+fn logsumexp<T: Float>(x: &[T]) -> T {
+    if x.is_empty() {
+        return T::infinity().neg();
+    }
+    let m = extreme(x, true);
+    if m.is_nan() || !m.is_finite() {
+        return m;
+    }
+    let s = pairwise_sum(&x.iter().map(|&v| v.sub(m).exp()).collect::<Vec<T>>());
+    m.add(s.ln())
+}
+
+/// A scan along `axis` (`None`: over the flattened tensor, for cumsum/cumprod as numpy does).
+pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
+    let (a, axis) = match axis {
+        None => (a.reshape(&[a.numel()])?, 0),
+        Some(ax) => (a.clone(), normalize_axis(op.name(), ax, a.ndim())?),
+    };
+    let d = a.dtype();
+    let (out_dtype, ct) = match op {
+        ScanOp::CumSum | ScanOp::CumProd if !d.is_float() => (DType::I64, DType::I64),
+        ScanOp::CumSum | ScanOp::CumProd => (d, d.compute()),
+        _ => (d.float_result(), d.float_result().compute()),
+    };
+    // move the axis last, scan rows, move it back
+    let nd = a.ndim();
+    let mut perm: Vec<usize> = (0..nd).filter(|&i| i != axis).collect();
+    perm.push(axis);
+    let permuted = a.permute(&perm)?;
+    let src = contiguous_as(&permuted, ct)?;
+    let n = a.shape()[axis];
+    let out = Tensor::empty(ct, src.shape())?;
+    dispatch_num!(ct, T => {
+        let x = src.as_slice::<T>();
+        // SAFETY: fresh and unshared.
+        let o = unsafe { out.slice_mut::<T>() };
+        if n > 0 {
+            for (xs, os) in x.chunks(n).zip(o.chunks_mut(n)) {
+                scan_row(op, xs, os);
+            }
+        }
+    }, unreachable!());
+    let mut inv = vec![0; nd];
+    for (i, &p) in perm.iter().enumerate() {
+        inv[p] = i;
+    }
+    finish(out.permute(&inv)?.contiguous()?, out_dtype)
+}
+
+fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
+    match op {
+        ScanOp::CumSum => {
+            let mut s = T::zero();
+            for (d, &v) in o.iter_mut().zip(x) {
+                s = s.add(v);
+                *d = s;
+            }
+        }
+        ScanOp::CumProd => {
+            let mut s = T::one();
+            for (d, &v) in o.iter_mut().zip(x) {
+                s = s.mul(v);
+                *d = s;
+            }
+        }
+        ScanOp::Softmax | ScanOp::LogSoftmax => {
+            // float compute types only reach here (the dtype rules above)
+            let m = extreme(x, true).to_f64();
+            let xs: Vec<f64> = x.iter().map(|v| v.to_f64() - m).collect();
+            let s: f64 = xs.iter().map(|v| v.exp()).sum();
+            for (d, v) in o.iter_mut().zip(xs) {
+                *d = T::from_f64(if op == ScanOp::Softmax { v.exp() / s } else { v - s.ln() });
+            }
+        }
+    }
+}
