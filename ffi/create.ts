@@ -231,17 +231,26 @@ function filled(shape: number[], value: number, dtype: DType, op: string): Tenso
   return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, nd, value), undefined, dtype);
 }
 
-/** A tensor of zeros. @example `cb.zeros([2, 3], { dtype: "float64" })` */
+/**
+ * A tensor of zeros.
+ * @example `cb.zeros([2, 3], { dtype: "float64" })`
+ */
 export function zeros(shape: number[], opts?: CreateOptions): Tensor {
   return filled(shape, 0, dtypeOpt(opts, "zeros"), "zeros");
 }
 
-/** A tensor of ones. @example `cb.ones([4], { dtype: "int32" })` */
+/**
+ * A tensor of ones.
+ * @example `cb.ones([4], { dtype: "int32" })`
+ */
 export function ones(shape: number[], opts?: CreateOptions): Tensor {
   return filled(shape, 1, dtypeOpt(opts, "ones"), "ones");
 }
 
-/** A tensor filled with `value`. @example `cb.full([2, 2], 7)` */
+/**
+ * A tensor filled with `value`.
+ * @example `cb.full([2, 2], 7)`
+ */
 export function full(shape: number[], value: number, opts?: CreateOptions): Tensor {
   return filled(shape, value, dtypeOpt(opts, "full"), "full");
 }
@@ -251,19 +260,28 @@ function like(t: Tensor, op: string): Tensor {
   return t;
 }
 
-/** Zeros with `t`'s shape (and dtype, unless given). @example `cb.zerosLike(t)` */
+/**
+ * Zeros with `t`'s shape (and dtype, unless given).
+ * @example `cb.zerosLike(t)`
+ */
 export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
   like(t, "zerosLike");
   return filled(t.shape, 0, dtypeOpt(opts, "zerosLike", t.dtype), "zerosLike");
 }
 
-/** Ones with `t`'s shape (and dtype, unless given). @example `cb.onesLike(t)` */
+/**
+ * Ones with `t`'s shape (and dtype, unless given).
+ * @example `cb.onesLike(t)`
+ */
 export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
   like(t, "onesLike");
   return filled(t.shape, 1, dtypeOpt(opts, "onesLike", t.dtype), "onesLike");
 }
 
-/** `value` with `t`'s shape (and dtype, unless given). @example `cb.fullLike(t, 0.5)` */
+/**
+ * `value` with `t`'s shape (and dtype, unless given).
+ * @example `cb.fullLike(t, 0.5)`
+ */
 export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor {
   like(t, "fullLike");
   return filled(t.shape, value, dtypeOpt(opts, "fullLike", t.dtype), "fullLike");
@@ -363,19 +381,28 @@ export function rand(shape: number[], opts?: RandomOptions): Tensor {
   return random(shape, opts, false, "rand");
 }
 
-/** Standard normal random numbers (seedable like `rand`). @example `cb.randn([3], { seed: 1 })` */
+/**
+ * Standard normal random numbers (seedable like `rand`).
+ * @example `cb.randn([3], { seed: 1 })`
+ */
 export function randn(shape: number[], opts?: RandomOptions): Tensor {
   return random(shape, opts, true, "randn");
 }
 
-/** `rand` with `t`'s shape (and dtype if it is a float). @example `cb.randLike(t, { seed: 1 })` */
+/**
+ * `rand` with `t`'s shape (and dtype if it is a float).
+ * @example `cb.randLike(t, { seed: 1 })`
+ */
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
   like(t, "randLike");
   const d = DTYPES[t.dtype].kind === "float" ? t.dtype : DEFAULT_DTYPE;
   return random(t.shape, { dtype: d, ...opts }, false, "randLike");
 }
 
-/** `randn` with `t`'s shape (and dtype if it is a float). @example `cb.randnLike(t)` */
+/**
+ * `randn` with `t`'s shape (and dtype if it is a float).
+ * @example `cb.randnLike(t)`
+ */
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
   like(t, "randnLike");
   const d = DTYPES[t.dtype].kind === "float" ? t.dtype : DEFAULT_DTYPE;

@@ -20,7 +20,13 @@ export const STATUS_CODES = [
  * (`DISPOSED` for a tensor used after `dispose()`, `LOAD` and `PERMISSION` for loading the library).
  */
 export type CobaltErrorCode =
-  | Exclude<(typeof STATUS_CODES)[number], "OK">
+  | "INVALID_ARGUMENT"
+  | "SHAPE_MISMATCH"
+  | "DTYPE"
+  | "OUT_OF_MEMORY"
+  | "PANIC"
+  | "AXIS"
+  | "INDEX"
   | "DISPOSED"
   | "LOAD"
   | "PERMISSION"
@@ -39,9 +45,13 @@ export type CobaltErrorCode =
  * ```
  */
 export class CobaltError extends Error {
-  /** The stable code, e.g. "SHAPE_MISMATCH". */
+  /**
+   * The stable code, e.g. "SHAPE_MISMATCH".
+   * @example `try { t.dispose(); t.sum(); } catch (e) { (e as cb.CobaltError).code; } // "DISPOSED"`
+   */
   readonly code: CobaltErrorCode;
 
+  /** An error with a stable `code`; `options.cause` chains the underlying error. */
   constructor(code: CobaltErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "CobaltError";
@@ -52,5 +62,5 @@ export class CobaltError extends Error {
 /** The code string for a native status number. */
 export function codeOf(status: number): CobaltErrorCode {
   const c = STATUS_CODES[status];
-  return c === undefined || c === "OK" ? "UNKNOWN" : c;
+  return c === undefined || c === "OK" ? "UNKNOWN" : (c as CobaltErrorCode);
 }

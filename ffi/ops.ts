@@ -232,13 +232,20 @@ export function scan(op: number, name: string, a: Tensor, axis: number | null | 
 
 // ---- linear algebra --------------------------------------------------------------------------
 
-/** `a @ b` with numpy's rules. */
+/**
+ * `a @ b` with numpy's rules (1-D operands, broadcast batch dims); the same as `a.matmul(b)`.
+ * @example `cb.matmul(cb.ones([2, 3]), cb.ones([3, 4])).shape // [2, 4]`
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const x = asTensor(a, "matmul"), y = asTensor(b, "matmul");
   return wrap(sym.cobalt_matmul(x.handle, y.handle));
 }
 
-/** numpy `dot`. */
+/**
+ * numpy `dot`: the inner product of vectors, a matrix product, or a sum over the last axis of `a`
+ * and the second-to-last of `b`.
+ * @example `cb.dot(cb.tensor([1, 2]), cb.tensor([3, 4])).item() // 11`
+ */
 export function dot(a: Tensor, b: Tensor): Tensor {
   asTensor(a, "dot");
   asTensor(b, "dot");
@@ -259,7 +266,10 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** Outer product of the flattened tensors. */
+/**
+ * Outer product of the flattened tensors.
+ * @example `cb.outer(cb.tensor([1, 2]), cb.tensor([1, 10])).toArray() // [[1, 10], [2, 20]]`
+ */
 export function outer(a: Tensor, b: Tensor): Tensor {
   const x = asTensor(a, "outer").reshape(-1, 1), y = asTensor(b, "outer").reshape(1, -1);
   const r = x.mul(y);

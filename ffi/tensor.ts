@@ -143,7 +143,10 @@ export class Tensor {
     return this.#dims().slice();
   }
 
-  /** Strides in elements (0 on broadcast dims, negative on flipped ones). @example `cb.zeros([2, 3]).strides // [3, 1]` */
+  /**
+   * Strides in elements (0 on broadcast dims, negative on flipped ones).
+   * @example `cb.zeros([2, 3]).strides // [3, 1]`
+   */
   get strides(): number[] {
     const nd = sym.cobalt_strides(this.handle, SHAPE, MAX_NDIM);
     if (nd < 0) fail();
@@ -167,12 +170,18 @@ export class Tensor {
     return this.#dtype;
   }
 
-  /** Number of dims. @example `cb.zeros([2, 3]).ndim // 2` */
+  /**
+   * Number of dims.
+   * @example `cb.zeros([2, 3]).ndim // 2`
+   */
   get ndim(): number {
     return this.#dims().length;
   }
 
-  /** Number of elements. @example `cb.zeros([2, 3]).size // 6` */
+  /**
+   * Number of elements.
+   * @example `cb.zeros([2, 3]).size // 6`
+   */
   get size(): number {
     const s = this.#dims();
     let n = 1;
@@ -180,7 +189,10 @@ export class Tensor {
     return n;
   }
 
-  /** True when the elements are row-major without gaps (views from transpose are not). @example `cb.zeros([2, 3]).transpose().isContiguous // false` */
+  /**
+   * True when the elements are row-major without gaps (views from transpose are not).
+   * @example `cb.zeros([2, 3]).transpose().isContiguous // false`
+   */
   get isContiguous(): boolean {
     const c = sym.cobalt_is_contiguous(this.handle);
     if (c < 0) fail();
@@ -290,87 +302,150 @@ export class Tensor {
 
   // ---- elementwise ------------------------------------------------------------------------------
 
-  /** Elementwise `this + other` with numpy broadcasting and promotion. @example `cb.tensor([1, 2]).add(1) // [2, 3]` */
+  /**
+   * Elementwise `this + other` with numpy broadcasting and promotion.
+   * @example `cb.tensor([1, 2]).add(1) // [2, 3]`
+   */
   add(other: Operand): Tensor {
     return ops.binary(ops.BIN.add, this, other, false);
   }
-  /** Elementwise `this - other`. @example `cb.tensor([1, 2]).sub(cb.tensor([[1], [2]]))` */
+  /**
+   * Elementwise `this - other`.
+   * @example `cb.tensor([1, 2]).sub(cb.tensor([[1], [2]]))`
+   */
   sub(other: Operand): Tensor {
     return ops.binary(ops.BIN.sub, this, other, false);
   }
-  /** Elementwise `this * other`. @example `cb.tensor([1, 2]).mul(3) // [3, 6]` */
+  /**
+   * Elementwise `this * other`.
+   * @example `cb.tensor([1, 2]).mul(3) // [3, 6]`
+   */
   mul(other: Operand): Tensor {
     return ops.binary(ops.BIN.mul, this, other, false);
   }
-  /** Elementwise true division (integers give float64). @example `cb.tensor([1, 2]).div(2) // [0.5, 1]` */
+  /**
+   * Elementwise true division (integers give float64).
+   * @example `cb.tensor([1, 2]).div(2) // [0.5, 1]`
+   */
   div(other: Operand): Tensor {
     return ops.binary(ops.BIN.div, this, other, false);
   }
-  /** Elementwise `this ** other` (integers to negative integer powers are refused). @example `cb.tensor([1, 2]).pow(2)` */
+  /**
+   * Elementwise `this ** other` (integers to negative integer powers are refused).
+   * @example `cb.tensor([1, 2]).pow(2)`
+   */
   pow(other: Operand): Tensor {
     return ops.binary(ops.BIN.pow, this, other, false);
   }
-  /** Elementwise maximum (NaN propagates). @example `cb.tensor([1, 5]).maximum(3) // [3, 5]` */
+  /**
+   * Elementwise maximum (NaN propagates).
+   * @example `cb.tensor([1, 5]).maximum(3) // [3, 5]`
+   */
   maximum(other: Operand): Tensor {
     return ops.binary(ops.BIN.maximum, this, other, false);
   }
-  /** Elementwise minimum (NaN propagates). @example `cb.tensor([1, 5]).minimum(3) // [1, 3]` */
+  /**
+   * Elementwise minimum (NaN propagates).
+   * @example `cb.tensor([1, 5]).minimum(3) // [1, 3]`
+   */
   minimum(other: Operand): Tensor {
     return ops.binary(ops.BIN.minimum, this, other, false);
   }
-  /** Remainder with the sign of the divisor (Python's and numpy's `%`). @example `cb.tensor([-7, 7]).mod(3) // [2, 1]` */
+  /**
+   * Remainder with the sign of the divisor (Python's and numpy's `%`).
+   * @example `cb.tensor([-7, 7]).mod(3) // [2, 1]`
+   */
   mod(other: Operand): Tensor {
     return ops.binary(ops.BIN.mod, this, other, false);
   }
-  /** Floor division (Python's `//`; integer division by zero gives 0, like numpy). @example `cb.tensor([-7, 7]).floorDiv(2) // [-4, 3]` */
+  /**
+   * Floor division (Python's `//`; integer division by zero gives 0, like numpy).
+   * @example `cb.tensor([-7, 7]).floorDiv(2) // [-4, 3]`
+   */
   floorDiv(other: Operand): Tensor {
     return ops.binary(ops.BIN.floorDiv, this, other, false);
   }
-  /** `other - this`, for a number on the left. @example `cb.tensor([1, 2]).rsub(10) // [9, 8]` */
+  /**
+   * `other - this`, for a number on the left.
+   * @example `cb.tensor([1, 2]).rsub(10) // [9, 8]`
+   */
   rsub(other: number): Tensor {
     return ops.binary(ops.BIN.sub, this, other, true);
   }
-  /** `other / this`, for a number on the left. @example `cb.tensor([1, 2]).rdiv(1) // [1, 0.5]` */
+  /**
+   * `other / this`, for a number on the left.
+   * @example `cb.tensor([1, 2]).rdiv(1) // [1, 0.5]`
+   */
   rdiv(other: number): Tensor {
     return ops.binary(ops.BIN.div, this, other, true);
   }
-  /** Elementwise `==` (a bool tensor). @example `cb.tensor([1, 2]).eq(2) // [false, true]` */
+  /**
+   * Elementwise `==` (a bool tensor).
+   * @example `cb.tensor([1, 2]).eq(2) // [false, true]`
+   */
   eq(other: Operand): Tensor {
     return ops.binary(ops.BIN.eq, this, other, false);
   }
-  /** Elementwise `!=`. @example `cb.tensor([1, 2]).ne(2)` */
+  /**
+   * Elementwise `!=`.
+   * @example `cb.tensor([1, 2]).ne(2)`
+   */
   ne(other: Operand): Tensor {
     return ops.binary(ops.BIN.ne, this, other, false);
   }
-  /** Elementwise `<`. @example `cb.tensor([1, 2]).lt(2)` */
+  /**
+   * Elementwise `<`.
+   * @example `cb.tensor([1, 2]).lt(2)`
+   */
   lt(other: Operand): Tensor {
     return ops.binary(ops.BIN.lt, this, other, false);
   }
-  /** Elementwise `<=`. @example `cb.tensor([1, 2]).le(1)` */
+  /**
+   * Elementwise `<=`.
+   * @example `cb.tensor([1, 2]).le(1)`
+   */
   le(other: Operand): Tensor {
     return ops.binary(ops.BIN.le, this, other, false);
   }
-  /** Elementwise `>`. @example `cb.tensor([1, 2]).gt(1)` */
+  /**
+   * Elementwise `>`.
+   * @example `cb.tensor([1, 2]).gt(1)`
+   */
   gt(other: Operand): Tensor {
     return ops.binary(ops.BIN.gt, this, other, false);
   }
-  /** Elementwise `>=`. @example `cb.tensor([1, 2]).ge(2)` */
+  /**
+   * Elementwise `>=`.
+   * @example `cb.tensor([1, 2]).ge(2)`
+   */
   ge(other: Operand): Tensor {
     return ops.binary(ops.BIN.ge, this, other, false);
   }
-  /** Elementwise logical and of the truth values. @example `cb.tensor([1, 0]).logicalAnd(1)` */
+  /**
+   * Elementwise logical and of the truth values.
+   * @example `cb.tensor([1, 0]).logicalAnd(1)`
+   */
   logicalAnd(other: Operand): Tensor {
     return ops.binary(ops.BIN.logicalAnd, this, other, false);
   }
-  /** Elementwise logical or. @example `cb.tensor([1, 0]).logicalOr(0)` */
+  /**
+   * Elementwise logical or.
+   * @example `cb.tensor([1, 0]).logicalOr(0)`
+   */
   logicalOr(other: Operand): Tensor {
     return ops.binary(ops.BIN.logicalOr, this, other, false);
   }
-  /** Elementwise logical xor. @example `cb.tensor([1, 0]).logicalXor(1)` */
+  /**
+   * Elementwise logical xor.
+   * @example `cb.tensor([1, 0]).logicalXor(1)`
+   */
   logicalXor(other: Operand): Tensor {
     return ops.binary(ops.BIN.logicalXor, this, other, false);
   }
-  /** Elementwise logical not. @example `cb.tensor([1, 0]).logicalNot() // [false, true]` */
+  /**
+   * Elementwise logical not.
+   * @example `cb.tensor([1, 0]).logicalNot() // [false, true]`
+   */
   logicalNot(): Tensor {
     return ops.unary(ops.UN.logicalNot, this);
   }
@@ -385,63 +460,108 @@ export class Tensor {
     return ops.clamp(this, min, max);
   }
 
-  /** Elementwise `-x`. @example `cb.tensor([1, -2]).neg()` */
+  /**
+   * Elementwise `-x`.
+   * @example `cb.tensor([1, -2]).neg()`
+   */
   neg(): Tensor {
     return ops.unary(ops.UN.neg, this);
   }
-  /** Elementwise `e^x` (integers give floats, as in numpy). @example `cb.tensor([0, 1]).exp()` */
+  /**
+   * Elementwise `e^x` (integers give floats, as in numpy).
+   * @example `cb.tensor([0, 1]).exp()`
+   */
   exp(): Tensor {
     return ops.unary(ops.UN.exp, this);
   }
-  /** Elementwise natural log. @example `cb.tensor([1, Math.E]).log()` */
+  /**
+   * Elementwise natural log.
+   * @example `cb.tensor([1, Math.E]).log()`
+   */
   log(): Tensor {
     return ops.unary(ops.UN.log, this);
   }
-  /** Elementwise `log(1 + x)`, accurate near 0. @example `cb.tensor([1e-10]).log1p()` */
+  /**
+   * Elementwise `log(1 + x)`, accurate near 0.
+   * @example `cb.tensor([1e-10]).log1p()`
+   */
   log1p(): Tensor {
     return ops.unary(ops.UN.log1p, this);
   }
-  /** Elementwise `e^x - 1`, accurate near 0. @example `cb.tensor([1e-10]).expm1()` */
+  /**
+   * Elementwise `e^x - 1`, accurate near 0.
+   * @example `cb.tensor([1e-10]).expm1()`
+   */
   expm1(): Tensor {
     return ops.unary(ops.UN.expm1, this);
   }
-  /** Elementwise square root. @example `cb.tensor([4, 9]).sqrt() // [2, 3]` */
+  /**
+   * Elementwise square root.
+   * @example `cb.tensor([4, 9]).sqrt() // [2, 3]`
+   */
   sqrt(): Tensor {
     return ops.unary(ops.UN.sqrt, this);
   }
-  /** Elementwise `1 / sqrt(x)`. @example `cb.tensor([4]).rsqrt() // [0.5]` */
+  /**
+   * Elementwise `1 / sqrt(x)`.
+   * @example `cb.tensor([4]).rsqrt() // [0.5]`
+   */
   rsqrt(): Tensor {
     return ops.unary(ops.UN.rsqrt, this);
   }
-  /** Elementwise absolute value. @example `cb.tensor([-1, 2]).abs()` */
+  /**
+   * Elementwise absolute value.
+   * @example `cb.tensor([-1, 2]).abs()`
+   */
   abs(): Tensor {
     return ops.unary(ops.UN.abs, this);
   }
-  /** Elementwise sign: -1, 0 or 1 (NaN stays NaN). @example `cb.tensor([-3, 0, 2]).sign()` */
+  /**
+   * Elementwise sign: -1, 0 or 1 (NaN stays NaN).
+   * @example `cb.tensor([-3, 0, 2]).sign()`
+   */
   sign(): Tensor {
     return ops.unary(ops.UN.sign, this);
   }
-  /** Elementwise sine. @example `cb.tensor([0]).sin()` */
+  /**
+   * Elementwise sine.
+   * @example `cb.tensor([0]).sin()`
+   */
   sin(): Tensor {
     return ops.unary(ops.UN.sin, this);
   }
-  /** Elementwise cosine. @example `cb.tensor([0]).cos()` */
+  /**
+   * Elementwise cosine.
+   * @example `cb.tensor([0]).cos()`
+   */
   cos(): Tensor {
     return ops.unary(ops.UN.cos, this);
   }
-  /** Elementwise tangent. @example `cb.tensor([0]).tan()` */
+  /**
+   * Elementwise tangent.
+   * @example `cb.tensor([0]).tan()`
+   */
   tan(): Tensor {
     return ops.unary(ops.UN.tan, this);
   }
-  /** Elementwise tanh. @example `cb.tensor([0, 1]).tanh()` */
+  /**
+   * Elementwise tanh.
+   * @example `cb.tensor([0, 1]).tanh()`
+   */
   tanh(): Tensor {
     return ops.unary(ops.UN.tanh, this);
   }
-  /** Elementwise logistic sigmoid `1 / (1 + e^-x)`, stable for large |x|. @example `cb.tensor([0]).sigmoid() // [0.5]` */
+  /**
+   * Elementwise logistic sigmoid `1 / (1 + e^-x)`, stable for large |x|.
+   * @example `cb.tensor([0]).sigmoid() // [0.5]`
+   */
   sigmoid(): Tensor {
     return ops.unary(ops.UN.sigmoid, this);
   }
-  /** Elementwise `max(x, 0)`. @example `cb.tensor([-1, 2]).relu() // [0, 2]` */
+  /**
+   * Elementwise `max(x, 0)`.
+   * @example `cb.tensor([-1, 2]).relu() // [0, 2]`
+   */
   relu(): Tensor {
     return ops.unary(ops.UN.relu, this);
   }
@@ -460,31 +580,52 @@ export class Tensor {
     }
     return ops.unary(tanh ? ops.UN.geluTanh : ops.UN.gelu, this);
   }
-  /** Elementwise SiLU (swish) `x * sigmoid(x)`. @example `cb.tensor([1]).silu()` */
+  /**
+   * Elementwise SiLU (swish) `x * sigmoid(x)`.
+   * @example `cb.tensor([1]).silu()`
+   */
   silu(): Tensor {
     return ops.unary(ops.UN.silu, this);
   }
-  /** Elementwise softplus `log(1 + e^x)`, stable for large |x|. @example `cb.tensor([0]).softplus() // [0.693...]` */
+  /**
+   * Elementwise softplus `log(1 + e^x)`, stable for large |x|.
+   * @example `cb.tensor([0]).softplus() // [0.693...]`
+   */
   softplus(): Tensor {
     return ops.unary(ops.UN.softplus, this);
   }
-  /** Elementwise floor (integers unchanged). @example `cb.tensor([-1.5, 1.5]).floor() // [-2, 1]` */
+  /**
+   * Elementwise floor (integers unchanged).
+   * @example `cb.tensor([-1.5, 1.5]).floor() // [-2, 1]`
+   */
   floor(): Tensor {
     return ops.unary(ops.UN.floor, this);
   }
-  /** Elementwise ceiling. @example `cb.tensor([-1.5, 1.5]).ceil() // [-1, 2]` */
+  /**
+   * Elementwise ceiling.
+   * @example `cb.tensor([-1.5, 1.5]).ceil() // [-1, 2]`
+   */
   ceil(): Tensor {
     return ops.unary(ops.UN.ceil, this);
   }
-  /** Elementwise rounding, halves to even (numpy's `round`). @example `cb.tensor([0.5, 1.5, 2.5]).round() // [0, 2, 2]` */
+  /**
+   * Elementwise rounding, halves to even (numpy's `round`).
+   * @example `cb.tensor([0.5, 1.5, 2.5]).round() // [0, 2, 2]`
+   */
   round(): Tensor {
     return ops.unary(ops.UN.round, this);
   }
-  /** Elementwise NaN test (bool). @example `cb.tensor([NaN, 1]).isnan() // [true, false]` */
+  /**
+   * Elementwise NaN test (bool).
+   * @example `cb.tensor([NaN, 1]).isnan() // [true, false]`
+   */
   isnan(): Tensor {
     return ops.unary(ops.UN.isnan, this);
   }
-  /** Elementwise finiteness test (bool). @example `cb.tensor([Infinity, 1]).isfinite() // [false, true]` */
+  /**
+   * Elementwise finiteness test (bool).
+   * @example `cb.tensor([Infinity, 1]).isfinite() // [false, true]`
+   */
   isfinite(): Tensor {
     return ops.unary(ops.UN.isfinite, this);
   }
@@ -505,63 +646,108 @@ export class Tensor {
   sum(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.sum, "sum", this, axis, opts);
   }
-  /** Mean over all elements or the given axes (integers give float64). @example `cb.tensor([1, 2, 3, 4]).mean().item() // 2.5` */
+  /**
+   * Mean over all elements or the given axes (integers give float64).
+   * @example `cb.tensor([1, 2, 3, 4]).mean().item() // 2.5`
+   */
   mean(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.mean, "mean", this, axis, opts);
   }
-  /** Maximum over all elements or the given axes (NaN propagates). @example `cb.tensor([[1, 5], [7, 2]]).max(1) // [5, 7]` */
+  /**
+   * Maximum over all elements or the given axes (NaN propagates).
+   * @example `cb.tensor([[1, 5], [7, 2]]).max(1) // [5, 7]`
+   */
   max(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.max, "max", this, axis, opts);
   }
-  /** Minimum over all elements or the given axes. @example `cb.tensor([3, 1, 2]).min().item() // 1` */
+  /**
+   * Minimum over all elements or the given axes.
+   * @example `cb.tensor([3, 1, 2]).min().item() // 1`
+   */
   min(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.min, "min", this, axis, opts);
   }
-  /** Product over all elements or the given axes. @example `cb.tensor([2, 3]).prod().item() // 6` */
+  /**
+   * Product over all elements or the given axes.
+   * @example `cb.tensor([2, 3]).prod().item() // 6`
+   */
   prod(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.prod, "prod", this, axis, opts);
   }
-  /** Index (int64) of the maximum, over the flattened tensor or along one axis; the first wins. @example `cb.tensor([1, 9, 9]).argmax().item() // 1` */
+  /**
+   * Index (int64) of the maximum, over the flattened tensor or along one axis; the first wins.
+   * @example `cb.tensor([1, 9, 9]).argmax().item() // 1`
+   */
   argmax(axis?: number | null, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.argmax, "argmax", this, axis, opts);
   }
-  /** Index (int64) of the minimum. @example `cb.tensor([[3, 1], [0, 2]]).argmin(1) // [1, 0]` */
+  /**
+   * Index (int64) of the minimum.
+   * @example `cb.tensor([[3, 1], [0, 2]]).argmin(1) // [1, 0]`
+   */
   argmin(axis?: number | null, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.argmin, "argmin", this, axis, opts);
   }
-  /** True where any element is non-zero (bool). @example `cb.tensor([0, 0, 1]).any().item() // 1` */
+  /**
+   * True where any element is non-zero (bool).
+   * @example `cb.tensor([0, 0, 1]).any().item() // 1`
+   */
   any(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.any, "any", this, axis, opts);
   }
-  /** True where every element is non-zero (bool). @example `cb.tensor([1, 0]).all().item() // 0` */
+  /**
+   * True where every element is non-zero (bool).
+   * @example `cb.tensor([1, 0]).all().item() // 0`
+   */
   all(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.all, "all", this, axis, opts);
   }
-  /** Variance with `ddof` (default 0, like numpy). @example `cb.tensor([1, 2, 3, 4]).var(null, { ddof: 1 }).item() // 1.666...` */
+  /**
+   * Variance with `ddof` (default 0, like numpy).
+   * @example `cb.tensor([1, 2, 3, 4]).var(null, { ddof: 1 }).item() // 1.666...`
+   */
   var(axis?: Axes, opts?: VarOptions): Tensor {
     return ops.reduce(ops.RED.var, "var", this, axis, opts, opts?.ddof);
   }
-  /** Standard deviation with `ddof`. @example `cb.tensor([1, 3]).std().item() // 1` */
+  /**
+   * Standard deviation with `ddof`.
+   * @example `cb.tensor([1, 3]).std().item() // 1`
+   */
   std(axis?: Axes, opts?: VarOptions): Tensor {
     return ops.reduce(ops.RED.std, "std", this, axis, opts, opts?.ddof);
   }
-  /** `log(sum(exp(x)))`, computed without overflow. @example `cb.tensor([1000, 1000]).logsumexp().item() // 1000.693...` */
+  /**
+   * `log(sum(exp(x)))`, computed without overflow.
+   * @example `cb.tensor([1000, 1000]).logsumexp().item() // 1000.693...`
+   */
   logsumexp(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.RED.logsumexp, "logsumexp", this, axis, opts);
   }
-  /** Softmax along `axis` (default -1), stable. @example `cb.tensor([1, 1]).softmax() // [0.5, 0.5]` */
+  /**
+   * Softmax along `axis` (default -1), stable.
+   * @example `cb.tensor([1, 1]).softmax() // [0.5, 0.5]`
+   */
   softmax(axis = -1): Tensor {
     return ops.scan(ops.SCAN.softmax, "softmax", this, axis);
   }
-  /** `log(softmax(x))` along `axis`, computed directly. @example `cb.tensor([0, 0]).logSoftmax()` */
+  /**
+   * `log(softmax(x))` along `axis`, computed directly.
+   * @example `cb.tensor([0, 0]).logSoftmax()`
+   */
   logSoftmax(axis = -1): Tensor {
     return ops.scan(ops.SCAN.logSoftmax, "logSoftmax", this, axis);
   }
-  /** Running sum along `axis` (of the flattened tensor without one; integers give int64). @example `cb.tensor([1, 2, 3]).cumsum() // [1, 3, 6]` */
+  /**
+   * Running sum along `axis` (of the flattened tensor without one; integers give int64).
+   * @example `cb.tensor([1, 2, 3]).cumsum() // [1, 3, 6]`
+   */
   cumsum(axis?: number | null): Tensor {
     return ops.scan(ops.SCAN.cumsum, "cumsum", this, axis);
   }
-  /** Running product along `axis`. @example `cb.tensor([1, 2, 3]).cumprod() // [1, 2, 6]` */
+  /**
+   * Running product along `axis`.
+   * @example `cb.tensor([1, 2, 3]).cumprod() // [1, 2, 6]`
+   */
   cumprod(axis?: number | null): Tensor {
     return ops.scan(ops.SCAN.cumprod, "cumprod", this, axis);
   }
@@ -579,11 +765,17 @@ export class Tensor {
   matmul(other: Tensor): Tensor {
     return ops.matmul(this, other);
   }
-  /** numpy `dot`: inner product of vectors, matrix product, or a sum over the last axis of `this` and the second-to-last of `other`. @example `cb.tensor([1, 2]).dot(cb.tensor([3, 4])).item() // 11` */
+  /**
+   * numpy `dot`: inner product of vectors, matrix product, or a sum over the last axis of `this` and the second-to-last of `other`.
+   * @example `cb.tensor([1, 2]).dot(cb.tensor([3, 4])).item() // 11`
+   */
   dot(other: Tensor): Tensor {
     return ops.dot(this, other);
   }
-  /** Outer product of the flattened tensors. @example `cb.tensor([1, 2]).outer(cb.tensor([1, 10])) // [[1, 10], [2, 20]]` */
+  /**
+   * Outer product of the flattened tensors.
+   * @example `cb.tensor([1, 2]).outer(cb.tensor([1, 10])) // [[1, 10], [2, 20]]`
+   */
   outer(other: Tensor): Tensor {
     return ops.outer(this, other);
   }
@@ -602,7 +794,10 @@ export class Tensor {
   reshape(...shape: number[] | [number[]]): Tensor {
     return ops.reshape(this, (Array.isArray(shape[0]) ? shape[0] : shape) as number[]);
   }
-  /** A 1-D (or partly flattened, dims `start..end`) copy-free-when-possible reshape. @example `cb.zeros([2, 3, 4]).flatten(1).shape // [2, 12]` */
+  /**
+   * A 1-D (or partly flattened, dims `start..end`) copy-free-when-possible reshape.
+   * @example `cb.zeros([2, 3, 4]).flatten(1).shape // [2, 12]`
+   */
   flatten(start = 0, end = -1): Tensor {
     return ops.flatten(this, start, end);
   }
@@ -618,7 +813,10 @@ export class Tensor {
     if (axes.length === 0) return wrap(sym.cobalt_permute(this.handle, null, -1), this.#keep, this.#dtype);
     return this.permute(...axes);
   }
-  /** A view with the dims in the order `axes`. @example `cb.zeros([2, 3, 4]).permute(2, 0, 1).shape // [4, 2, 3]` */
+  /**
+   * A view with the dims in the order `axes`.
+   * @example `cb.zeros([2, 3, 4]).permute(2, 0, 1).shape // [4, 2, 3]`
+   */
   permute(...axes: number[]): Tensor {
     return ops.permute(this, axes);
   }
@@ -636,19 +834,31 @@ export class Tensor {
   slice(...specs: SliceSpec[]): Tensor {
     return ops.slice(this, specs);
   }
-  /** A view broadcast to `shape` (numpy `broadcast_to`; -1 keeps a dim). @example `cb.tensor([1, 2]).expand([3, 2]).shape // [3, 2]` */
+  /**
+   * A view broadcast to `shape` (numpy `broadcast_to`; -1 keeps a dim).
+   * @example `cb.tensor([1, 2]).expand([3, 2]).shape // [3, 2]`
+   */
   expand(shape: number[]): Tensor {
     return ops.expand(this, shape);
   }
-  /** A view without the dims of size 1 (or only `axis`, which must have size 1). @example `cb.zeros([1, 3, 1]).squeeze().shape // [3]` */
+  /**
+   * A view without the dims of size 1 (or only `axis`, which must have size 1).
+   * @example `cb.zeros([1, 3, 1]).squeeze().shape // [3]`
+   */
   squeeze(axis?: number | number[]): Tensor {
     return ops.squeeze(this, axis);
   }
-  /** A view with a dim of size 1 inserted at `axis`. @example `cb.zeros([3]).unsqueeze(0).shape // [1, 3]` */
+  /**
+   * A view with a dim of size 1 inserted at `axis`.
+   * @example `cb.zeros([3]).unsqueeze(0).shape // [1, 3]`
+   */
   unsqueeze(axis: number): Tensor {
     return ops.unsqueeze(this, axis);
   }
-  /** A view with the order of elements reversed along `axes` (all when omitted). @example `cb.tensor([1, 2, 3]).flip() // [3, 2, 1]` */
+  /**
+   * A view with the order of elements reversed along `axes` (all when omitted).
+   * @example `cb.tensor([1, 2, 3]).flip() // [3, 2, 1]`
+   */
   flip(axes?: number | number[]): Tensor {
     return ops.flip(this, axes);
   }
@@ -674,19 +884,31 @@ export class Tensor {
     const same = dtype === this.dtype;
     return wrap(sym.cobalt_astype(this.handle, info.code), same ? this.#keep : undefined, dtype);
   }
-  /** numpy `tile`: the tensor repeated `reps` times along each dim. @example `cb.tensor([1, 2]).tile([2]) // [1, 2, 1, 2]` */
+  /**
+   * numpy `tile`: the tensor repeated `reps` times along each dim.
+   * @example `cb.tensor([1, 2]).tile([2]) // [1, 2, 1, 2]`
+   */
   tile(reps: number | number[]): Tensor {
     return ops.tile(this, reps);
   }
-  /** numpy `repeat`: each element repeated `n` times along `axis` (of the flattened tensor without one). @example `cb.tensor([1, 2]).repeat(2) // [1, 1, 2, 2]` */
+  /**
+   * numpy `repeat`: each element repeated `n` times along `axis` (of the flattened tensor without one).
+   * @example `cb.tensor([1, 2]).repeat(2) // [1, 1, 2, 2]`
+   */
   repeat(n: number, axis?: number): Tensor {
     return ops.repeat(this, n, axis);
   }
-  /** The lower triangle (elements above diagonal `k` zeroed) of the last two dims. @example `cb.ones([2, 2]).tril() // [[1, 0], [1, 1]]` */
+  /**
+   * The lower triangle (elements above diagonal `k` zeroed) of the last two dims.
+   * @example `cb.ones([2, 2]).tril() // [[1, 0], [1, 1]]`
+   */
   tril(k = 0): Tensor {
     return ops.tri(this, k, true);
   }
-  /** The upper triangle (elements below diagonal `k` zeroed). @example `cb.ones([2, 2]).triu() // [[1, 1], [0, 1]]` */
+  /**
+   * The upper triangle (elements below diagonal `k` zeroed).
+   * @example `cb.ones([2, 2]).triu() // [[1, 1], [0, 1]]`
+   */
   triu(k = 0): Tensor {
     return ops.tri(this, k, false);
   }
@@ -712,34 +934,55 @@ export class Tensor {
   split(sections: number | number[], axis = 0): Tensor[] {
     return ops.split(this, sections, axis);
   }
-  /** torch `chunk`: `n` parts of `ceil(size / n)` (the last may be smaller). @example `cb.arange(5).chunk(2).map((t) => t.size) // [3, 2]` */
+  /**
+   * torch `chunk`: `n` parts of `ceil(size / n)` (the last may be smaller).
+   * @example `cb.arange(5).chunk(2).map((t) => t.size) // [3, 2]`
+   */
   chunk(n: number, axis = 0): Tensor[] {
     return ops.chunk(this, n, axis);
   }
 
   // ---- indexing ---------------------------------------------------------------------------------
 
-  /** Elements at integer `indices` along `axis` (numpy `take` with an axis). @example `cb.tensor([[1, 2], [3, 4]]).indexSelect(0, [1]) // [[3, 4]]` */
+  /**
+   * Elements at integer `indices` along `axis` (numpy `take` with an axis).
+   * @example `cb.tensor([[1, 2], [3, 4]]).indexSelect(0, [1]) // [[3, 4]]`
+   */
   indexSelect(axis: number, indices: Tensor | number[]): Tensor {
     return ops.indexSelect(this, axis, indices);
   }
-  /** numpy `take`: elements at `indices` of the flattened tensor, or along `axis`. @example `cb.tensor([5, 6, 7]).take([2, 0]) // [7, 5]` */
+  /**
+   * numpy `take`: elements at `indices` of the flattened tensor, or along `axis`.
+   * @example `cb.tensor([5, 6, 7]).take([2, 0]) // [7, 5]`
+   */
   take(indices: Tensor | number[], axis?: number): Tensor {
     return ops.take(this, indices, axis);
   }
-  /** torch `gather`: `out[i][j] = this[i][index[i][j]]` for axis 1 (and so on). @example `cb.tensor([[1, 2], [3, 4]]).gather(1, cb.tensor([[1], [0]], { dtype: "int64" })) // [[2], [3]]` */
+  /**
+   * torch `gather`: `out[i][j] = this[i][index[i][j]]` for axis 1 (and so on).
+   * @example `cb.tensor([[1, 2], [3, 4]]).gather(1, cb.tensor([[1], [0]], { dtype: "int64" })) // [[2], [3]]`
+   */
   gather(axis: number, index: Tensor): Tensor {
     return ops.gather(this, axis, index);
   }
-  /** int64 indices that sort along `axis` (stable; NaN last, or first when descending). @example `cb.tensor([3, 1, 2]).argsort() // [1, 2, 0]` */
+  /**
+   * int64 indices that sort along `axis` (stable; NaN last, or first when descending).
+   * @example `cb.tensor([3, 1, 2]).argsort() // [1, 2, 0]`
+   */
   argsort(axis = -1, opts?: { descending?: boolean }): Tensor {
     return ops.argsort(this, axis, opts?.descending ?? false);
   }
-  /** Sorted values and the indices that sort them. @example `cb.tensor([3, 1, 2]).sort().values // [1, 2, 3]` */
+  /**
+   * Sorted values and the indices that sort them.
+   * @example `cb.tensor([3, 1, 2]).sort().values // [1, 2, 3]`
+   */
   sort(axis = -1, opts?: { descending?: boolean }): { values: Tensor; indices: Tensor } {
     return ops.sort(this, axis, opts?.descending ?? false);
   }
-  /** The `k` largest (or smallest, `{ largest: false }`) values along `axis`, sorted, with their indices. @example `cb.tensor([1, 5, 3]).topk(2).values // [5, 3]` */
+  /**
+   * The `k` largest (or smallest, `{ largest: false }`) values along `axis`, sorted, with their indices.
+   * @example `cb.tensor([1, 5, 3]).topk(2).values // [5, 3]`
+   */
   topk(k: number, axis = -1, opts?: { largest?: boolean }): { values: Tensor; indices: Tensor } {
     return ops.topk(this, k, axis, opts?.largest ?? true);
   }
