@@ -208,3 +208,53 @@ test("readable printing", () => {
   using big = cb.arange(2000);
   assert.equal(String(big), "tensor([0., 1., 2., ..., 1997., 1998., 1999.], dtype=float32, shape=(2000,))");
 });
+
+test("the engine's ops refuse bad input with specific codes", () => {
+  cb.scope(() => {
+    const a = cb.arange(12).reshape(3, 4);
+    assert.throws(() => a.slice("1:x"), TypeError);
+    assert.throws(() => a.slice({} as Any), TypeError);
+    assert.throws(() => a.slice("...", "..."), code("INDEX"));
+    assert.throws(
+      () => a.gather(1, cb.zeros([3, 2], { dtype: "int64" }).reshape(6)),
+      code("SHAPE_MISMATCH", /gather/),
+    );
+    assert.throws(() => a.gather(1, cb.full([3, 1], 9, { dtype: "int64" })), code("INDEX", /out of bounds/));
+    assert.throws(() => a.topk(5), code("INVALID_ARGUMENT", /topk/));
+    assert.throws(() => a.split(0), code("INVALID_ARGUMENT"));
+    assert.throws(() => a.chunk(0), code("INVALID_ARGUMENT"));
+    assert.throws(() => a.tile(-1), code("INVALID_ARGUMENT"));
+    assert.throws(() => a.repeat(1.5), TypeError);
+    assert.throws(() => a.pad([[1, 1]] as Any), code("SHAPE_MISMATCH", /pad/));
+    assert.throws(() => a.pad(-1), code("INVALID_ARGUMENT"));
+    assert.throws(() => a.reshape(-1, -1), code("INVALID_ARGUMENT"));
+    assert.throws(() => a.flatten(1, 0), code("AXIS"));
+    assert.throws(() => a.unsqueeze(3), code("AXIS"));
+    assert.throws(() => a.flip([0, 0]), code("AXIS"));
+    assert.throws(() => a.argmax(2), code("AXIS"));
+    assert.throws(() => a.softmax(5), code("AXIS", /softmax/));
+    assert.throws(() => a.cumsum(-3), code("AXIS", /cumsum/));
+    assert.throws(() => a.clamp(), TypeError);
+    assert.throws(() => a.gelu({ approximate: "fast" as Any }), TypeError);
+    assert.throws(() => cb.concat([]), TypeError);
+    assert.throws(() => cb.concat([a, 1 as Any]), TypeError);
+    assert.throws(
+      () => cb.concat([cb.tensor(1), cb.tensor(2)]),
+      code("INVALID_ARGUMENT", /zero-dimensional/),
+    );
+    assert.throws(() => cb.stack([a, a], 3), code("AXIS"));
+    assert.throws(() => cb.where(a.gt(2), a, cb.zeros([2])), code("SHAPE_MISMATCH", /where/));
+    assert.throws(() => a.expand([2]), code("SHAPE_MISMATCH", /expand/));
+    assert.throws(
+      () => a.slice(0).expand([2, 4]).assign(cb.zeros([2, 4])),
+      code("INVALID_ARGUMENT", /broadcast/),
+    );
+    assert.throws(() => a.assign(cb.zeros([2])), code("SHAPE_MISMATCH", /copy_into/));
+    assert.throws(() => cb.linspace(0, 1, -1), code("INVALID_ARGUMENT", /linspace/));
+    assert.throws(() => cb.eye(2.5), TypeError);
+    assert.throws(
+      () => cb.tensor([1, 2], { dtype: "uint8" }).add(-1),
+      code("INVALID_ARGUMENT", /out of bounds for uint8/),
+    );
+  });
+});

@@ -9,12 +9,19 @@ import { test } from "./harness.ts";
 
 const RUNS = { numRuns: 150 };
 
-const shapeArb = (maxNd = 4, maxDim = 4) => fc.array(fc.integer({ min: 0, max: maxDim }), { maxLength: maxNd });
+const shapeArb = (maxNd = 4, maxDim = 4) =>
+  fc.array(fc.integer({ min: 0, max: maxDim }), { maxLength: maxNd });
 
 /** A shape and one broadcast-compatible with it (leading dims dropped, some dims set to 1). */
 const pairArb = shapeArb().chain((a) =>
-  fc.tuple(fc.constant(a), fc.integer({ min: 0, max: a.length }), fc.array(fc.boolean(), { minLength: a.length, maxLength: a.length }))
-    .map(([a, skip, ones]) => [a, a.slice(skip).map((d, i) => (ones[skip + i] ? 1 : d))] as [number[], number[]])
+  fc.tuple(
+    fc.constant(a),
+    fc.integer({ min: 0, max: a.length }),
+    fc.array(fc.boolean(), { minLength: a.length, maxLength: a.length }),
+  )
+    .map(([a, skip, ones]) =>
+      [a, a.slice(skip).map((d, i) => (ones[skip + i] ? 1 : d))] as [number[], number[]]
+    )
 );
 
 const numel = (s: number[]) => s.reduce((p, q) => p * q, 1);
@@ -109,7 +116,10 @@ test("props: reshape keeps row-major order, also from non-contiguous views", () 
         const tt = t.transpose();
         const flat = tt.reshape(-1);
         const nested = tt.toArray();
-        assert.deepEqual(flat.toArray(), Array.isArray(nested) ? (nested as unknown[]).flat(Infinity) : [nested]);
+        assert.deepEqual(
+          flat.toArray(),
+          Array.isArray(nested) ? (nested as unknown[]).flat(Infinity) : [nested],
+        );
       });
     }),
     RUNS,
@@ -137,7 +147,10 @@ const stepArb = fc.integer({ min: -3, max: 3 }).filter((s) => s !== 0);
 
 test("props: slice follows Python's slicing on every dim", () => {
   const arb = fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 3 }).chain((s) =>
-    fc.tuple(fc.constant(s), fc.array(fc.tuple(boundArb, boundArb, stepArb), { minLength: s.length, maxLength: s.length }))
+    fc.tuple(
+      fc.constant(s),
+      fc.array(fc.tuple(boundArb, boundArb, stepArb), { minLength: s.length, maxLength: s.length }),
+    )
   );
   fc.assert(
     fc.property(arb, ([s, specs]) => {
@@ -170,7 +183,11 @@ test("props: a slice of a slice equals slicing the copy", () => {
       cb.scope(() => {
         const t = cb.arange(12, { dtype: "int32" });
         const twice = t.slice([b1, e1, s1]).slice([b2, e2, s2]);
-        const copied = cb.tensor(t.slice([b1, e1, s1]).toArray() as number[], { dtype: "int32" }).slice([b2, e2, s2]);
+        const copied = cb.tensor(t.slice([b1, e1, s1]).toArray() as number[], { dtype: "int32" }).slice([
+          b2,
+          e2,
+          s2,
+        ]);
         assert.deepEqual(twice.toArray(), copied.toArray());
       });
     }),
@@ -180,7 +197,11 @@ test("props: a slice of a slice equals slicing the copy", () => {
 
 test("props: concat of a split gives the tensor back", () => {
   const arb = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }).chain((s) =>
-    fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 3 }))
+    fc.tuple(
+      fc.constant(s),
+      fc.integer({ min: 0, max: s.length - 1 }),
+      fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 3 }),
+    )
   );
   fc.assert(
     fc.property(arb, ([s, axis, cuts]) => {

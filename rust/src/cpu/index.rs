@@ -4,7 +4,7 @@
 use super::{as_dtype, cast, contiguous_as};
 use crate::dispatch;
 use crate::dtype::{Bool, DType, Elem};
-use crate::error::{fmt_shape, Error, Result};
+use crate::error::{Error, Result};
 use crate::layout::for_each_offset2;
 use crate::shape::{broadcast_shapes, normalize_axis};
 use crate::tensor::Tensor;
@@ -152,11 +152,7 @@ pub fn gather(a: &Tensor, axis: i64, index: &Tensor) -> Result<Tensor> {
 /// `cond ? a : b` elementwise, with three-way broadcasting; `a` and `b` promote.
 pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let s1 = broadcast_shapes("where", cond.shape(), a.shape())?;
-    let shape = broadcast_shapes("where", &s1, b.shape())
-        .map_err(|_| Error::InvalidArgument(format!(
-            "where: shapes {}, {} and {} do not broadcast together",
-            fmt_shape(cond.shape()), fmt_shape(a.shape()), fmt_shape(b.shape())
-        )))?;
+    let shape = broadcast_shapes("where", &s1, b.shape())?;
     let dtype = DType::promote(a.dtype(), b.dtype());
     let c = contiguous_as(&cond.expand(&shape)?, DType::Bool)?.into_owned();
     let x = contiguous_as(&a.expand(&shape)?, dtype)?.into_owned();
