@@ -1,0 +1,100 @@
+/**
+ * dtypes at the boundary: which TypedArray each one reads through, creation from JS values,
+ * zero-copy adoption, toArray/item, printing.
+ */
+import assert from "node:assert/strict";
+import * as cb from "../mod.ts";
+import { test } from "./harness.ts";
+
+// deno-lint-ignore no-explicit-any
+const F16 = (globalThis as any).Float16Array ?? Uint16Array;
+
+test("dtype: each dtype reads through its TypedArray", () => {
+  cb.scope(() => {
+    const cases: [cb.DType, unknown][] = [
+      ["float32", Float32Array],
+      ["float64", Float64Array],
+      ["int32", Int32Array],
+      ["int64", BigInt64Array],
+      ["uint8", Uint8Array],
+      ["bool", Uint8Array],
+      ["float16", F16],
+      ["bfloat16", Uint16Array],
+    ];
+    for (const [dtype, ctor] of cases) {
+      const t = cb.ones([3], { dtype });
+      assert.equal(t.dtype, dtype);
+      assert.ok(t.data instanceof (ctor as typeof Uint8Array), dtype);
+      assert.deepEqual(t.toArray(), [1, 1, 1], dtype);
+      assert.equal(t.sum().item(), 3, dtype);
+    }
+    assert.equal((cb.ones([1], { dtype: "int64" }).data as BigInt64Array)[0], 1n);
+    assert.equal(
+      (cb.ones([1], { dtype: "bfloat16" }).data as Uint16Array)[0],
+      0x3f80,
+      "bfloat16 bits of 1.0",
+    );
+  });
+});
+
+test("dtype: creation infers and converts like numpy", () => {
+  cb.scope(() => {
+    assert.equal(cb.tensor([true, false]).dtype, "bool");
+    assert.deepEqual(cb.tensor([true, false]).toArray(), [1, 0]);
+    assert.equal(cb.tensor(new Int32Array([1, 2])).dtype, "int32");
+    assert.equal(cb.tensor(new BigInt64Array([1n, -2n])).dtype, "int64");
+    assert.deepEqual(cb.tensor(new BigInt64Array([2n ** 40n, -2n])).toArray(), [2 ** 40, -2]);
+    assert.equal(cb.tensor(new Uint8Array([1])).dtype, "uint8");
+    assert.deepEqual(
+      cb.tensor([1.7, -1.7, 2.5], { dtype: "int32" }).toArray(),
+      [1, -1, 2],
+      "truncates toward zero",
+    );
+    assert.deepEqual(cb.tensor([0, 0.5, -2], { dtype: "bool" }).toArray(), [0, 1, 1], "truthiness");
+    assert.deepEqual(cb.tensor([1, 2.5], { dtype: "float16" }).toArray(), [1, 2.5]);
+    assert.deepEqual(cb.tensor([1 + 2 ** -9], { dtype: "bfloat16" }).toArray(), [1], "rounds to bfloat16");
+    assert.deepEqual(cb.tensor(new Float64Array([3.9]), { dtype: "uint8" }).toArray(), [3]);
+    assert.deepEqual(cb.tensor(new Uint8Array([0, 7]), { dtype: "bool" }).toArray(), [0, 1]);
+    assert.deepEqual(cb.tensor(new Uint16Array([0x3f80, 0xc000]), { dtype: "bfloat16" }).toArray(), [1, -2]);
+  });
+});
+
+test("dtype: copy: false adopts int32, uint8, bool and bfloat16 buffers", () => {
+  cb.scope(() => {
+    const i = new Int32Array([1, 2, 3, 4]);
+    const ti = cb.tensor(i, { shape: [2, 2], copy: false });
+    i[3] = 40;
+    assert.equal(ti.sum().item(), 46);
+    const m = new Uint8Array([1, 0, 1]);
+    const tm = cb.tensor(m, { dtype: "bool", copy: false });
+    m[1] = 1;
+    assert.equal(tm.all().item(), 1);
+    const h = new Uint16Array([0x3f80]);
+    const th = cb.tensor(h, { dtype: "bfloat16", copy: false });
+    h[0] = 0x4000;
+    assert.equal(th.item(), 2);
+    assert.throws(() => cb.tensor(new Int32Array(2), { dtype: "int64", copy: false }), { code: "DTYPE" });
+  });
+});
+
+test("dtype: printing follows the dtype", () => {
+  cb.scope(() => {
+    assert.equal(String(cb.tensor([1, -2], { dtype: "int32" })), "tensor([1, -2], dtype=int32)");
+    assert.equal(String(cb.tensor([true, false])), "tensor([true, false], dtype=bool)");
+    assert.equal(String(cb.tensor([0.1], { dtype: "float16" })), "tensor([0.09998], dtype=float16)");
+    assert.equal(String(cb.tensor([1.5], { dtype: "bfloat16" })), "tensor([1.5], dtype=bfloat16)");
+  });
+});
+
+test("dtype: views of any dtype share storage and slice without copies", () => {
+  cb.scope(() => {
+    const base = cb.tensor([1, 2, 3, 4, 5, 6], { dtype: "int64" });
+    const rev = base.slice("::-2");
+    assert.deepEqual(rev.toArray(), [6, 4, 2]);
+    base.slice("1:3").assign(cb.tensor([20, 30], { dtype: "int32" }));
+    assert.deepEqual(base.toArray(), [1, 20, 30, 4, 5, 6]);
+    assert.deepEqual(rev.toArray(), [6, 4, 20]);
+    assert.equal(rev.isContiguous, false);
+    assert.deepEqual(rev.strides, [-2]);
+  });
+});
