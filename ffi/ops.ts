@@ -308,7 +308,7 @@ function strided(a: Tensor, shape: number[], strides: number[], offset: number):
   return wrap(sym.cobalt_as_strided(a.handle, SHAPE, STRIDES, nd, offset), a.keep, undefined);
 }
 
-/** A view broadcast to `shape` (-1 keeps a dim). */
+/** A view broadcast to `shape` (-1 keeps a dim). numpy calls it `broadcast_to`. */
 export function expand(a: Tensor, shape: number[]): Tensor {
   if (!Array.isArray(shape)) throw new TypeError("expand: shape must be an array of integers");
   const s = a.shape;

@@ -842,6 +842,13 @@ export class Tensor {
     return ops.expand(this, shape);
   }
   /**
+   * numpy's name for `expand`: a view broadcast to `shape`.
+   * @example `cb.tensor([1, 2]).broadcastTo([3, 2]).shape // [3, 2]`
+   */
+  broadcastTo(shape: number[]): Tensor {
+    return ops.expand(this, shape);
+  }
+  /**
    * A view without the dims of size 1 (or only `axis`, which must have size 1).
    * @example `cb.zeros([1, 3, 1]).squeeze().shape // [3]`
    */
