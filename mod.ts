@@ -33,6 +33,8 @@ export {
 export type { CreateOptions, RandomOptions, TensorOptions } from "./ffi/create.ts";
 export { concat, dot, matmul, outer, stack, where } from "./ffi/ops.ts";
 export { scope } from "./ffi/scope.ts";
+export { fromShared, numThreads, setNumThreads, share } from "./ffi/async.ts";
+export type { SharedTensor } from "./ffi/async.ts";
 export { CobaltError } from "./ffi/errors.ts";
 export type { CobaltErrorCode } from "./ffi/errors.ts";
 export type { DType, TypedArray } from "./ffi/dtype.ts";

@@ -29,6 +29,8 @@ export function abiVersion(path: string): number {
 /** Opens the library at `path` with Bun's FFI. */
 export function open(path: string): Native {
   const table: Record<string, { args: string[]; returns: string }> = {};
+  // NOTE: bun:ffi has no non-blocking calls; `nonblocking` symbols are bound as plain calls and
+  // the async layer polls instead of calling them.
   for (const [name, def] of Object.entries(symbols)) {
     table[name] = {
       args: (def.parameters as readonly string[]).map((t) => TYPES[t]),
@@ -51,6 +53,7 @@ export function open(path: string): Native {
       return (toArrayBuffer as (...a: unknown[]) => ArrayBuffer)(p, 0, byteLength, handle, deallocator);
     },
     address: (p) => p as number,
+    pointer: (a) => a,
     addressOf: (v) => ptr(v) as number,
     close: () => lib.close(),
   };

@@ -35,6 +35,7 @@ export function open(path: string): Native {
       return ab;
     },
     address: (p) => Number(Deno.UnsafePointer.value(p as Deno.PointerValue)),
+    pointer: (a) => Deno.UnsafePointer.create(BigInt(a)),
     addressOf: (v) => Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(v as Uint8Array))),
     close: () => lib.close(),
   };

@@ -13,6 +13,7 @@ export const STATUS_CODES = [
   "PANIC",
   "AXIS",
   "INDEX",
+  "BORROWED",
 ] as const;
 
 /**
@@ -27,6 +28,7 @@ export type CobaltErrorCode =
   | "PANIC"
   | "AXIS"
   | "INDEX"
+  | "BORROWED"
   | "DISPOSED"
   | "LOAD"
   | "PERMISSION"

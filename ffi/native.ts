@@ -15,11 +15,15 @@ type JsOf<T> = T extends "pointer" ? Ptr
 
 type Params<P> = { -readonly [K in keyof P]: JsOf<P[K]> };
 
-/** The symbols of the library, typed from the one table. */
+type Result<D> = D extends { nonblocking: true; result: infer R } ? Promise<JsOf<R>>
+  : D extends { result: infer R } ? JsOf<R>
+  : never;
+
+/** The symbols of the library, typed from the one table (non-blocking ones return Promises). */
 export type Sym = {
   [K in keyof Symbols]: (
     ...args: Params<Symbols[K]["parameters"]> extends infer A extends unknown[] ? A : never
-  ) => JsOf<Symbols[K]["result"]>;
+  ) => Result<Symbols[K]>;
 };
 
 /** What a runtime adapter provides. */
@@ -41,6 +45,8 @@ export interface Native {
   external(p: Ptr, byteLength: number, handle: Ptr): ArrayBuffer;
   /** The numeric address of a pointer. */
   address(p: Ptr): number;
+  /** The pointer at a numeric address (the inverse of `address`). */
+  pointer(address: number): Ptr;
   /** The numeric address of a TypedArray's first byte. */
   addressOf(view: ArrayBufferView): number;
   /** Unloads the library. */

@@ -224,6 +224,19 @@ export function reduce(
   return wrap(sym.cobalt_reduce(op, a.handle, AXES, n, keep, d));
 }
 
+/** Starts a reduction job (the async twin of `reduce`). */
+export function reduceJob(op: number, name: string, h: unknown, axis: Axes, opts: ReduceOptions | undefined) {
+  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
+    throw new TypeError(`${name}: options must be an object like { keepdims: true }`);
+  }
+  const keep = opts?.keepdims ? 1 : 0;
+  if (axis === undefined || axis === null) return sym.cobalt_reduce_async(op, h, null, -1, keep, 0);
+  const axes = typeof axis === "number" ? [axis] : axis;
+  if (!Array.isArray(axes)) throw new TypeError(`${name}: axis must be a number or an array of numbers`);
+  const n = writeAxes(axes, name);
+  return sym.cobalt_reduce_async(op, h, AXES, n, keep, 0);
+}
+
 /** A scan along `axis` (flattened when null/undefined). */
 export function scan(op: number, name: string, a: Tensor, axis: number | null | undefined): Tensor {
   if (axis === undefined || axis === null) return wrap(sym.cobalt_scan(op, a.handle, 0, 1));

@@ -98,6 +98,34 @@ export const symbols = {
   cobalt_where: { parameters: ["pointer", "pointer", "pointer"], result: "pointer" },
   /** cobalt_tensor* cobalt_argsort(const cobalt_tensor* a, int32_t axis, int32_t descending) */
   cobalt_argsort: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_clone(const cobalt_tensor* a) */
+  cobalt_clone: { parameters: ["pointer"], result: "pointer" },
+  /** int32_t cobalt_job_poll(const cobalt_job* j) */
+  cobalt_job_poll: { parameters: ["pointer"], result: "i32" },
+  /** int32_t cobalt_job_wait(const cobalt_job* j): blocks, so Deno runs it on its own thread
+   * (`nonblocking`, a Promise); Bun never calls it (it polls). */
+  cobalt_job_wait: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  /** cobalt_tensor* cobalt_job_result(const cobalt_job* j) */
+  cobalt_job_result: { parameters: ["pointer"], result: "pointer" },
+  /** void cobalt_job_release(const cobalt_job* j) */
+  cobalt_job_release: { parameters: ["pointer"], result: "void" },
+  /** cobalt_job* cobalt_matmul_async(const cobalt_tensor* a, const cobalt_tensor* b) */
+  cobalt_matmul_async: { parameters: ["pointer", "pointer"], result: "pointer" },
+  /** cobalt_job* cobalt_binary_async(int32_t op, const cobalt_tensor* a, const cobalt_tensor* b) */
+  cobalt_binary_async: { parameters: ["i32", "pointer", "pointer"], result: "pointer" },
+  /** cobalt_job* cobalt_unary_async(int32_t op, const cobalt_tensor* a) */
+  cobalt_unary_async: { parameters: ["i32", "pointer"], result: "pointer" },
+  /** cobalt_job* cobalt_reduce_async(int32_t op, const cobalt_tensor* a, const int32_t* axes, int32_t naxes,
+   *                                  int32_t keepdims, double ddof) */
+  cobalt_reduce_async: { parameters: ["i32", "pointer", "buffer", "i32", "i32", "f64"], result: "pointer" },
+  /** cobalt_job* cobalt_astype_async(const cobalt_tensor* a, int32_t dtype) */
+  cobalt_astype_async: { parameters: ["pointer", "i32"], result: "pointer" },
+  /** cobalt_job* cobalt_contiguous_async(const cobalt_tensor* a) */
+  cobalt_contiguous_async: { parameters: ["pointer"], result: "pointer" },
+  /** int32_t cobalt_num_threads(void) */
+  cobalt_num_threads: { parameters: [], result: "i32" },
+  /** int32_t cobalt_set_num_threads(int32_t n) */
+  cobalt_set_num_threads: { parameters: ["i32"], result: "i32" },
 } as const;
 
 /** The symbol table's type. */

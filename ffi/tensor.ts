@@ -22,6 +22,7 @@ import {
   sym,
 } from "./core.ts";
 import * as ops from "./ops.ts";
+import { run } from "./async.ts";
 
 const TOKEN = Symbol("cobalt.internal");
 
@@ -1006,6 +1007,117 @@ export class Tensor {
   assign(value: Operand): this {
     ops.assign(this, value);
     return this;
+  }
+
+  /**
+   * A contiguous copy in new native memory (never shared with this tensor).
+   * @example `const c = t.clone(); c.assign(0); // t is unchanged`
+   */
+  clone(): Tensor {
+    return wrap(sym.cobalt_clone(this.handle), undefined, this.#dtype);
+  }
+
+  // ---- off the JS thread --------------------------------------------------------------------------
+  // Each *Async method starts the op on the native pool and resolves to its result. The inputs are
+  // kept alive until it ends (disposing them meanwhile is safe) and are borrowed: `assign` into
+  // them throws "BORROWED" until then. Do not write through a `data` view of an input meanwhile.
+
+  /**
+   * `matmul` on the native pool, off the JS thread.
+   * @example `const c = await a.matmulAsync(b);`
+   */
+  matmulAsync(other: Tensor): Promise<Tensor> {
+    const b = ops.asTensor(other, "matmulAsync");
+    return run(sym.cobalt_matmul_async(this.handle, b.handle), [this, b]);
+  }
+  /**
+   * `add` on the native pool (worth it for large tensors; small ones are faster sync).
+   * @example `const c = await a.addAsync(b);`
+   */
+  addAsync(other: Tensor): Promise<Tensor> {
+    return this.#binaryAsync(ops.BIN.add, other, "addAsync");
+  }
+  /**
+   * `sub` on the native pool.
+   * @example `const c = await a.subAsync(b);`
+   */
+  subAsync(other: Tensor): Promise<Tensor> {
+    return this.#binaryAsync(ops.BIN.sub, other, "subAsync");
+  }
+  /**
+   * `mul` on the native pool.
+   * @example `const c = await a.mulAsync(b);`
+   */
+  mulAsync(other: Tensor): Promise<Tensor> {
+    return this.#binaryAsync(ops.BIN.mul, other, "mulAsync");
+  }
+  /**
+   * `div` on the native pool.
+   * @example `const c = await a.divAsync(b);`
+   */
+  divAsync(other: Tensor): Promise<Tensor> {
+    return this.#binaryAsync(ops.BIN.div, other, "divAsync");
+  }
+  #binaryAsync(op: number, other: Tensor, name: string): Promise<Tensor> {
+    const b = ops.asTensor(other, name);
+    return run(sym.cobalt_binary_async(op, this.handle, b.handle), [this, b]);
+  }
+  /**
+   * `exp` on the native pool.
+   * @example `const e = await a.expAsync();`
+   */
+  expAsync(): Promise<Tensor> {
+    return run(sym.cobalt_unary_async(ops.UN.exp, this.handle), [this]);
+  }
+  /**
+   * `tanh` on the native pool.
+   * @example `const y = await a.tanhAsync();`
+   */
+  tanhAsync(): Promise<Tensor> {
+    return run(sym.cobalt_unary_async(ops.UN.tanh, this.handle), [this]);
+  }
+  /**
+   * `sum` on the native pool.
+   * @example `const s = await a.sumAsync(0);`
+   */
+  sumAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
+    return this.#reduceAsync(ops.RED.sum, "sumAsync", axis, opts);
+  }
+  /**
+   * `mean` on the native pool.
+   * @example `const m = await a.meanAsync();`
+   */
+  meanAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
+    return this.#reduceAsync(ops.RED.mean, "meanAsync", axis, opts);
+  }
+  /**
+   * `max` on the native pool.
+   * @example `const m = await a.maxAsync(1);`
+   */
+  maxAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
+    return this.#reduceAsync(ops.RED.max, "maxAsync", axis, opts);
+  }
+  #reduceAsync(op: number, name: string, axis: Axes, opts: ReduceOptions | undefined): Promise<Tensor> {
+    const h = this.handle;
+    return run(ops.reduceJob(op, name, h, axis, opts), [this]);
+  }
+  /**
+   * `astype` on the native pool.
+   * @example `const d = await a.astypeAsync("float64");`
+   */
+  astypeAsync(dtype: DType): Promise<Tensor> {
+    const info = typeof dtype === "string" ? DTYPES[dtype] : undefined;
+    if (info === undefined) {
+      return Promise.reject(new CobaltError("DTYPE", `astypeAsync: unsupported dtype "${dtype}"`));
+    }
+    return run(sym.cobalt_astype_async(this.handle, info.code), [this], dtype);
+  }
+  /**
+   * `contiguous` on the native pool.
+   * @example `const c = await a.transpose().contiguousAsync();`
+   */
+  contiguousAsync(): Promise<Tensor> {
+    return run(sym.cobalt_contiguous_async(this.handle), [this]);
   }
 
   // ---- printing ---------------------------------------------------------------------------------

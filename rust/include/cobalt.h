@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define COBALT_ABI_VERSION 2
+#define COBALT_ABI_VERSION 3
 #define COBALT_MAX_NDIM 32
 
 /* Status codes (append-only). */
@@ -38,6 +38,7 @@ extern "C" {
 #define COBALT_PANIC 5
 #define COBALT_AXIS 6
 #define COBALT_INDEX 7
+#define COBALT_BORROWED 8 /* a write into a tensor an async job reads */
 
 /* dtypes (append-only). */
 #define COBALT_F32 0
@@ -118,6 +119,9 @@ extern "C" {
 
 /* An opaque tensor handle. */
 typedef struct cobalt_tensor cobalt_tensor;
+
+/* An opaque handle on an async job running on the native pool. */
+typedef struct cobalt_job cobalt_job;
 
 /* Release function of adopted memory: called once, on any thread, with the caller's context. */
 typedef void (*cobalt_release_fn)(void *ctx);
@@ -209,6 +213,8 @@ cobalt_tensor *cobalt_reshape(const cobalt_tensor *a, const int64_t *shape, int3
 cobalt_tensor *cobalt_permute(const cobalt_tensor *a, const int32_t *perm, int32_t n);
 /* a itself (shared) when contiguous, else a contiguous copy. */
 cobalt_tensor *cobalt_contiguous(const cobalt_tensor *a);
+/* A contiguous copy in new storage (never shared). */
+cobalt_tensor *cobalt_clone(const cobalt_tensor *a);
 /* A copy converted to dtype (shared when the dtype is unchanged). */
 cobalt_tensor *cobalt_astype(const cobalt_tensor *a, int32_t dtype);
 /* A view broadcast to shape (stride 0 on stretched dims). */
@@ -232,6 +238,29 @@ cobalt_tensor *cobalt_argsort(const cobalt_tensor *a, int32_t axis, int32_t desc
 
 /* Writes src (broadcast to dst's shape, converted to its dtype) into dst, which may be a view. */
 int32_t cobalt_copy_into(const cobalt_tensor *dst, const cobalt_tensor *src);
+
+/* ---- async jobs and the thread pool ----------------------------------------------------
+ * An async call starts the op on the native pool and returns a job (NULL on an immediate error).
+ * The job keeps its inputs alive and marks them borrowed: cobalt_copy_into on them fails with
+ * COBALT_BORROWED until the job ends. Release every job with cobalt_job_release. */
+
+/* 1 when finished, 0 while running, -status on error; never blocks. */
+int32_t cobalt_job_poll(const cobalt_job *j);
+/* Blocks until the job has finished; returns 0. */
+int32_t cobalt_job_wait(const cobalt_job *j);
+/* The result (once; waits if needed): a new handle, or NULL with the job's error recorded. */
+cobalt_tensor *cobalt_job_result(const cobalt_job *j);
+void cobalt_job_release(const cobalt_job *j);
+cobalt_job *cobalt_matmul_async(const cobalt_tensor *a, const cobalt_tensor *b);
+cobalt_job *cobalt_binary_async(int32_t op, const cobalt_tensor *a, const cobalt_tensor *b);
+cobalt_job *cobalt_unary_async(int32_t op, const cobalt_tensor *a);
+cobalt_job *cobalt_reduce_async(int32_t op, const cobalt_tensor *a, const int32_t *axes, int32_t naxes,
+                                int32_t keepdims, double ddof);
+cobalt_job *cobalt_astype_async(const cobalt_tensor *a, int32_t dtype);
+cobalt_job *cobalt_contiguous_async(const cobalt_tensor *a);
+/* The native pool: COBALT_NUM_THREADS, else the available cores. */
+int32_t cobalt_num_threads(void);
+int32_t cobalt_set_num_threads(int32_t n);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,8 @@ pub enum Error {
     Axis(String),
     /// An index out of range.
     Index(String),
+    /// A write into a tensor that an in-flight async job reads.
+    Borrowed(String),
 }
 
 /// Result alias of the core.
@@ -35,6 +37,7 @@ impl Error {
             Error::Panic(_) => 5,
             Error::Axis(_) => 6,
             Error::Index(_) => 7,
+            Error::Borrowed(_) => 8,
         }
     }
 
@@ -59,7 +62,8 @@ impl fmt::Display for Error {
             | Error::DType(m)
             | Error::OutOfMemory(m)
             | Error::Axis(m)
-            | Error::Index(m) => {
+            | Error::Index(m)
+            | Error::Borrowed(m) => {
                 f.write_str(m)
             }
             Error::Panic(m) => write!(f, "panic in cobalt: {m}"),

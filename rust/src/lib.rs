@@ -9,6 +9,7 @@ pub mod dtype;
 pub mod error;
 pub mod layout;
 pub mod op;
+pub mod pool;
 pub mod shape;
 pub mod storage;
 pub mod tensor;

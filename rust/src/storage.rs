@@ -51,6 +51,7 @@ pub struct Storage {
     ptr: NonNull<u8>,
     nbytes: usize,
     owner: Owner,
+    readers: std::sync::atomic::AtomicUsize, // in-flight jobs reading this storage
 }
 
 // SAFETY: Storage is a raw buffer; synchronisation of writes is the tensor layer's job (tensors are
@@ -80,7 +81,7 @@ impl Storage {
             None => NonNull::new(unsafe { alloc::alloc_zeroed(layout) }).ok_or_else(oom)?,
         };
         LIVE_BYTES.fetch_add(nbytes as i64, Ordering::Relaxed);
-        Ok(Storage { ptr, nbytes, owner: Owner::Owned(layout) })
+        Ok(Storage { ptr, nbytes, owner: Owner::Owned(layout), readers: Default::default() })
     }
 
     /// Adopts `nbytes` at `ptr` without copying; `release(ctx)` runs when the storage is dropped.
@@ -98,7 +99,7 @@ impl Storage {
         let ptr = NonNull::new(ptr)
             .ok_or_else(|| Error::InvalidArgument("external memory pointer is NULL".into()))?;
         EXTERNAL_BYTES.fetch_add(nbytes as i64, Ordering::Relaxed);
-        Ok(Storage { ptr, nbytes, owner: Owner::External { release, ctx } })
+        Ok(Storage { ptr, nbytes, owner: Owner::External { release, ctx }, readers: Default::default() })
     }
 
     /// Size in bytes.
@@ -109,6 +110,21 @@ impl Storage {
     /// Base pointer.
     pub fn as_ptr(&self) -> *mut u8 {
         self.ptr.as_ptr()
+    }
+
+    /// Marks the storage as read by an in-flight job (writes are refused until `end_read`).
+    pub fn borrow_for_read(&self) {
+        self.readers.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Ends a `borrow_for_read`.
+    pub fn end_read(&self) {
+        self.readers.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// True while an in-flight job reads this storage.
+    pub fn is_borrowed(&self) -> bool {
+        self.readers.load(Ordering::SeqCst) > 0
     }
 
     /// True when the memory was adopted from the caller.

@@ -27,13 +27,14 @@ use crate::shape::Dims;
 use crate::storage::{count_tensor, memory_stats, ReleaseFn};
 use crate::tensor::Tensor;
 use crate::cpu;
+use crate::pool::Job;
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// Bumped on any incompatible change of this surface; loaders refuse a library with another value.
-pub const COBALT_ABI_VERSION: u32 = 2;
+pub const COBALT_ABI_VERSION: u32 = 3;
 /// Largest number of dimensions a tensor may have.
 pub const COBALT_MAX_NDIM: usize = 32;
 
@@ -173,6 +174,7 @@ pub extern "C" fn cobalt_status_str(code: i32) -> *const c_char {
         5 => b"PANIC\0",
         6 => b"AXIS\0",
         7 => b"INDEX\0",
+        8 => b"BORROWED\0",
         _ => b"UNKNOWN\0",
     };
     s.as_ptr() as *const c_char
@@ -643,6 +645,15 @@ pub unsafe extern "C" fn cobalt_contiguous(a: *const CobaltTensor) -> *mut Cobal
     guard_new(|| get(a)?.contiguous())
 }
 
+/// A contiguous copy of `a` in new storage (never shared).
+///
+/// # Safety
+/// `a` is a live handle; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_clone(a: *const CobaltTensor) -> *mut CobaltTensor {
+    guard_new(|| cpu::copy_contiguous(get(a)?))
+}
+
 /// `a` converted to `dtype` (a contiguous copy; shares storage when the dtype is unchanged).
 ///
 /// # Safety
@@ -806,4 +817,188 @@ pub unsafe extern "C" fn cobalt_where(
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_argsort(a: *const CobaltTensor, axis: i32, descending: i32) -> *mut CobaltTensor {
     guard_new(|| cpu::argsort(get(a)?, axis as i64, flag(descending)))
+}
+
+// ---- async jobs -------------------------------------------------------------------------------
+
+/// The opaque job handle behind `cobalt_job*`.
+pub type CobaltJob = Job;
+
+/// Runs a job-starting body: the new job handle, or NULL with the status recorded.
+fn guard_job(f: impl FnOnce() -> Result<Arc<Job>>) -> *mut CobaltJob {
+    let mut h = std::ptr::null_mut();
+    guard(|| {
+        h = Arc::into_raw(f()?) as *mut CobaltJob;
+        Ok(())
+    });
+    h
+}
+
+fn job<'a>(j: *const CobaltJob) -> Result<&'a Job> {
+    if j.is_null() {
+        return Err(Error::InvalidArgument("job handle is NULL".into()));
+    }
+    // SAFETY: the caller passes a job it has not released (contract).
+    Ok(unsafe { &*j })
+}
+
+/// 1 when the job has finished, 0 while it runs, a negated status on error. Never blocks.
+///
+/// # Safety
+/// `j` is a live job.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_job_poll(j: *const CobaltJob) -> i32 {
+    let mut done = 0;
+    let s = guard(|| {
+        done = job(j)?.is_done() as i32;
+        Ok(())
+    });
+    if s == 0 { done } else { -s }
+}
+
+/// Blocks the calling thread until the job has finished; returns 0. (Deno calls it as a
+/// non-blocking symbol: on its own thread, as a Promise.)
+///
+/// # Safety
+/// `j` is a live job.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_job_wait(j: *const CobaltJob) -> i32 {
+    guard(|| {
+        job(j)?.wait();
+        Ok(())
+    })
+}
+
+/// The job's result tensor (once; waits if needed), or NULL with the job's error recorded for
+/// this thread.
+///
+/// # Safety
+/// `j` is a live job; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_job_result(j: *const CobaltJob) -> *mut CobaltTensor {
+    guard_new(|| job(j)?.take())
+}
+
+/// Drops the caller's reference to the job (a running job finishes on its own). NULL is a no-op.
+///
+/// # Safety
+/// `j` is NULL or a live job, which this call consumes.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_job_release(j: *const CobaltJob) {
+    if !j.is_null() {
+        guard(|| {
+            // SAFETY: `j` came from `Arc::into_raw` (guard_job); the caller gives it up.
+            unsafe { drop(Arc::from_raw(j)) };
+            Ok(())
+        });
+    }
+}
+
+/// `cobalt_matmul` on the pool. The inputs stay alive and borrowed (writes into them fail with
+/// COBALT_BORROWED) until the job ends, whatever the caller releases meanwhile.
+///
+/// # Safety
+/// `a`, `b` are live handles; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_matmul_async(a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
+    guard_job(|| {
+        let (a, b) = (get(a)?.clone(), get(b)?.clone());
+        Ok(Job::submit(vec![a, b], |t| cpu::matmul(&t[0], &t[1])))
+    })
+}
+
+/// `cobalt_binary` on the pool.
+///
+/// # Safety
+/// As `cobalt_matmul_async`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_binary_async(op: i32, a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
+    guard_job(|| {
+        let (op, a, b) = (BinaryOp::from_code(op)?, get(a)?.clone(), get(b)?.clone());
+        Ok(Job::submit(vec![a, b], move |t| cpu::binary(op, &t[0], &t[1])))
+    })
+}
+
+/// `cobalt_unary` on the pool.
+///
+/// # Safety
+/// `a` is a live handle; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_unary_async(op: i32, a: *const CobaltTensor) -> *mut CobaltJob {
+    guard_job(|| {
+        let (op, a) = (UnaryOp::from_code(op)?, get(a)?.clone());
+        Ok(Job::submit(vec![a], move |t| cpu::unary(op, &t[0])))
+    })
+}
+
+/// `cobalt_reduce` on the pool.
+///
+/// # Safety
+/// As `cobalt_reduce`; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_reduce_async(
+    op: i32,
+    a: *const CobaltTensor,
+    axes: *const i32,
+    naxes: i32,
+    keepdims: i32,
+    ddof: f64,
+) -> *mut CobaltJob {
+    guard_job(|| {
+        let (op, a) = (ReduceOp::from_code(op)?, get(a)?.clone());
+        let list: Option<Vec<i64>> = if naxes < 0 {
+            None
+        } else if naxes == 0 {
+            Some(vec![])
+        } else {
+            if axes.is_null() {
+                return Err(Error::InvalidArgument("reduce: axes pointer is NULL".into()));
+            }
+            // SAFETY: `axes` holds `naxes` values (contract); copied before the call returns.
+            Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect())
+        };
+        let keep = flag(keepdims);
+        Ok(Job::submit(vec![a], move |t| cpu::reduce(op, &t[0], list.as_deref(), keep, ddof)))
+    })
+}
+
+/// `cobalt_astype` on the pool.
+///
+/// # Safety
+/// `a` is a live handle; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32) -> *mut CobaltJob {
+    guard_job(|| {
+        let (a, d) = (get(a)?.clone(), DType::from_code(dtype)?);
+        Ok(Job::submit(vec![a], move |t| t[0].astype(d)))
+    })
+}
+
+/// `cobalt_contiguous` on the pool.
+///
+/// # Safety
+/// `a` is a live handle; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_contiguous_async(a: *const CobaltTensor) -> *mut CobaltJob {
+    guard_job(|| {
+        let a = get(a)?.clone();
+        Ok(Job::submit(vec![a], |t| t[0].contiguous()))
+    })
+}
+
+/// Threads in the native pool (shared by async jobs and large sync kernels).
+#[no_mangle]
+pub extern "C" fn cobalt_num_threads() -> i32 {
+    let mut n = 0;
+    guard(|| {
+        n = crate::pool::num_threads() as i32;
+        Ok(())
+    });
+    n
+}
+
+/// Resizes the native pool (1..=1024 threads).
+#[no_mangle]
+pub extern "C" fn cobalt_set_num_threads(n: i32) -> i32 {
+    guard(|| crate::pool::set_num_threads(usize::try_from(n).unwrap_or(0)))
 }

@@ -18,6 +18,11 @@ pub fn copy_into(dst: &Tensor, src: &Tensor) -> Result<()> {
     if &*shape != dst.shape() {
         return Err(Error::shape("copy_into", dst.shape(), src.shape()));
     }
+    if dst.storage().is_borrowed() {
+        return Err(Error::Borrowed(
+            "copy_into: the destination is being read by an async job; await it first".into(),
+        ));
+    }
     if dst.layout().strides.iter().zip(dst.shape()).any(|(&s, &d)| s == 0 && d > 1) {
         return Err(Error::InvalidArgument("copy_into: the destination is a broadcast view (elements alias)".into()));
     }

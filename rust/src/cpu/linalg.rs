@@ -42,9 +42,18 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         // SAFETY: fresh and unshared.
         let o = unsafe { out.slice_mut::<T>() };
         o.iter_mut().for_each(|v| *v = T::zero());
-        for bi in 0..nbatch {
-            gemm(&xs[bi * m * k..(bi + 1) * m * k], &ys[bi * k * n..(bi + 1) * k * n], &mut o[bi * m * n..(bi + 1) * m * n], m, k, n);
-        }
+        let op = o.as_mut_ptr() as usize;
+        // rows of all batches in parallel on the shared pool (chunks of >= ~64k multiply-adds)
+        let rows = nbatch * m;
+        let min_rows = (65_536 / (k * n).max(1)).max(1);
+        crate::pool::parallel_for(rows, min_rows, &|r| {
+            for row in r {
+                let (bi, i) = (row / m, row % m);
+                // SAFETY: each row of `out` is written by exactly one chunk.
+                let c = unsafe { std::slice::from_raw_parts_mut((op as *mut T).add(row * n), n) };
+                gemm_row(&xs[bi * m * k + i * k..bi * m * k + (i + 1) * k], &ys[bi * k * n..(bi + 1) * k * n], c, k, n);
+            }
+        });
     }, unreachable!());
     // drop the unit dims that 1-D operands gained
     let mut final_shape: Vec<usize> = batch.to_vec();
@@ -58,16 +67,13 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if common == DType::Bool { cast(&r, DType::Bool) } else { finish(r, common) }
 }
 
-/// `c += a @ b` for row-major `a` (m x k), `b` (k x n), `c` (m x n): the i-p-j order streams rows
-/// of `b` and `c` so the inner loop vectorises.
-fn gemm<T: Num>(a: &[T], b: &[T], c: &mut [T], m: usize, k: usize, n: usize) {
-    for i in 0..m {
-        let row = &mut c[i * n..(i + 1) * n];
-        for p in 0..k {
-            let s = a[i * k + p];
-            for (d, &w) in row.iter_mut().zip(&b[p * n..(p + 1) * n]) {
-                *d = d.add(s.mul(w));
-            }
+/// One output row: `c += a_row @ b` for `a_row` (k), row-major `b` (k x n), `c` (n). The p-j order
+/// streams rows of `b` so the inner loop vectorises.
+fn gemm_row<T: Num>(a: &[T], b: &[T], c: &mut [T], k: usize, n: usize) {
+    for p in 0..k {
+        let s = a[p];
+        for (d, &w) in c.iter_mut().zip(&b[p * n..(p + 1) * n]) {
+            *d = d.add(s.mul(w));
         }
     }
 }

@@ -1,0 +1,30 @@
+/**
+ * The Worker used by worker_test.ts (not a test file): receives shared tensors and works on them.
+ */
+import * as cb from "../mod.ts";
+
+// deno-lint-ignore no-explicit-any
+const self_ = globalThis as any;
+
+self_.onmessage = (e: MessageEvent) => {
+  const msg = e.data;
+  if (msg.kind === "sum-and-mark") {
+    // use the tensor, then write into it: the main thread sees the write (same storage)
+    const sum = cb.scope(() => {
+      const t = cb.fromShared(msg.tensor); // owned by the scope, disposed at its end
+      const s = t.sum().item();
+      t.slice(0).assign(-1);
+      return s;
+    });
+    self_.postMessage({ kind: "done", sum });
+  } else if (msg.kind === "hammer") {
+    const t = cb.fromShared(msg.tensor);
+    for (let i = 0; i < msg.rounds; i++) cb.fromShared(cb.share(t)).dispose(); // retain + release
+    t.dispose();
+    self_.postMessage({ kind: "done" });
+  }
+};
+
+// NOTE: say when the handler is in place: the module graph has a top-level await (the library
+// loader), and a message posted before evaluation finishes can be lost in Bun.
+self_.postMessage({ kind: "ready" });

@@ -1,0 +1,76 @@
+/**
+ * Tensors handed to Workers without copying: the native storage is shared through the atomic
+ * refcount and each side disposes its own reference.
+ */
+import assert from "node:assert/strict";
+import * as cb from "../mod.ts";
+import { gcUntil, test } from "./harness.ts";
+
+/** A started worker, once it said it is ready for messages. */
+async function worker(): Promise<Worker> {
+  const w = new Worker(new URL("./worker_helper.ts", import.meta.url).href, { type: "module" });
+  await reply(w);
+  return w;
+}
+
+function reply(w: Worker): Promise<{ kind: string; sum?: number }> {
+  return new Promise((resolve, reject) => {
+    w.onmessage = (e) => resolve(e.data);
+    w.onerror = (e) => reject(new Error(`worker failed: ${(e as ErrorEvent).message}`));
+  });
+}
+
+test("workers: a worker reads and writes a shared tensor without a copy", async () => {
+  const base = cb.memory();
+  const t = cb.arange(10, { dtype: "float64" });
+  const view = t.data as Float64Array;
+  const w = await worker();
+  try {
+    const done = reply(w);
+    w.postMessage({ kind: "sum-and-mark", tensor: cb.share(t) });
+    const r = await done;
+    assert.equal(r.sum, 45);
+    assert.equal(view[0], -1, "the worker wrote into the same memory");
+  } finally {
+    w.terminate();
+  }
+  t.dispose();
+  assert.equal(cb.memory().tensors, base.tensors + 1, "only the data view's reference is left");
+});
+
+test("workers: two workers and the main thread hammer retain/release on one tensor", async () => {
+  await gcUntil(() => false, 3); // let earlier tests' garbage go first
+  const base = cb.memory();
+  const t = cb.rand([256], { seed: 3 });
+  const ws = await Promise.all([worker(), worker()]);
+  const rounds = 20_000;
+  try {
+    const replies = ws.map((w) => {
+      const r = reply(w);
+      w.postMessage({ kind: "hammer", tensor: cb.share(t), rounds });
+      return r;
+    });
+    for (let i = 0; i < rounds; i++) cb.fromShared(cb.share(t)).dispose();
+    await Promise.all(replies);
+  } finally {
+    ws.forEach((w) => w.terminate());
+  }
+  assert.equal(cb.native.refcount(t), 1, "every reference taken was given back");
+  t.dispose();
+  assert.deepEqual(cb.memory(), base);
+});
+
+test("workers: adopted JS memory is copied once when shared; shared objects are checked", () => {
+  const buf = new Float32Array([1, 2, 3]);
+  const t = cb.tensor(buf, { copy: false });
+  const s = cb.share(t);
+  const u = cb.fromShared(s);
+  buf[0] = 100;
+  assert.deepEqual(u.toArray(), [1, 2, 3], "the shared copy does not see later JS writes");
+  u.dispose();
+  t.dispose();
+  assert.throws(() => cb.fromShared({} as cb.SharedTensor), TypeError);
+  assert.throws(() => cb.fromShared({ cobalt: "shared-tensor", handle: 0, dtype: "float32" }), {
+    code: "INVALID_ARGUMENT",
+  });
+});
