@@ -4,8 +4,9 @@
  *
  * Deno awaits a job with a `nonblocking` FFI call (Deno runs the blocking wait on its own thread
  * pool and resolves a Promise). bun:ffi has no non-blocking calls, so in Bun a job is polled:
- * first after a microtask, then with timers backing off from 0 to 4 ms. The JS thread is never
- * blocked in either runtime.
+ * on the next few event-loop turns (`setImmediate`, microseconds apart, so short jobs resolve
+ * fast), then with timers backing off from 1 to 4 ms (so long jobs cost the JS thread almost
+ * nothing). The JS thread is never blocked in either runtime.
  * @module
  */
 import { lib } from "./load.ts";
@@ -17,6 +18,13 @@ import { Tensor, wrap } from "./tensor.ts";
 
 const isDeno = lib.runtime === "deno";
 
+// deno-lint-ignore no-explicit-any
+const setImmediate_: (f: () => void) => void = (globalThis as any).setImmediate ?? ((f: () => void) => setTimeout(f, 0));
+
+function nextTurn(): Promise<void> {
+  return new Promise((r) => setImmediate_(r));
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -26,14 +34,16 @@ async function finished(job: Ptr): Promise<void> {
     check(await sym.cobalt_job_wait(job));
     return;
   }
-  await Promise.resolve();
   let delay = 0;
-  for (;;) {
+  for (let turn = 0;; turn++) {
     const s = sym.cobalt_job_poll(job);
     if (s < 0) check(-s);
     if (s === 1) return;
-    await sleep(delay);
-    delay = delay === 0 ? 1 : Math.min(delay * 2, 4);
+    if (turn < 64) await nextTurn();
+    else {
+      delay = Math.min(delay * 2 || 1, 4);
+      await sleep(delay);
+    }
   }
 }
 

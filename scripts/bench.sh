@@ -37,3 +37,20 @@ for label, k in rows:
     print(f"| {label} | " + " | ".join(cells) + " |")
 PY
 rm -rf "$OUT"
+
+say "async vs sync (Deno, Bun)"
+OUT="$(mktemp -d)"
+deno run --allow-ffi --allow-env bench/async.ts >"$OUT/deno.json"
+bun bench/async.ts >"$OUT/bun.json"
+python3 - "$OUT" <<'PY'
+import json, sys, os
+d = sys.argv[1]
+rows = [json.load(open(os.path.join(d, f))) for f in ("deno.json", "bun.json")]
+print("\n| runtime | add 4 el. sync | add 4 el. async (await) | 2048² matmul sync: time / longest event-loop stall | async: time / longest stall |")
+print("|---|---|---|---|---|")
+for r in rows:
+    s, a = r["matmul2048_sync"], r["matmul2048_async"]
+    print(f"| {r['runtime']} ({r['threads']} threads) | {r['add_sync_ns']:.0f} ns | {r['add_async_us']:.1f} µs | "
+          f"{s['totalMs']:.0f} ms / {s['stallMs']:.0f} ms | {a['totalMs']:.0f} ms / {a['stallMs']:.1f} ms |")
+PY
+rm -rf "$OUT"
