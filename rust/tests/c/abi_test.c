@@ -129,7 +129,27 @@ int main(void) {
     cobalt_release(ev);
     CHECK(released == 1);
 
-    cobalt_tensor *all[] = {a, m, r, s, tr, v3, row, p, mx};
+    /* async: a job on the pool borrows its inputs until it ends */
+    cobalt_tensor *big = cobalt_full(COBALT_F32, (int64_t[]){256, 256}, 2, 0.5);
+    cobalt_job *job = cobalt_matmul_async(big, big);
+    CHECK(job != NULL);
+    cobalt_tensor *zero = cobalt_full(COBALT_F32, (int64_t[]){1}, 1, 0);
+    int32_t st = cobalt_copy_into(big, zero);
+    CHECK(st == COBALT_BORROWED || (st == COBALT_OK && cobalt_job_poll(job) == 1)); /* unless it already ended */
+    CHECK(cobalt_job_wait(job) == 0 && cobalt_job_poll(job) == 1);
+    cobalt_tensor *jr = cobalt_job_result(job);
+    CHECK(jr != NULL && cobalt_shape(jr, dims, 4) == 2 && dims[0] == 256);
+    CHECK(cobalt_job_result(job) == NULL); /* once */
+    cobalt_job_release(job);
+    CHECK(cobalt_copy_into(big, zero) == COBALT_OK);
+    cobalt_job *bad = cobalt_matmul_async(a, v3);
+    CHECK(bad != NULL && cobalt_job_result(bad) == NULL && cobalt_last_status() == COBALT_SHAPE_MISMATCH);
+    cobalt_job_release(bad);
+    int32_t threads = cobalt_num_threads();
+    CHECK(threads >= 1 && cobalt_set_num_threads(1) == COBALT_OK && cobalt_num_threads() == 1);
+    CHECK(cobalt_set_num_threads(0) == COBALT_INVALID_ARGUMENT && cobalt_set_num_threads(threads) == COBALT_OK);
+
+    cobalt_tensor *all[] = {a, m, r, s, tr, v3, row, p, mx, big, zero, jr};
     for (unsigned i = 0; i < sizeof all / sizeof *all; i++) cobalt_release(all[i]);
     CHECK(live_tensors() == base);
 
