@@ -33,6 +33,24 @@ export {
 export type { CreateOptions, RandomOptions, TensorOptions } from "./ffi/create.ts";
 export { concat, dot, matmul, outer, stack, where } from "./ffi/ops.ts";
 export { scope } from "./ffi/scope.ts";
+export {
+  decodeNpy,
+  decodeNpz,
+  decodeNpzAsync,
+  decodeSafetensors,
+  encodeNpy,
+  encodeNpz,
+  encodeSafetensors,
+  fromBytes,
+  fromObject,
+  load,
+  loadAsync,
+  save,
+  saveAsync,
+  toBytes,
+  toObject,
+} from "./ffi/io.ts";
+export type { Format, Loaded, LoadOptions, SaveOptions, TensorMap, TensorObject } from "./ffi/io.ts";
 export { fromShared, numThreads, setNumThreads, share } from "./ffi/async.ts";
 export type { SharedTensor } from "./ffi/async.ts";
 export { CobaltError } from "./ffi/errors.ts";

@@ -24,7 +24,9 @@ for (let r = 0; r < 7; r++) {
 }
 
 /** The longest gap between ticks of a 1 ms interval while `work` runs. */
-async function maxStall(work: () => Promise<unknown> | unknown): Promise<{ stallMs: number; totalMs: number }> {
+async function maxStall(
+  work: () => Promise<unknown> | unknown,
+): Promise<{ stallMs: number; totalMs: number }> {
   let last = performance.now(), worst = 0;
   const timer = setInterval(() => {
     const now = performance.now();

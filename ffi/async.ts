@@ -19,7 +19,8 @@ import { Tensor, wrap } from "./tensor.ts";
 const isDeno = lib.runtime === "deno";
 
 // deno-lint-ignore no-explicit-any
-const setImmediate_: (f: () => void) => void = (globalThis as any).setImmediate ?? ((f: () => void) => setTimeout(f, 0));
+const setImmediate_: (f: () => void) => void = (globalThis as any).setImmediate ??
+  ((f: () => void) => setTimeout(f, 0));
 
 function nextTurn(): Promise<void> {
   return new Promise((r) => setImmediate_(r));

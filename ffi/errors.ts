@@ -18,7 +18,8 @@ export const STATUS_CODES = [
 
 /**
  * The stable error codes: the native ones plus those raised by the binding itself
- * (`DISPOSED` for a tensor used after `dispose()`, `LOAD` and `PERMISSION` for loading the library).
+ * (`DISPOSED` for a tensor used after `dispose()`, `FORMAT` for a file or buffer that is not what it
+ * claims, `LOAD` and `PERMISSION` for loading the library or a file).
  */
 export type CobaltErrorCode =
   | "INVALID_ARGUMENT"
@@ -29,6 +30,7 @@ export type CobaltErrorCode =
   | "AXIS"
   | "INDEX"
   | "BORROWED"
+  | "FORMAT"
   | "DISPOSED"
   | "LOAD"
   | "PERMISSION"

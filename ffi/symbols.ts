@@ -126,6 +126,13 @@ export const symbols = {
   cobalt_num_threads: { parameters: [], result: "i32" },
   /** int32_t cobalt_set_num_threads(int32_t n) */
   cobalt_set_num_threads: { parameters: ["i32"], result: "i32" },
+  /** cobalt_tensor* cobalt_map_file(const uint8_t* path, int32_t len) */
+  cobalt_map_file: { parameters: ["buffer", "i32"], result: "pointer" },
+  /** cobalt_tensor* cobalt_reinterpret(const cobalt_tensor* a, int32_t dtype, const int64_t* shape, int32_t ndim,
+   *                                    double byte_offset) */
+  cobalt_reinterpret: { parameters: ["pointer", "i32", "buffer", "i32", "f64"], result: "pointer" },
+  /** cobalt_tensor* cobalt_byteswap(const cobalt_tensor* a) */
+  cobalt_byteswap: { parameters: ["pointer"], result: "pointer" },
 } as const;
 
 /** The symbol table's type. */

@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define COBALT_ABI_VERSION 3
+#define COBALT_ABI_VERSION 4
 #define COBALT_MAX_NDIM 32
 
 /* Status codes (append-only). */
@@ -238,6 +238,18 @@ cobalt_tensor *cobalt_argsort(const cobalt_tensor *a, int32_t axis, int32_t desc
 
 /* Writes src (broadcast to dst's shape, converted to its dtype) into dst, which may be a view. */
 int32_t cobalt_copy_into(const cobalt_tensor *dst, const cobalt_tensor *src);
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+/* A 1-D uint8 tensor over a private copy-on-write mapping of the file at path (UTF-8, len bytes);
+ * unmapped when the last view dies. Writes through views never reach the file. */
+cobalt_tensor *cobalt_map_file(const uint8_t *path, int32_t len);
+/* A contiguous view of a's storage bytes from byte_offset (a whole number as a double) as dtype
+ * with shape; refused unless it fits the storage and is aligned for the dtype. */
+cobalt_tensor *cobalt_reinterpret(const cobalt_tensor *a, int32_t dtype, const int64_t *shape, int32_t ndim,
+                                  double byte_offset);
+/* A contiguous copy with each element's bytes reversed (endianness). */
+cobalt_tensor *cobalt_byteswap(const cobalt_tensor *a);
 
 /* ---- async jobs and the thread pool ----------------------------------------------------
  * An async call starts the op on the native pool and returns a job (NULL on an immediate error).

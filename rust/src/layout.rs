@@ -18,6 +18,11 @@ impl Layout {
         Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0, contiguous: true }
     }
 
+    /// The same layout starting at element `offset`.
+    pub fn with_offset(self, offset: usize) -> Layout {
+        Layout { offset, ..self }
+    }
+
     /// A layout from parts (strides in elements).
     pub fn new(shape: Dims<usize>, strides: Dims<isize>, offset: usize) -> Layout {
         let contiguous = row_major(&shape, &strides);

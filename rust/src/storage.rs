@@ -38,12 +38,18 @@ pub(crate) fn count_tensor(delta: i64) {
     LIVE_TENSORS.fetch_add(delta, Ordering::Relaxed);
 }
 
+extern "C" {
+    fn mmap(addr: *mut c_void, len: usize, prot: i32, flags: i32, fd: i32, off: i64) -> *mut c_void;
+    fn munmap(addr: *mut c_void, len: usize) -> i32;
+}
+
 /// Release function of adopted memory: called once with the caller's context when the storage dies.
 pub type ReleaseFn = unsafe extern "C" fn(ctx: *mut c_void);
 
 enum Owner {
     Owned(AllocLayout),
     External { release: Option<ReleaseFn>, ctx: *mut c_void },
+    Mapped { len: usize },
 }
 
 /// A block of memory holding elements. Shared between tensors through `Arc<Storage>`.
@@ -102,6 +108,35 @@ impl Storage {
         Ok(Storage { ptr, nbytes, owner: Owner::External { release, ctx }, readers: Default::default() })
     }
 
+    /// Maps a whole file read-only (copy-on-write private pages, so writes through views never reach
+    /// the file). The mapping lives until the storage is dropped.
+    pub fn map_file(path: &std::path::Path) -> Result<Storage> {
+        use std::os::unix::io::AsRawFd;
+        let f = std::fs::File::open(path)
+            .map_err(|e| Error::InvalidArgument(format!("cannot open {}: {e}", path.display())))?;
+        let len = f.metadata().map_err(|e| Error::InvalidArgument(format!("cannot stat {}: {e}", path.display())))?.len();
+        let len = usize::try_from(len).map_err(|_| Error::OutOfMemory("file too large to map".into()))?;
+        if len == 0 {
+            // nothing to map: an empty owned buffer stands in
+            return Storage::zeroed(0);
+        }
+        const PROT_READ: i32 = 1;
+        const PROT_WRITE: i32 = 2;
+        const MAP_PRIVATE: i32 = 2;
+        // SAFETY: a fresh private mapping of an open file; checked for MAP_FAILED below.
+        let p = unsafe { mmap(std::ptr::null_mut(), len, PROT_READ | PROT_WRITE, MAP_PRIVATE, f.as_raw_fd(), 0) };
+        if p as isize == -1 || p.is_null() {
+            return Err(Error::OutOfMemory(format!("cannot map {} ({len} bytes)", path.display())));
+        }
+        EXTERNAL_BYTES.fetch_add(len as i64, Ordering::Relaxed);
+        Ok(Storage {
+            ptr: NonNull::new(p as *mut u8).expect("mmap returned a non-null pointer"),
+            nbytes: len,
+            owner: Owner::Mapped { len },
+            readers: Default::default(),
+        })
+    }
+
     /// Size in bytes.
     pub fn nbytes(&self) -> usize {
         self.nbytes
@@ -142,6 +177,11 @@ impl Drop for Storage {
                     unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) };
                 }
                 LIVE_BYTES.fetch_sub(self.nbytes as i64, Ordering::Relaxed);
+            }
+            Owner::Mapped { len } => {
+                EXTERNAL_BYTES.fetch_sub(len as i64, Ordering::Relaxed);
+                // SAFETY: the mapping made in `map_file`, unmapped once.
+                unsafe { munmap(self.ptr.as_ptr() as *mut c_void, len) };
             }
             Owner::External { release, ctx } => {
                 EXTERNAL_BYTES.fetch_sub(self.nbytes as i64, Ordering::Relaxed);

@@ -142,6 +142,48 @@ impl Tensor {
         Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
     }
 
+    /// A 1-D uint8 tensor over a read-only, copy-on-write mapping of a whole file.
+    pub fn map_file(path: &std::path::Path) -> Result<Tensor> {
+        let s = Storage::map_file(path)?;
+        let n = s.nbytes();
+        Ok(Tensor { storage: Arc::new(s), layout: Layout::contiguous(&[n]), dtype: DType::U8 })
+    }
+
+    /// A contiguous view of this tensor's storage bytes from `byte_offset`, read as `dtype` with
+    /// `shape` (no copy). Refused unless it fits the storage and is aligned for the dtype.
+    pub fn reinterpret(&self, dtype: DType, shape: &[usize], byte_offset: usize) -> Result<Tensor> {
+        let bytes = numel(shape)?
+            .checked_mul(dtype.size())
+            .and_then(|b| b.checked_add(byte_offset))
+            .ok_or_else(|| Error::InvalidArgument("reinterpret: size overflows".into()))?;
+        if bytes > self.storage.nbytes() {
+            return Err(Error::InvalidArgument(format!(
+                "reinterpret: {bytes} bytes needed, the storage has {}",
+                self.storage.nbytes()
+            )));
+        }
+        if (self.storage.as_ptr() as usize + byte_offset) % dtype.size() != 0 {
+            return Err(Error::InvalidArgument(format!(
+                "reinterpret: offset {byte_offset} is not aligned for {}",
+                dtype.name()
+            )));
+        }
+        let layout = Layout::contiguous(shape).with_offset(byte_offset / dtype.size());
+        Ok(Tensor { storage: self.storage.clone(), layout, dtype })
+    }
+
+    /// A contiguous copy with the bytes of every element reversed (endianness swap).
+    pub fn byteswap(&self) -> Result<Tensor> {
+        let c = crate::cpu::copy_contiguous(self)?;
+        let w = self.dtype.size();
+        if w > 1 {
+            // SAFETY: `c` is fresh, contiguous and unshared: its numel * w bytes are ours.
+            let bytes = unsafe { std::slice::from_raw_parts_mut(c.data_ptr(), c.numel() * w) };
+            bytes.chunks_exact_mut(w).for_each(|e| e.reverse());
+        }
+        Ok(c)
+    }
+
     pub fn dtype(&self) -> DType {
         self.dtype
     }
