@@ -162,7 +162,7 @@ impl Tensor {
                 self.storage.nbytes()
             )));
         }
-        if (self.storage.as_ptr() as usize + byte_offset) % dtype.size() != 0 {
+        if !(self.storage.as_ptr() as usize + byte_offset).is_multiple_of(dtype.size()) {
             return Err(Error::InvalidArgument(format!(
                 "reinterpret: offset {byte_offset} is not aligned for {}",
                 dtype.name()

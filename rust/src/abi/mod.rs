@@ -152,6 +152,24 @@ fn read_shape(shape: *const i64, ndim: i32, infer_for: Option<usize>) -> Result<
     Ok(dims)
 }
 
+/// Reads an axes argument: `naxes < 0` means all axes (`None`).
+///
+/// # Safety
+/// `axes` holds `naxes` values when `naxes > 0`.
+unsafe fn read_axes(axes: *const i32, naxes: i32) -> Result<Option<Vec<i64>>> {
+    if naxes < 0 {
+        return Ok(None);
+    }
+    if naxes == 0 {
+        return Ok(Some(vec![]));
+    }
+    if axes.is_null() {
+        return Err(Error::InvalidArgument("reduce: axes pointer is NULL".into()));
+    }
+    // SAFETY: `axes` holds `naxes` values (contract).
+    Ok(Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect()))
+}
+
 fn flag(x: i32) -> bool {
     x != 0
 }
@@ -560,17 +578,8 @@ pub unsafe extern "C" fn cobalt_reduce(
 ) -> *mut CobaltTensor {
     guard_new(|| {
         let op = ReduceOp::from_code(op)?;
-        let list: Option<Vec<i64>> = if naxes < 0 {
-            None
-        } else if naxes == 0 {
-            Some(vec![])
-        } else {
-            if axes.is_null() {
-                return Err(Error::InvalidArgument("reduce: axes pointer is NULL".into()));
-            }
-            // SAFETY: `axes` holds `naxes` values (contract).
-            Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect())
-        };
+        // SAFETY: forwarded contract on `axes`.
+        let list = unsafe { read_axes(axes, naxes) }?;
         cpu::reduce(op, get(a)?, list.as_deref(), flag(keepdims), ddof)
     })
 }
@@ -946,17 +955,8 @@ pub unsafe extern "C" fn cobalt_reduce_async(
 ) -> *mut CobaltJob {
     guard_job(|| {
         let (op, a) = (ReduceOp::from_code(op)?, get(a)?.clone());
-        let list: Option<Vec<i64>> = if naxes < 0 {
-            None
-        } else if naxes == 0 {
-            Some(vec![])
-        } else {
-            if axes.is_null() {
-                return Err(Error::InvalidArgument("reduce: axes pointer is NULL".into()));
-            }
-            // SAFETY: `axes` holds `naxes` values (contract); copied before the call returns.
-            Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect())
-        };
+        // SAFETY: forwarded contract on `axes`; the list is copied before the call returns.
+        let list = unsafe { read_axes(axes, naxes) }?;
         let keep = flag(keepdims);
         Ok(Job::submit(vec![a], move |t| cpu::reduce(op, &t[0], list.as_deref(), keep, ddof)))
     })

@@ -233,12 +233,12 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
             let ct = d.compute();
             let x = as_dtype(a, ct)?;
             let r = dispatch_num!(ct, T => match op {
-                Neg => map::<T, T>(&x, |v| Num::neg(v)),
-                Abs => map::<T, T>(&x, |v| Num::abs(v)),
-                Sign => map::<T, T>(&x, |v| Num::sign(v)),
-                Floor => map::<T, T>(&x, |v| Num::floor(v)),
-                Ceil => map::<T, T>(&x, |v| Num::ceil(v)),
-                Round => map::<T, T>(&x, |v| Num::round(v)),
+                Neg => map::<T, T>(&x, Num::neg),
+                Abs => map::<T, T>(&x, Num::abs),
+                Sign => map::<T, T>(&x, Num::sign),
+                Floor => map::<T, T>(&x, Num::floor),
+                Ceil => map::<T, T>(&x, Num::ceil),
+                Round => map::<T, T>(&x, Num::round),
                 _ => map::<T, T>(&x, |v| if v > T::zero() || v.is_nan() { v } else { T::zero() }),
             }, unreachable!())?;
             finish(r, d)
