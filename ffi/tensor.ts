@@ -23,6 +23,7 @@ import {
 } from "./core.ts";
 import * as ops from "./ops.ts";
 import { run } from "./async.ts";
+import * as io from "./io.ts";
 
 const TOKEN = Symbol("cobalt.internal");
 
@@ -1015,6 +1016,22 @@ export class Tensor {
    */
   clone(): Tensor {
     return wrap(sym.cobalt_clone(this.handle), undefined, this.#dtype);
+  }
+
+  /**
+   * Self-describing, versioned bytes of this tensor (any dtype); `cb.fromBytes` reads them back.
+   * @example `const back = cb.fromBytes(t.toBytes());`
+   */
+  toBytes(): Uint8Array {
+    return io.toBytes(this);
+  }
+
+  /**
+   * `{ dtype, shape, data }` plus onnxruntime's `{ type, dims }` (data is a zero-copy view when contiguous).
+   * @example `const { type, data, dims } = t.toObject();`
+   */
+  toObject(): ReturnType<typeof io.toObject> {
+    return io.toObject(this);
   }
 
   // ---- off the JS thread --------------------------------------------------------------------------

@@ -58,6 +58,8 @@ test("io: every format round-trips every dtype it supports, views and empty tens
           empty: t.slice("2:2"),
         };
         same(cb.fromBytes(cb.toBytes(t)), t, `bytes ${dtype}`);
+        same(cb.fromBytes(t.toBytes()), t, `t.toBytes ${dtype}`);
+        same(cb.fromObject(t.toObject()), t, `t.toObject ${dtype}`);
         for (const [k, v] of Object.entries(views)) {
           same(cb.fromBytes(cb.toBytes(v)), v, `bytes ${dtype} ${k}`);
         }
