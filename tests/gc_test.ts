@@ -16,13 +16,13 @@ test("gc: 100,000 dropped tensors are all released by the collector", async () =
   churn(100_000);
   await tick();
   const held = cb.memory().tensors - base.tensors;
-  const ok = await gcUntil(() => cb.memory().tensors === base.tensors, 100);
+  // `<=`: garbage of earlier tests may be collected meanwhile too
+  const ok = await gcUntil(() => cb.memory().tensors <= base.tensors && cb.memory().bytes <= base.bytes, 100);
   const now = cb.memory();
   assert.ok(
     ok,
     `after GC ${now.tensors - base.tensors} of 100000 tensors are still alive (${held} before GC)`,
   );
-  assert.equal(now.bytes, base.bytes);
 });
 
 test("gc: a referenced tensor is not freed early", async () => {
@@ -60,9 +60,8 @@ test("gc: a data view outlives its collected tensor, then releases it", async ()
   await gcUntil(() => false, 2);
   const base = cb.memory();
   await viewOutlivesTensor(base);
-  const ok = await gcUntil(() => cb.memory().tensors === base.tensors, 100);
+  const ok = await gcUntil(() => cb.memory().tensors <= base.tensors && cb.memory().bytes <= base.bytes, 100);
   assert.ok(ok, "collecting the view releases the native memory");
-  assert.equal(cb.memory().bytes, base.bytes);
 });
 
 async function viewOutlivesDispose(): Promise<void> {
@@ -81,7 +80,7 @@ test("gc: a data view stays valid after dispose()", async () => {
   await gcUntil(() => false, 2);
   const base = cb.memory();
   await viewOutlivesDispose();
-  assert.ok(await gcUntil(() => cb.memory().tensors === base.tensors, 100));
+  assert.ok(await gcUntil(() => cb.memory().tensors <= base.tensors, 100));
 });
 
 function adoptDropped(): cb.Tensor {
@@ -109,11 +108,20 @@ test("gc: adopted JS memory stays alive while a native tensor uses it", async ()
   v.dispose();
 });
 
+function dropMany(n: number): void {
+  for (let i = 0; i < n; i++) adoptDropped();
+}
+
 test("gc: dropped adopted tensors give their external bytes back", async () => {
   await gcUntil(() => false, 2);
   const base = cb.memory();
-  for (let i = 0; i < 200; i++) adoptDropped();
+  dropMany(200); // in a helper: Bun's collector scans the stack conservatively
   await tick();
-  assert.ok(await gcUntil(() => cb.memory().externalBytes === base.externalBytes));
-  assert.equal(cb.memory().tensors, base.tensors);
+  assert.ok(
+    await gcUntil(
+      () => cb.memory().externalBytes <= base.externalBytes && cb.memory().tensors <= base.tensors,
+      100,
+    ),
+    `still ${cb.memory().externalBytes - base.externalBytes} adopted bytes in use`,
+  );
 });

@@ -179,7 +179,7 @@ test("io: memory-mapped safetensors are zero-copy views that keep the mapping al
     assert.equal(cb.memory().externalBytes, base.externalBytes + size, "still mapped for w");
     tensors.w.dispose();
     assert.ok(
-      await gcUntil(() => cb.memory().externalBytes === base.externalBytes),
+      await gcUntil(() => cb.memory().externalBytes <= base.externalBytes, 100),
       "unmapped once no view is left",
     );
   } finally {
