@@ -5,6 +5,9 @@
  */
 import * as cb from "../mod.ts";
 
+// deno-lint-ignore no-explicit-any
+const Deno = (globalThis as any).Deno;
+
 const line = (title: string) => console.log(`\n-- ${title}`);
 console.log(`cobalt on ${cb.native.runtime}, library ${cb.native.path} (ABI ${cb.native.abiVersion()})`);
 const start = cb.memory();
@@ -62,6 +65,28 @@ console.log(
   cb.memory().externalBytes,
   "(no native copy)",
 );
+
+line("dtypes, promotion and slicing");
+using ints = cb.arange(12, { dtype: "int32" }).reshape(3, 4);
+console.log("int32 + float32 ->", ints.add(cb.ones([4])).dtype, "| int32 / 2 ->", ints.div(2).dtype);
+console.log('ints.slice("::-1", "1:3") =', ints.slice("::-1", "1:3").toArray());
+console.log("mask where > 5:", cb.where(ints.gt(5), ints, -1).toArray());
+console.log("softmax of [1, 2, 3]:", cb.tensor([1, 2, 3], { dtype: "float64" }).softmax().toArray());
+console.log("topk(2) of [3, 9, 1, 7]:", cb.tensor([3, 9, 1, 7]).topk(2).values.toArray());
+
+line("off the JS thread");
+let ticks = 0;
+const timer = setInterval(() => ticks++, 1);
+using big2 = cb.rand([512, 512], { seed: 1 });
+using prod = await big2.matmulAsync(big2);
+clearInterval(timer);
+console.log(`matmulAsync of 512x512 -> ${prod.shape}; the event loop ticked ${ticks} times meanwhile`);
+
+line("saving and loading");
+const file = `${Deno?.makeTempDirSync?.() ?? "/tmp"}/demo.safetensors`;
+cb.save(file, { ints, big2 }, { metadata: { demo: "yes" } });
+const loaded = cb.load(file); // memory-mapped: zero-copy views into the file
+console.log("loaded", Object.keys(loaded.tensors), "metadata", loaded.metadata, "ints equal:", loaded.tensors.ints.eq(ints).all().item() === 1);
 
 line("releasing: dispose, using, scope, GC");
 const before = cb.memory().tensors;
