@@ -2,7 +2,7 @@
 //! leading dims are batch dims that broadcast.
 
 use super::{cast, contiguous_as, finish};
-use crate::dispatch_num;
+use crate::{dispatch_float, dispatch_num};
 use crate::dtype::{DType, Num};
 use crate::error::{Error, Result};
 use crate::shape::broadcast_shapes;
@@ -37,24 +37,36 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let mut shape: Vec<usize> = batch.to_vec();
     shape.extend([m, n]);
     let out = Tensor::empty(ct, &shape)?;
-    dispatch_num!(ct, T => {
-        let (xs, ys) = (x.as_slice::<T>(), y.as_slice::<T>());
-        // SAFETY: fresh and unshared.
-        let o = unsafe { out.slice_mut::<T>() };
-        o.iter_mut().for_each(|v| *v = T::zero());
-        let op = o.as_mut_ptr() as usize;
-        // rows of all batches in parallel on the shared pool (chunks of >= ~64k multiply-adds)
-        let rows = nbatch * m;
-        let min_rows = (65_536 / (k * n).max(1)).max(1);
-        crate::pool::parallel_for(rows, min_rows, &|r| {
-            for row in r {
-                let (bi, i) = (row / m, row % m);
-                // SAFETY: each row of `out` is written by exactly one chunk.
-                let c = unsafe { std::slice::from_raw_parts_mut((op as *mut T).add(row * n), n) };
-                gemm_row(&xs[bi * m * k + i * k..bi * m * k + (i + 1) * k], &ys[bi * k * n..(bi + 1) * k * n], c, k, n);
+    let batch_of = |bi: usize, len: usize| bi * len..(bi + 1) * len;
+    match ct {
+        DType::F32 | DType::F64 => dispatch_float!(ct, T => {
+            let (xs, ys) = (x.as_slice::<T>(), y.as_slice::<T>());
+            // SAFETY: fresh and unshared.
+            let o = unsafe { out.slice_mut::<T>() };
+            let simd = super::gemm::detected();
+            for bi in 0..nbatch {
+                super::gemm::gemm::<T>(simd, m, n, k, &xs[batch_of(bi, m * k)], &ys[batch_of(bi, k * n)], &mut o[batch_of(bi, m * n)]);
             }
-        });
-    }, unreachable!());
+        }, unreachable!()),
+        _ => dispatch_num!(ct, T => {
+            let (xs, ys) = (x.as_slice::<T>(), y.as_slice::<T>());
+            // SAFETY: fresh and unshared.
+            let o = unsafe { out.slice_mut::<T>() };
+            o.iter_mut().for_each(|v| *v = T::zero());
+            let op = o.as_mut_ptr() as usize;
+            // rows of all batches in parallel on the shared pool (chunks of >= ~64k multiply-adds)
+            let rows = nbatch * m;
+            let min_rows = (65_536 / (k * n).max(1)).max(1);
+            crate::pool::parallel_for(rows, min_rows, &|r| {
+                for row in r {
+                    let (bi, i) = (row / m, row % m);
+                    // SAFETY: each row of `out` is written by exactly one chunk.
+                    let c = unsafe { std::slice::from_raw_parts_mut((op as *mut T).add(row * n), n) };
+                    gemm_row(&xs[bi * m * k + i * k..bi * m * k + (i + 1) * k], &ys[bi * k * n..(bi + 1) * k * n], c, k, n);
+                }
+            });
+        }, unreachable!()),
+    }
     // drop the unit dims that 1-D operands gained
     let mut final_shape: Vec<usize> = batch.to_vec();
     if a.ndim() > 1 {

@@ -2,7 +2,7 @@
 //!
 //! - [`elementwise`]: unary and binary ops with broadcasting and numpy promotion
 //! - [`reduce`]: reductions over axes, scans (cumsum, softmax) along one axis
-//! - [`linalg`]: batched matmul
+//! - [`linalg`]: batched matmul ([`gemm`]: packed SIMD kernels for float32/float64)
 //! - [`index`]: concat, index_select, gather, where, argsort, copy_into
 //! - [`random`]: seeded uniform and normal generators
 //!
@@ -10,6 +10,7 @@
 //! with [`for_each_offset`]. float16 and bfloat16 are converted to float32 to compute.
 
 pub mod elementwise;
+pub mod gemm;
 pub mod index;
 pub mod linalg;
 pub mod math;
