@@ -12,7 +12,7 @@
  */
 export { Tensor } from "./ffi/tensor.ts";
 export type { Axes, NestedArray, Operand, ReduceOptions, SliceSpec, VarOptions } from "./ffi/tensor.ts";
-export { memory } from "./ffi/core.ts";
+export { emptyCache, memory } from "./ffi/core.ts";
 export type { MemoryInfo } from "./ffi/core.ts";
 export {
   arange,

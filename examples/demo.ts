@@ -86,7 +86,14 @@ line("saving and loading");
 const file = `${Deno?.makeTempDirSync?.() ?? "/tmp"}/demo.safetensors`;
 cb.save(file, { ints, big2 }, { metadata: { demo: "yes" } });
 const loaded = cb.load(file); // memory-mapped: zero-copy views into the file
-console.log("loaded", Object.keys(loaded.tensors), "metadata", loaded.metadata, "ints equal:", loaded.tensors.ints.eq(ints).all().item() === 1);
+console.log(
+  "loaded",
+  Object.keys(loaded.tensors),
+  "metadata",
+  loaded.metadata,
+  "ints equal:",
+  loaded.tensors.ints.eq(ints).all().item() === 1,
+);
 
 line("releasing: dispose, using, scope, GC");
 const before = cb.memory().tensors;

@@ -167,7 +167,7 @@ export function storageBuffer(h: Ptr): ArrayBuffer {
 
 // ---- memory ----------------------------------------------------------------------------------
 
-const MEM = new Uint8Array(24);
+const MEM = new Uint8Array(32);
 const MEM64 = new BigInt64Array(MEM.buffer);
 
 /** Native memory counters. */
@@ -176,8 +176,10 @@ export interface MemoryInfo {
   tensors: number;
   /** Bytes of storage cobalt allocated and still holds. */
   bytes: number;
-  /** Bytes of adopted JS memory (`copy: false`) still used by native tensors. */
+  /** Bytes of adopted JS memory (`copy: false`) and of mapped files still used by native tensors. */
   externalBytes: number;
+  /** Bytes of freed large buffers kept for reuse (up to 1 GiB); `cb.emptyCache()` frees them. */
+  cachedBytes: number;
 }
 
 /**
@@ -191,7 +193,25 @@ export interface MemoryInfo {
  */
 export function memory(): MemoryInfo {
   check(sym.cobalt_memory(MEM));
-  return { tensors: Number(MEM64[0]), bytes: Number(MEM64[1]), externalBytes: Number(MEM64[2]) };
+  return {
+    tensors: Number(MEM64[0]),
+    bytes: Number(MEM64[1]),
+    externalBytes: Number(MEM64[2]),
+    cachedBytes: Number(MEM64[3]),
+  };
+}
+
+/**
+ * Frees the large buffers cobalt keeps for reuse after tensors die (reuse saves page faults and
+ * clearing when new tensors of the same size are made).
+ * @example
+ * ```ts
+ * cb.emptyCache();
+ * cb.memory().cachedBytes; // 0
+ * ```
+ */
+export function emptyCache(): void {
+  sym.cobalt_empty_cache();
 }
 
 /** Writes native handles into a pointer array (for calls taking `const cobalt_tensor* const*`). */

@@ -27,7 +27,7 @@ export const symbols = {
   cobalt_refcount: { parameters: ["pointer"], result: "i32" },
   /** cobalt_view_deallocator_fn cobalt_view_deallocator(void) */
   cobalt_view_deallocator: { parameters: [], result: "pointer" },
-  /** int32_t cobalt_memory(int64_t out[3]) */
+  /** int32_t cobalt_memory(int64_t out[4]) */
   cobalt_memory: { parameters: ["buffer"], result: "i32" },
   /** cobalt_tensor* cobalt_from_data(int32_t dtype, const int64_t* shape, int32_t ndim, const void* data) */
   cobalt_from_data: { parameters: ["i32", "buffer", "i32", "buffer"], result: "pointer" },
@@ -133,6 +133,8 @@ export const symbols = {
   cobalt_reinterpret: { parameters: ["pointer", "i32", "buffer", "i32", "f64"], result: "pointer" },
   /** cobalt_tensor* cobalt_byteswap(const cobalt_tensor* a) */
   cobalt_byteswap: { parameters: ["pointer"], result: "pointer" },
+  /** void cobalt_empty_cache(void) */
+  cobalt_empty_cache: { parameters: [], result: "void" },
 } as const;
 
 /** The symbol table's type. */

@@ -98,3 +98,21 @@ test("dtype: views of any dtype share storage and slice without copies", () => {
     assert.deepEqual(rev.strides, [-2]);
   });
 });
+
+test("large elementwise ops (split across the pool) match a per-element reference", () => {
+  cb.scope(() => {
+    const n = 300_001; // above the parallel threshold, not a multiple of the chunk size
+    const a = cb.rand([n], { seed: 1, dtype: "float64" }), b = cb.rand([n], { seed: 2, dtype: "float64" });
+    const x = a.data as Float64Array, y = b.data as Float64Array;
+    const sum = a.add(b).data as Float64Array,
+      ex = a.exp().data as Float64Array,
+      m = a.mul(3).data as Float64Array;
+    const gt = a.gt(b).data as Uint8Array;
+    for (let i = 0; i < n; i++) {
+      if (sum[i] !== x[i] + y[i] || m[i] !== x[i] * 3 || gt[i] !== (x[i] > y[i] ? 1 : 0)) {
+        assert.fail(`element ${i}`);
+      }
+      if (Math.abs(ex[i] - Math.exp(x[i])) > 1e-15 * Math.exp(x[i])) assert.fail(`exp element ${i}`);
+    }
+  });
+});

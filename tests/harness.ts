@@ -47,3 +47,8 @@ export async function gcUntil(done: () => boolean, tries = 50): Promise<boolean>
   }
   return false;
 }
+
+/** The live-memory counters of `cb.memory()` (without the reuse cache, which grows as tensors die). */
+export function live(m: { tensors: number; bytes: number; externalBytes: number; cachedBytes?: number }) {
+  return { tensors: m.tensors, bytes: m.bytes, externalBytes: m.externalBytes };
+}

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as cb from "../mod.ts";
-import { test, tick } from "./harness.ts";
+import { live, test, tick } from "./harness.ts";
 
 test("dispose releases native memory at once and is idempotent", () => {
   const base = cb.memory();
@@ -13,9 +13,9 @@ test("dispose releases native memory at once and is idempotent", () => {
   assert.equal(cb.memory().bytes, base.bytes + 8000);
   t.dispose();
   assert.equal(t.disposed, true);
-  assert.deepEqual(cb.memory(), base);
+  assert.deepEqual(live(cb.memory()), live(base));
   t.dispose(); // second call: no-op, no double free
-  assert.deepEqual(cb.memory(), base);
+  assert.deepEqual(live(cb.memory()), live(base));
 });
 
 test("using disposes at the end of the block", () => {
@@ -130,7 +130,7 @@ test("views keep storage alive after the base is disposed", () => {
   assert.deepEqual(v.toArray(), [[0, 1], [2, 3], [4, 5]]);
   assert.equal(cb.memory().bytes, base.bytes + 24);
   v.dispose();
-  assert.deepEqual(cb.memory(), base);
+  assert.deepEqual(live(cb.memory()), live(base));
 });
 
 test("data is a zero-copy view: writes reach the tensor, reads see op results", () => {
@@ -161,7 +161,7 @@ test("zero-copy in: copy: false adopts the JS buffer", () => {
   assert.equal(buf[5], 60);
   assert.equal(t.data.buffer, buf.buffer);
   t.dispose();
-  assert.deepEqual(cb.memory(), base);
+  assert.deepEqual(live(cb.memory()), live(base));
 });
 
 test("copy: true (the default) copies", () => {
@@ -179,5 +179,23 @@ test("memory() returns to baseline after a mixed workload", () => {
     b.sum(0, { keepdims: true });
     a.add(cb.tensor(new Float32Array(2), { copy: false }));
   });
-  assert.deepEqual(cb.memory(), base);
+  assert.deepEqual(live(cb.memory()), live(base));
+});
+
+test("freed large buffers are cached for reuse and emptyCache gives them back", () => {
+  cb.emptyCache();
+  assert.equal(cb.memory().cachedBytes, 0);
+  const base = cb.memory();
+  const big = cb.ones([1 << 20]); // 4 MiB
+  big.dispose();
+  assert.ok(cb.memory().cachedBytes >= 4 << 20, "kept for reuse");
+  assert.deepEqual(live(cb.memory()), live(base), "and not counted as live");
+  cb.scope(() => {
+    const again = cb.zeros([1 << 20]); // reuses the block: must still read as zeros
+    assert.equal(again.max().item(), 0);
+    const sum = cb.full([1 << 20], 2).add(cb.ones([1 << 20])); // kernel outputs reuse blocks too
+    assert.equal(sum.min().item(), 3);
+  });
+  cb.emptyCache();
+  assert.equal(cb.memory().cachedBytes, 0);
 });

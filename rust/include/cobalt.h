@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define COBALT_ABI_VERSION 4
+#define COBALT_ABI_VERSION 5
 #define COBALT_MAX_NDIM 32
 
 /* Status codes (append-only). */
@@ -144,8 +144,11 @@ int32_t cobalt_last_error(uint8_t *buf, int32_t cap);
 int32_t cobalt_noop(void);
 /* Panics inside the guard on purpose; returns COBALT_PANIC. */
 int32_t cobalt_debug_panic(void);
-/* out[0] = live tensor handles, out[1] = bytes owned, out[2] = adopted bytes in use. */
-int32_t cobalt_memory(int64_t out[3]);
+/* out[0] = live tensor handles, out[1] = bytes owned, out[2] = adopted or mapped bytes in use,
+ * out[3] = cached bytes (freed large buffers kept for reuse). */
+int32_t cobalt_memory(int64_t out[4]);
+/* Frees the cached large buffers back to the system. */
+void cobalt_empty_cache(void);
 
 /* ---- references ---------------------------------------------------------------------- */
 

@@ -18,5 +18,5 @@ pub use dtype::DType;
 pub use error::{Error, Result};
 pub use layout::Layout;
 pub use op::{BinaryOp, ReduceOp, ScanOp, UnaryOp};
-pub use storage::{memory_stats, MemoryStats, Storage};
+pub use storage::{empty_cache, memory_stats, MemoryStats, Storage};
 pub use tensor::Tensor;

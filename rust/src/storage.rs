@@ -13,6 +13,7 @@ pub const ALIGN: usize = 64;
 static LIVE_TENSORS: AtomicI64 = AtomicI64::new(0);
 static LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
 static EXTERNAL_BYTES: AtomicI64 = AtomicI64::new(0);
+static CACHED_BYTES: AtomicI64 = AtomicI64::new(0);
 
 /// A snapshot of the native counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub struct MemoryStats {
     pub bytes: i64,
     /// Bytes of adopted (caller-owned) memory still in use.
     pub external_bytes: i64,
+    /// Bytes of freed large buffers kept for reuse (see [`empty_cache`]).
+    pub cached_bytes: i64,
 }
 
 /// Reads the native counters.
@@ -31,6 +34,7 @@ pub fn memory_stats() -> MemoryStats {
         tensors: LIVE_TENSORS.load(Ordering::Relaxed),
         bytes: LIVE_BYTES.load(Ordering::Relaxed),
         external_bytes: EXTERNAL_BYTES.load(Ordering::Relaxed),
+        cached_bytes: CACHED_BYTES.load(Ordering::Relaxed),
     }
 }
 
@@ -70,17 +74,36 @@ unsafe impl Sync for Storage {}
 impl Storage {
     /// Allocates `nbytes` zeroed bytes, 64-byte aligned. Fails with `OutOfMemory`, never aborts.
     pub fn zeroed(nbytes: usize) -> Result<Storage> {
+        Storage::alloc(nbytes, true)
+    }
+
+    /// Allocates `nbytes` bytes the caller will overwrite entirely before anything reads them
+    /// (kernel outputs): reused buffers are not cleared, which saves a pass over memory.
+    /// NOTE: the bytes may be stale data of a freed tensor (never uninitialised memory from the
+    /// allocator: fresh blocks are zeroed), so a kernel that forgot an element would show old
+    /// values, not undefined behaviour.
+    pub fn for_overwrite(nbytes: usize) -> Result<Storage> {
+        Storage::alloc(nbytes, false)
+    }
+
+    fn alloc(nbytes: usize, zero: bool) -> Result<Storage> {
         let oom = || Error::OutOfMemory(format!("cannot allocate {nbytes} bytes"));
         // Size 0 still gets a real allocation so the pointer is valid and unique.
-        let size = small_class(nbytes).unwrap_or(nbytes);
+        let size = match small_class(nbytes) {
+            Some(s) => s,
+            None => nbytes.checked_next_multiple_of(LARGE_ROUND).ok_or_else(oom)?,
+        };
         let layout = AllocLayout::from_size_align(size, ALIGN).map_err(|_| oom())?;
         if layout.size() > isize::MAX as usize / 2 {
             return Err(oom());
         }
-        let ptr = match small_cache_pop(size) {
+        let cached = if size <= SMALL_MAX { small_cache_pop(size) } else { large_cache_pop(size) };
+        let ptr = match cached {
             Some(p) => {
-                // SAFETY: a cached block of `size` bytes we own.
-                unsafe { std::ptr::write_bytes(p.as_ptr(), 0, size) };
+                if zero {
+                    // SAFETY: a cached block of `size` bytes we own.
+                    unsafe { std::ptr::write_bytes(p.as_ptr(), 0, size) };
+                }
                 p
             }
             // SAFETY: layout has non-zero size.
@@ -172,7 +195,12 @@ impl Drop for Storage {
     fn drop(&mut self) {
         match self.owner {
             Owner::Owned(layout) => {
-                if !small_cache_push(layout.size(), self.ptr) {
+                let kept = if layout.size() <= SMALL_MAX {
+                    small_cache_push(layout.size(), self.ptr)
+                } else {
+                    large_cache_push(layout.size(), self.ptr)
+                };
+                if !kept {
                     // SAFETY: allocated in `zeroed` with exactly this layout.
                     unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) };
                 }
@@ -248,6 +276,48 @@ fn small_cache_push(size: usize, p: NonNull<u8>) -> bool {
         .unwrap_or(false)
 }
 
+// Freed large blocks (sizes rounded up to 64 KiB) kept for reuse, up to CACHE_LIMIT bytes in all:
+// a new output then costs no page faults and no clearing (measured: numpy's `a + b` on 16M floats
+// spends about a third of its time faulting fresh pages in). Shared by all threads.
+const LARGE_ROUND: usize = 64 << 10;
+const CACHE_LIMIT: usize = 1 << 30;
+
+fn large_cache() -> &'static std::sync::Mutex<std::collections::HashMap<usize, Vec<usize>>> {
+    static C: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<usize, Vec<usize>>>> =
+        std::sync::OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+fn large_cache_pop(size: usize) -> Option<NonNull<u8>> {
+    let mut c = large_cache().lock().unwrap_or_else(|e| e.into_inner());
+    let p = c.get_mut(&size)?.pop()?;
+    CACHED_BYTES.fetch_sub(size as i64, Ordering::Relaxed);
+    NonNull::new(p as *mut u8)
+}
+
+fn large_cache_push(size: usize, p: NonNull<u8>) -> bool {
+    if CACHED_BYTES.load(Ordering::Relaxed) as usize + size > CACHE_LIMIT {
+        return false;
+    }
+    let mut c = large_cache().lock().unwrap_or_else(|e| e.into_inner());
+    c.entry(size).or_default().push(p.as_ptr() as usize);
+    CACHED_BYTES.fetch_add(size as i64, Ordering::Relaxed);
+    true
+}
+
+/// Frees every cached large buffer back to the system.
+pub fn empty_cache() {
+    let mut c = large_cache().lock().unwrap_or_else(|e| e.into_inner());
+    for (size, list) in c.drain() {
+        let layout = AllocLayout::from_size_align(size, ALIGN).expect("valid cached layout");
+        for p in list {
+            // SAFETY: every cached block was allocated with this layout and is unused.
+            unsafe { alloc::dealloc(p as *mut u8, layout) };
+            CACHED_BYTES.fetch_sub(size as i64, Ordering::Relaxed);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +334,24 @@ mod tests {
         // SAFETY: 100 bytes were allocated.
         let bytes = unsafe { std::slice::from_raw_parts(s.as_ptr(), 100) };
         assert!(bytes.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn large_blocks_are_reused_and_can_be_released() {
+        let n = 3 << 20;
+        let s = Storage::zeroed(n).unwrap();
+        let p = s.as_ptr();
+        // SAFETY: n bytes were allocated.
+        unsafe { std::ptr::write_bytes(p, 9, n) };
+        drop(s);
+        assert!(memory_stats().cached_bytes >= n as i64);
+        let z = Storage::zeroed(n).unwrap();
+        // a reused block, cleared for `zeroed`
+        // SAFETY: n bytes were allocated.
+        assert!(unsafe { std::slice::from_raw_parts(z.as_ptr(), n) }.iter().all(|&b| b == 0));
+        drop(z);
+        empty_cache();
+        assert!(memory_stats().cached_bytes < n as i64, "the cache was emptied");
     }
 
     #[test]

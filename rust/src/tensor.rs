@@ -36,10 +36,17 @@ impl Tensor {
         })
     }
 
-    /// A contiguous tensor whose elements the caller will all overwrite.
-    /// NOTE: zero-filled for now (no uninitialised memory ever reaches JS).
+    /// A contiguous tensor whose elements the caller will all overwrite (see
+    /// [`Storage::for_overwrite`]): kernels' outputs.
     pub fn empty(dtype: DType, shape: &[usize]) -> Result<Tensor> {
-        Tensor::zeros(dtype, shape)
+        let bytes = numel(shape)?
+            .checked_mul(dtype.size())
+            .ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))?;
+        Ok(Tensor {
+            storage: Arc::new(Storage::for_overwrite(bytes)?),
+            layout: Layout::contiguous(shape),
+            dtype,
+        })
     }
 
     /// A tensor filled with `value` (converted to the dtype).

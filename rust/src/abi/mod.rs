@@ -34,7 +34,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// Bumped on any incompatible change of this surface; loaders refuse a library with another value.
-pub const COBALT_ABI_VERSION: u32 = 4;
+pub const COBALT_ABI_VERSION: u32 = 5;
 /// Largest number of dimensions a tensor may have.
 pub const COBALT_MAX_NDIM: usize = 32;
 
@@ -304,10 +304,11 @@ pub extern "C" fn cobalt_view_deallocator() -> unsafe extern "C" fn(*mut c_void,
     release_ctx
 }
 
-/// Writes the native counters into `out[0..3]`: live tensors, owned bytes, adopted (external) bytes.
+/// Writes the native counters into `out[0..4]`: live tensors, owned bytes, adopted (external or
+/// mapped) bytes, cached bytes (freed large buffers kept for reuse).
 ///
 /// # Safety
-/// `out` must hold 3 `int64_t`.
+/// `out` must hold 4 `int64_t`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
     guard(|| {
@@ -315,8 +316,8 @@ pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
             return Err(Error::InvalidArgument("out is NULL".into()));
         }
         let m = memory_stats();
-        // SAFETY: `out` holds 3 values (contract).
-        unsafe { std::ptr::copy_nonoverlapping([m.tensors, m.bytes, m.external_bytes].as_ptr(), out, 3) };
+        // SAFETY: `out` holds 4 values (contract).
+        unsafe { std::ptr::copy_nonoverlapping([m.tensors, m.bytes, m.external_bytes, m.cached_bytes].as_ptr(), out, 4) };
         Ok(())
     })
 }
@@ -1052,4 +1053,13 @@ pub unsafe extern "C" fn cobalt_reinterpret(
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_byteswap(a: *const CobaltTensor) -> *mut CobaltTensor {
     guard_new(|| get(a)?.byteswap())
+}
+
+/// Frees the cached large buffers (kept for reuse after tensors die) back to the system.
+#[no_mangle]
+pub extern "C" fn cobalt_empty_cache() {
+    guard(|| {
+        crate::storage::empty_cache();
+        Ok(())
+    });
 }

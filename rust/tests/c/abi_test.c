@@ -27,7 +27,7 @@ static const char *last_error(void) {
 }
 
 static int64_t live_tensors(void) {
-    int64_t m[3];
+    int64_t m[4];
     cobalt_memory(m);
     return m[0];
 }
