@@ -116,3 +116,35 @@ test("large elementwise ops (split across the pool) match a per-element referenc
     }
   });
 });
+
+test("large reductions and softmax (split across the pool) match a reference", () => {
+  cb.scope(() => {
+    const n = 300_001;
+    const a = cb.rand([n], { seed: 3, dtype: "float64" });
+    const x = a.data as Float64Array;
+    let s = 0, mx = -Infinity;
+    for (const v of x) {
+      s += v;
+      mx = Math.max(mx, v);
+    }
+    assert.ok(Math.abs(a.sum().item() - s) < 1e-9 * s);
+    assert.ok(Math.abs(a.mean().item() - s / n) < 1e-12);
+    assert.equal(a.max().item(), mx);
+    const m = cb.rand([1000, 100], { seed: 4, dtype: "float64" });
+    const sm = m.softmax(1).data as Float64Array,
+      rows = m.sum(1).data as Float64Array,
+      md = m.data as Float64Array;
+    for (let r = 0; r < 1000; r++) {
+      let z = 0, rs = 0;
+      for (let c = 0; c < 100; c++) {
+        z += Math.exp(md[r * 100 + c]);
+        rs += md[r * 100 + c];
+      }
+      assert.ok(Math.abs(rows[r] - rs) < 1e-12 * rs);
+      for (let c = 0; c < 100; c++) {
+        const want = Math.exp(md[r * 100 + c]) / z;
+        if (Math.abs(sm[r * 100 + c] - want) > 1e-14) assert.fail(`softmax ${r},${c}`);
+      }
+    }
+  });
+});

@@ -87,31 +87,41 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
         Max | Min | ArgMax | ArgMin | Any | All => dispatch!(ct, T => {
             let x = src.as_slice::<T>();
             match op {
-                Max | Min => fill::<T>(&out_shape, rows, |r| extreme(&x[row(r)], op == Max)),
-                ArgMax | ArgMin => fill::<i64>(&out_shape, rows, |r| arg_extreme(&x[row(r)], op == ArgMax)),
-                Any => fill::<Bool>(&out_shape, rows, |r| Bool(x[row(r)].iter().any(|v| v.truthy()) as u8)),
-                _ => fill::<Bool>(&out_shape, rows, |r| Bool(x[row(r)].iter().all(|v| v.truthy()) as u8)),
+                Max | Min if rows == 1 && inner >= super::PAR_MIN => {
+                    let m = split_reduce(x, |s| extreme(s, op == Max), |a, b| extreme(&[a, b], op == Max));
+                    fill::<T>(&out_shape, 1, 1, |_| m)
+                }
+                Max | Min => fill::<T>(&out_shape, rows, inner, |r| extreme(&x[row(r)], op == Max)),
+                ArgMax | ArgMin => fill::<i64>(&out_shape, rows, inner, |r| arg_extreme(&x[row(r)], op == ArgMax)),
+                Any => fill::<Bool>(&out_shape, rows, inner, |r| Bool(x[row(r)].iter().any(|v| v.truthy()) as u8)),
+                _ => fill::<Bool>(&out_shape, rows, inner, |r| Bool(x[row(r)].iter().all(|v| v.truthy()) as u8)),
             }
         }),
         Var | Std => dispatch_num!(ct, T => {
             let x = src.as_slice::<T>();
-            fill::<T>(&out_shape, rows, |r| {
+            fill::<T>(&out_shape, rows, inner, |r| {
                 let v = moments(&x[row(r)], ddof);
                 T::from_f64(if op == Std { v.sqrt() } else { v })
             })
         }, unreachable!()),
         LogSumExp => dispatch_float!(ct, T => {
             let x = src.as_slice::<T>();
-            fill::<T>(&out_shape, rows, |r| logsumexp(&x[row(r)]))
+            fill::<T>(&out_shape, rows, inner, |r| logsumexp(&x[row(r)]))
         }, unreachable!()),
         _ => dispatch_num!(ct, T => {
             let x = src.as_slice::<T>();
-            fill::<T>(&out_shape, rows, |r| {
+            // one long row (a full reduction): partial sums on the pool
+            let sum = |s: &[T]| if s.len() >= super::PAR_MIN && rows == 1 {
+                split_reduce(s, pairwise_sum, |a, b| a.add(b))
+            } else {
+                pairwise_sum(s)
+            };
+            fill::<T>(&out_shape, rows, inner, |r| {
                 let s = &x[row(r)];
                 match op {
-                    Sum => pairwise_sum(s),
+                    Sum => sum(s),
                     Prod => s.iter().fold(T::one(), |p, &v| p.mul(v)),
-                    _ => T::from_f64(if s.is_empty() { f64::NAN } else { pairwise_sum(s).to_f64() / s.len() as f64 }),
+                    _ => T::from_f64(if s.is_empty() { f64::NAN } else { sum(s).to_f64() / s.len() as f64 }),
                 }
             })
         }, unreachable!()),
@@ -120,15 +130,39 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
     finish(r, out_dtype)
 }
 
-fn fill<O: Elem>(shape: &[usize], rows: usize, f: impl Fn(usize) -> O) -> Result<Tensor> {
+/// The output of a reduction: `f(r)` for each of `rows` rows of `inner` elements, rows split
+/// across the pool when there is enough work.
+fn fill<O: Elem>(shape: &[usize], rows: usize, inner: usize, f: impl Fn(usize) -> O + Sync) -> Result<Tensor> {
     let out = Tensor::empty(O::DTYPE, shape)?;
     // SAFETY: fresh and unshared.
     let o = unsafe { out.slice_mut::<O>() };
     debug_assert_eq!(o.len(), rows);
-    for (r, d) in o.iter_mut().enumerate() {
-        *d = f(r);
+    let op = o.as_mut_ptr() as usize;
+    let body = |r: std::ops::Range<usize>| {
+        for i in r {
+            // SAFETY: each row is written by one chunk.
+            unsafe { *(op as *mut O).add(i) = f(i) };
+        }
+    };
+    if rows >= 2 && rows.saturating_mul(inner) >= super::PAR_MIN {
+        crate::pool::parallel_for(rows, (super::PAR_MIN / inner.max(1)).max(1), &body);
+    } else {
+        body(0..rows);
     }
     Ok(out)
+}
+
+/// `combine` of `part` over consecutive chunks of `x`, chunks computed on the pool (in order, so
+/// the result does not depend on scheduling).
+fn split_reduce<T: Elem, R: Copy + Send>(x: &[T], part: impl Fn(&[T]) -> R + Sync, combine: impl Fn(R, R) -> R) -> R {
+    let parts = std::sync::Mutex::new(Vec::new());
+    crate::pool::parallel_for(x.len(), super::PAR_MIN / 2, &|r| {
+        let v = part(&x[r.clone()]);
+        parts.lock().unwrap_or_else(|e| e.into_inner()).push((r.start, v));
+    });
+    let mut parts = parts.into_inner().unwrap_or_else(|e| e.into_inner());
+    parts.sort_by_key(|p| p.0);
+    parts.into_iter().map(|p| p.1).reduce(combine).expect("a non-empty slice has a chunk")
 }
 
 /// Max or min with NaN propagation (the first NaN wins, as in numpy).
@@ -206,8 +240,33 @@ pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
         // SAFETY: fresh and unshared.
         let o = unsafe { out.slice_mut::<T>() };
         if n > 0 {
-            for (xs, os) in x.chunks(n).zip(o.chunks_mut(n)) {
-                scan_row(op, xs, os);
+            let soft = matches!(op, ScanOp::Softmax | ScanOp::LogSoftmax);
+            let scan_row = |op: ScanOp, xs: &[T], os: &mut [T]| {
+                if soft {
+                    // float compute types only reach here (the dtype rules above)
+                    dispatch_float!(ct, F => {
+                        // SAFETY: T is F here (same dtype, checked by dispatch on `ct`).
+                        let (xs, os) = unsafe { (&*(xs as *const [T] as *const [F]), &mut *(os as *mut [T] as *mut [F])) };
+                        softmax_row(op == ScanOp::Softmax, xs, os)
+                    }, unreachable!())
+                } else {
+                    scan_row(op, xs, os)
+                }
+            };
+            let rows = x.len() / n;
+            let op_ptr = o.as_mut_ptr() as usize;
+            // rows in parallel on the pool when there is enough work
+            let body = |r: std::ops::Range<usize>| {
+                for i in r {
+                    // SAFETY: each row of `out` is written by one chunk.
+                    let os = unsafe { std::slice::from_raw_parts_mut((op_ptr as *mut T).add(i * n), n) };
+                    scan_row(op, &x[i * n..(i + 1) * n], os);
+                }
+            };
+            if rows >= 2 && x.len() >= super::PAR_MIN {
+                crate::pool::parallel_for(rows, (super::PAR_MIN / n).max(1), &body);
+            } else {
+                body(0..rows);
             }
         }
     }, unreachable!());
@@ -234,14 +293,25 @@ fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
                 *d = s;
             }
         }
-        ScanOp::Softmax | ScanOp::LogSoftmax => {
-            // float compute types only reach here (the dtype rules above)
-            let m = extreme(x, true).to_f64();
-            let xs: Vec<f64> = x.iter().map(|v| v.to_f64() - m).collect();
-            let s: f64 = xs.iter().map(|v| v.exp()).sum();
-            for (d, v) in o.iter_mut().zip(xs) {
-                *d = T::from_f64(if op == ScanOp::Softmax { v.exp() / s } else { v - s.ln() });
-            }
+        ScanOp::Softmax | ScanOp::LogSoftmax => unreachable!("softmax rows go to softmax_row"),
+    }
+}
+
+/// Softmax (or log-softmax) of one row, in the row's float type: shift by the max, exponentiate
+/// once into the output, sum pairwise.
+fn softmax_row<F: Float>(soft: bool, x: &[F], o: &mut [F]) {
+    let m = extreme(x, true);
+    for (d, &v) in o.iter_mut().zip(x) {
+        *d = v.sub(m).exp();
+    }
+    let s = pairwise_sum(o);
+    if soft {
+        let inv = F::one().div(s);
+        o.iter_mut().for_each(|d| *d = d.mul(inv));
+    } else {
+        let ls = m.add(s.ln());
+        for (d, &v) in o.iter_mut().zip(x) {
+            *d = v.sub(ls);
         }
     }
 }
