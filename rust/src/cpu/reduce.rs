@@ -235,41 +235,40 @@ pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
     let src = contiguous_as(&permuted, ct)?;
     let n = a.shape()[axis];
     let out = Tensor::empty(ct, src.shape())?;
-    dispatch_num!(ct, T => {
-        let x = src.as_slice::<T>();
-        // SAFETY: fresh and unshared.
-        let o = unsafe { out.slice_mut::<T>() };
-        if n > 0 {
-            let soft = matches!(op, ScanOp::Softmax | ScanOp::LogSoftmax);
-            let scan_row = |op: ScanOp, xs: &[T], os: &mut [T]| {
-                if soft {
-                    // float compute types only reach here (the dtype rules above)
-                    dispatch_float!(ct, F => {
-                        // SAFETY: T is F here (same dtype, checked by dispatch on `ct`).
-                        let (xs, os) = unsafe { (&*(xs as *const [T] as *const [F]), &mut *(os as *mut [T] as *mut [F])) };
-                        softmax_row(op == ScanOp::Softmax, xs, os)
-                    }, unreachable!())
-                } else {
-                    scan_row(op, xs, os)
-                }
-            };
-            let rows = x.len() / n;
-            let op_ptr = o.as_mut_ptr() as usize;
-            // rows in parallel on the pool when there is enough work
-            let body = |r: std::ops::Range<usize>| {
-                for i in r {
-                    // SAFETY: each row of `out` is written by one chunk.
-                    let os = unsafe { std::slice::from_raw_parts_mut((op_ptr as *mut T).add(i * n), n) };
-                    scan_row(op, &x[i * n..(i + 1) * n], os);
-                }
-            };
-            if rows >= 2 && x.len() >= super::PAR_MIN {
-                crate::pool::parallel_for(rows, (super::PAR_MIN / n).max(1), &body);
-            } else {
-                body(0..rows);
-            }
+    if let Some(rows) = src.numel().checked_div(n) {
+        let par = rows >= 2 && src.numel() >= super::PAR_MIN;
+        let min_rows = (super::PAR_MIN / n).max(1);
+        if matches!(op, ScanOp::Softmax | ScanOp::LogSoftmax) {
+            // float compute types only reach here (the dtype rules above)
+            dispatch_float!(ct, F => {
+                let x = src.as_slice::<F>();
+                // SAFETY: fresh and unshared.
+                let op_ptr = unsafe { out.slice_mut::<F>() }.as_mut_ptr() as usize;
+                let body = |r: std::ops::Range<usize>| {
+                    for i in r {
+                        // SAFETY: each row of `out` is written by one chunk.
+                        let os = unsafe { std::slice::from_raw_parts_mut((op_ptr as *mut F).add(i * n), n) };
+                        softmax_row(op == ScanOp::Softmax, &x[i * n..(i + 1) * n], os);
+                    }
+                };
+                if par { crate::pool::parallel_for(rows, min_rows, &body) } else { body(0..rows) }
+            }, unreachable!());
+        } else {
+            dispatch_num!(ct, T => {
+                let x = src.as_slice::<T>();
+                // SAFETY: fresh and unshared.
+                let op_ptr = unsafe { out.slice_mut::<T>() }.as_mut_ptr() as usize;
+                let body = |r: std::ops::Range<usize>| {
+                    for i in r {
+                        // SAFETY: each row of `out` is written by one chunk.
+                        let os = unsafe { std::slice::from_raw_parts_mut((op_ptr as *mut T).add(i * n), n) };
+                        scan_row(op, &x[i * n..(i + 1) * n], os);
+                    }
+                };
+                if par { crate::pool::parallel_for(rows, min_rows, &body) } else { body(0..rows) }
+            }, unreachable!());
         }
-    }, unreachable!());
+    }
     let mut inv = vec![0; nd];
     for (i, &p) in perm.iter().enumerate() {
         inv[p] = i;
