@@ -97,6 +97,16 @@ fn guard_new(f: impl FnOnce() -> Result<Tensor>) -> *mut CobaltTensor {
     h
 }
 
+/// Runs a body that yields a non-negative value: the value, or the negated status on error.
+fn guard_value(f: impl FnOnce() -> Result<i32>) -> i32 {
+    let mut v = 0;
+    let s = guard(|| {
+        v = f()?;
+        Ok(())
+    });
+    if s == 0 { v } else { -s }
+}
+
 /// Borrows the tensor behind a handle argument.
 fn get<'a>(p: *const CobaltTensor) -> Result<&'a Tensor> {
     if p.is_null() {
@@ -408,12 +418,7 @@ pub unsafe extern "C" fn cobalt_arange(
 /// `t` is a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_dtype(t: *const CobaltTensor) -> i32 {
-    let mut d = 0;
-    let s = guard(|| {
-        d = get(t)?.dtype() as i32;
-        Ok(())
-    });
-    if s == 0 { d } else { -s }
+    guard_value(|| Ok(get(t)?.dtype() as i32))
 }
 
 /// Writes up to `cap` dims of `t` into `out` and returns ndim (or a negated status on error).
@@ -422,17 +427,14 @@ pub unsafe extern "C" fn cobalt_dtype(t: *const CobaltTensor) -> i32 {
 /// `t` is a live handle; `out` holds `cap` values (or is NULL with `cap == 0`).
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_shape(t: *const CobaltTensor, out: *mut i64, cap: i32) -> i32 {
-    let mut nd = 0;
-    let s = guard(|| {
+    guard_value(|| {
         let shape = get(t)?.shape();
-        nd = shape.len() as i32;
         for (i, &d) in shape.iter().take(cap.max(0) as usize).enumerate() {
             // SAFETY: i < cap (contract).
             unsafe { *out.add(i) = d as i64 };
         }
-        Ok(())
-    });
-    if s == 0 { nd } else { -s }
+        Ok(shape.len() as i32)
+    })
 }
 
 /// Writes up to `cap` strides of `t` (in elements) into `out` and returns ndim (or a negated status).
@@ -441,17 +443,14 @@ pub unsafe extern "C" fn cobalt_shape(t: *const CobaltTensor, out: *mut i64, cap
 /// As `cobalt_shape`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_strides(t: *const CobaltTensor, out: *mut i64, cap: i32) -> i32 {
-    let mut nd = 0;
-    let s = guard(|| {
+    guard_value(|| {
         let st = &get(t)?.layout().strides;
-        nd = st.len() as i32;
         for (i, &d) in st.iter().take(cap.max(0) as usize).enumerate() {
             // SAFETY: i < cap (contract).
             unsafe { *out.add(i) = d as i64 };
         }
-        Ok(())
-    });
-    if s == 0 { nd } else { -s }
+        Ok(st.len() as i32)
+    })
 }
 
 /// 1 if `t` is row-major contiguous, 0 if not, a negated status on error.
@@ -460,12 +459,7 @@ pub unsafe extern "C" fn cobalt_strides(t: *const CobaltTensor, out: *mut i64, c
 /// `t` is a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_is_contiguous(t: *const CobaltTensor) -> i32 {
-    let mut c = 0;
-    let s = guard(|| {
-        c = get(t)?.is_contiguous() as i32;
-        Ok(())
-    });
-    if s == 0 { c } else { -s }
+    guard_value(|| Ok(get(t)?.is_contiguous() as i32))
 }
 
 /// Pointer to the first element of `t` (NULL on error). Valid while a reference to `t` lives.
@@ -858,12 +852,7 @@ fn job<'a>(j: *const CobaltJob) -> Result<&'a Job> {
 /// `j` is a live job.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_job_poll(j: *const CobaltJob) -> i32 {
-    let mut done = 0;
-    let s = guard(|| {
-        done = job(j)?.is_done() as i32;
-        Ok(())
-    });
-    if s == 0 { done } else { -s }
+    guard_value(|| Ok(job(j)?.is_done() as i32))
 }
 
 /// Blocks the calling thread until the job has finished; returns 0. (Deno calls it as a
