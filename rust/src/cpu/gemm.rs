@@ -19,6 +19,30 @@ pub enum Simd {
     Avx512,
 }
 
+static FORCED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Forces a kernel set (tests run every set the CPU has); `None` returns to the detected one.
+#[doc(hidden)]
+pub fn force(level: Option<Simd>) {
+    let v = match level {
+        None => 0,
+        Some(Simd::Scalar) => 1,
+        Some(Simd::Avx2Fma) => 2,
+        Some(Simd::Avx512) => 3,
+    };
+    FORCED.store(v, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The kernel set in use: a forced one, else [`detected`].
+pub fn level() -> Simd {
+    match FORCED.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => Simd::Scalar,
+        2 => Simd::Avx2Fma,
+        3 => Simd::Avx512,
+        _ => detected(),
+    }
+}
+
 /// The best kernel set this CPU supports (capped by `COBALT_SIMD`).
 pub fn detected() -> Simd {
     static LEVEL: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();

@@ -43,7 +43,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             let (xs, ys) = (x.as_slice::<T>(), y.as_slice::<T>());
             // SAFETY: fresh and unshared.
             let o = unsafe { out.slice_mut::<T>() };
-            let simd = super::gemm::detected();
+            let simd = super::gemm::level();
             for bi in 0..nbatch {
                 super::gemm::gemm::<T>(simd, m, n, k, &xs[batch_of(bi, m * k)], &ys[batch_of(bi, k * n)], &mut o[batch_of(bi, m * n)]);
             }

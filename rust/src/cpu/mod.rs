@@ -42,6 +42,77 @@ fn chunked(n: usize, body: &(dyn Fn(std::ops::Range<usize>) + Sync)) {
     }
 }
 
+/// The contiguous inner loops, compiled once per instruction set and picked at run time
+/// ([`gemm::level`]): the same Rust loop, vectorised by the compiler for AVX-512, AVX2+FMA or the
+/// baseline.
+mod simd_loops {
+    use super::gemm::{level, Simd};
+
+    #[inline(always)]
+    fn zip<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(d: &mut [O], x: &[A], y: &[B], f: &F) {
+        for ((d, &x), &y) in d.iter_mut().zip(x).zip(y) {
+            *d = f(x, y);
+        }
+    }
+
+    #[inline(always)]
+    fn map<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
+        for (d, &x) in d.iter_mut().zip(x) {
+            *d = f(x);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn zip_avx512<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(d: &mut [O], x: &[A], y: &[B], f: &F) {
+        zip(d, x, y, f)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn zip_avx2<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(d: &mut [O], x: &[A], y: &[B], f: &F) {
+        zip(d, x, y, f)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn map_avx512<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
+        map(d, x, f)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn map_avx2<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
+        map(d, x, f)
+    }
+
+    /// `d[i] = f(x[i], y[i])` with the best loop for this CPU.
+    pub fn zip_best<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(d: &mut [O], x: &[A], y: &[B], f: &F) {
+        match level() {
+            // SAFETY: `level()` only reports instruction sets the CPU supports.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx512 => unsafe { zip_avx512(d, x, y, f) },
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2Fma => unsafe { zip_avx2(d, x, y, f) },
+            _ => zip(d, x, y, f),
+        }
+    }
+
+    /// `d[i] = f(x[i])` with the best loop for this CPU.
+    pub fn map_best<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
+        match level() {
+            // SAFETY: `level()` only reports instruction sets the CPU supports.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx512 => unsafe { map_avx512(d, x, f) },
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2Fma => unsafe { map_avx2(d, x, f) },
+            _ => map(d, x, f),
+        }
+    }
+}
+
 /// Applies `f` to every element of `a` (any layout) into a new contiguous tensor of `O`.
 pub(crate) fn map<A: Elem, O: Elem>(a: &Tensor, f: impl Fn(A) -> O + Sync) -> Result<Tensor> {
     let out = Tensor::empty(O::DTYPE, a.shape())?;
@@ -52,9 +123,7 @@ pub(crate) fn map<A: Elem, O: Elem>(a: &Tensor, f: impl Fn(A) -> O + Sync) -> Re
         chunked(o.len(), &|r| {
             // SAFETY: chunks cover disjoint ranges of `out`.
             let d = unsafe { std::slice::from_raw_parts_mut((op as *mut O).add(r.start), r.len()) };
-            for (d, &s) in d.iter_mut().zip(&x[r]) {
-                *d = f(s);
-            }
+            simd_loops::map_best(d, &x[r], &f);
         });
     } else {
         let (base, l) = (a.base::<A>(), a.layout());
@@ -85,9 +154,7 @@ pub(crate) fn zip_map<A: Elem, B: Elem, O: Elem>(
         chunked(o.len(), &|r| {
             // SAFETY: chunks cover disjoint ranges of `out`.
             let d = unsafe { std::slice::from_raw_parts_mut((op as *mut O).add(r.start), r.len()) };
-            for ((d, &x), &y) in d.iter_mut().zip(&xs[r.clone()]).zip(&ys[r]) {
-                *d = f(x, y);
-            }
+            simd_loops::zip_best(d, &xs[r.clone()], &ys[r], &f);
         });
         return Ok(out);
     }
@@ -154,4 +221,38 @@ pub(crate) fn contiguous_as(a: &Tensor, dtype: DType) -> Result<Cow<'_, Tensor>>
 /// `t` converted to `dtype` when it is not already (the last step of a kernel computing in a wider type).
 pub(crate) fn finish(t: Tensor, dtype: DType) -> Result<Tensor> {
     if t.dtype() == dtype { Ok(t) } else { cast(&t, dtype) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gemm::{available, force};
+    use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+    use crate::tensor::Tensor;
+
+    /// Every instruction set this CPU has gives the same elementwise results and sums as a plain
+    /// scalar reference (sizes below and above the parallel threshold).
+    #[test]
+    fn every_instruction_set_gives_the_reference_results() {
+        for n in [1000usize, 300_001] {
+            let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 / 100.0 - 5.0).collect();
+            let y: Vec<f32> = (0..n).map(|i| ((i * 104_729) % 997) as f32 / 50.0 - 9.0).collect();
+            let (a, b) = (Tensor::from_vec(&[n], &x).unwrap(), Tensor::from_vec(&[n], &y).unwrap());
+            for level in available() {
+                force(Some(level));
+                let add = super::binary(BinaryOp::Add, &a, &b).unwrap();
+                let max = super::binary(BinaryOp::Maximum, &a, &b).unwrap();
+                let sq = super::unary(UnaryOp::Sqrt, &super::unary(UnaryOp::Abs, &a).unwrap()).unwrap();
+                let (add, max, sq) = (add.as_slice::<f32>(), max.as_slice::<f32>(), sq.as_slice::<f32>());
+                for i in 0..n {
+                    assert_eq!(add[i], x[i] + y[i], "{level:?} add {i}");
+                    assert_eq!(max[i], x[i].max(y[i]), "{level:?} maximum {i}");
+                    assert_eq!(sq[i], x[i].abs().sqrt(), "{level:?} sqrt {i}");
+                }
+                let s = super::reduce(ReduceOp::Sum, &a, None, false, 0.0).unwrap().to_f64_vec()[0];
+                let want: f64 = x.iter().map(|&v| v as f64).sum();
+                assert!((s - want).abs() <= 1e-5 * want.abs().max(1.0), "{level:?} sum {s} vs {want}");
+            }
+            force(None);
+        }
+    }
 }
