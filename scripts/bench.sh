@@ -54,3 +54,16 @@ for r in rows:
           f"{s['totalMs']:.0f} ms / {s['stallMs']:.0f} ms | {a['totalMs']:.0f} ms / {a['stallMs']:.1f} ms |")
 PY
 rm -rf "$OUT"
+
+say "workloads: cobalt (Deno, Bun), plain JS, numpy (all threads and 1)"
+OUT="$(mktemp -d)"
+{
+  deno run -A bench/workloads.ts
+  bun bench/workloads.ts
+  deno run -A bench/workloads.ts --plain-js
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/workloads.py
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 python3 bench/workloads.py
+} >"$OUT/all.jsonl"
+python3 bench/report.py <"$OUT/all.jsonl"
+rm -rf "$OUT"
+echo "wrote bench/results.md and bench/chart.svg"
