@@ -70,7 +70,7 @@ if (!plain) {
     for (let r = 0; r < rows; r++) {
       let mx = -Infinity, z = 0;
       for (let c = 0; c < cols; c++) mx = Math.max(mx, m[r * cols + c]);
-      for (let c = 0; c < cols; c++) z += (o[r * cols + c] = Math.exp(m[r * cols + c] - mx));
+      for (let c = 0; c < cols; c++) z += o[r * cols + c] = Math.exp(m[r * cols + c] - mx);
       for (let c = 0; c < cols; c++) o[r * cols + c] /= z;
     }
   });
@@ -96,4 +96,10 @@ if (!plain) {
     for (let i = 0; i < M; i++) c[i] = a[i] + b[i];
   });
 }
-console.log(JSON.stringify({ runtime: plain ? "plain JS (Deno)" : `cobalt (${cb.native.runtime})`, threads: cb.numThreads(), ms: out }));
+console.log(
+  JSON.stringify({
+    runtime: plain ? "plain JS (Deno)" : `cobalt (${cb.native.runtime})`,
+    threads: cb.numThreads(),
+    ms: out,
+  }),
+);
