@@ -7,7 +7,6 @@ import { CobaltError } from "./errors.ts";
 import { checkDType, DEFAULT_DTYPE, type DType, dtypeOfArray, DTYPES, type TypedArray } from "./dtype.ts";
 import { SHAPE, sym, writeShape } from "./core.ts";
 import { type NestedArray, Tensor, wrap } from "./tensor.ts";
-import { where } from "./ops.ts";
 
 const SCRATCH = new ArrayBuffer(8 * 1024);
 const SCRATCH_ELEMS = 1024;
@@ -408,5 +407,3 @@ export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
   const d = DTYPES[t.dtype].kind === "float" ? t.dtype : DEFAULT_DTYPE;
   return random(t.shape, { dtype: d, ...opts }, true, "randnLike");
 }
-
-export { Tensor, where };

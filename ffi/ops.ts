@@ -160,8 +160,7 @@ export function clamp(a: Tensor, lo?: Operand | null, hi?: Operand | null): Tens
 
 /** A 0-d tensor holding `v`, of `dtype`. */
 function scalar(v: number, dtype: DType): Tensor {
-  writeShape([], "scalar");
-  return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, 0, v), undefined, dtype);
+  return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, 0, v), undefined, dtype); // ndim 0: no dims read
 }
 
 /** The dtype a JS number takes next to a tensor of `d` (numpy's weak scalars). */
@@ -202,6 +201,22 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 
 // ---- reductions ------------------------------------------------------------------------------
 
+/** Checks a reduction's arguments; writes the axes to AXES. `naxes` is -1 for all axes. */
+function reduceArgs(
+  name: string,
+  axis: Axes,
+  opts: ReduceOptions | undefined,
+): { naxes: number; keep: number } {
+  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
+    throw new TypeError(`${name}: options must be an object like { keepdims: true }`);
+  }
+  const keep = opts?.keepdims ? 1 : 0;
+  if (axis === undefined || axis === null) return { naxes: -1, keep };
+  const axes = typeof axis === "number" ? [axis] : axis;
+  if (!Array.isArray(axes)) throw new TypeError(`${name}: axis must be a number or an array of numbers`);
+  return { naxes: writeAxes(axes, name), keep };
+}
+
 /** A reduction over `axis` (all axes when null/undefined). */
 export function reduce(
   op: number,
@@ -211,30 +226,15 @@ export function reduce(
   opts: ReduceOptions | undefined,
   ddof?: number,
 ): Tensor {
-  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
-    throw new TypeError(`${name}: options must be an object like { keepdims: true }`);
-  }
+  const { naxes, keep } = reduceArgs(name, axis, opts);
   if (ddof !== undefined && typeof ddof !== "number") throw new TypeError(`${name}: ddof must be a number`);
-  const keep = opts?.keepdims ? 1 : 0;
-  const d = ddof ?? 0;
-  if (axis === undefined || axis === null) return wrap(sym.cobalt_reduce(op, a.handle, null, -1, keep, d));
-  const axes = typeof axis === "number" ? [axis] : axis;
-  if (!Array.isArray(axes)) throw new TypeError(`${name}: axis must be a number or an array of numbers`);
-  const n = writeAxes(axes, name);
-  return wrap(sym.cobalt_reduce(op, a.handle, AXES, n, keep, d));
+  return wrap(sym.cobalt_reduce(op, a.handle, naxes < 0 ? null : AXES, naxes, keep, ddof ?? 0));
 }
 
 /** Starts a reduction job (the async twin of `reduce`). */
 export function reduceJob(op: number, name: string, h: unknown, axis: Axes, opts: ReduceOptions | undefined) {
-  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
-    throw new TypeError(`${name}: options must be an object like { keepdims: true }`);
-  }
-  const keep = opts?.keepdims ? 1 : 0;
-  if (axis === undefined || axis === null) return sym.cobalt_reduce_async(op, h, null, -1, keep, 0);
-  const axes = typeof axis === "number" ? [axis] : axis;
-  if (!Array.isArray(axes)) throw new TypeError(`${name}: axis must be a number or an array of numbers`);
-  const n = writeAxes(axes, name);
-  return sym.cobalt_reduce_async(op, h, AXES, n, keep, 0);
+  const { naxes, keep } = reduceArgs(name, axis, opts);
+  return sym.cobalt_reduce_async(op, h, naxes < 0 ? null : AXES, naxes, keep, 0);
 }
 
 /** A scan along `axis` (flattened when null/undefined). */
@@ -523,7 +523,6 @@ export function tri(a: Tensor, k: number, lower: boolean): Tensor {
   }
   const [n, m] = s.slice(-2);
   const mk = (len: number, shape: number[]) => {
-    writeShape([], op);
     const t = wrap(sym.cobalt_arange(DTYPES.int64.code, 0, len, 1));
     const r = reshape(t, shape);
     drop(t);

@@ -184,11 +184,6 @@ impl Storage {
     pub fn is_borrowed(&self) -> bool {
         self.readers.load(Ordering::SeqCst) > 0
     }
-
-    /// True when the memory was adopted from the caller.
-    pub fn is_external(&self) -> bool {
-        matches!(self.owner, Owner::External { .. })
-    }
 }
 
 impl Drop for Storage {

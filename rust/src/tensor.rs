@@ -23,30 +23,28 @@ impl std::fmt::Debug for Tensor {
     }
 }
 
+/// Bytes of a contiguous `shape` of `dtype`, or `OutOfMemory` when that overflows.
+fn nbytes(dtype: DType, shape: &[usize]) -> Result<usize> {
+    numel(shape)?
+        .checked_mul(dtype.size())
+        .ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))
+}
+
 impl Tensor {
     /// A zero-filled contiguous tensor.
     pub fn zeros(dtype: DType, shape: &[usize]) -> Result<Tensor> {
-        let bytes = numel(shape)?
-            .checked_mul(dtype.size())
-            .ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))?;
-        Ok(Tensor {
-            storage: Arc::new(Storage::zeroed(bytes)?),
-            layout: Layout::contiguous(shape),
-            dtype,
-        })
+        Ok(Tensor::contiguous_over(Storage::zeroed(nbytes(dtype, shape)?)?, dtype, shape))
     }
 
     /// A contiguous tensor whose elements the caller will all overwrite (see
     /// [`Storage::for_overwrite`]): kernels' outputs.
     pub fn empty(dtype: DType, shape: &[usize]) -> Result<Tensor> {
-        let bytes = numel(shape)?
-            .checked_mul(dtype.size())
-            .ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))?;
-        Ok(Tensor {
-            storage: Arc::new(Storage::for_overwrite(bytes)?),
-            layout: Layout::contiguous(shape),
-            dtype,
-        })
+        Ok(Tensor::contiguous_over(Storage::for_overwrite(nbytes(dtype, shape)?)?, dtype, shape))
+    }
+
+    /// A row-major tensor of `shape` over all of `storage`.
+    fn contiguous_over(storage: Storage, dtype: DType, shape: &[usize]) -> Tensor {
+        Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype }
     }
 
     /// A tensor filled with `value` (converted to the dtype).
@@ -135,9 +133,7 @@ impl Tensor {
         release: Option<ReleaseFn>,
         ctx: *mut c_void,
     ) -> Result<Tensor> {
-        let nbytes = numel(shape)?
-            .checked_mul(dtype.size())
-            .ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))?;
+        let nbytes = nbytes(dtype, shape)?;
         if !(ptr as usize).is_multiple_of(dtype.size()) {
             return Err(Error::InvalidArgument(format!(
                 "external memory for {} must be {}-byte aligned",
@@ -145,15 +141,14 @@ impl Tensor {
                 dtype.size()
             )));
         }
-        let storage = Storage::external(ptr, nbytes, release, ctx)?;
-        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+        Ok(Tensor::contiguous_over(Storage::external(ptr, nbytes, release, ctx)?, dtype, shape))
     }
 
     /// A 1-D uint8 tensor over a read-only, copy-on-write mapping of a whole file.
     pub fn map_file(path: &std::path::Path) -> Result<Tensor> {
         let s = Storage::map_file(path)?;
         let n = s.nbytes();
-        Ok(Tensor { storage: Arc::new(s), layout: Layout::contiguous(&[n]), dtype: DType::U8 })
+        Ok(Tensor::contiguous_over(s, DType::U8, &[n]))
     }
 
     /// A contiguous view of this tensor's storage bytes from `byte_offset`, read as `dtype` with

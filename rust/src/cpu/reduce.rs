@@ -236,37 +236,12 @@ pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
     let n = a.shape()[axis];
     let out = Tensor::empty(ct, src.shape())?;
     if let Some(rows) = src.numel().checked_div(n) {
-        let par = rows >= 2 && src.numel() >= super::PAR_MIN;
-        let min_rows = (super::PAR_MIN / n).max(1);
         if matches!(op, ScanOp::Softmax | ScanOp::LogSoftmax) {
             // float compute types only reach here (the dtype rules above)
-            dispatch_float!(ct, F => {
-                let x = src.as_slice::<F>();
-                // SAFETY: fresh and unshared.
-                let op_ptr = unsafe { out.slice_mut::<F>() }.as_mut_ptr() as usize;
-                let body = |r: std::ops::Range<usize>| {
-                    for i in r {
-                        // SAFETY: each row of `out` is written by one chunk.
-                        let os = unsafe { std::slice::from_raw_parts_mut((op_ptr as *mut F).add(i * n), n) };
-                        softmax_row(op == ScanOp::Softmax, &x[i * n..(i + 1) * n], os);
-                    }
-                };
-                if par { crate::pool::parallel_for(rows, min_rows, &body) } else { body(0..rows) }
-            }, unreachable!());
+            dispatch_float!(ct, F => scan_rows::<F>(&src, &out, n, rows, |x, o| softmax_row(op == ScanOp::Softmax, x, o)),
+                unreachable!());
         } else {
-            dispatch_num!(ct, T => {
-                let x = src.as_slice::<T>();
-                // SAFETY: fresh and unshared.
-                let op_ptr = unsafe { out.slice_mut::<T>() }.as_mut_ptr() as usize;
-                let body = |r: std::ops::Range<usize>| {
-                    for i in r {
-                        // SAFETY: each row of `out` is written by one chunk.
-                        let os = unsafe { std::slice::from_raw_parts_mut((op_ptr as *mut T).add(i * n), n) };
-                        scan_row(op, &x[i * n..(i + 1) * n], os);
-                    }
-                };
-                if par { crate::pool::parallel_for(rows, min_rows, &body) } else { body(0..rows) }
-            }, unreachable!());
+            dispatch_num!(ct, T => scan_rows::<T>(&src, &out, n, rows, |x, o| scan_row(op, x, o)), unreachable!());
         }
     }
     let mut inv = vec![0; nd];
@@ -274,6 +249,26 @@ pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
         inv[p] = i;
     }
     finish(out.permute(&inv)?.contiguous()?, out_dtype)
+}
+
+/// Runs `row(x_row, out_row)` over the `rows` rows of `n` elements of `src` into the fresh `out`,
+/// rows split across the pool when there is enough work.
+fn scan_rows<T: Elem>(src: &Tensor, out: &Tensor, n: usize, rows: usize, row: impl Fn(&[T], &mut [T]) + Sync) {
+    let x = src.as_slice::<T>();
+    // SAFETY: `out` is fresh and unshared.
+    let op = unsafe { out.slice_mut::<T>() }.as_mut_ptr() as usize;
+    let body = |r: std::ops::Range<usize>| {
+        for i in r {
+            // SAFETY: each row of `out` is written by one chunk.
+            let os = unsafe { std::slice::from_raw_parts_mut((op as *mut T).add(i * n), n) };
+            row(&x[i * n..(i + 1) * n], os);
+        }
+    };
+    if rows >= 2 && x.len() >= super::PAR_MIN {
+        crate::pool::parallel_for(rows, (super::PAR_MIN / n).max(1), &body);
+    } else {
+        body(0..rows);
+    }
 }
 
 fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
