@@ -1,15 +1,13 @@
-//! Blocked, packed matrix multiply for float32 and float64 with register-tiled AVX2+FMA
-//! micro-kernels, chosen at run time (`is_x86_feature_detected!`), and a portable fallback.
+//! Blocked, packed matrix multiply for float32 and float64 with register-tiled AVX-512 and
+//! AVX2+FMA micro-kernels, chosen at run time (`is_x86_feature_detected!`), and a portable fallback.
 //!
 //! Goto-style loops: B is packed once per (k, n) block into panels of NR columns, each thread packs
 //! its own MR-row panels of A, and an MR x NR micro-kernel keeps the tile of C in registers for a
-//! whole k block. Rows of C are split across the shared pool.
+//! whole k block. Row blocks of C (and, when there are few, groups of column panels) are split
+//! across the shared pool.
 
 use crate::dtype::Num;
 
-const KC: usize = 256;
-const MC: usize = 72;
-const NC: usize = 3072;
 
 /// Which kernels run: `COBALT_SIMD=scalar` forces the portable ones (for tests and comparisons).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +80,25 @@ pub trait GemmFloat: Num {
     unsafe fn kernel(simd: Simd, kc: usize, a: *const Self, b: *const Self, c: *mut Self, ldc: usize, acc: bool);
 }
 
+/// Cache blocking: a `KC x NC` block of B (about 512 KiB) is packed once and shared by all threads;
+/// each thread packs `MC x KC` blocks of A (MC = 8 * MR, kept in L2); one `KC x NR` panel of B
+/// (16 or 32 KiB) stays in L1 while the kernel walks the A block. Tuned with
+/// `cargo run --release --example gemm_bench` on an AVX-512 Xeon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Blocking {
+    pub kc: usize,
+    pub mc: usize,
+    pub nc: usize,
+}
+
+impl Blocking {
+    /// The tuned blocking for `T` with the kernels of `simd`.
+    pub fn of<T: GemmFloat>(simd: Simd) -> Blocking {
+        let (mr, _) = T::tile(simd);
+        Blocking { kc: 1024 / std::mem::size_of::<T>(), mc: 8 * mr, nc: 512 }
+    }
+}
+
 #[inline(always)]
 unsafe fn kernel_scalar<T: Num, const MR: usize, const NR: usize>(
     kc: usize,
@@ -110,156 +127,141 @@ unsafe fn kernel_scalar<T: Num, const MR: usize, const NR: usize>(
     }
 }
 
+/// An MR x (2 vectors) micro-kernel: 2*MR vector accumulators, two vector loads of B and MR
+/// broadcasts of A per step of k. The C tile is prefetched first so its cache misses overlap the
+/// k loop instead of stalling the stores at the end.
 #[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use std::arch::x86_64::*;
-
-    /// 6 x 32 float32 tile: 12 zmm accumulators.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn f32_6x32(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool) {
-        let mut r = [[_mm512_setzero_ps(); 2]; 6];
-        for p in 0..kc {
+macro_rules! micro_kernel {
+    ($name:ident, $feature:literal, $t:ty, $lanes:literal, $zero:ident, $load:ident, $store:ident, $splat:ident, $fma:ident, $add:ident) => {
+        #[target_feature(enable = $feature)]
+        pub unsafe fn $name<const MR: usize>(kc: usize, a: *const $t, b: *const $t, c: *mut $t, ldc: usize, acc: bool) {
             // SAFETY (whole fn): pointers stay inside the packed panels and the tile (caller's contract).
-            let b0 = _mm512_loadu_ps(b.add(p * 32));
-            let b1 = _mm512_loadu_ps(b.add(p * 32 + 16));
-            for (i, ri) in r.iter_mut().enumerate() {
-                let ai = _mm512_set1_ps(*a.add(p * 6 + i));
-                ri[0] = _mm512_fmadd_ps(ai, b0, ri[0]);
-                ri[1] = _mm512_fmadd_ps(ai, b1, ri[1]);
+            for i in 0..MR {
+                _mm_prefetch::<_MM_HINT_T0>(c.add(i * ldc) as *const i8);
+                _mm_prefetch::<_MM_HINT_T0>(c.add(i * ldc + 2 * $lanes - 1) as *const i8);
+            }
+            let mut r = [[$zero(); 2]; MR];
+            for p in 0..kc {
+                let b0 = $load(b.add(p * 2 * $lanes));
+                let b1 = $load(b.add(p * 2 * $lanes + $lanes));
+                for (i, ri) in r.iter_mut().enumerate() {
+                    let ai = $splat(*a.add(p * MR + i));
+                    ri[0] = $fma(ai, b0, ri[0]);
+                    ri[1] = $fma(ai, b1, ri[1]);
+                }
+            }
+            for (i, ri) in r.iter().enumerate() {
+                for (h, &v) in ri.iter().enumerate() {
+                    let dst = c.add(i * ldc + h * $lanes);
+                    let v = if acc { $add($load(dst), v) } else { v };
+                    $store(dst, v);
+                }
             }
         }
-        for (i, ri) in r.iter().enumerate() {
-            let row = c.add(i * ldc);
-            for (h, &v) in ri.iter().enumerate() {
-                let dst = row.add(h * 16);
-                let v = if acc { _mm512_add_ps(_mm512_loadu_ps(dst), v) } else { v };
-                _mm512_storeu_ps(dst, v);
-            }
-        }
-    }
-
-    /// 6 x 16 float64 tile: 12 zmm accumulators.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn f64_6x16(kc: usize, a: *const f64, b: *const f64, c: *mut f64, ldc: usize, acc: bool) {
-        let mut r = [[_mm512_setzero_pd(); 2]; 6];
-        for p in 0..kc {
-            let b0 = _mm512_loadu_pd(b.add(p * 16));
-            let b1 = _mm512_loadu_pd(b.add(p * 16 + 8));
-            for (i, ri) in r.iter_mut().enumerate() {
-                let ai = _mm512_set1_pd(*a.add(p * 6 + i));
-                ri[0] = _mm512_fmadd_pd(ai, b0, ri[0]);
-                ri[1] = _mm512_fmadd_pd(ai, b1, ri[1]);
-            }
-        }
-        for (i, ri) in r.iter().enumerate() {
-            let row = c.add(i * ldc);
-            for (h, &v) in ri.iter().enumerate() {
-                let dst = row.add(h * 8);
-                let v = if acc { _mm512_add_pd(_mm512_loadu_pd(dst), v) } else { v };
-                _mm512_storeu_pd(dst, v);
-            }
-        }
-    }
+    };
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+mod x86 {
     use std::arch::x86_64::*;
 
-    /// 6 x 16 float32 tile: 12 ymm accumulators.
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn f32_6x16(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool) {
-        let mut r = [[_mm256_setzero_ps(); 2]; 6];
-        for p in 0..kc {
-            // SAFETY (whole fn): pointers stay inside the packed panels and the tile (caller's contract).
-            let b0 = _mm256_loadu_ps(b.add(p * 16));
-            let b1 = _mm256_loadu_ps(b.add(p * 16 + 8));
-            for (i, ri) in r.iter_mut().enumerate() {
-                let ai = _mm256_broadcast_ss(&*a.add(p * 6 + i));
-                ri[0] = _mm256_fmadd_ps(ai, b0, ri[0]);
-                ri[1] = _mm256_fmadd_ps(ai, b1, ri[1]);
-            }
-        }
-        for (i, ri) in r.iter().enumerate() {
-            let row = c.add(i * ldc);
-            for (h, &v) in ri.iter().enumerate() {
-                let dst = row.add(h * 8);
-                let v = if acc { _mm256_add_ps(_mm256_loadu_ps(dst), v) } else { v };
-                _mm256_storeu_ps(dst, v);
-            }
-        }
-    }
-
-    /// 6 x 8 float64 tile: 12 ymm accumulators.
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn f64_6x8(kc: usize, a: *const f64, b: *const f64, c: *mut f64, ldc: usize, acc: bool) {
-        let mut r = [[_mm256_setzero_pd(); 2]; 6];
-        for p in 0..kc {
-            let b0 = _mm256_loadu_pd(b.add(p * 8));
-            let b1 = _mm256_loadu_pd(b.add(p * 8 + 4));
-            for (i, ri) in r.iter_mut().enumerate() {
-                let ai = _mm256_broadcast_sd(&*a.add(p * 6 + i));
-                ri[0] = _mm256_fmadd_pd(ai, b0, ri[0]);
-                ri[1] = _mm256_fmadd_pd(ai, b1, ri[1]);
-            }
-        }
-        for (i, ri) in r.iter().enumerate() {
-            let row = c.add(i * ldc);
-            for (h, &v) in ri.iter().enumerate() {
-                let dst = row.add(h * 4);
-                let v = if acc { _mm256_add_pd(_mm256_loadu_pd(dst), v) } else { v };
-                _mm256_storeu_pd(dst, v);
-            }
-        }
-    }
+    // 14 x 32 float32 and 14 x 16 float64: 28 of the 32 zmm registers hold the tile.
+    micro_kernel!(f32_avx512, "avx512f", f32, 16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps);
+    micro_kernel!(f64_avx512, "avx512f", f64, 8, _mm512_setzero_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_add_pd);
+    // 6 x 16 float32 and 6 x 8 float64: 12 of the 16 ymm registers hold the tile.
+    micro_kernel!(f32_avx2, "avx2,fma", f32, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps);
+    micro_kernel!(f64_avx2, "avx2,fma", f64, 4, _mm256_setzero_pd, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_add_pd);
 }
+
+/// Rows of the AVX-512 tile (32 registers) and of the AVX2 and portable tiles.
+const MR_AVX512: usize = 14;
+const MR_AVX2: usize = 6;
 
 impl GemmFloat for f32 {
     fn tile(simd: Simd) -> (usize, usize) {
-        if simd == Simd::Avx512 { (6, 32) } else { (6, 16) }
+        if simd == Simd::Avx512 { (MR_AVX512, 32) } else { (MR_AVX2, 16) }
     }
     unsafe fn kernel(simd: Simd, kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool) {
         match simd {
             // SAFETY: the caller checked the CPU supports AVX-512F (contract).
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { avx512::f32_6x32(kc, a, b, c, ldc, acc) },
+            Simd::Avx512 => unsafe { x86::f32_avx512::<MR_AVX512>(kc, a, b, c, ldc, acc) },
             // SAFETY: the caller checked the CPU supports AVX2 and FMA (contract).
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx2Fma => unsafe { avx2::f32_6x16(kc, a, b, c, ldc, acc) },
+            Simd::Avx2Fma => unsafe { x86::f32_avx2::<MR_AVX2>(kc, a, b, c, ldc, acc) },
             // SAFETY: forwarded contract.
-            _ => unsafe { kernel_scalar::<f32, 6, 16>(kc, a, b, c, ldc, acc) },
+            _ => unsafe { kernel_scalar::<f32, MR_AVX2, 16>(kc, a, b, c, ldc, acc) },
         }
     }
 }
 
 impl GemmFloat for f64 {
     fn tile(simd: Simd) -> (usize, usize) {
-        if simd == Simd::Avx512 { (6, 16) } else { (6, 8) }
+        if simd == Simd::Avx512 { (MR_AVX512, 16) } else { (MR_AVX2, 8) }
     }
     unsafe fn kernel(simd: Simd, kc: usize, a: *const f64, b: *const f64, c: *mut f64, ldc: usize, acc: bool) {
         match simd {
             // SAFETY: the caller checked the CPU supports AVX-512F (contract).
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { avx512::f64_6x16(kc, a, b, c, ldc, acc) },
+            Simd::Avx512 => unsafe { x86::f64_avx512::<MR_AVX512>(kc, a, b, c, ldc, acc) },
             // SAFETY: the caller checked the CPU supports AVX2 and FMA (contract).
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx2Fma => unsafe { avx2::f64_6x8(kc, a, b, c, ldc, acc) },
+            Simd::Avx2Fma => unsafe { x86::f64_avx2::<MR_AVX2>(kc, a, b, c, ldc, acc) },
             // SAFETY: forwarded contract.
-            _ => unsafe { kernel_scalar::<f64, 6, 8>(kc, a, b, c, ldc, acc) },
+            _ => unsafe { kernel_scalar::<f64, MR_AVX2, 8>(kc, a, b, c, ldc, acc) },
         }
     }
 }
 
+/// A 64-byte aligned scratch buffer for packed panels. Unaligned panels make every 64-byte load
+/// straddle two cache lines (malloc returns 16-byte aligned memory); measured, that cost up to a
+/// third of the kernel's speed.
+#[derive(Default)]
+struct Packed {
+    lines: Vec<Line>,
+}
+
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u8; 64]);
+
+impl Packed {
+    /// A zeroed slice of `len` elements, reusing the buffer.
+    fn zeroed<T: GemmFloat>(&mut self, len: usize) -> &mut [T] {
+        let lines = (len * std::mem::size_of::<T>()).div_ceil(64);
+        if self.lines.len() < lines {
+            self.lines.resize(lines, Line([0; 64]));
+        }
+        // SAFETY: the buffer holds at least `len` T's and is 64-byte aligned (>= align_of T); any
+        // bytes are a valid f32/f64, and the slice is zeroed before it is handed out.
+        let out = unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr() as *mut T, len) };
+        out.iter_mut().for_each(|v| *v = T::zero());
+        out
+    }
+}
+
+type PackedKey = std::thread::LocalKey<std::cell::RefCell<Packed>>;
+
+thread_local! {
+    /// Each thread's A block and B block buffers, kept between calls (about 1 MiB at most).
+    static PACK_A: std::cell::RefCell<Packed> = std::cell::RefCell::new(Packed::default());
+    static PACK_B: std::cell::RefCell<Packed> = std::cell::RefCell::new(Packed::default());
+}
+
+/// Runs `f` with this thread's buffer `key`, or a fresh one if it is in use (re-entrant call).
+fn with_packed<R>(key: &'static PackedKey, f: impl FnOnce(&mut Packed) -> R) -> R {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut p) => f(&mut p),
+        Err(_) => f(&mut Packed::default()),
+    })
+}
+
 /// Packs `b[pc..pc+kc, jc..jc+nc]` (row-major, `ldb` columns) into panels of NR columns, zero-padded.
 #[allow(clippy::too_many_arguments)]
-fn pack_b<T: GemmFloat>(b: &[T], ldb: usize, nr: usize, pc: usize, kc: usize, jc: usize, nc: usize, out: &mut Vec<T>) {
-    let panels = nc.div_ceil(nr);
-    out.clear();
-    out.resize(panels * kc * nr, T::zero());
-    for jp in 0..panels {
+fn pack_b<T: GemmFloat>(b: &[T], ldb: usize, nr: usize, pc: usize, kc: usize, jc: usize, nc: usize, out: &mut [T]) {
+    for (jp, dst) in out.chunks_exact_mut(kc * nr).enumerate().take(nc.div_ceil(nr)) {
         let j0 = jc + jp * nr;
         let w = nr.min(jc + nc - j0);
-        let dst = &mut out[jp * kc * nr..(jp + 1) * kc * nr];
         for p in 0..kc {
             let src = &b[(pc + p) * ldb + j0..(pc + p) * ldb + j0 + w];
             dst[p * nr..p * nr + w].copy_from_slice(src);
@@ -269,12 +271,8 @@ fn pack_b<T: GemmFloat>(b: &[T], ldb: usize, nr: usize, pc: usize, kc: usize, jc
 
 /// Packs `a[ic..ic+mc, pc..pc+kc]` (row-major, `lda` columns) into panels of MR rows, zero-padded.
 #[allow(clippy::too_many_arguments)]
-fn pack_a<T: GemmFloat>(a: &[T], lda: usize, mr: usize, ic: usize, mc: usize, pc: usize, kc: usize, out: &mut Vec<T>) {
-    let panels = mc.div_ceil(mr);
-    out.clear();
-    out.resize(panels * kc * mr, T::zero());
-    for ip in 0..panels {
-        let dst = &mut out[ip * kc * mr..(ip + 1) * kc * mr];
+fn pack_a<T: GemmFloat>(a: &[T], lda: usize, mr: usize, ic: usize, mc: usize, pc: usize, kc: usize, out: &mut [T]) {
+    for (ip, dst) in out.chunks_exact_mut(kc * mr).enumerate().take(mc.div_ceil(mr)) {
         for i in 0..mr.min(mc - ip * mr) {
             let row = &a[(ic + ip * mr + i) * lda + pc..(ic + ip * mr + i) * lda + pc + kc];
             for (p, &v) in row.iter().enumerate() {
@@ -286,57 +284,79 @@ fn pack_a<T: GemmFloat>(a: &[T], lda: usize, mr: usize, ic: usize, mc: usize, pc
 
 /// `c = a @ b` for row-major `a` (m x k), `b` (k x n), `c` (m x n), with the kernels of `simd`.
 pub fn gemm<T: GemmFloat>(simd: Simd, m: usize, n: usize, k: usize, a: &[T], b: &[T], c: &mut [T]) {
+    gemm_blocked(simd, Blocking::of::<T>(simd), m, n, k, a, b, c)
+}
+
+/// [`gemm`] with explicit cache blocking (tests use tiny blocks to exercise every edge).
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_blocked<T: GemmFloat>(simd: Simd, blk: Blocking, m: usize, n: usize, k: usize, a: &[T], b: &[T], c: &mut [T]) {
+    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm: buffers too small");
     if k == 0 {
         c.iter_mut().for_each(|v| *v = T::zero());
         return;
     }
     let (mr, nr) = T::tile(simd);
+    let mc_max = blk.mc.div_ceil(mr).max(1) * mr;
+    let (kc_max, nc_max) = (blk.kc.max(1), blk.nc.div_ceil(nr).max(1) * nr);
     let cp = c.as_mut_ptr() as usize;
-    let mut bp: Vec<T> = Vec::new();
-    for jc in (0..n).step_by(NC) {
-        let nc = NC.min(n - jc);
-        for pc in (0..k).step_by(KC) {
-            let kc = KC.min(k - pc);
-            pack_b(b, n, nr, pc, kc, jc, nc, &mut bp);
-            let bpr = &bp;
-            crate::pool::parallel_for(m.div_ceil(MC), 1, &|blocks| {
-                let mut ap: Vec<T> = Vec::new();
-                let mut edge = vec![T::zero(); mr * nr];
-                for blk in blocks {
-                    let ic = blk * MC;
-                    let mc = MC.min(m - ic);
-                    pack_a(a, k, mr, ic, mc, pc, kc, &mut ap);
-                    for jp in 0..nc.div_ceil(nr) {
-                        let j0 = jc + jp * nr;
-                        let w = nr.min(jc + nc - j0);
-                        for ip in 0..mc.div_ceil(mr) {
-                            let i0 = ic + ip * mr;
-                            let h = mr.min(ic + mc - i0);
-                            let pa = ap[ip * kc * mr..].as_ptr();
-                            let pb = bpr[jp * kc * nr..].as_ptr();
-                            // SAFETY: each (row block, column panel) tile of c is written by one
-                            // chunk only; full tiles lie inside c, edge tiles go through `edge`.
-                            unsafe {
-                                let ct = (cp as *mut T).add(i0 * n + j0);
-                                if h == mr && w == nr {
-                                    T::kernel(simd, kc, pa, pb, ct, n, pc > 0);
-                                } else {
-                                    T::kernel(simd, kc, pa, pb, edge.as_mut_ptr(), nr, false);
-                                    for i in 0..h {
-                                        for j in 0..w {
-                                            let d = &mut *ct.add(i * n + j);
-                                            let v = edge[i * nr + j];
-                                            *d = if pc > 0 { d.add(v) } else { v };
+    let threads = crate::pool::num_threads();
+    with_packed(&PACK_B, |bbuf| {
+        for jc in (0..n).step_by(nc_max) {
+            let nc = nc_max.min(n - jc);
+            let panels = nc.div_ceil(nr);
+            for pc in (0..k).step_by(kc_max) {
+                let kc = kc_max.min(k - pc);
+                let bp = bbuf.zeroed::<T>(panels * kc * nr);
+                pack_b(b, n, nr, pc, kc, jc, nc, bp);
+                let bpr = &*bp;
+                // Work items are (row block, group of column panels): with few row blocks (small m),
+                // the columns are split too so every thread gets work.
+                let mblocks = m.div_ceil(mc_max);
+                let groups = (2 * threads).div_ceil(mblocks).clamp(1, panels);
+                let per_group = panels.div_ceil(groups);
+                crate::pool::parallel_for(mblocks * groups, 1, &|items| {
+                    with_packed(&PACK_A, |abuf| {
+                        let mut edge = vec![T::zero(); mr * nr];
+                        for item in items {
+                            let (blk_i, g) = (item / groups, item % groups);
+                            let ic = blk_i * mc_max;
+                            let mc = mc_max.min(m - ic);
+                            let ap = abuf.zeroed::<T>(mc.div_ceil(mr) * kc * mr);
+                            pack_a(a, k, mr, ic, mc, pc, kc, ap);
+                            for jp in g * per_group..((g + 1) * per_group).min(panels) {
+                                let j0 = jc + jp * nr;
+                                let w = nr.min(jc + nc - j0);
+                                for ip in 0..mc.div_ceil(mr) {
+                                    let i0 = ic + ip * mr;
+                                    let h = mr.min(ic + mc - i0);
+                                    let pa = ap[ip * kc * mr..].as_ptr();
+                                    let pb = bpr[jp * kc * nr..].as_ptr();
+                                    // SAFETY: each (row block, column panel) tile of c is written by
+                                    // one item only; full tiles lie inside c, edge tiles go
+                                    // through `edge`; `simd` is supported (level() checks).
+                                    unsafe {
+                                        let ct = (cp as *mut T).add(i0 * n + j0);
+                                        if h == mr && w == nr {
+                                            T::kernel(simd, kc, pa, pb, ct, n, pc > 0);
+                                        } else {
+                                            T::kernel(simd, kc, pa, pb, edge.as_mut_ptr(), nr, false);
+                                            for i in 0..h {
+                                                for j in 0..w {
+                                                    let d = &mut *ct.add(i * n + j);
+                                                    let v = edge[i * nr + j];
+                                                    *d = if pc > 0 { d.add(v) } else { v };
+                                                }
+                                            }
                                         }
                                     }
                                 }
                             }
                         }
-                    }
-                }
-            });
+                    })
+                });
+            }
         }
-    }
+    })
 }
 
 #[cfg(test)]
@@ -355,7 +375,10 @@ mod tests {
 
     #[test]
     fn every_kernel_set_matches_the_naive_product() {
-        let sizes = [(1, 1, 1), (6, 16, 3), (7, 17, 5), (13, 40, 300), (73, 9, 257), (5, 3, 0), (150, 33, 70)];
+        let sizes = [(1, 1, 1), (6, 16, 3), (7, 17, 5), (13, 40, 300), (73, 9, 257), (5, 3, 0), (150, 33, 70), (29, 65, 600)];
+        // the tuned blocking, and tiny blocks so that every edge (partial k, m and n blocks, several
+        // column groups) is crossed even at these sizes
+        let blockings = |simd: Simd| [Blocking::of::<f64>(simd), Blocking { kc: 7, mc: 1, nc: 20 }, Blocking { kc: 64, mc: 30, nc: 64 }];
         let mut seed = 12345u64;
         let mut rnd = || {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -366,17 +389,19 @@ mod tests {
                 let a: Vec<f64> = (0..m * k).map(|_| rnd()).collect();
                 let b: Vec<f64> = (0..k * n).map(|_| rnd()).collect();
                 let want = naive(m, n, k, &a, &b);
-                let mut c64 = vec![f64::NAN; m * n];
-                gemm::<f64>(simd, m, n, k, &a, &b, &mut c64);
-                for (x, y) in c64.iter().zip(&want) {
-                    assert!((x - y).abs() <= 1e-12 * (k as f64 + 1.0), "{simd:?} f64 {m}x{n}x{k}: {x} vs {y}");
-                }
-                let (a32, b32): (Vec<f32>, Vec<f32>) =
-                    (a.iter().map(|&v| v as f32).collect(), b.iter().map(|&v| v as f32).collect());
-                let mut c32 = vec![f32::NAN; m * n];
-                gemm::<f32>(simd, m, n, k, &a32, &b32, &mut c32);
-                for (x, y) in c32.iter().zip(&want) {
-                    assert!((*x as f64 - y).abs() <= 1e-5 * (k as f64 + 1.0), "{simd:?} f32 {m}x{n}x{k}: {x} vs {y}");
+                for blk in blockings(simd) {
+                    let mut c64 = vec![f64::NAN; m * n];
+                    gemm_blocked::<f64>(simd, blk, m, n, k, &a, &b, &mut c64);
+                    for (x, y) in c64.iter().zip(&want) {
+                        assert!((x - y).abs() <= 1e-12 * (k as f64 + 1.0), "{simd:?} {blk:?} f64 {m}x{n}x{k}: {x} vs {y}");
+                    }
+                    let (a32, b32): (Vec<f32>, Vec<f32>) =
+                        (a.iter().map(|&v| v as f32).collect(), b.iter().map(|&v| v as f32).collect());
+                    let mut c32 = vec![f32::NAN; m * n];
+                    gemm_blocked::<f32>(simd, blk, m, n, k, &a32, &b32, &mut c32);
+                    for (x, y) in c32.iter().zip(&want) {
+                        assert!((*x as f64 - y).abs() <= 1e-5 * (k as f64 + 1.0), "{simd:?} {blk:?} f32 {m}x{n}x{k}: {x} vs {y}");
+                    }
                 }
             }
         }
