@@ -392,7 +392,7 @@ pub trait Float: Num {
 }
 
 macro_rules! float_num {
-    ($t:ty) => {
+    ($t:ty, $exp:ident) => {
         impl Num for $t {
             #[inline(always)] fn zero() -> Self { 0.0 }
             #[inline(always)] fn one() -> Self { 1.0 }
@@ -426,7 +426,7 @@ macro_rules! float_num {
             #[inline(always)] fn highest() -> Self { <$t>::INFINITY }
         }
         impl Float for $t {
-            #[inline(always)] fn exp(self) -> Self { <$t>::exp(self) }
+            #[inline(always)] fn exp(self) -> Self { crate::cpu::math::$exp(self) }
             #[inline(always)] fn ln(self) -> Self { <$t>::ln(self) }
             #[inline(always)] fn ln_1p(self) -> Self { <$t>::ln_1p(self) }
             #[inline(always)] fn exp_m1(self) -> Self { <$t>::exp_m1(self) }
@@ -441,8 +441,8 @@ macro_rules! float_num {
         }
     };
 }
-float_num!(f32);
-float_num!(f64);
+float_num!(f32, exp_f32);
+float_num!(f64, exp_f64);
 
 macro_rules! int_num {
     ($t:ty, $signed:expr) => {

@@ -291,6 +291,9 @@ pub fn gemm<T: GemmFloat>(simd: Simd, m: usize, n: usize, k: usize, a: &[T], b: 
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_blocked<T: GemmFloat>(simd: Simd, blk: Blocking, m: usize, n: usize, k: usize, a: &[T], b: &[T], c: &mut [T]) {
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm: buffers too small");
+    if m == 0 || n == 0 {
+        return;
+    }
     if k == 0 {
         c.iter_mut().for_each(|v| *v = T::zero());
         return;
@@ -375,7 +378,7 @@ mod tests {
 
     #[test]
     fn every_kernel_set_matches_the_naive_product() {
-        let sizes = [(1, 1, 1), (6, 16, 3), (7, 17, 5), (13, 40, 300), (73, 9, 257), (5, 3, 0), (150, 33, 70), (29, 65, 600)];
+        let sizes = [(1, 1, 1), (0, 3, 2), (3, 0, 2), (6, 16, 3), (7, 17, 5), (13, 40, 300), (73, 9, 257), (5, 3, 0), (150, 33, 70), (29, 65, 600)];
         // the tuned blocking, and tiny blocks so that every edge (partial k, m and n blocks, several
         // column groups) is crossed even at these sizes
         let blockings = |simd: Simd| [Blocking::of::<f64>(simd), Blocking { kc: 7, mc: 1, nc: 20 }, Blocking { kc: 64, mc: 30, nc: 64 }];

@@ -45,7 +45,7 @@ fn chunked(n: usize, body: &(dyn Fn(std::ops::Range<usize>) + Sync)) {
 /// The contiguous inner loops, compiled once per instruction set and picked at run time
 /// ([`gemm::level`]): the same Rust loop, vectorised by the compiler for AVX-512, AVX2+FMA or the
 /// baseline.
-mod simd_loops {
+pub(crate) mod simd_loops {
     use super::gemm::{level, Simd};
 
     #[inline(always)]
@@ -84,6 +84,38 @@ mod simd_loops {
     #[target_feature(enable = "avx2,fma")]
     unsafe fn map_avx2<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
         map(d, x, f)
+    }
+
+    /// A loop to compile once per instruction set: `run` must be `#[inline(always)]`, so that its
+    /// body is generated inside each `target_feature` function below.
+    pub trait Kernel {
+        type Out;
+        fn run(self) -> Self::Out;
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn run_avx512<K: Kernel>(k: K) -> K::Out {
+        k.run()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn run_avx2<K: Kernel>(k: K) -> K::Out {
+        k.run()
+    }
+
+    /// Runs `k` compiled for the best instruction set of this CPU.
+    pub fn run_best<K: Kernel>(k: K) -> K::Out {
+        match level() {
+            // SAFETY: `level()` only reports instruction sets the CPU supports.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx512 => unsafe { run_avx512(k) },
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2Fma => unsafe { run_avx2(k) },
+            _ => k.run(),
+        }
     }
 
     /// `d[i] = f(x[i], y[i])` with the best loop for this CPU.
@@ -251,6 +283,32 @@ mod tests {
                 let s = super::reduce(ReduceOp::Sum, &a, None, false, 0.0).unwrap().to_f64_vec()[0];
                 let want: f64 = x.iter().map(|&v| v as f64).sum();
                 assert!((s - want).abs() <= 1e-5 * want.abs().max(1.0), "{level:?} sum {s} vs {want}");
+                // exp: within 2 ulp of the correctly rounded value
+                let e = super::unary(UnaryOp::Exp, &a).unwrap();
+                for (i, (&g, &v)) in e.as_slice::<f32>().iter().zip(&x).enumerate() {
+                    let w = (v as f64).exp() as f32;
+                    assert!((g.to_bits() as i64 - w.to_bits() as i64).abs() <= 2, "{level:?} exp {i}: {g} vs {w}");
+                }
+                // max and min, and the integer and float64 paths of sum
+                let red = |op, t: &Tensor| super::reduce(op, t, None, false, 0.0).unwrap().to_f64_vec()[0];
+                let (mx, mn) = x.iter().fold((f32::MIN, f32::MAX), |(a, b), &v| (a.max(v), b.min(v)));
+                assert_eq!(red(ReduceOp::Max, &a), mx as f64, "{level:?} max");
+                assert_eq!(red(ReduceOp::Min, &a), mn as f64, "{level:?} min");
+                let xi: Vec<i64> = (0..n as i64).map(|i| (i * 7919) % 1000 - 500).collect();
+                let ai = Tensor::from_vec(&[n], &xi).unwrap();
+                assert_eq!(red(ReduceOp::Sum, &ai), xi.iter().sum::<i64>() as f64, "{level:?} int sum");
+                assert_eq!(red(ReduceOp::Max, &ai), *xi.iter().max().unwrap() as f64, "{level:?} int max");
+                let xd: Vec<f64> = x.iter().map(|&v| v as f64 * 1.000_001).collect();
+                let ad = Tensor::from_vec(&[n], &xd).unwrap();
+                let want: f64 = xd.iter().sum();
+                assert!((red(ReduceOp::Sum, &ad) - want).abs() <= 1e-9 * want.abs().max(1.0), "{level:?} f64 sum");
+                // a NaN anywhere (head, a full 16-lane chunk, the tail) makes max and min NaN
+                for pos in [0, 17, n - 1] {
+                    let mut xn = x.clone();
+                    xn[pos] = f32::NAN;
+                    let an = Tensor::from_vec(&[n], &xn).unwrap();
+                    assert!(red(ReduceOp::Max, &an).is_nan() && red(ReduceOp::Min, &an).is_nan(), "{level:?} NaN at {pos}");
+                }
             }
             force(None);
         }

@@ -9,26 +9,36 @@ use crate::shape::normalize_axis;
 use crate::tensor::Tensor;
 use crate::{dispatch, dispatch_float, dispatch_num};
 
-/// Sum of a slice: pairwise over blocks, 8 independent accumulators inside a block (numpy-like accuracy).
+/// Sum of a slice, pairwise over blocks of 1024 (numpy-like accuracy); each block is summed by a
+/// loop with 32 independent accumulators, compiled for the CPU's widest vectors.
 pub(crate) fn pairwise_sum<T: Num>(x: &[T]) -> T {
     const BLOCK: usize = 1024;
     if x.len() > BLOCK {
-        let mid = (x.len() / 2).next_multiple_of(8);
+        let mid = (x.len() / 2).next_multiple_of(32);
         return pairwise_sum(&x[..mid]).add(pairwise_sum(&x[mid..]));
     }
-    let mut acc = [T::zero(); 8];
-    let chunks = x.chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..8 {
-            acc[k] = acc[k].add(c[k]);
+    super::simd_loops::run_best(BlockSum(x))
+}
+
+struct BlockSum<'a, T>(&'a [T]);
+
+impl<T: Num> super::simd_loops::Kernel for BlockSum<'_, T> {
+    type Out = T;
+    #[inline(always)]
+    fn run(self) -> T {
+        const L: usize = 32;
+        let mut acc = [T::zero(); L];
+        let chunks = self.0.chunks_exact(L);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for k in 0..L {
+                acc[k] = acc[k].add(c[k]);
+            }
         }
+        // a linear pass over the accumulators (a tree here stops LLVM vectorising the loop above)
+        let s = acc.iter().fold(T::zero(), |s, &v| s.add(v));
+        rest.iter().fold(s, |s, &v| s.add(v))
     }
-    let mut s = ((acc[0].add(acc[1])).add(acc[2].add(acc[3]))).add((acc[4].add(acc[5])).add(acc[6].add(acc[7])));
-    for &v in rest {
-        s = s.add(v);
-    }
-    s
 }
 
 /// Output and compute dtypes of a reduction of `d`.
@@ -165,18 +175,45 @@ fn split_reduce<T: Elem, R: Copy + Send>(x: &[T], part: impl Fn(&[T]) -> R + Syn
     parts.into_iter().map(|p| p.1).reduce(combine).expect("a non-empty slice has a chunk")
 }
 
-/// Max or min with NaN propagation (the first NaN wins, as in numpy).
+/// Max or min with NaN propagation (the first NaN wins, as in numpy). A vectorised pass with 16
+/// lanes finds the extreme and whether any NaN is present; only then does a scalar pass look for
+/// the first NaN.
 fn extreme<T: Elem>(x: &[T], max: bool) -> T {
-    let mut m = x[0];
-    for &v in &x[1..] {
-        if m.is_nan() {
-            break;
+    use super::simd_loops::run_best;
+    let (m, nan) = if max { run_best(Extreme::<T, true>(x)) } else { run_best(Extreme::<T, false>(x)) };
+    if nan { x.iter().copied().find(|v| v.is_nan()).expect("a NaN was seen") } else { m }
+}
+
+struct Extreme<'a, T, const MAX: bool>(&'a [T]);
+
+impl<T: Elem, const MAX: bool> super::simd_loops::Kernel for Extreme<'_, T, MAX> {
+    type Out = (T, bool);
+    #[inline(always)]
+    fn run(self) -> (T, bool) {
+        const L: usize = 16;
+        let x = self.0;
+        let pick = |a: T, b: T| if (MAX && b > a) || (!MAX && b < a) { b } else { a };
+        let mut acc = [x[0]; L];
+        let mut nan = [false; L];
+        let chunks = x.chunks_exact(L);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for k in 0..L {
+                acc[k] = pick(acc[k], c[k]);
+                // v != v only for NaN (integers: never, and the compiler drops it)
+                #[allow(clippy::eq_op)]
+                let is_nan = c[k] != c[k];
+                nan[k] |= is_nan;
+            }
         }
-        if v.is_nan() || (max && v > m) || (!max && v < m) {
-            m = v;
+        let mut m = acc.iter().fold(x[0], |m, &v| pick(m, v));
+        let mut any = nan.iter().fold(x[0].is_nan(), |a, &n| a | n);
+        for &v in rest {
+            m = pick(m, v);
+            any |= v.is_nan();
         }
+        (m, any)
     }
-    m
 }
 
 /// Index of the first max (min); a NaN counts as the extreme, as in numpy.
@@ -295,9 +332,7 @@ fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
 /// once into the output, sum pairwise.
 fn softmax_row<F: Float>(soft: bool, x: &[F], o: &mut [F]) {
     let m = extreme(x, true);
-    for (d, &v) in o.iter_mut().zip(x) {
-        *d = v.sub(m).exp();
-    }
+    super::simd_loops::map_best(o, x, &|v: F| v.sub(m).exp());
     let s = pairwise_sum(o);
     if soft {
         let inv = F::one().div(s);
