@@ -387,12 +387,14 @@ pub trait Float: Num {
     fn tan(self) -> Self;
     fn tanh(self) -> Self;
     fn erf(self) -> Self;
+    /// The exact (erf) GELU, `x/2 (1 + erf(x/sqrt 2))`.
+    fn gelu(self) -> Self;
     fn is_finite(self) -> bool;
     fn infinity() -> Self;
 }
 
 macro_rules! float_num {
-    ($t:ty, $exp:ident) => {
+    ($t:ty, $exp:ident, $tanh:ident, $gelu:ident) => {
         impl Num for $t {
             #[inline(always)] fn zero() -> Self { 0.0 }
             #[inline(always)] fn one() -> Self { 1.0 }
@@ -434,15 +436,16 @@ macro_rules! float_num {
             #[inline(always)] fn sin(self) -> Self { <$t>::sin(self) }
             #[inline(always)] fn cos(self) -> Self { <$t>::cos(self) }
             #[inline(always)] fn tan(self) -> Self { <$t>::tan(self) }
-            #[inline(always)] fn tanh(self) -> Self { <$t>::tanh(self) }
+            #[inline(always)] fn tanh(self) -> Self { crate::cpu::math::$tanh(self) }
+            #[inline(always)] fn gelu(self) -> Self { crate::cpu::math::$gelu(self) }
             #[inline(always)] fn erf(self) -> Self { crate::cpu::math::erf(self as f64) as $t }
             #[inline(always)] fn is_finite(self) -> bool { <$t>::is_finite(self) }
             #[inline(always)] fn infinity() -> Self { <$t>::INFINITY }
         }
     };
 }
-float_num!(f32, exp_f32);
-float_num!(f64, exp_f64);
+float_num!(f32, exp_f32, tanh_f32, gelu_f32);
+float_num!(f64, exp_f64, tanh_f64, gelu_f64);
 
 macro_rules! int_num {
     ($t:ty, $signed:expr) => {

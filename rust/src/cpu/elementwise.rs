@@ -152,59 +152,96 @@ fn is_cmp_or_logical(op: BinaryOp) -> bool {
     matches!(op, Eq | Ne | Lt | Le | Gt | Ge | LogicalAnd | LogicalOr | LogicalXor)
 }
 
-/// Float function closure of `$op` on `$T: Float`.
+// The float functions, `#[inline(always)]`, called from `#[inline(always)]` closures: so they are
+// inlined into the per-instruction-set loops of `map` and vectorised there. (Without the attribute,
+// LLVM kept the larger ones, such as gelu, out of line: compiled once for the baseline and called
+// per element, 25x slower. A fn item passed directly goes through a shim that has the same issue.)
+#[inline(always)]
+fn exp_<T: Float>(x: T) -> T {
+    Float::exp(x)
+}
+#[inline(always)]
+fn ln_<T: Float>(x: T) -> T {
+    x.ln()
+}
+#[inline(always)]
+fn sqrt_<T: Float>(x: T) -> T {
+    x.sqrt()
+}
+#[inline(always)]
+fn tanh_<T: Float>(x: T) -> T {
+    Float::tanh(x)
+}
+#[inline(always)]
+fn ln_1p_<T: Float>(x: T) -> T {
+    x.ln_1p()
+}
+#[inline(always)]
+fn exp_m1_<T: Float>(x: T) -> T {
+    x.exp_m1()
+}
+#[inline(always)]
+fn rsqrt_<T: Float>(x: T) -> T {
+    T::one().div(x.sqrt())
+}
+#[inline(always)]
+fn sin_<T: Float>(x: T) -> T {
+    x.sin()
+}
+#[inline(always)]
+fn cos_<T: Float>(x: T) -> T {
+    x.cos()
+}
+#[inline(always)]
+fn tan_<T: Float>(x: T) -> T {
+    x.tan()
+}
+/// Stable on both sides: never exp of a large positive number.
+#[inline(always)]
+fn sigmoid_<T: Float>(x: T) -> T {
+    let e = Float::exp(Num::neg(Num::abs(x)));
+    let r = T::one().div(T::one().add(e));
+    if x >= T::zero() { r } else { e.mul(r) }
+}
+#[inline(always)]
+fn silu_<T: Float>(x: T) -> T {
+    x.mul(sigmoid_(x))
+}
+/// log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
+#[inline(always)]
+fn softplus_<T: Float>(x: T) -> T {
+    (if x > T::zero() { x } else { T::zero() }).add(Float::ln_1p(Float::exp(Num::neg(Num::abs(x)))))
+}
+#[inline(always)]
+fn gelu_<T: Float>(x: T) -> T {
+    Float::gelu(x)
+}
+#[inline(always)]
+fn gelu_tanh_<T: Float>(x: T) -> T {
+    let c = T::from_f64((2.0 / std::f64::consts::PI).sqrt());
+    let inner = c.mul(x.add(T::from_f64(0.044715).mul(x).mul(x).mul(x)));
+    T::from_f64(0.5).mul(x).mul(T::one().add(Float::tanh(inner)))
+}
+
+/// The float function of `$op` on `$T: Float`, bound to `$f` for `$body`.
 macro_rules! with_float_fn {
     ($op:expr, $T:ty, $f:ident => $body:expr) => {
         match $op {
-            UnaryOp::Exp => { let $f = |x: $T| x.exp(); $body }
-            UnaryOp::Log => { let $f = |x: $T| x.ln(); $body }
-            UnaryOp::Sqrt => { let $f = |x: $T| x.sqrt(); $body }
-            UnaryOp::Tanh => { let $f = |x: $T| x.tanh(); $body }
-            UnaryOp::Log1p => { let $f = |x: $T| x.ln_1p(); $body }
-            UnaryOp::Expm1 => { let $f = |x: $T| x.exp_m1(); $body }
-            UnaryOp::Rsqrt => { let $f = |x: $T| <$T>::one().div(x.sqrt()); $body }
-            UnaryOp::Sin => { let $f = |x: $T| x.sin(); $body }
-            UnaryOp::Cos => { let $f = |x: $T| x.cos(); $body }
-            UnaryOp::Tan => { let $f = |x: $T| x.tan(); $body }
-            UnaryOp::Sigmoid => {
-                // stable on both sides: never exp of a large positive number
-                let $f = |x: $T| if x >= <$T>::zero() {
-                    <$T>::one().div(<$T>::one().add(x.neg().exp()))
-                } else {
-                    let e = x.exp();
-                    e.div(<$T>::one().add(e))
-                };
-                $body
-            }
-            UnaryOp::Silu => {
-                let $f = |x: $T| if x >= <$T>::zero() {
-                    x.div(<$T>::one().add(x.neg().exp()))
-                } else {
-                    let e = x.exp();
-                    x.mul(e).div(<$T>::one().add(e))
-                };
-                $body
-            }
-            UnaryOp::Softplus => {
-                // log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
-                let $f = |x: $T| (if x > <$T>::zero() { x } else { <$T>::zero() }).add(Float::ln_1p(Float::exp(Num::neg(Num::abs(x)))));
-                $body
-            }
-            UnaryOp::Gelu => {
-                let $f = |x: $T| {
-                    let h = <$T>::from_f64(0.5).mul(x);
-                    h.add(h.mul(Float::erf(x.mul(<$T>::from_f64(std::f64::consts::FRAC_1_SQRT_2)))))
-                };
-                $body
-            }
-            UnaryOp::GeluTanh => {
-                let $f = |x: $T| {
-                    let c = <$T>::from_f64((2.0 / std::f64::consts::PI).sqrt());
-                    let inner = c.mul(x.add(<$T>::from_f64(0.044715).mul(x).mul(x).mul(x)));
-                    <$T>::from_f64(0.5).mul(x).mul(<$T>::one().add(inner.tanh()))
-                };
-                $body
-            }
+            UnaryOp::Exp => { let $f = { #[inline(always)] |x: $T| exp_::<$T>(x) }; $body }
+            UnaryOp::Log => { let $f = { #[inline(always)] |x: $T| ln_::<$T>(x) }; $body }
+            UnaryOp::Sqrt => { let $f = { #[inline(always)] |x: $T| sqrt_::<$T>(x) }; $body }
+            UnaryOp::Tanh => { let $f = { #[inline(always)] |x: $T| tanh_::<$T>(x) }; $body }
+            UnaryOp::Log1p => { let $f = { #[inline(always)] |x: $T| ln_1p_::<$T>(x) }; $body }
+            UnaryOp::Expm1 => { let $f = { #[inline(always)] |x: $T| exp_m1_::<$T>(x) }; $body }
+            UnaryOp::Rsqrt => { let $f = { #[inline(always)] |x: $T| rsqrt_::<$T>(x) }; $body }
+            UnaryOp::Sin => { let $f = { #[inline(always)] |x: $T| sin_::<$T>(x) }; $body }
+            UnaryOp::Cos => { let $f = { #[inline(always)] |x: $T| cos_::<$T>(x) }; $body }
+            UnaryOp::Tan => { let $f = { #[inline(always)] |x: $T| tan_::<$T>(x) }; $body }
+            UnaryOp::Sigmoid => { let $f = { #[inline(always)] |x: $T| sigmoid_::<$T>(x) }; $body }
+            UnaryOp::Silu => { let $f = { #[inline(always)] |x: $T| silu_::<$T>(x) }; $body }
+            UnaryOp::Softplus => { let $f = { #[inline(always)] |x: $T| softplus_::<$T>(x) }; $body }
+            UnaryOp::Gelu => { let $f = { #[inline(always)] |x: $T| gelu_::<$T>(x) }; $body }
+            UnaryOp::GeluTanh => { let $f = { #[inline(always)] |x: $T| gelu_tanh_::<$T>(x) }; $body }
             _ => unreachable!("not a float function"),
         }
     };

@@ -13,7 +13,11 @@ pub fn exp_f32(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding and subtracting rounds to an integer
     // selects, not min/max: a NaN compares false and passes through unchanged
     let xc = if x > 88.8 { 88.8 } else if x < -104.0 { -104.0 } else { x };
-    let n = (xc * LOG2E + ROUND) - ROUND;
+    let t = xc * LOG2E + ROUND;
+    let n = t - ROUND;
+    // the integer n is also in t's low mantissa bits (no float-to-int conversion: Rust's
+    // saturating `as` does not vectorise)
+    let ni = t.to_bits() as i32 - ROUND.to_bits() as i32; // in [-150, 129]
     let r = (xc - n * LN2_HI) - n * LN2_LO;
     let mut p = 1.987_569_1e-4_f32;
     p = p * r + 1.398_199_9e-3;
@@ -22,11 +26,82 @@ pub fn exp_f32(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 5.000_000_1e-1;
     let e = p * r * r + r + 1.0;
-    let ni = n as i32; // in [-150, 129]
     let h = ni >> 1;
     let s1 = f32::from_bits(((h + 127) as u32) << 23);
     let s2 = f32::from_bits(((ni - h + 127) as u32) << 23);
     e * s1 * s2
+}
+
+/// `tanh x` in float32, branch-free (both halves computed, one selected): an odd polynomial below
+/// |x| = 0.625 (no cancellation near 0), `1 - 2 / (e^2|x| + 1)` above it (Cephes' scheme).
+#[inline(always)]
+pub fn tanh_f32(x: f32) -> f32 {
+    let a = x.abs();
+    let z = x * x;
+    // x (1 + z P(z)), not x + x z P(z): the product keeps the sign of -0
+    let small = x * (1.0
+        + ((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z - 3.333_328_2e-1) * z);
+    let big = 1.0 - 2.0 / (exp_f32(2.0 * a) + 1.0);
+    let big = if x < 0.0 { -big } else { big };
+    if a > 0.625 { big } else { small }
+}
+
+/// float64 `tanh` (std's; kept as a function so both float types name one in `Float`).
+#[inline(always)]
+pub fn tanh_f64(x: f64) -> f64 {
+    x.tanh()
+}
+
+/// Exact (erf) GELU in float32: `x/2 (1 + erf(x/sqrt 2))`, written with erfc of |x|/sqrt 2 so the
+/// negative side (where 1 + erf is tiny) keeps its relative accuracy. Branch-free.
+///
+/// erfc(a) for a >= 0 is a Chebyshev fit in `t = 1 / (1 + a/2)` times `e^-a^2` (Numerical Recipes,
+/// relative error about 1.2e-7). A rounded `a^2` would put `a^2 * 2^-24` of absolute error in the
+/// exponent (4e-6 relative at x = -12), so `a^2 = x^2 / 2` is formed from `x = hi + lo` with hi's
+/// 12 leading bits: `hi^2 / 2` is exact and goes through its own `exp`.
+#[inline(always)]
+pub fn gelu_f32(x: f32) -> f32 {
+    // beyond 20, erfc(|x|/sqrt 2) < 1e-88 is 0 in float32; the clamp keeps hi^2 finite
+    let ax = if x.abs() > 20.0 { 20.0 } else { x.abs() };
+    let a = ax * std::f32::consts::FRAC_1_SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * a);
+    // Horner written out: a loop over a coefficient array is not always unrolled, and then the
+    // whole function stops vectorising
+    let p = 0.170_872_77_f32;
+    let p = p * t - 0.822_152_23;
+    let p = p * t + 1.488_515_9;
+    let p = p * t - 1.135_203_98;
+    let p = p * t + 0.278_868_07;
+    let p = p * t - 0.186_288_06;
+    let p = p * t + 0.096_784_18;
+    let p = p * t + 0.374_091_96;
+    let p = p * t + 1.000_023_7;
+    let hi = f32::from_bits(ax.to_bits() & 0xffff_f000);
+    let lo_sq = (ax - hi) * (ax + hi);
+    let e = t * exp_f32(-0.5 * (hi * hi)) * exp_f32(-0.5 * lo_sq - 1.265_512_2 + t * p);
+    // gelu(-inf) = -inf * 0 = NaN, as the formula gives in numpy and torch
+    0.5 * x * if x >= 0.0 { 2.0 - e } else { e }
+}
+
+/// Exact (erf) GELU in float64, through erfc on the negative side (as [`gelu_f32`]).
+#[inline(always)]
+pub fn gelu_f64(x: f64) -> f64 {
+    let e = erfc_pos(x.abs() * std::f64::consts::FRAC_1_SQRT_2);
+    0.5 * x * if x >= 0.0 { 2.0 - e } else { e }
+}
+
+/// `erfc x` for x >= 0 (NaN passes through): `1 - erf` below 3, where erfc > 2e-5 so little is
+/// cancelled, the continued fraction above.
+pub fn erfc_pos(x: f64) -> f64 {
+    if x < 3.0 {
+        1.0 - erf(x)
+    } else if x > 26.6 {
+        0.0 // below f64's smallest subnormal
+    } else if x >= 3.0 {
+        erfc_cf(x)
+    } else {
+        x
+    }
 }
 
 /// `e^x` in float64 to within 2 ulp, branch-free, the same scheme as [`exp_f32`] with a
@@ -38,7 +113,9 @@ pub fn exp_f64(x: f64) -> f64 {
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
     let xc = if x > 709.8 { 709.8 } else if x < -746.0 { -746.0 } else { x };
-    let n = (xc * LOG2E + ROUND) - ROUND;
+    let t = xc * LOG2E + ROUND;
+    let n = t - ROUND;
+    let ni = t.to_bits() as i64 - ROUND.to_bits() as i64; // in [-1077, 1025]
     let r = (xc - n * LN2_HI) - n * LN2_LO;
     // 1/k! for k = 13 down to 2
     let mut p = 1.605_904_383_682_161_3e-10;
@@ -58,7 +135,6 @@ pub fn exp_f64(x: f64) -> f64 {
         p = p * r + c;
     }
     let e = p * r * r + r + 1.0;
-    let ni = n as i64; // in [-1077, 1025]
     let h = ni >> 1;
     let s1 = f64::from_bits(((h + 1023) as u64) << 52);
     let s2 = f64::from_bits(((ni - h + 1023) as u64) << 52);
@@ -144,6 +220,38 @@ mod tests {
 
 #[cfg(test)]
 mod exp_tests {
+    #[test]
+    fn tanh_and_gelu_f32_match_float64_references() {
+        let mut worst = (0.0f64, 0.0f32, "");
+        for bits in (0..=u32::MAX).step_by(101) {
+            let x = f32::from_bits(bits);
+            if x.is_nan() {
+                assert!(tanh_f32(x).is_nan() && gelu_f32(x).is_nan());
+                continue;
+            }
+            let xd = x as f64;
+            let e = erfc_pos(xd.abs() * std::f64::consts::FRAC_1_SQRT_2);
+            let gref = 0.5 * xd * if xd >= 0.0 { 2.0 - e } else { e };
+            for (got, want, name) in [(tanh_f32(x), xd.tanh(), "tanh"), (gelu_f32(x), gref, "gelu")] {
+                // relative error; results below 1e-30 (gelu's far negative tail, where erfc
+                // reaches float32's subnormals) only need a tiny absolute error
+                let diff = (got as f64 - want).abs();
+                if want.abs() < 1e-30 {
+                    assert!(diff < 1e-36, "{name}({x:e}) = {got:e}, want {want:e}");
+                    continue;
+                }
+                let err = diff / want.abs();
+                if err > worst.0 {
+                    worst = (err, x, name);
+                }
+            }
+        }
+        assert!(worst.0 < 1e-6, "worst relative error {:e} in {} at x = {:e}", worst.0, worst.2, worst.1);
+        assert_eq!((tanh_f32(f32::INFINITY), tanh_f32(f32::NEG_INFINITY), tanh_f32(-0.0).to_bits()), (1.0, -1.0, (-0.0f32).to_bits()));
+        assert_eq!(gelu_f32(f32::INFINITY), f32::INFINITY);
+        assert!(gelu_f32(f32::NEG_INFINITY).is_nan(), "-inf * 0, as numpy's formula and torch give");
+    }
+
     use super::*;
 
     fn ulp32(a: f32, b: f32) -> u32 {

@@ -361,12 +361,33 @@ mod tests {
                 let ad = Tensor::from_vec(&[n], &xd).unwrap();
                 let want: f64 = xd.iter().sum();
                 assert!((red(ReduceOp::Sum, &ad) - want).abs() <= 1e-9 * want.abs().max(1.0), "{level:?} f64 sum");
+                // argmax/argmin find the first extreme; var in float64; a long cumsum in parts
+                let idx = |op, t: &Tensor| super::reduce(op, t, None, false, 0.0).unwrap().to_f64_vec()[0] as usize;
+                let first = |want: f32| x.iter().position(|&v| v == want).unwrap();
+                assert_eq!(idx(ReduceOp::ArgMax, &a), first(mx), "{level:?} argmax");
+                assert_eq!(idx(ReduceOp::ArgMin, &a), first(mn), "{level:?} argmin");
+                let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
+                let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n as f64;
+                assert!((red(ReduceOp::Var, &a) - var).abs() <= 1e-6 * var, "{level:?} var (float32 result)");
+                let cs = super::scan(crate::op::ScanOp::CumSum, &ai, None).unwrap().to_f64_vec();
+                let mut run = 0i64;
+                for (i, &v) in xi.iter().enumerate() {
+                    run += v;
+                    assert_eq!(cs[i], run as f64, "{level:?} int cumsum {i}");
+                }
+                let csf = super::scan(crate::op::ScanOp::CumSum, &ad, None).unwrap().to_f64_vec();
+                let mut runf = 0.0f64;
+                for (i, &v) in xd.iter().enumerate() {
+                    runf += v;
+                    assert!((csf[i] - runf).abs() <= 1e-9 * (1.0 + runf.abs()), "{level:?} f64 cumsum {i}");
+                }
                 // a NaN anywhere (head, a full 16-lane chunk, the tail) makes max and min NaN
                 for pos in [0, 17, n - 1] {
                     let mut xn = x.clone();
                     xn[pos] = f32::NAN;
                     let an = Tensor::from_vec(&[n], &xn).unwrap();
                     assert!(red(ReduceOp::Max, &an).is_nan() && red(ReduceOp::Min, &an).is_nan(), "{level:?} NaN at {pos}");
+                    assert_eq!(idx(ReduceOp::ArgMax, &an), pos, "{level:?} argmax of NaN at {pos}");
                 }
             }
             force(None);

@@ -216,26 +216,68 @@ impl<T: Elem, const MAX: bool> super::simd_loops::Kernel for Extreme<'_, T, MAX>
     }
 }
 
-/// Index of the first max (min); a NaN counts as the extreme, as in numpy.
+/// Index of the first max (min); a NaN counts as the extreme, as in numpy. Two vectorised passes:
+/// the extreme (NaN-aware), then the first position holding it.
 fn arg_extreme<T: Elem>(x: &[T], max: bool) -> i64 {
-    let mut best = 0;
-    for (i, &v) in x.iter().enumerate().skip(1) {
-        let m = x[best];
-        if m.is_nan() {
-            break;
+    let m = extreme(x, max);
+    let found = if m.is_nan() {
+        x.iter().position(|v| v.is_nan())
+    } else {
+        super::simd_loops::run_best(FindFirst(x, m))
+    };
+    found.expect("the extreme is in the slice") as i64
+}
+
+/// The first index holding `self.1`: 64-element chunks are tested whole (a vectorised compare),
+/// and only the chunk that holds it is searched element by element.
+struct FindFirst<'a, T>(&'a [T], T);
+
+impl<T: Elem> super::simd_loops::Kernel for FindFirst<'_, T> {
+    type Out = Option<usize>;
+    #[inline(always)]
+    fn run(self) -> Option<usize> {
+        let (x, m) = (self.0, self.1);
+        for (c, chunk) in x.chunks(64).enumerate() {
+            if chunk.iter().fold(false, |hit, &v| hit | (v == m)) {
+                return chunk.iter().position(|&v| v == m).map(|i| c * 64 + i);
+            }
         }
-        if v.is_nan() || (max && v > m) || (!max && v < m) {
-            best = i;
-        }
+        None
     }
-    best as i64
+}
+
+/// Sum of `(x - shift)^p` in float64 for p = 1 or 2, with 16 accumulators (vectorised).
+struct PowerSum<'a, T, const P: u8>(&'a [T], f64);
+
+impl<T: Num, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
+    type Out = f64;
+    #[inline(always)]
+    fn run(self) -> f64 {
+        const L: usize = 16;
+        let (x, shift) = (self.0, self.1);
+        let term = |v: T| {
+            let d = v.to_f64() - shift;
+            if P == 2 { d * d } else { d }
+        };
+        let mut acc = [0.0f64; L];
+        let chunks = x.chunks_exact(L);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for k in 0..L {
+                acc[k] += term(c[k]);
+            }
+        }
+        let s = acc.iter().fold(0.0, |s, &v| s + v);
+        rest.iter().fold(s, |s, &v| s + term(v))
+    }
 }
 
 /// Variance with `ddof` in float64 (two passes).
 fn moments<T: Num>(x: &[T], ddof: f64) -> f64 {
+    use super::simd_loops::run_best;
     let n = x.len() as f64;
-    let mean = x.iter().map(|v| v.to_f64()).sum::<f64>() / n;
-    let ss: f64 = x.iter().map(|v| (v.to_f64() - mean).powi(2)).sum();
+    let mean = run_best(PowerSum::<T, 1>(x, 0.0)) / n;
+    let ss = run_best(PowerSum::<T, 2>(x, mean));
     let denom = n - ddof;
     if denom <= 0.0 { f64::NAN } else { ss / denom }
 }
@@ -277,6 +319,9 @@ pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
             // float compute types only reach here (the dtype rules above)
             dispatch_float!(ct, F => scan_rows::<F>(&src, &out, n, rows, |x, o| softmax_row(op == ScanOp::Softmax, x, o)),
                 unreachable!());
+        } else if op == ScanOp::CumSum && rows == 1 && n >= super::PAR_MIN {
+            // SAFETY: `out` is fresh and unshared.
+            dispatch_num!(ct, T => cumsum_parallel::<T>(src.as_slice::<T>(), unsafe { out.slice_mut::<T>() }), unreachable!());
         } else {
             dispatch_num!(ct, T => scan_rows::<T>(&src, &out, n, rows, |x, o| scan_row(op, x, o)), unreachable!());
         }
@@ -305,6 +350,49 @@ fn scan_rows<T: Elem>(src: &Tensor, out: &Tensor, n: usize, rows: usize, row: im
         crate::pool::parallel_for(rows, (super::PAR_MIN / n).max(1), &body);
     } else {
         body(0..rows);
+    }
+}
+
+/// Cumulative sum of one long row on the pool: each part is scanned on its own, then every part
+/// but the first adds the total of the parts before it (a vectorised pass).
+fn cumsum_parallel<T: Num>(x: &[T], o: &mut [T]) {
+    let parts = crate::pool::num_threads().min(x.len() / (super::PAR_MIN / 2)).max(1);
+    let len = x.len().div_ceil(parts);
+    let op = o.as_mut_ptr() as usize;
+    let part = |p: usize| {
+        let r = p * len..((p + 1) * len).min(x.len());
+        // SAFETY: parts are disjoint ranges of `o`.
+        (r.clone(), unsafe { std::slice::from_raw_parts_mut((op as *mut T).add(r.start), r.len()) })
+    };
+    crate::pool::parallel_for(parts, 1, &|ps| {
+        for p in ps {
+            let (r, o) = part(p);
+            scan_row(ScanOp::CumSum, &x[r], o);
+        }
+    });
+    let mut carries = vec![T::zero(); parts];
+    for p in 1..parts {
+        carries[p] = carries[p - 1].add(o[p * len - 1]);
+    }
+    crate::pool::parallel_for(parts, 1, &|ps| {
+        for p in ps.filter(|&p| p > 0) {
+            let (_, o) = part(p);
+            let c = carries[p];
+            super::simd_loops::run_best(AddInPlace(o, c));
+        }
+    });
+}
+
+struct AddInPlace<'a, T>(&'a mut [T], T);
+
+impl<T: Num> super::simd_loops::Kernel for AddInPlace<'_, T> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        let c = self.1;
+        for v in self.0.iter_mut() {
+            *v = c.add(*v);
+        }
     }
 }
 
