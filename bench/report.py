@@ -10,7 +10,8 @@ by = {r["runtime"]: r["ms"] for r in runs}
 numpy = next(v for k, v in by.items() if k.startswith("numpy") and "add 16M" in v)
 numpy1 = next((v for k, v in by.items() if k.startswith("numpy") and "matmul 256 (1 thread)" in v), {})
 numpy = {**numpy, **numpy1}
-cols = [k for k in by if not k.startswith("numpy")]
+order = ("cobalt", "plain JS", "TF.js")
+cols = sorted((k for k in by if not k.startswith("numpy")), key=lambda k: [k.startswith(p) for p in order].index(True))
 rows = ["tiny add (4 elements)", "add 1M", "add 16M", "mul 16M", "sum 16M", "softmax 4096x1024",
         "transpose+contiguous 4096²"] + [f"matmul {n}{t}" for n in (256, 512, 1024, 2048) for t in ("", " (1 thread)")]
 bw = numpy.get("bandwidth GB/s", float("nan"))
@@ -41,8 +42,33 @@ for c in cols:
         extra.append(f"- {c}: add 16M into a new tensor {gbs:.1f} GB/s = {gbs / bw:.2f} of bandwidth; "
                      f"sum 16M {sgb:.1f} GB/s = {sgb / bw:.2f}; matmul 2048 "
                      f"{2 * 2048 ** 3 / ms['matmul 2048'] / 1e6:.0f} GFLOP/s.")
-open(os.path.join(here, "results.md"), "w").write("\n".join(lines + [""] + extra) + "\n")
-print("\n".join(lines + [""] + extra))
+# every op at 1M elements against the plain-JS loop (target: at least 5x)
+plain = next((v for k, v in by.items() if k.startswith("plain JS")), {})
+ones = [k for k in plain if k.startswith("1M ")]
+cob = [c for c in cols if c.startswith("cobalt")]
+table1m = []
+if ones and cob:
+    table1m = ["", "Every op at 1M float32 elements against the plain-JS loop a user would write (Deno), "
+               "target at least 5x:", "",
+               "| op (1M elements) | plain JS | " + " | ".join(f"{c} | speed-up" for c in cob) + " |",
+               "|---|---|" + "---|---|" * len(cob)]
+    below = []
+    for k in ones:
+        cells = []
+        for c in cob:
+            v = by[c].get(k)
+            if v:
+                ratio = plain[k] / v
+                cells += [fmt(v), f"{ratio:.1f}x" + ("" if ratio >= 5 else " (below 5x)")]
+                if ratio < 5:
+                    below.append(f"{k[3:]} in {c} ({ratio:.1f}x)")
+            else:
+                cells += ["–", "–"]
+        table1m.append(f"| {k[3:]} | {fmt(plain[k])} | " + " | ".join(cells) + " |")
+    table1m += ["", f"{len(ones)} ops; below 5x: " + (", ".join(below) if below else "none") + "."]
+out_lines = lines + [""] + extra + table1m
+open(os.path.join(here, "results.md"), "w").write("\n".join(out_lines) + "\n")
+print("\n".join(out_lines))
 
 # a bar chart of speed relative to numpy (log scale), per workload and runtime
 w, rowh, left = 900, 18, 230

@@ -96,6 +96,94 @@ if (!plain) {
     for (let i = 0; i < M; i++) c[i] = a[i] + b[i];
   });
 }
+// Every op at 1M elements, cobalt against the plain-JS loop a user would write (target: 5x).
+{
+  const M = 1 << 20, R = 1024;
+  const xs = new Float32Array(M).map(() => Math.random() + 0.01);
+  const ys = new Float32Array(M).map(() => Math.random() + 0.01);
+  // Each plain-JS loop is compiled as its own function (new Function), as a user would write it
+  // inline: one shared loop taking a callback goes megamorphic in V8 and would flatter cobalt.
+  const loop = (body: string) =>
+    new Function("xs", "ys", "M", "R", `"use strict"; ${body}`) as (
+      xs: Float32Array,
+      ys: Float32Array,
+      M: number,
+      R: number,
+    ) => unknown;
+  const map = (expr: string) =>
+    loop(`const o = new Float32Array(M); for (let i = 0; i < M; i++) { const x = xs[i], y = ys[i]; o[i] = ${expr}; } return o;`);
+  const plainOps: Record<string, ReturnType<typeof loop>> = {
+    add: map("x + y"),
+    sub: map("x - y"),
+    mul: map("x * y"),
+    div: map("x / y"),
+    maximum: map("Math.max(x, y)"),
+    gt: loop("const o = new Uint8Array(M); for (let i = 0; i < M; i++) o[i] = xs[i] > ys[i] ? 1 : 0; return o;"),
+    exp: map("Math.exp(x)"),
+    log: map("Math.log(x)"),
+    sqrt: map("Math.sqrt(x)"),
+    tanh: map("Math.tanh(x)"),
+    sin: map("Math.sin(x)"),
+    abs: map("Math.abs(x)"),
+    sigmoid: map("1 / (1 + Math.exp(-x))"),
+    relu: map("x > 0 ? x : 0"),
+    // JS has no Math.erf: Abramowitz-Stegun 7.1.26, what a JS user would reach for
+    gelu: map(
+      "0.5 * x * (1 + Math.sign(x) * (1 - ((((1.061405429 * (1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2))) - 1.453152027) * (1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2))) + 1.421413741) * (1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2))) - 0.284496736) * (1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2))) + 0.254829592) * (1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2))) * Math.exp(-x * x / 2)))",
+    ),
+    sum: loop("let s = 0; for (let i = 0; i < M; i++) s += xs[i]; return s;"),
+    mean: loop("let s = 0; for (let i = 0; i < M; i++) s += xs[i]; return s / M;"),
+    max: loop("let m = -Infinity; for (let i = 0; i < M; i++) if (xs[i] > m) m = xs[i]; return m;"),
+    argmax: loop("let b = 0; for (let i = 1; i < M; i++) if (xs[i] > xs[b]) b = i; return b;"),
+    var: loop(
+      "let s = 0; for (let i = 0; i < M; i++) s += xs[i]; const mu = s / M; let v = 0; for (let i = 0; i < M; i++) v += (xs[i] - mu) ** 2; return v / M;",
+    ),
+    cumsum: loop("const o = new Float32Array(M); let s = 0; for (let i = 0; i < M; i++) o[i] = s += xs[i]; return o;"),
+    "softmax (rows of 1024)": loop(`const o = new Float32Array(M);
+      for (let r = 0; r < M / R; r++) {
+        let mx = -Infinity, z = 0;
+        for (let c = 0; c < R; c++) mx = Math.max(mx, xs[r * R + c]);
+        for (let c = 0; c < R; c++) z += o[r * R + c] = Math.exp(xs[r * R + c] - mx);
+        for (let c = 0; c < R; c++) o[r * R + c] /= z;
+      }
+      return o;`),
+    "transpose+contiguous 1024²": loop(
+      "const o = new Float32Array(M); for (let i = 0; i < R; i++) for (let j = 0; j < R; j++) o[j * R + i] = xs[i * R + j]; return o;",
+    ),
+  };
+  if (plain) {
+    for (const [k, f] of Object.entries(plainOps)) out[`1M ${k}`] = time(7, () => f(xs, ys, M, R));
+  } else {
+    const a = cb.tensor(xs), b = cb.tensor(ys), m = a.reshape([R, R]);
+    const ops: Record<string, () => cb.Tensor> = {
+      add: () => a.add(b),
+      sub: () => a.sub(b),
+      mul: () => a.mul(b),
+      div: () => a.div(b),
+      maximum: () => a.maximum(b),
+      gt: () => a.gt(b),
+      exp: () => a.exp(),
+      log: () => a.log(),
+      sqrt: () => a.sqrt(),
+      tanh: () => a.tanh(),
+      sin: () => a.sin(),
+      abs: () => a.abs(),
+      sigmoid: () => a.sigmoid(),
+      relu: () => a.relu(),
+      gelu: () => a.gelu(),
+      sum: () => a.sum(),
+      mean: () => a.mean(),
+      max: () => a.max(),
+      argmax: () => a.argmax(),
+      var: () => a.var(),
+      cumsum: () => a.cumsum(0),
+      "softmax (rows of 1024)": () => m.softmax(1),
+      "transpose+contiguous 1024²": () => m.transpose().contiguous(),
+    };
+    for (const [k, f] of Object.entries(ops)) out[`1M ${k}`] = time(9, () => f().dispose());
+  }
+}
+
 console.log(
   JSON.stringify({
     runtime: plain ? "plain JS (Deno)" : `cobalt (${cb.native.runtime})`,

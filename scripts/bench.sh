@@ -63,6 +63,14 @@ OUT="$(mktemp -d)"
   deno run -A bench/workloads.ts --plain-js
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/workloads.py
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 python3 bench/workloads.py
+  # TensorFlow.js in Node (its own package.json, installed only here, not by npm ci at the top);
+  # a time limit each, since its cpu backend takes about 40 s for one 2048² matmul
+  if command -v node >/dev/null && (cd bench/tfjs && npm ci --no-audit --no-fund --silent >&2); then
+    timeout 300 node bench/tfjs/workloads.mjs wasm 2>/dev/null || say "TF.js wasm: failed or timed out" >&2
+    timeout 600 node bench/tfjs/workloads.mjs cpu 2>/dev/null || say "TF.js cpu: failed or timed out" >&2
+  else
+    say "TF.js skipped: node or the npm registry is not available" >&2
+  fi
 } >"$OUT/all.jsonl"
 python3 bench/report.py <"$OUT/all.jsonl"
 rm -rf "$OUT"
