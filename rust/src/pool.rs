@@ -112,7 +112,15 @@ struct Shared {
 /// returns when every chunk is done. A panic in any chunk panics here.
 pub fn parallel_for(n: usize, min_chunk: usize, f: &(dyn Fn(Range<usize>) + Sync)) {
     let threads = num_threads();
-    let chunk = n.div_ceil(threads.max(1) * 4).max(min_chunk.max(1));
+    parallel_chunks(n, n.div_ceil(threads.max(1) * 4).max(min_chunk.max(1)), f);
+}
+
+/// Like [`parallel_for`] with chunks of exactly `chunk` items (the last may be shorter): for a few
+/// large, equal items (GEMM blocks), where the default chunking would leave one thread idle at
+/// the end.
+pub fn parallel_chunks(n: usize, chunk: usize, f: &(dyn Fn(Range<usize>) + Sync)) {
+    let threads = num_threads();
+    let chunk = chunk.max(1);
     let chunks = n.div_ceil(chunk);
     if chunks <= 1 || threads <= 1 {
         f(0..n);

@@ -317,7 +317,7 @@ pub fn gemm_blocked<T: GemmFloat>(simd: Simd, blk: Blocking, m: usize, n: usize,
                 let mblocks = m.div_ceil(mc_max);
                 let groups = (2 * threads).div_ceil(mblocks).clamp(1, panels);
                 let per_group = panels.div_ceil(groups);
-                crate::pool::parallel_for(mblocks * groups, 1, &|items| {
+                crate::pool::parallel_chunks(mblocks * groups, 1, &|items| {
                     with_packed(&PACK_A, |abuf| {
                         let mut edge = vec![T::zero(); mr * nr];
                         for item in items {
