@@ -424,4 +424,37 @@ mod tests {
             assert_eq!(as_f64.to_f64_vec(), want, "case {i} cast");
         }
     }
+
+    /// Sums and means over leading axes (rows added into the output, in bands across threads)
+    /// match a float64 reference, small and large, float32 and int64.
+    #[test]
+    fn sums_over_leading_axes_match_the_reference() {
+        for (shape, axes) in [(vec![3usize, 5], vec![0i64]), (vec![300, 500], vec![0]), (vec![40, 30, 70], vec![0, 1]), (vec![2, 3, 4], vec![0, 1, 2])] {
+            let n: usize = shape.iter().product();
+            let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 / 100.0 - 5.0).collect();
+            let a = Tensor::from_vec(&shape, &x).unwrap();
+            let k = axes.len();
+            let (rows, cols) = (shape[..k].iter().product::<usize>(), shape[k..].iter().product::<usize>());
+            let want: Vec<f64> = (0..cols).map(|c| (0..rows).map(|r| x[r * cols + c] as f64).sum()).collect();
+            for level in available() {
+                force(Some(level));
+                let s = super::reduce(ReduceOp::Sum, &a, Some(&axes), false, 0.0).unwrap();
+                let m = super::reduce(ReduceOp::Mean, &a, Some(&axes), true, 0.0).unwrap();
+                assert_eq!(s.shape(), &shape[k..]);
+                assert_eq!(m.shape().len(), shape.len());
+                for (c, (&g, &mg)) in s.to_f64_vec().iter().zip(&m.to_f64_vec()).enumerate() {
+                    assert!((g - want[c]).abs() <= 1e-5 * (1.0 + want[c].abs()), "{level:?} {shape:?} sum col {c}: {g} vs {}", want[c]);
+                    let wm = want[c] / rows as f64;
+                    assert!((mg - wm).abs() <= 1e-5 * (1.0 + wm.abs()), "{level:?} {shape:?} mean col {c}");
+                }
+                let xi: Vec<i64> = x.iter().map(|&v| (v * 100.0) as i64).collect();
+                let ai = Tensor::from_vec(&shape, &xi).unwrap();
+                let si = super::reduce(ReduceOp::Sum, &ai, Some(&axes), false, 0.0).unwrap().to_f64_vec();
+                for (c, &g) in si.iter().enumerate() {
+                    assert_eq!(g, (0..rows).map(|r| xi[r * cols + c]).sum::<i64>() as f64, "{level:?} int sum");
+                }
+            }
+            force(None);
+        }
+    }
 }

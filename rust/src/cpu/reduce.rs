@@ -88,6 +88,15 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
         kept.iter().map(|&i| a.shape()[i]).collect()
     };
     let (out_dtype, ct) = dtypes(op, a.dtype());
+    // sum or mean over leading axes of a contiguous tensor: add whole rows into the output (a
+    // vectorised pass per row, columns split across the pool) instead of transposing a copy first
+    let leading = red.iter().enumerate().all(|(i, &d)| i == d);
+    if matches!(op, Sum | Mean) && leading && !kept.is_empty() && inner > 0 && a.is_contiguous() && a.dtype() == ct {
+        let cols: usize = kept.iter().map(|&i| a.shape()[i]).product();
+        let r = dispatch_num!(ct, T => column_sums::<T>(a.as_slice::<T>(), inner, cols, &out_shape, op == Mean),
+            unreachable!())?;
+        return finish(r, out_dtype);
+    }
     let perm: Vec<usize> = kept.iter().chain(red.iter()).copied().collect();
     let permuted = a.permute(&perm)?;
     let src = contiguous_as(&permuted, ct)?;
@@ -138,6 +147,80 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
     }?;
     let out_dtype = if matches!(op, ArgMax | ArgMin) { DType::I64 } else if matches!(op, Any | All) { DType::Bool } else { out_dtype };
     finish(r, out_dtype)
+}
+
+/// Sums (or means) over the `rows` of a row-major `rows x cols` matrix, adding whole rows in order
+/// (numpy adds along a non-contiguous axis the same way). With several threads, each sums a band
+/// of rows into its own accumulator (every thread streams contiguous memory), then the bands add.
+fn column_sums<T: Num>(x: &[T], rows: usize, cols: usize, shape: &[usize], mean: bool) -> Result<Tensor> {
+    let out = Tensor::empty(T::DTYPE, shape)?;
+    // SAFETY: fresh and unshared.
+    let o = unsafe { out.slice_mut::<T>() };
+    let bands = if rows * cols >= super::PAR_MIN { crate::pool::num_threads().min(rows / 16).max(1) } else { 1 };
+    let per = rows.div_ceil(bands);
+    let band = |b: usize, acc: &mut [T]| {
+        let (r0, r1) = (b * per, ((b + 1) * per).min(rows));
+        acc.copy_from_slice(&x[r0 * cols..(r0 + 1) * cols]);
+        super::simd_loops::run_best(AddRows { o: acc, x: &x[r0 * cols..r1 * cols], rows: r1 - r0, cols, start: 0 });
+    };
+    if bands == 1 {
+        band(0, o);
+    } else {
+        let parts = std::sync::Mutex::new(vec![Vec::new(); bands]);
+        crate::pool::parallel_chunks(bands, 1, &|bs| {
+            for b in bs {
+                let mut acc = vec![T::zero(); cols];
+                band(b, &mut acc);
+                parts.lock().unwrap_or_else(|e| e.into_inner())[b] = acc;
+            }
+        });
+        let parts = parts.into_inner().unwrap_or_else(|e| e.into_inner());
+        o.copy_from_slice(&parts[0]);
+        for p in &parts[1..] {
+            super::simd_loops::run_best(AddSlice(&mut *o, p));
+        }
+    }
+    if mean {
+        let n = T::from_f64(rows as f64);
+        o.iter_mut().for_each(|v| *v = v.div(n));
+    }
+    Ok(out)
+}
+
+/// `o += x`, elementwise.
+struct AddSlice<'a, T>(&'a mut [T], &'a [T]);
+
+impl<T: Num> super::simd_loops::Kernel for AddSlice<'_, T> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        for (d, &v) in self.0.iter_mut().zip(self.1) {
+            *d = d.add(v);
+        }
+    }
+}
+
+/// Adds rows 1.. of `x` (columns `start..start + o.len()`) into `o`.
+struct AddRows<'a, T> {
+    o: &'a mut [T],
+    x: &'a [T],
+    rows: usize,
+    cols: usize,
+    start: usize,
+}
+
+impl<T: Num> super::simd_loops::Kernel for AddRows<'_, T> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        let w = self.o.len();
+        for r in 1..self.rows {
+            let row = &self.x[r * self.cols + self.start..r * self.cols + self.start + w];
+            for (d, &v) in self.o.iter_mut().zip(row) {
+                *d = d.add(v);
+            }
+        }
+    }
 }
 
 /// The output of a reduction: `f(r)` for each of `rows` rows of `inner` elements, rows split
