@@ -111,14 +111,18 @@ if (!plain) {
       R: number,
     ) => unknown;
   const map = (expr: string) =>
-    loop(`const o = new Float32Array(M); for (let i = 0; i < M; i++) { const x = xs[i], y = ys[i]; o[i] = ${expr}; } return o;`);
+    loop(
+      `const o = new Float32Array(M); for (let i = 0; i < M; i++) { const x = xs[i], y = ys[i]; o[i] = ${expr}; } return o;`,
+    );
   const plainOps: Record<string, ReturnType<typeof loop>> = {
     add: map("x + y"),
     sub: map("x - y"),
     mul: map("x * y"),
     div: map("x / y"),
     maximum: map("Math.max(x, y)"),
-    gt: loop("const o = new Uint8Array(M); for (let i = 0; i < M; i++) o[i] = xs[i] > ys[i] ? 1 : 0; return o;"),
+    gt: loop(
+      "const o = new Uint8Array(M); for (let i = 0; i < M; i++) o[i] = xs[i] > ys[i] ? 1 : 0; return o;",
+    ),
     exp: map("Math.exp(x)"),
     log: map("Math.log(x)"),
     sqrt: map("Math.sqrt(x)"),
@@ -138,7 +142,9 @@ if (!plain) {
     var: loop(
       "let s = 0; for (let i = 0; i < M; i++) s += xs[i]; const mu = s / M; let v = 0; for (let i = 0; i < M; i++) v += (xs[i] - mu) ** 2; return v / M;",
     ),
-    cumsum: loop("const o = new Float32Array(M); let s = 0; for (let i = 0; i < M; i++) o[i] = s += xs[i]; return o;"),
+    cumsum: loop(
+      "const o = new Float32Array(M); let s = 0; for (let i = 0; i < M; i++) o[i] = s += xs[i]; return o;",
+    ),
     "softmax (rows of 1024)": loop(`const o = new Float32Array(M);
       for (let r = 0; r < M / R; r++) {
         let mx = -Infinity, z = 0;
