@@ -11,8 +11,8 @@ pub fn exp_f32(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4; // few mantissa bits: n * LN2_HI is exact
     const LN2_LO: f32 = -2.121_944_4e-4;
     const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding and subtracting rounds to an integer
-    // selects, not min/max: a NaN compares false and passes through unchanged
-    let xc = if x > 88.8 { 88.8 } else if x < -104.0 { -104.0 } else { x };
+    // clamp keeps a NaN a NaN (min/max would drop it)
+    let xc = x.clamp(-104.0, 88.8);
     let t = xc * LOG2E + ROUND;
     let n = t - ROUND;
     // the integer n is also in t's low mantissa bits (no float-to-int conversion: Rust's
@@ -24,7 +24,7 @@ pub fn exp_f32(x: f32) -> f32 {
     p = p * r + 8.333_452e-3;
     p = p * r + 4.166_579_6e-2;
     p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
+    p = p * r + 5e-1;
     let e = p * r * r + r + 1.0;
     let h = ni >> 1;
     let s1 = f32::from_bits(((h + 127) as u32) << 23);
@@ -40,7 +40,7 @@ pub fn tanh_f32(x: f32) -> f32 {
     let z = x * x;
     // x (1 + z P(z)), not x + x z P(z): the product keeps the sign of -0
     let small = x * (1.0
-        + ((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z - 3.333_328_2e-1) * z);
+        + ((((-5.704_988_7e-3 * z + 2.063_909e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z - 3.333_328e-1) * z);
     let big = 1.0 - 2.0 / (exp_f32(2.0 * a) + 1.0);
     let big = if x < 0.0 { -big } else { big };
     if a > 0.625 { big } else { small }
@@ -70,7 +70,7 @@ pub fn gelu_f32(x: f32) -> f32 {
     let p = 0.170_872_77_f32;
     let p = p * t - 0.822_152_23;
     let p = p * t + 1.488_515_9;
-    let p = p * t - 1.135_203_98;
+    let p = p * t - 1.135_204;
     let p = p * t + 0.278_868_07;
     let p = p * t - 0.186_288_06;
     let p = p * t + 0.096_784_18;
@@ -109,10 +109,10 @@ pub fn erfc_pos(x: f64) -> f64 {
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1; // 0x3fe62e42fee00000: n * LN2_HI is exact
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1; // 0x3fe62e42fee00000: n * LN2_HI is exact
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
-    let xc = if x > 709.8 { 709.8 } else if x < -746.0 { -746.0 } else { x };
+    let xc = x.clamp(-746.0, 709.8);
     let t = xc * LOG2E + ROUND;
     let n = t - ROUND;
     let ni = t.to_bits() as i64 - ROUND.to_bits() as i64; // in [-1077, 1025]
@@ -124,7 +124,7 @@ pub fn exp_f64(x: f64) -> f64 {
         2.505_210_838_544_172e-8,
         2.755_731_922_398_589e-7,
         2.755_731_922_398_589_3e-6,
-        2.480_158_730_158_730_2e-5,
+        2.480_158_730_158_73e-5,
         1.984_126_984_126_984e-4,
         1.388_888_888_888_889e-3,
         8.333_333_333_333_333e-3,
