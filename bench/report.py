@@ -10,6 +10,7 @@ by = {r["runtime"]: r["ms"] for r in runs}
 numpy = next(v for k, v in by.items() if k.startswith("numpy") and "add 16M" in v)
 numpy1 = next((v for k, v in by.items() if k.startswith("numpy") and "matmul 256 (1 thread)" in v), {})
 numpy = {**numpy, **numpy1}
+peak = by.pop("peak", {})
 order = ("cobalt", "plain JS", "TF.js")
 cols = sorted((k for k in by if not k.startswith("numpy")), key=lambda k: [k.startswith(p) for p in order].index(True))
 rows = ["tiny add (4 elements)", "add 1M", "add 16M", "mul 16M", "sum 16M", "softmax 4096x1024",
@@ -66,6 +67,15 @@ if ones and cob:
                 cells += ["–", "–"]
         table1m.append(f"| {k[3:]} | {fmt(plain[k])} | " + " | ".join(cells) + " |")
     table1m += ["", f"{len(ones)} ops; below 5x: " + (", ".join(below) if below else "none") + "."]
+if peak:
+    flops = 2 * 2048 ** 3 / 1e6
+    pk, pk1 = peak["peak GFLOP/s all"], peak["peak GFLOP/s 1 thread"]
+    extra.append(f"- measured peak ({peak['simd']} FMA chains): {pk:.0f} GFLOP/s on all cores, {pk1:.0f} on one. "
+                 "matmul 2048 as a fraction of it: " + "; ".join(
+                     f"{c} {flops / by[c]['matmul 2048'] / pk:.2f} (1 thread {flops / by[c]['matmul 2048 (1 thread)'] / pk1:.2f})"
+                     for c in cols if c.startswith("cobalt") and "matmul 2048 (1 thread)" in by[c])
+                 + f"; numpy {flops / numpy['matmul 2048'] / pk:.2f} (1 thread "
+                 f"{flops / numpy.get('matmul 2048 (1 thread)', float('nan')) / pk1:.2f}).")
 out_lines = lines + [""] + extra + table1m
 open(os.path.join(here, "results.md"), "w").write("\n".join(out_lines) + "\n")
 print("\n".join(out_lines))

@@ -61,6 +61,8 @@ OUT="$(mktemp -d)"
   deno run -A bench/workloads.ts
   bun bench/workloads.ts
   deno run -A bench/workloads.ts --plain-js
+  # the machine's measured peak float32 FLOP/s (FMA chains in registers), for GEMM as a fraction
+  bash scripts/cargo.sh run --quiet --release --example peak_flops
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/workloads.py
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 python3 bench/workloads.py
   # TensorFlow.js in Node (its own package.json, installed only here, not by npm ci at the top);
