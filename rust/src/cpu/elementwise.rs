@@ -152,49 +152,15 @@ fn is_cmp_or_logical(op: BinaryOp) -> bool {
     matches!(op, Eq | Ne | Lt | Le | Gt | Ge | LogicalAnd | LogicalOr | LogicalXor)
 }
 
-// The float functions, `#[inline(always)]`, called from `#[inline(always)]` closures: so they are
-// inlined into the per-instruction-set loops of `map` and vectorised there. (Without the attribute,
-// LLVM kept the larger ones, such as gelu, out of line: compiled once for the baseline and called
-// per element, 25x slower. A fn item passed directly goes through a shim that has the same issue.)
-#[inline(always)]
-fn exp_<T: Float>(x: T) -> T {
-    Float::exp(x)
-}
-#[inline(always)]
-fn ln_<T: Float>(x: T) -> T {
-    x.ln()
-}
-#[inline(always)]
-fn sqrt_<T: Float>(x: T) -> T {
-    x.sqrt()
-}
-#[inline(always)]
-fn tanh_<T: Float>(x: T) -> T {
-    Float::tanh(x)
-}
-#[inline(always)]
-fn ln_1p_<T: Float>(x: T) -> T {
-    x.ln_1p()
-}
-#[inline(always)]
-fn exp_m1_<T: Float>(x: T) -> T {
-    x.exp_m1()
-}
+// Every float function is bound to an `#[inline(always)]` closure, and the compound ones below are
+// `#[inline(always)]` fns: so they are inlined into the per-instruction-set loops of `map` and
+// vectorised there. (Without the attribute, LLVM kept the larger ones, such as gelu, out of line:
+// compiled once for the baseline and called per element, 25x slower. A fn item passed directly
+// goes through a shim that has the same issue.) The closures call the `Float` methods by path:
+// `x.exp()` on an f32 would pick std's inherent method, not cobalt's vectorisable one.
 #[inline(always)]
 fn rsqrt_<T: Float>(x: T) -> T {
     T::one().div(x.sqrt())
-}
-#[inline(always)]
-fn sin_<T: Float>(x: T) -> T {
-    x.sin()
-}
-#[inline(always)]
-fn cos_<T: Float>(x: T) -> T {
-    x.cos()
-}
-#[inline(always)]
-fn tan_<T: Float>(x: T) -> T {
-    x.tan()
 }
 /// Stable on both sides: never exp of a large positive number.
 #[inline(always)]
@@ -213,10 +179,6 @@ fn softplus_<T: Float>(x: T) -> T {
     (if x > T::zero() { x } else { T::zero() }).add(Float::ln_1p(Float::exp(Num::neg(Num::abs(x)))))
 }
 #[inline(always)]
-fn gelu_<T: Float>(x: T) -> T {
-    Float::gelu(x)
-}
-#[inline(always)]
 fn gelu_tanh_<T: Float>(x: T) -> T {
     let c = T::from_f64((2.0 / std::f64::consts::PI).sqrt());
     let inner = c.mul(x.add(T::from_f64(0.044715).mul(x).mul(x).mul(x)));
@@ -227,20 +189,20 @@ fn gelu_tanh_<T: Float>(x: T) -> T {
 macro_rules! with_float_fn {
     ($op:expr, $T:ty, $f:ident => $body:expr) => {
         match $op {
-            UnaryOp::Exp => { let $f = { #[inline(always)] |x: $T| exp_::<$T>(x) }; $body }
-            UnaryOp::Log => { let $f = { #[inline(always)] |x: $T| ln_::<$T>(x) }; $body }
-            UnaryOp::Sqrt => { let $f = { #[inline(always)] |x: $T| sqrt_::<$T>(x) }; $body }
-            UnaryOp::Tanh => { let $f = { #[inline(always)] |x: $T| tanh_::<$T>(x) }; $body }
-            UnaryOp::Log1p => { let $f = { #[inline(always)] |x: $T| ln_1p_::<$T>(x) }; $body }
-            UnaryOp::Expm1 => { let $f = { #[inline(always)] |x: $T| exp_m1_::<$T>(x) }; $body }
+            UnaryOp::Exp => { let $f = { #[inline(always)] |x: $T| Float::exp(x) }; $body }
+            UnaryOp::Log => { let $f = { #[inline(always)] |x: $T| Float::ln(x) }; $body }
+            UnaryOp::Sqrt => { let $f = { #[inline(always)] |x: $T| Float::sqrt(x) }; $body }
+            UnaryOp::Tanh => { let $f = { #[inline(always)] |x: $T| Float::tanh(x) }; $body }
+            UnaryOp::Log1p => { let $f = { #[inline(always)] |x: $T| Float::ln_1p(x) }; $body }
+            UnaryOp::Expm1 => { let $f = { #[inline(always)] |x: $T| Float::exp_m1(x) }; $body }
             UnaryOp::Rsqrt => { let $f = { #[inline(always)] |x: $T| rsqrt_::<$T>(x) }; $body }
-            UnaryOp::Sin => { let $f = { #[inline(always)] |x: $T| sin_::<$T>(x) }; $body }
-            UnaryOp::Cos => { let $f = { #[inline(always)] |x: $T| cos_::<$T>(x) }; $body }
-            UnaryOp::Tan => { let $f = { #[inline(always)] |x: $T| tan_::<$T>(x) }; $body }
+            UnaryOp::Sin => { let $f = { #[inline(always)] |x: $T| Float::sin(x) }; $body }
+            UnaryOp::Cos => { let $f = { #[inline(always)] |x: $T| Float::cos(x) }; $body }
+            UnaryOp::Tan => { let $f = { #[inline(always)] |x: $T| Float::tan(x) }; $body }
             UnaryOp::Sigmoid => { let $f = { #[inline(always)] |x: $T| sigmoid_::<$T>(x) }; $body }
             UnaryOp::Silu => { let $f = { #[inline(always)] |x: $T| silu_::<$T>(x) }; $body }
             UnaryOp::Softplus => { let $f = { #[inline(always)] |x: $T| softplus_::<$T>(x) }; $body }
-            UnaryOp::Gelu => { let $f = { #[inline(always)] |x: $T| gelu_::<$T>(x) }; $body }
+            UnaryOp::Gelu => { let $f = { #[inline(always)] |x: $T| Float::gelu(x) }; $body }
             UnaryOp::GeluTanh => { let $f = { #[inline(always)] |x: $T| gelu_tanh_::<$T>(x) }; $body }
             _ => unreachable!("not a float function"),
         }

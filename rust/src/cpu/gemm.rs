@@ -8,7 +8,6 @@
 
 use crate::dtype::Num;
 
-
 /// Which kernels run: `COBALT_SIMD=scalar` forces the portable ones (for tests and comparisons).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Simd {

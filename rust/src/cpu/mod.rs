@@ -48,44 +48,6 @@ fn chunked(n: usize, body: &(dyn Fn(std::ops::Range<usize>) + Sync)) {
 pub(crate) mod simd_loops {
     use super::gemm::{level, Simd};
 
-    #[inline(always)]
-    fn zip<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(d: &mut [O], x: &[A], y: &[B], f: &F) {
-        for ((d, &x), &y) in d.iter_mut().zip(x).zip(y) {
-            *d = f(x, y);
-        }
-    }
-
-    #[inline(always)]
-    fn map<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
-        for (d, &x) in d.iter_mut().zip(x) {
-            *d = f(x);
-        }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn zip_avx512<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(d: &mut [O], x: &[A], y: &[B], f: &F) {
-        zip(d, x, y, f)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn zip_avx2<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(d: &mut [O], x: &[A], y: &[B], f: &F) {
-        zip(d, x, y, f)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn map_avx512<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
-        map(d, x, f)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn map_avx2<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
-        map(d, x, f)
-    }
-
     /// A loop to compile once per instruction set: `run` must be `#[inline(always)]`, so that its
     /// body is generated inside each `target_feature` function below.
     pub trait Kernel {
@@ -120,27 +82,35 @@ pub(crate) mod simd_loops {
 
     /// `d[i] = f(x[i], y[i])` with the best loop for this CPU.
     pub fn zip_best<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(d: &mut [O], x: &[A], y: &[B], f: &F) {
-        match level() {
-            // SAFETY: `level()` only reports instruction sets the CPU supports.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { zip_avx512(d, x, y, f) },
-            // SAFETY: as above.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx2Fma => unsafe { zip_avx2(d, x, y, f) },
-            _ => zip(d, x, y, f),
-        }
+        run_best(Zip(d, x, y, f))
     }
 
     /// `d[i] = f(x[i])` with the best loop for this CPU.
     pub fn map_best<A: Copy, O, F: Fn(A) -> O>(d: &mut [O], x: &[A], f: &F) {
-        match level() {
-            // SAFETY: `level()` only reports instruction sets the CPU supports.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { map_avx512(d, x, f) },
-            // SAFETY: as above.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx2Fma => unsafe { map_avx2(d, x, f) },
-            _ => map(d, x, f),
+        run_best(Map(d, x, f))
+    }
+
+    struct Zip<'a, A, B, O, F>(&'a mut [O], &'a [A], &'a [B], &'a F);
+
+    impl<A: Copy, B: Copy, O, F: Fn(A, B) -> O> Kernel for Zip<'_, A, B, O, F> {
+        type Out = ();
+        #[inline(always)]
+        fn run(self) {
+            for ((d, &x), &y) in self.0.iter_mut().zip(self.1).zip(self.2) {
+                *d = (self.3)(x, y);
+            }
+        }
+    }
+
+    struct Map<'a, A, O, F>(&'a mut [O], &'a [A], &'a F);
+
+    impl<A: Copy, O, F: Fn(A) -> O> Kernel for Map<'_, A, O, F> {
+        type Out = ();
+        #[inline(always)]
+        fn run(self) {
+            for (d, &x) in self.0.iter_mut().zip(self.1) {
+                *d = (self.2)(x);
+            }
         }
     }
 }
@@ -183,12 +153,7 @@ fn map_transposed<A: Elem, O: Elem>(a: &Tensor, o: &mut [O], f: &(impl Fn(A) -> 
         return false;
     };
     let (rows, cols, col_stride) = (l.shape[p], l.shape[nd - 1], l.strides[nd - 1]);
-    let mut ostrides = vec![0usize; nd];
-    let mut acc = 1;
-    for d in (0..nd).rev() {
-        ostrides[d] = acc;
-        acc *= l.shape[d];
-    }
+    let ostrides = crate::shape::contiguous_strides(&l.shape);
     let outer: Vec<usize> = (0..nd - 1).filter(|&d| d != p).collect();
     let planes: usize = outer.iter().map(|&d| l.shape[d]).product();
     let row_tiles = rows.div_ceil(TILE);
@@ -201,13 +166,13 @@ fn map_transposed<A: Elem, O: Elem>(a: &Tensor, o: &mut [O], f: &(impl Fn(A) -> 
                 let i = rem % l.shape[d];
                 rem /= l.shape[d];
                 ioff += i as isize * l.strides[d];
-                ooff += i * ostrides[d];
+                ooff += i * ostrides[d] as usize;
             }
             let (i0, i1) = (rt * TILE, (rt * TILE + TILE).min(rows));
             for j0 in (0..cols).step_by(TILE) {
                 for i in i0..i1 {
                     let src = ioff + i as isize;
-                    let dst = ooff + i * ostrides[p];
+                    let dst = ooff + i * ostrides[p] as usize;
                     for j in j0..(j0 + TILE).min(cols) {
                         // SAFETY: (i, j) walks the layout's own index space, so the read is inside
                         // the storage and the write inside `o`; each item writes its own rows.

@@ -88,8 +88,8 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
         kept.iter().map(|&i| a.shape()[i]).collect()
     };
     let (out_dtype, ct) = dtypes(op, a.dtype());
-    // sum or mean over leading axes of a contiguous tensor: add whole rows into the output (a
-    // vectorised pass per row, columns split across the pool) instead of transposing a copy first
+    // sum or mean over leading axes of a contiguous tensor: add whole rows into the output (bands
+    // of rows across the pool) instead of transposing a copy first
     let leading = red.iter().enumerate().all(|(i, &d)| i == d);
     if matches!(op, Sum | Mean) && leading && !kept.is_empty() && inner > 0 && a.is_contiguous() && a.dtype() == ct {
         let cols: usize = kept.iter().map(|&i| a.shape()[i]).product();
@@ -161,7 +161,7 @@ fn column_sums<T: Num>(x: &[T], rows: usize, cols: usize, shape: &[usize], mean:
     let band = |b: usize, acc: &mut [T]| {
         let (r0, r1) = (b * per, ((b + 1) * per).min(rows));
         acc.copy_from_slice(&x[r0 * cols..(r0 + 1) * cols]);
-        super::simd_loops::run_best(AddRows { o: acc, x: &x[r0 * cols..r1 * cols], rows: r1 - r0, cols, start: 0 });
+        super::simd_loops::run_best(AddRows { o: acc, x: &x[r0 * cols..r1 * cols], rows: r1 - r0 });
     };
     if bands == 1 {
         band(0, o);
@@ -200,13 +200,11 @@ impl<T: Num> super::simd_loops::Kernel for AddSlice<'_, T> {
     }
 }
 
-/// Adds rows 1.. of `x` (columns `start..start + o.len()`) into `o`.
+/// Adds rows 1.. of the `rows x o.len()` matrix `x` into `o`.
 struct AddRows<'a, T> {
     o: &'a mut [T],
     x: &'a [T],
     rows: usize,
-    cols: usize,
-    start: usize,
 }
 
 impl<T: Num> super::simd_loops::Kernel for AddRows<'_, T> {
@@ -215,7 +213,7 @@ impl<T: Num> super::simd_loops::Kernel for AddRows<'_, T> {
     fn run(self) {
         let w = self.o.len();
         for r in 1..self.rows {
-            let row = &self.x[r * self.cols + self.start..r * self.cols + self.start + w];
+            let row = &self.x[r * w..(r + 1) * w];
             for (d, &v) in self.o.iter_mut().zip(row) {
                 *d = d.add(v);
             }
