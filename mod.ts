@@ -12,7 +12,7 @@
  */
 export { Tensor } from "./ffi/tensor.ts";
 export type { Axes, NestedArray, Operand, ReduceOptions, SliceSpec, VarOptions } from "./ffi/tensor.ts";
-export { emptyCache, memory } from "./ffi/core.ts";
+export { emptyCache, memory, memoryLimit, setLeakWarning, setMemoryLimit } from "./ffi/core.ts";
 export type { MemoryInfo } from "./ffi/core.ts";
 export {
   arange,
@@ -32,7 +32,7 @@ export {
 } from "./ffi/create.ts";
 export type { CreateOptions, RandomOptions, TensorOptions } from "./ffi/create.ts";
 export { concat, dot, matmul, outer, stack, where } from "./ffi/ops.ts";
-export { scope } from "./ffi/scope.ts";
+export { keep, scope } from "./ffi/scope.ts";
 export {
   decodeNpy,
   decodeNpz,
@@ -51,7 +51,7 @@ export {
   toObject,
 } from "./ffi/io.ts";
 export type { Format, Loaded, LoadOptions, SaveOptions, TensorMap, TensorObject } from "./ffi/io.ts";
-export { fromShared, numThreads, setNumThreads, share } from "./ffi/async.ts";
+export { fromShared, numThreads, setNumThreads, share, unshare } from "./ffi/async.ts";
 export type { SharedTensor } from "./ffi/async.ts";
 export { CobaltError } from "./ffi/errors.ts";
 export type { CobaltErrorCode } from "./ffi/errors.ts";

@@ -11,9 +11,8 @@
  */
 import { lib } from "./load.ts";
 import type { Ptr } from "./native.ts";
-import { CobaltError } from "./errors.ts";
-import { type DType, DTYPE_BY_CODE } from "./dtype.ts";
-import { check, fail, sym } from "./core.ts";
+import type { DType } from "./dtype.ts";
+import { check, fail, reapAdoptions, sym } from "./core.ts";
 import { Tensor, wrap } from "./tensor.ts";
 
 const isDeno = lib.runtime === "deno";
@@ -49,18 +48,41 @@ async function finished(job: Ptr): Promise<void> {
 }
 
 /**
- * Awaits a job started by an `*_async` call and wraps its result. `inputs` (with any adopted JS
- * memory they read) stay referenced until the job ends, whatever the caller disposes meanwhile.
+ * Starts a job on `inputs` with `start` (given their handles) and resolves to its result. The job
+ * holds native references to what it reads, so disposing the inputs meanwhile is safe. An input
+ * over adopted JS memory (`copy: false`) is copied first: the job runs on another thread while JS
+ * runs, and the JS engine may take that memory back (a detached buffer) at any time. Argument
+ * errors (a disposed input, a bad axis) throw synchronously, as before any job exists.
  */
-export async function run(job: Ptr, inputs: Tensor[], dtype?: DType): Promise<Tensor> {
+export function runJob(inputs: Tensor[], start: (...handles: Ptr[]) => Ptr, dtype?: DType): Promise<Tensor> {
+  const hs: Ptr[] = [];
+  const copies: Ptr[] = [];
+  let job: Ptr;
+  try {
+    for (const t of inputs) {
+      let h = t.handle;
+      if (t.keep !== undefined) {
+        h = sym.cobalt_clone(h);
+        if (lib.isNull(h)) fail();
+        copies.push(h);
+      }
+      hs.push(h);
+    }
+    job = start(...hs);
+  } finally {
+    for (const h of copies) sym.cobalt_release(h); // the job holds its own references
+  }
+  return run(job, dtype);
+}
+
+async function run(job: Ptr, dtype?: DType): Promise<Tensor> {
   if (lib.isNull(job)) fail();
-  const keep = inputs.map((t) => t.keep); // adopted JS buffers must outlive the native job
   try {
     await finished(job);
     return wrap(sym.cobalt_job_result(job), undefined, dtype);
   } finally {
     sym.cobalt_job_release(job);
-    keep.length = 0;
+    reapAdoptions();
   }
 }
 
@@ -89,9 +111,9 @@ export function setNumThreads(n: number): void {
 export interface SharedTensor {
   /** Marks the object for `fromShared`. */
   readonly cobalt: "shared-tensor";
-  /** The native handle's address, carrying one reference for the receiver. */
-  readonly handle: number;
-  /** The dtype (for the receiver's wrapper). */
+  /** The token `fromShared` redeems (once) for the native tensor's reference. */
+  readonly token: number;
+  /** The dtype, for information (`fromShared` reads the real one from the native tensor). */
   readonly dtype: DType;
 }
 
@@ -99,8 +121,9 @@ export interface SharedTensor {
  * A reference to `t`'s native tensor for another thread: post it to a Worker and call
  * `cb.fromShared` there. No data is copied (native storage is shared through the atomic refcount),
  * except for tensors that adopted JS memory (`copy: false`), which are copied once into native
- * memory because a JS buffer cannot leave its thread. Each shared object carries one reference:
- * call `fromShared` on it exactly once (and dispose that tensor), or the memory is never freed.
+ * memory because a JS buffer cannot leave its thread. Each shared object carries one reference,
+ * held natively under a token: `fromShared` redeems it once (a second claim throws); `cb.unshare`
+ * drops one that will never be claimed (e.g. the Worker died).
  *
  * @example
  * ```ts
@@ -110,25 +133,35 @@ export interface SharedTensor {
  */
 export function share(t: Tensor): SharedTensor {
   if (!(t instanceof Tensor)) throw new TypeError("share: expected a Tensor");
-  let h = t.handle;
-  if (t.keep !== undefined) {
-    h = sym.cobalt_clone(h); // +1 already: the receiver's reference
-    if (lib.isNull(h)) fail();
-  } else sym.cobalt_retain(h);
-  const d = sym.cobalt_dtype(h);
-  return { cobalt: "shared-tensor", handle: lib.address(h), dtype: DTYPE_BY_CODE[d] };
+  const token = sym.cobalt_share(t.handle);
+  if (token === 0) fail();
+  return { cobalt: "shared-tensor", token, dtype: t.dtype };
+}
+
+function tokenOf(s: SharedTensor, op: string): number {
+  if (s === null || typeof s !== "object" || s.cobalt !== "shared-tensor" || typeof s.token !== "number") {
+    throw new TypeError(`${op}: expected the object cb.share() returned`);
+  }
+  return s.token;
 }
 
 /**
- * Takes the reference a `share` call made (once) and wraps it as a Tensor of this thread.
+ * Redeems the reference a `share` call made and wraps it as a Tensor of this thread. The dtype and
+ * shape come from the native tensor. Each shared object is redeemed once: a second `fromShared`
+ * of it (here or in another Worker), or an object `share` did not make, throws `CobaltError`
+ * "INVALID_ARGUMENT".
  * @example `onmessage = (e) => { using t = cb.fromShared(e.data); postMessage(t.sum().item()); }`
  */
 export function fromShared(s: SharedTensor): Tensor {
-  if (s === null || typeof s !== "object" || s.cobalt !== "shared-tensor" || typeof s.handle !== "number") {
-    throw new TypeError("fromShared: expected the object cb.share() returned");
-  }
-  if (!Number.isSafeInteger(s.handle) || s.handle === 0) {
-    throw new CobaltError("INVALID_ARGUMENT", "fromShared: not a tensor handle");
-  }
-  return wrap(lib.pointer(s.handle), undefined, s.dtype);
+  const token = tokenOf(s, "fromShared");
+  return wrap(sym.cobalt_from_shared(token));
+}
+
+/**
+ * Drops the reference a `share` call made, when it will never be redeemed (the Worker it was
+ * posted to ended first). Returns true if it was still outstanding.
+ * @example `const s = cb.share(t); worker.terminate(); cb.unshare(s); // true if never claimed`
+ */
+export function unshare(s: SharedTensor): boolean {
+  return sym.cobalt_unshare(tokenOf(s, "unshare")) === 1;
 }

@@ -35,7 +35,10 @@ export function fail(): never {
     buf = new Uint8Array(n + 1);
     n = sym.cobalt_last_error(buf, buf.length);
   }
-  throw new CobaltError(codeOf(status), decoder.decode(buf.subarray(0, Math.min(n, buf.length))));
+  const code = codeOf(status);
+  let msg = decoder.decode(buf.subarray(0, Math.min(n, buf.length)));
+  if (code === "OUT_OF_MEMORY") msg += gcHint();
+  throw new CobaltError(code, msg);
 }
 
 /** Throws unless `status` is 0. */
@@ -97,8 +100,195 @@ export interface Registrable {
   register(): void;
 }
 
+// ---- memory left to the garbage collector ---------------------------------------------------
+// Tensors that outlive the job that made them without being disposed are handed to the
+// FinalizationRegistry; their bytes are counted here so an OUT_OF_MEMORY error (and a one-time
+// warning) can say how much memory only the GC can free. NOTE: FinalizationRegistry callbacks run
+// only between tasks: in a synchronous loop nothing left to the GC is ever freed.
+let gcTensors = 0;
+let gcBytes = 0;
+// Bytes left to the GC since the event loop last ran a task (reset by a timer).
+let taskBytes = 0;
+let taskTimer = false;
+let warnAt: number | undefined; // undefined: the default, computed on first use
+let warnSet = false; // set by setLeakWarning (then a new memory limit does not change it)
+let warned = false;
+
+function resetTask(): void {
+  taskBytes = 0;
+  taskTimer = false;
+}
+
+function leftToGc(bytes: number): void {
+  gcTensors++;
+  gcBytes += bytes;
+  taskBytes += bytes;
+  if (!taskTimer) {
+    taskTimer = true;
+    setTimeout(resetTask, 0);
+  }
+  if (!warned && taskBytes > leakWarningThreshold()) {
+    warned = true;
+    console.warn(
+      `cobalt: ${fmtBytes(taskBytes)} of tensors were left to the garbage collector in one synchronous ` +
+        `run. The GC frees them only after this code yields to the event loop, so a loop like this ` +
+        `grows until it runs out of memory. Free tensors when done: t.dispose(), \`using t = ...\`, or ` +
+        `cb.scope(() => ...). (Shown once; cb.setLeakWarning(false) turns it off.)`,
+    );
+  }
+}
+
+function releasedByGc(h: Ptr): void {
+  const n = sym.cobalt_nbytes(h);
+  gcTensors--;
+  if (n > 0) gcBytes -= n;
+  sym.cobalt_release(h);
+  reapAdoptions();
+}
+
 /** Releases a handle when its tensor is collected. */
-export const registry = new FinalizationRegistry<Ptr>((h) => sym.cobalt_release(h));
+export const registry = new FinalizationRegistry<Ptr>(releasedByGc);
+
+/** Called by `dispose()` for a tensor that had been handed to the registry. */
+export function unregistered(h: Ptr): void {
+  const n = sym.cobalt_nbytes(h);
+  gcTensors--;
+  if (n > 0) gcBytes -= n;
+}
+
+/** Called when a tensor is handed to the registry. */
+export function registered(h: Ptr): void {
+  const n = sym.cobalt_nbytes(h);
+  leftToGc(n > 0 ? n : 0);
+}
+
+function leakWarningThreshold(): number {
+  if (warnAt === undefined) {
+    const limit = sym.cobalt_memory_limit();
+    warnAt = Math.min(2 ** 30, limit / 4);
+  }
+  return warnAt;
+}
+
+/**
+ * Sets when cobalt warns (once, with `console.warn`) that tensors pile up for the garbage
+ * collector inside one synchronous run: a byte count, or `false` to turn the warning off. The
+ * default is 1 GiB (or a quarter of the memory limit, if lower).
+ * @example
+ * ```ts
+ * cb.setLeakWarning(false);      // never warn
+ * cb.setLeakWarning(256 * 2**20); // warn past 256 MiB
+ * ```
+ */
+export function setLeakWarning(threshold: number | false): void {
+  if (threshold === false) {
+    warned = true;
+    warnSet = true;
+    return;
+  }
+  if (typeof threshold !== "number" || !(threshold >= 0)) {
+    throw new TypeError("setLeakWarning: expected a byte count >= 0 or false");
+  }
+  warnAt = threshold;
+  warnSet = true;
+  warned = false;
+}
+
+function gcHint(): string {
+  flushYoung();
+  if (gcTensors <= 0) return "";
+  return `; ${gcTensors} tensors (${fmtBytes(gcBytes)}) are not disposed and wait for the garbage ` +
+    `collector (or are still in use), ${fmtBytes(taskBytes)} of them made since the event loop last ` +
+    `ran, which the GC cannot free before this code yields: dispose() tensors when done, or use ` +
+    `\`using\` or cb.scope()`;
+}
+
+/** `1.5 GiB`, `300 MiB`, `12 bytes`. */
+export function fmtBytes(n: number): string {
+  const units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+  if (n < 1024) return `${n} bytes`;
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+
+/**
+ * Caps the bytes of live cobalt-owned tensor memory: an op that would pass it fails with
+ * `CobaltError` "OUT_OF_MEMORY" (saying how much is live and how much waits for the GC) instead of
+ * growing until the system kills the process. `Infinity` removes the cap. The default is
+ * `COBALT_MEMORY_LIMIT` (e.g. `8G`, `50%`, `none`) or else 3/4 of the physical memory. Adopted JS
+ * buffers and memory-mapped files do not count.
+ * @example
+ * ```ts
+ * cb.setMemoryLimit(2 * 2 ** 30); // 2 GiB
+ * cb.memoryLimit();               // 2147483648
+ * ```
+ */
+export function setMemoryLimit(bytes: number): void {
+  if (typeof bytes !== "number") throw new TypeError("setMemoryLimit: expected a number of bytes");
+  check(sym.cobalt_set_memory_limit(bytes));
+  if (!warnSet) warnAt = undefined;
+}
+
+/**
+ * The cap on live cobalt-owned tensor memory in bytes (`Infinity` when there is none).
+ * @example `cb.memoryLimit() // e.g. 18 GiB on a 24 GiB machine`
+ */
+export function memoryLimit(): number {
+  return sym.cobalt_memory_limit();
+}
+
+// ---- adopted JS memory -------------------------------------------------------------------------
+// A tensor made with `copy: false` reads a JS buffer. The buffer must live as long as *any* native
+// user of that memory (views, results sharing the storage, data views): the native storage is
+// tagged with an adoption id, and the buffer stays in `adopted` until the native side reports the
+// storage dead (`cobalt_adoptions_released`). Every wrapped handle over adopted memory finds its
+// buffer here (`adoptedMemory`), so no call site has to pass it along.
+const adopted = new Map<number, ArrayBufferView>();
+let nextAdoption = 1;
+const RELEASED = new Uint32Array(256);
+
+/** Registers `arr` for adoption; returns the id to pass to `cobalt_adopt`. */
+export function adoptionId(arr: ArrayBufferView): number {
+  reapAdoptions();
+  let id = nextAdoption;
+  while (adopted.has(id)) id = id >= 0xffffffff ? 1 : id + 1;
+  nextAdoption = id >= 0xffffffff ? 1 : id + 1;
+  adopted.set(id, arr);
+  return id;
+}
+
+/** Forgets an id whose adoption failed. */
+export function forgetAdoption(id: number): void {
+  adopted.delete(id);
+}
+
+/** The JS buffer behind the storage of `h`, if it is adopted memory. */
+export function adoptedMemory(h: Ptr): ArrayBufferView | undefined {
+  if (adopted.size === 0) return undefined;
+  const id = sym.cobalt_adoption(h);
+  return id === 0 ? undefined : adopted.get(id);
+}
+
+/** Lets go of the JS buffers whose native storage has died. */
+export function reapAdoptions(): void {
+  if (adopted.size === 0) return;
+  for (;;) {
+    const n = sym.cobalt_adoptions_released(RELEASED, RELEASED.length);
+    for (let i = 0; i < n; i++) adopted.delete(RELEASED[i]);
+    if (n < RELEASED.length) return;
+  }
+}
+
+/** The number of JS buffers kept alive for native tensors (tests). */
+export function adoptedCount(): number {
+  reapAdoptions();
+  return adopted.size;
+}
 
 // NOTE: FinalizationRegistry.register costs ~100 ns in Bun and ~230 ns in Deno (measured), more
 // than a small op itself. New tensors wait in `young` until the current job ends (a microtask),
@@ -192,6 +382,7 @@ export interface MemoryInfo {
  * ```
  */
 export function memory(): MemoryInfo {
+  reapAdoptions();
   check(sym.cobalt_memory(MEM));
   return {
     tensors: Number(MEM64[0]),

@@ -6,7 +6,7 @@
 import { CobaltError } from "./errors.ts";
 import { checkDType, DEFAULT_DTYPE, type DType, dtypeOfArray, DTYPES, type TypedArray } from "./dtype.ts";
 import { SHAPE, sym, writeShape } from "./core.ts";
-import { type NestedArray, Tensor, wrap } from "./tensor.ts";
+import { adopt, type NestedArray, Tensor, wrap } from "./tensor.ts";
 
 const SCRATCH = new ArrayBuffer(8 * 1024);
 const SCRATCH_ELEMS = 1024;
@@ -207,7 +207,7 @@ function fromTypedArray(
     checkLength(src.length, shape, op);
     const arr = data as TypedArray;
     if (arr.length === 0) return fromFlat(new Float32Array(0), "float32", d, shape, op);
-    return wrap(sym.cobalt_from_external(DTYPES[d].code, SHAPE, nd, arr, null, null), arr, d);
+    return adopt(arr, d, nd);
   }
   if (own !== undefined) return fromFlat(data as TypedArray, own, d, shape, op); // native astype if needed
   if (d !== "bool" && sameBytes(data, own, d)) return fromFlat(data as TypedArray, d, d, shape, op); // raw bits

@@ -18,7 +18,8 @@ export const STATUS_CODES = [
 
 /**
  * The stable error codes: the native ones plus those raised by the binding itself
- * (`DISPOSED` for a tensor used after `dispose()`, `FORMAT` for a file or buffer that is not what it
+ * (`DISPOSED` for a tensor used after `dispose()`, `DETACHED` for a tensor whose adopted
+ * ArrayBuffer was detached, `FORMAT` for a file or buffer that is not what it
  * claims, `LOAD` and `PERMISSION` for loading the library or a file).
  */
 export type CobaltErrorCode =
@@ -32,6 +33,7 @@ export type CobaltErrorCode =
   | "BORROWED"
   | "FORMAT"
   | "DISPOSED"
+  | "DETACHED"
   | "LOAD"
   | "PERMISSION"
   | "UNKNOWN";

@@ -16,7 +16,7 @@ import { lib } from "./load.ts";
 import { CobaltError } from "./errors.ts";
 import { type DType, DTYPE_BY_CODE, DTYPES, type TypedArray } from "./dtype.ts";
 import { check, SHAPE, sym, writeShape } from "./core.ts";
-import { Tensor, wrap } from "./tensor.ts";
+import { adopt, Tensor, wrap } from "./tensor.ts";
 
 /** Named tensors, as stored in a safetensors or .npz file. */
 export type TensorMap = Record<string, Tensor>;
@@ -721,7 +721,7 @@ export function fromObject(o: TensorObject, opts: { copy?: boolean } = {}): Tens
     const nd = writeShape(shape, "fromObject");
     const arr = d as unknown as TypedArray;
     if (d.byteLength === 0) return fromRaw(bytes, dtype, shape);
-    return wrap(sym.cobalt_from_external(DTYPES[dtype].code, SHAPE, nd, arr, null, null), arr, dtype);
+    return adopt(arr, dtype, nd);
   }
   return fromRaw(bytes, dtype, shape);
 }

@@ -9,7 +9,7 @@ import type { Native } from "./native.ts";
 import * as denoAdapter from "./deno.ts";
 
 /** The C ABI version this binding speaks (`COBALT_ABI_VERSION` in cobalt.h). */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 declare const Bun: unknown;
 const isBun = typeof Bun !== "undefined";

@@ -8,6 +8,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 /** Anything a scope can own. */
 export interface Owned {
   dispose(): void;
+  /** Disposes, remembering who did (for the DISPOSED message). */
+  disposeBy?(owner: string): void;
 }
 
 type Frame = Owned[];
@@ -28,24 +30,56 @@ export function track(t: Owned): void {
   if (f !== undefined) f.push(t);
 }
 
-/** Collects the objects a scope's result hands back (arrays and plain objects, a few levels deep). */
-function collect(v: unknown, out: Set<unknown>, depth: number): void {
-  if (v === null || typeof v !== "object" || depth > 4 || out.has(v)) return;
-  out.add(v);
-  if (Array.isArray(v)) { for (const x of v) collect(x, out, depth + 1); }
-  else if (Object.getPrototypeOf(v) === Object.prototype) {
-    for (const x of Object.values(v)) collect(x, out, depth + 1);
+// Tensors marked with `keep`: never disposed by a scope.
+const kept = new WeakSet<object>();
+
+/**
+ * Collects everything reachable from a scope's result: arrays, plain objects, class instances (own
+ * enumerable properties), Maps (keys and values) and Sets, at any depth. TypedArrays and buffers
+ * are leaves. NOTE: private (#) fields and closures are invisible to it: use `keep` for those.
+ */
+function collect(root: unknown, out: Set<unknown>): void {
+  const stack = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || (typeof v !== "object" && typeof v !== "function") || out.has(v)) continue;
+    out.add(v);
+    if (typeof v === "function" || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
+    if (Array.isArray(v)) { for (const x of v) stack.push(x); }
+    else if (v instanceof Map) { for (const [k, x] of v) stack.push(k, x); }
+    else if (v instanceof Set) { for (const x of v) stack.push(x); }
+    else for (const x of Object.values(v)) stack.push(x);
   }
 }
 
 function end(frame: Frame, result: unknown, parent: Frame | undefined): void {
   const keep = new Set<unknown>();
-  collect(result, keep, 0);
+  collect(result, keep);
   for (const t of frame) {
+    if (kept.has(t)) continue;
     if (keep.has(t)) parent?.push(t);
+    else if (t.disposeBy !== undefined) t.disposeBy("the cb.scope() that created it");
     else t.dispose();
   }
   frame.length = 0;
+}
+
+/**
+ * Exempts `t` from every scope: it is never disposed when a scope ends (dispose it yourself, or
+ * leave it to the GC). Returns `t`. Use it for tensors a scope stores somewhere its return value
+ * does not reach (a closure, a private field, a global).
+ * @example
+ * ```ts
+ * const cache: cb.Tensor[] = [];
+ * cb.scope(() => { cache.push(cb.keep(cb.ones([3]))); }); // survives the scope
+ * ```
+ */
+export function keep<T extends Owned>(t: T): T {
+  if (t === null || typeof t !== "object" || typeof t.dispose !== "function") {
+    throw new TypeError("keep: expected a Tensor");
+  }
+  kept.add(t);
+  return t;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -53,8 +87,10 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /**
- * Runs `fn` and disposes every tensor created during it, except the ones it returns (directly, or
- * inside arrays and plain objects). Works for sync and async functions; scopes nest.
+ * Runs `fn` and disposes every tensor created during it, except the ones it returns (anything
+ * reachable from its result: arrays, objects, class instances, Maps, Sets, at any depth) and those
+ * marked with `cb.keep(t)`. Returned tensors move to the enclosing scope. Works for sync and async
+ * functions; scopes nest. A tensor used after its scope disposed it throws "DISPOSED" saying so.
  *
  * @example
  * ```ts

@@ -135,6 +135,24 @@ export const symbols = {
   cobalt_byteswap: { parameters: ["pointer"], result: "pointer" },
   /** void cobalt_empty_cache(void) */
   cobalt_empty_cache: { parameters: [], result: "void" },
+  /** int32_t cobalt_set_memory_limit(double bytes) */
+  cobalt_set_memory_limit: { parameters: ["f64"], result: "i32" },
+  /** double cobalt_memory_limit(void) */
+  cobalt_memory_limit: { parameters: [], result: "f64" },
+  /** double cobalt_nbytes(const cobalt_tensor* t) */
+  cobalt_nbytes: { parameters: ["pointer"], result: "f64" },
+  /** cobalt_tensor* cobalt_adopt(int32_t dtype, const int64_t* shape, int32_t ndim, void* data, uint32_t id) */
+  cobalt_adopt: { parameters: ["i32", "buffer", "i32", "buffer", "u32"], result: "pointer" },
+  /** uint32_t cobalt_adoption(const cobalt_tensor* t) */
+  cobalt_adoption: { parameters: ["pointer"], result: "u32" },
+  /** int32_t cobalt_adoptions_released(uint32_t* out, int32_t cap) */
+  cobalt_adoptions_released: { parameters: ["buffer", "i32"], result: "i32" },
+  /** double cobalt_share(const cobalt_tensor* t) */
+  cobalt_share: { parameters: ["pointer"], result: "f64" },
+  /** cobalt_tensor* cobalt_from_shared(double token) */
+  cobalt_from_shared: { parameters: ["f64"], result: "pointer" },
+  /** int32_t cobalt_unshare(double token) */
+  cobalt_unshare: { parameters: ["f64"], result: "i32" },
 } as const;
 
 /** The symbol table's type. */

@@ -10,19 +10,25 @@ import { CobaltError } from "./errors.ts";
 import { type DType, DTYPE_BY_CODE, DTYPES, reader, type TypedArray } from "./dtype.ts";
 import { track } from "./scope.ts";
 import {
+  adoptedMemory,
+  adoptionId,
   check,
   enqueue,
   fail,
+  forgetAdoption,
   MAX_NDIM,
   readI64,
+  reapAdoptions,
+  registered,
   registry,
   SHAPE,
   storageBuffer,
   storageOffset,
   sym,
+  unregistered,
 } from "./core.ts";
 import * as ops from "./ops.ts";
-import { run } from "./async.ts";
+import { runJob } from "./async.ts";
 import * as io from "./io.ts";
 
 const TOKEN = Symbol("cobalt.internal");
@@ -69,12 +75,14 @@ export class Tensor {
   #shape: number[] | undefined;
   #dtype: DType | undefined;
   #data: TypedArray | undefined;
-  // The JS memory an adopted tensor (copy: false) and its views read; kept alive with them.
-  #keep: TypedArray | undefined;
+  // The adopted JS memory (copy: false) this tensor reads, if any: found through the native storage
+  // (core.ts keeps the buffer alive as long as the storage lives); here to check for detachment.
+  #keep: ArrayBufferView | undefined;
   #registered = false;
+  #disposedBy: string | undefined;
 
   /** @internal Tensors are made by `cb.tensor`, `cb.zeros`... and by ops, not with `new`. */
-  constructor(token: symbol, handle: Ptr, keep?: TypedArray, dtype?: DType) {
+  constructor(token: symbol, handle: Ptr, keep?: ArrayBufferView, dtype?: DType) {
     if (token !== TOKEN) throw new TypeError("Tensor: use cb.tensor(), cb.zeros()... to create tensors");
     this.#h = handle;
     this.#keep = keep;
@@ -88,17 +96,21 @@ export class Tensor {
     if (this.#h === null || this.#registered) return;
     this.#registered = true;
     registry.register(this, this.#h, this);
+    registered(this.#h);
   }
 
-  /** @internal The live native handle, or throws "DISPOSED". */
+  /** @internal The live native handle, or throws "DISPOSED" (or "DETACHED" for adopted memory the JS engine took back). */
   get handle(): Ptr {
     const h = this.#h;
-    if (h === null) disposed();
+    if (h === null) disposed(this.#disposedBy);
+    const k = this.#keep;
+    // A non-resizable buffer's views lose their bytes only when it is detached (transfer(), postMessage).
+    if (k !== undefined && k.byteLength === 0) detached();
     return h;
   }
 
   /** @internal The adopted JS memory this tensor reads, if any. */
-  get keep(): TypedArray | undefined {
+  get keep(): ArrayBufferView | undefined {
     return this.#keep;
   }
 
@@ -122,9 +134,21 @@ export class Tensor {
     if (h === null) return;
     this.#h = null;
     this.#data = undefined;
-    this.#keep = undefined;
-    if (this.#registered) registry.unregister(this);
+    if (this.#registered) {
+      registry.unregister(this);
+      unregistered(h);
+    }
     sym.cobalt_release(h);
+    if (this.#keep !== undefined) {
+      this.#keep = undefined;
+      reapAdoptions();
+    }
+  }
+
+  /** @internal `dispose()` by a scope that ended: a later use says so. */
+  disposeBy(owner: string): void {
+    if (this.#h !== null) this.#disposedBy = owner;
+    this.dispose();
   }
 
   /** `using t = cb.zeros([3])` disposes `t` at the end of the block. */
@@ -248,7 +272,7 @@ export class Tensor {
       const keep = this.#keep;
       // Adopted memory: view the JS buffer itself (the storage starts at its first byte).
       view = keep !== undefined
-        ? new info.array(keep.buffer, keep.byteOffset + off, n)
+        ? new info.array(keep.buffer as ArrayBuffer, keep.byteOffset + off, n)
         : new info.array(storageBuffer(h), off, n);
     }
     this.#data = view;
@@ -812,7 +836,7 @@ export class Tensor {
    * ```
    */
   transpose(...axes: number[]): Tensor {
-    if (axes.length === 0) return wrap(sym.cobalt_permute(this.handle, null, -1), this.#keep, this.#dtype);
+    if (axes.length === 0) return wrap(sym.cobalt_permute(this.handle, null, -1), undefined, this.#dtype);
     return this.permute(...axes);
   }
   /**
@@ -873,7 +897,7 @@ export class Tensor {
   }
   /** The tensor in row-major order: itself (shared) when already contiguous, else a copy. */
   contiguous(): Tensor {
-    return wrap(sym.cobalt_contiguous(this.handle), this.#keep, this.#dtype);
+    return wrap(sym.cobalt_contiguous(this.handle), undefined, this.#dtype);
   }
   /**
    * A copy converted to `dtype` (numpy `astype`: floats to integers truncate toward zero).
@@ -890,8 +914,7 @@ export class Tensor {
         ? new TypeError(`astype: dtype must be a string`)
         : new CobaltError("DTYPE", `astype: unsupported dtype "${dtype}"`);
     }
-    const same = dtype === this.dtype;
-    return wrap(sym.cobalt_astype(this.handle, info.code), same ? this.#keep : undefined, dtype);
+    return wrap(sym.cobalt_astype(this.handle, info.code), undefined, dtype);
   }
   /**
    * numpy `tile`: the tensor repeated `reps` times along each dim.
@@ -1045,7 +1068,7 @@ export class Tensor {
    */
   matmulAsync(other: Tensor): Promise<Tensor> {
     const b = ops.asTensor(other, "matmulAsync");
-    return run(sym.cobalt_matmul_async(this.handle, b.handle), [this, b]);
+    return runJob([this, b], (x, y) => sym.cobalt_matmul_async(x, y));
   }
   /**
    * `add` on the native pool (worth it for large tensors; small ones are faster sync).
@@ -1077,21 +1100,21 @@ export class Tensor {
   }
   #binaryAsync(op: number, other: Tensor, name: string): Promise<Tensor> {
     const b = ops.asTensor(other, name);
-    return run(sym.cobalt_binary_async(op, this.handle, b.handle), [this, b]);
+    return runJob([this, b], (x, y) => sym.cobalt_binary_async(op, x, y));
   }
   /**
    * `exp` on the native pool.
    * @example `const e = await a.expAsync();`
    */
   expAsync(): Promise<Tensor> {
-    return run(sym.cobalt_unary_async(ops.UN.exp, this.handle), [this]);
+    return runJob([this], (x) => sym.cobalt_unary_async(ops.UN.exp, x));
   }
   /**
    * `tanh` on the native pool.
    * @example `const y = await a.tanhAsync();`
    */
   tanhAsync(): Promise<Tensor> {
-    return run(sym.cobalt_unary_async(ops.UN.tanh, this.handle), [this]);
+    return runJob([this], (x) => sym.cobalt_unary_async(ops.UN.tanh, x));
   }
   /**
    * `sum` on the native pool.
@@ -1115,8 +1138,7 @@ export class Tensor {
     return this.#reduceAsync(ops.RED.max, "maxAsync", axis, opts);
   }
   #reduceAsync(op: number, name: string, axis: Axes, opts: ReduceOptions | undefined): Promise<Tensor> {
-    const h = this.handle;
-    return run(ops.reduceJob(op, name, h, axis, opts), [this]);
+    return runJob([this], (x) => ops.reduceJob(op, name, x, axis, opts));
   }
   /**
    * `astype` on the native pool.
@@ -1127,14 +1149,14 @@ export class Tensor {
     if (info === undefined) {
       return Promise.reject(new CobaltError("DTYPE", `astypeAsync: unsupported dtype "${dtype}"`));
     }
-    return run(sym.cobalt_astype_async(this.handle, info.code), [this], dtype);
+    return runJob([this], (x) => sym.cobalt_astype_async(x, info.code), dtype);
   }
   /**
    * `contiguous` on the native pool.
    * @example `const c = await a.transpose().contiguousAsync();`
    */
   contiguousAsync(): Promise<Tensor> {
-    return run(sym.cobalt_contiguous_async(this.handle), [this]);
+    return runJob([this], (x) => sym.cobalt_contiguous_async(x));
   }
 
   // ---- printing ---------------------------------------------------------------------------------
@@ -1156,14 +1178,43 @@ export class Tensor {
   }
 }
 
-function disposed(): never {
-  throw new CobaltError("DISPOSED", "tensor was used after dispose()");
+function disposed(by: string | undefined): never {
+  throw new CobaltError(
+    "DISPOSED",
+    by === undefined ? "tensor was used after dispose()" : `tensor was used after ${by} disposed it ` +
+      `(return it from the scope's function, or mark it with cb.keep(t), to use it later)`,
+  );
 }
 
-/** Wraps a fresh native handle (+1) in a Tensor, or throws the native error when it is NULL. */
-export function wrap(h: Ptr, keep?: TypedArray, dtype?: DType): Tensor {
+function detached(): never {
+  throw new CobaltError(
+    "DETACHED",
+    "the ArrayBuffer this tensor adopted (copy: false) was detached (transfer() or a postMessage " +
+      "transfer list): its memory belongs to another owner now. Adopt a buffer you keep, or copy it",
+  );
+}
+
+/**
+ * Wraps a fresh native handle (+1) in a Tensor, or throws the native error when it is NULL.
+ * Adopted JS memory behind the handle is found from the native storage; `_keep` is ignored.
+ */
+export function wrap(h: Ptr, _keep?: unknown, dtype?: DType): Tensor {
   if (lib.isNull(h)) fail();
-  return new Tensor(TOKEN, h, keep, dtype);
+  return new Tensor(TOKEN, h, adoptedMemory(h), dtype);
+}
+
+/**
+ * A tensor over `arr`'s memory without copying (`copy: false`); the shape is in SHAPE (`nd` dims).
+ * The buffer stays referenced until the native storage dies, whoever holds it (see core.ts).
+ */
+export function adopt(arr: ArrayBufferView, dtype: DType, nd: number): Tensor {
+  const id = adoptionId(arr);
+  const h = sym.cobalt_adopt(DTYPES[dtype].code, SHAPE, nd, arr, id);
+  if (lib.isNull(h)) {
+    forgetAdoption(id);
+    fail();
+  }
+  return new Tensor(TOKEN, h, arr, dtype);
 }
 
 /** Formats a shape like numpy: `(2, 3)`, `(4,)`. */

@@ -70,7 +70,7 @@ test("workers: adopted JS memory is copied once when shared; shared objects are 
   u.dispose();
   t.dispose();
   assert.throws(() => cb.fromShared({} as cb.SharedTensor), TypeError);
-  assert.throws(() => cb.fromShared({ cobalt: "shared-tensor", handle: 0, dtype: "float32" }), {
+  assert.throws(() => cb.fromShared({ cobalt: "shared-tensor", token: 12345, dtype: "float32" }), {
     code: "INVALID_ARGUMENT",
   });
 });

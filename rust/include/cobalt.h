@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define COBALT_ABI_VERSION 5
+#define COBALT_ABI_VERSION 6
 #define COBALT_MAX_NDIM 32
 
 /* Status codes (append-only). */
@@ -149,6 +149,14 @@ int32_t cobalt_debug_panic(void);
 int32_t cobalt_memory(int64_t out[4]);
 /* Frees the cached large buffers back to the system. */
 void cobalt_empty_cache(void);
+/* Caps the bytes of live cobalt-owned storage (checked before every allocation; a failure is
+ * COBALT_OUT_OF_MEMORY). bytes: a whole number > 0, or +infinity for no cap. */
+int32_t cobalt_set_memory_limit(double bytes);
+/* The cap (+infinity: none). Default: COBALT_MEMORY_LIMIT ("8G", "50%", "none"), else 3/4 of the
+ * physical memory (or of a lower cgroup limit). */
+double cobalt_memory_limit(void);
+/* The bytes of t's elements (numel * dtype size, not its storage's), or -1. */
+double cobalt_nbytes(const cobalt_tensor *t);
 
 /* ---- references ---------------------------------------------------------------------- */
 
@@ -167,6 +175,15 @@ cobalt_tensor *cobalt_from_data(int32_t dtype, const int64_t *shape, int32_t ndi
  * data must be aligned for the dtype and stay valid until then. release may be NULL. */
 cobalt_tensor *cobalt_from_external(int32_t dtype, const int64_t *shape, int32_t ndim, void *data,
                                     cobalt_release_fn release, void *ctx);
+/* Like cobalt_from_external, for a binding that must keep the memory alive itself (a JS buffer):
+ * the memory is tagged with a nonzero id, which cobalt_adoptions_released reports once the last
+ * tensor using it (view, result, job: any thread) has died. Keep the memory valid until then. */
+cobalt_tensor *cobalt_adopt(int32_t dtype, const int64_t *shape, int32_t ndim, void *data, uint32_t id);
+/* The adoption id of t's storage, or 0 if it is not adopted memory. */
+uint32_t cobalt_adoption(const cobalt_tensor *t);
+/* Moves ids of adopted storages that died since the last call into out (at most cap); returns
+ * the count (call again while it returns cap). */
+int32_t cobalt_adoptions_released(uint32_t *out, int32_t cap);
 cobalt_tensor *cobalt_full(int32_t dtype, const int64_t *shape, int32_t ndim, double value);
 /* numpy.arange(start, stop, step). */
 cobalt_tensor *cobalt_arange(int32_t dtype, double start, double stop, double step);
@@ -276,6 +293,18 @@ cobalt_job *cobalt_contiguous_async(const cobalt_tensor *a);
 /* The native pool: COBALT_NUM_THREADS, else the available cores. */
 int32_t cobalt_num_threads(void);
 int32_t cobalt_set_num_threads(int32_t n);
+
+/* ---- sharing with other threads ------------------------------------------------------ */
+
+/* Hands one reference to t to another thread: a token (a whole number < 2^53) that
+ * cobalt_from_shared redeems exactly once, on any thread; 0 on failure. Adopted memory
+ * (cobalt_adopt) is copied first. */
+double cobalt_share(const cobalt_tensor *t);
+/* Redeems a token: the tensor (+1), or NULL (COBALT_INVALID_ARGUMENT) for an unknown or
+ * already redeemed token. Never releases twice. */
+cobalt_tensor *cobalt_from_shared(double token);
+/* Drops an unredeemed token and its reference: 1 if it was outstanding, else 0. */
+int32_t cobalt_unshare(double token);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use std::alloc::{self, Layout as AllocLayout};
 use std::ffi::c_void;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 /// Alignment of owned buffers: a cache line, and the widest SIMD register.
 pub const ALIGN: usize = 64;
@@ -14,6 +14,9 @@ static LIVE_TENSORS: AtomicI64 = AtomicI64::new(0);
 static LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
 static EXTERNAL_BYTES: AtomicI64 = AtomicI64::new(0);
 static CACHED_BYTES: AtomicI64 = AtomicI64::new(0);
+// The cap on LIVE_BYTES checked before every owned allocation; u64::MAX = none. 0 = not read yet
+// (the default is computed on first use, from COBALT_MEMORY_LIMIT or the machine's memory).
+static MEMORY_LIMIT: AtomicU64 = AtomicU64::new(0);
 
 /// A snapshot of the native counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +90,7 @@ impl Storage {
     }
 
     fn alloc(nbytes: usize, zero: bool) -> Result<Storage> {
-        let oom = || Error::OutOfMemory(format!("cannot allocate {nbytes} bytes"));
+        let oom = || Error::OutOfMemory(format!("cannot allocate {} ({nbytes} bytes)", fmt_bytes(nbytes as u64)));
         // Size 0 still gets a real allocation so the pointer is valid and unique.
         let size = match small_class(nbytes) {
             Some(s) => s,
@@ -97,6 +100,7 @@ impl Storage {
         if layout.size() > isize::MAX as usize / 2 {
             return Err(oom());
         }
+        check_limit(nbytes)?;
         let cached = if size <= SMALL_MAX { small_cache_pop(size) } else { large_cache_pop(size) };
         let ptr = match cached {
             Some(p) => {
@@ -160,6 +164,19 @@ impl Storage {
         })
     }
 
+    /// The adoption id given to [`Storage::adopted`] (0 for any other storage).
+    pub fn adoption_id(&self) -> u32 {
+        match self.owner {
+            Owner::External { release: Some(f), ctx } if f as usize == adoption_released as ReleaseFn as usize => ctx as usize as u32,
+            _ => 0,
+        }
+    }
+
+    /// True for memory cobalt does not own (adopted from the caller, or a mapped file).
+    pub fn is_borrowed_memory(&self) -> bool {
+        !matches!(self.owner, Owner::Owned(_))
+    }
+
     /// Size in bytes.
     pub fn nbytes(&self) -> usize {
         self.nbytes
@@ -215,6 +232,150 @@ impl Drop for Storage {
             }
         }
     }
+}
+
+// ---- adoption ids ---------------------------------------------------------------------------
+// A binding that lends memory it must keep alive (a JS ArrayBuffer) adopts it with a nonzero id.
+// When the storage dies its id is queued here; the binding drains the queue
+// (`take_released_adoptions`) and only then lets its buffer go. So the buffer outlives every
+// native user (views, async jobs, results that share the storage), whoever holds them.
+
+fn released_adoptions() -> &'static std::sync::Mutex<Vec<u32>> {
+    static Q: std::sync::OnceLock<std::sync::Mutex<Vec<u32>>> = std::sync::OnceLock::new();
+    Q.get_or_init(Default::default)
+}
+
+/// The release function of adopted memory: queues the adoption id `ctx` (see
+/// [`take_released_adoptions`]). Pass it with the id as `ctx` to [`Storage::external`].
+pub unsafe extern "C" fn adoption_released(ctx: *mut c_void) {
+    let mut q = released_adoptions().lock().unwrap_or_else(|e| e.into_inner());
+    q.push(ctx as usize as u32);
+}
+
+/// Moves up to `out.len()` ids of dead adopted storages into `out`; returns how many.
+pub fn take_released_adoptions(out: &mut [u32]) -> usize {
+    let mut q = released_adoptions().lock().unwrap_or_else(|e| e.into_inner());
+    let n = q.len().min(out.len());
+    let start = q.len() - n;
+    out[..n].copy_from_slice(&q[start..]);
+    q.truncate(start);
+    n
+}
+
+// ---- memory limit ----------------------------------------------------------------------------
+
+/// Sets the cap on bytes of live owned storage (`None`: no cap).
+pub fn set_memory_limit(bytes: Option<u64>) {
+    MEMORY_LIMIT.store(bytes.unwrap_or(u64::MAX).max(1), Ordering::Relaxed);
+}
+
+/// The cap on bytes of live owned storage (`None`: no cap).
+pub fn memory_limit() -> Option<u64> {
+    let mut l = MEMORY_LIMIT.load(Ordering::Relaxed);
+    if l == 0 {
+        l = default_limit().unwrap_or(u64::MAX).max(1);
+        // Another thread may have set it meanwhile: keep theirs.
+        l = match MEMORY_LIMIT.compare_exchange(0, l, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => l,
+            Err(cur) => cur,
+        };
+    }
+    (l != u64::MAX).then_some(l)
+}
+
+/// The default cap: `COBALT_MEMORY_LIMIT` if set (bytes, with an optional K/M/G/T suffix, a
+/// percentage of physical memory like "50%", or "none"), else 3/4 of the physical memory (or of
+/// the cgroup's limit, when lower). `None` where neither is known.
+fn default_limit() -> Option<u64> {
+    let phys = physical_memory();
+    if let Ok(v) = std::env::var("COBALT_MEMORY_LIMIT") {
+        match parse_limit(&v, phys) {
+            Some(l) => return l,
+            None => eprintln!("cobalt: ignoring COBALT_MEMORY_LIMIT={v:?} (expected bytes like 8G, 50%, or none)"),
+        }
+    }
+    phys.map(|p| p / 4 * 3)
+}
+
+/// Parses a memory limit: `Some(None)` = no limit, `None` = not understood.
+pub fn parse_limit(v: &str, phys: Option<u64>) -> Option<Option<u64>> {
+    let v = v.trim();
+    if v.eq_ignore_ascii_case("none") || v.eq_ignore_ascii_case("unlimited") {
+        return Some(None);
+    }
+    if let Some(pct) = v.strip_suffix('%') {
+        let f: f64 = pct.trim().parse().ok()?;
+        if !(f > 0.0 && f <= 100.0) {
+            return None;
+        }
+        return Some(Some((phys? as f64 * f / 100.0) as u64));
+    }
+    let lower = v.to_ascii_lowercase();
+    let t = lower.trim_end_matches("ib").trim_end_matches('b');
+    let (num, mul) = match t.chars().last()? {
+        'k' => (&t[..t.len() - 1], 1u64 << 10),
+        'm' => (&t[..t.len() - 1], 1 << 20),
+        'g' => (&t[..t.len() - 1], 1 << 30),
+        't' => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let f: f64 = num.trim().parse().ok()?;
+    if !(f > 0.0 && f.is_finite()) {
+        return None;
+    }
+    Some(Some((f * mul as f64) as u64))
+}
+
+/// The physical memory of the machine, capped by a cgroup (v2 or v1) memory limit when lower.
+pub fn physical_memory() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("MemTotal:"))?;
+            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kb * 1024)
+        })?;
+        let cg = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok()?.trim().parse::<u64>().ok())
+            .min();
+        Some(cg.map_or(total, |c| c.min(total)))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+fn check_limit(nbytes: usize) -> Result<()> {
+    let Some(limit) = memory_limit() else { return Ok(()) };
+    let live = LIVE_BYTES.load(Ordering::Relaxed).max(0) as u64;
+    if live.saturating_add(nbytes as u64) <= limit {
+        return Ok(());
+    }
+    Err(Error::OutOfMemory(format!(
+        "cannot allocate {}: {} is live in {} tensors and the memory limit is {} \
+         (cb.setMemoryLimit / COBALT_MEMORY_LIMIT)",
+        fmt_bytes(nbytes as u64),
+        fmt_bytes(live),
+        LIVE_TENSORS.load(Ordering::Relaxed),
+        fmt_bytes(limit)
+    )))
+}
+
+/// `1.5 GiB`, `300 MiB`, `12 bytes`.
+pub fn fmt_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if v >= 100.0 { format!("{v:.0} {}", UNITS[u]) } else { format!("{v:.1} {}", UNITS[u]) }
 }
 
 // A per-thread cache of small freed blocks (64..=4096 bytes, power-of-two classes). Small tensors
@@ -367,5 +528,41 @@ mod tests {
             .unwrap();
         drop(s);
         assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn memory_limits_parse() {
+        let g = Some(16u64 << 30);
+        assert_eq!(parse_limit("none", g), Some(None));
+        assert_eq!(parse_limit("8G", g), Some(Some(8 << 30)));
+        assert_eq!(parse_limit("8GiB", g), Some(Some(8 << 30)));
+        assert_eq!(parse_limit("512m", g), Some(Some(512 << 20)));
+        assert_eq!(parse_limit("1.5g", g), Some(Some(3 << 29)));
+        assert_eq!(parse_limit("4096", g), Some(Some(4096)));
+        assert_eq!(parse_limit("50%", g), Some(Some(8 << 30)));
+        assert_eq!(parse_limit("50%", None), None);
+        for bad in ["", "x", "-1G", "0", "150%", "0%", "1e400", "G"] {
+            assert_eq!(parse_limit(bad, g), None, "{bad}");
+        }
+        assert_eq!(fmt_bytes(12), "12 bytes");
+        assert_eq!(fmt_bytes(3 << 29), "1.5 GiB");
+        assert_eq!(fmt_bytes(300 << 20), "300 MiB");
+    }
+
+    #[test]
+    fn adopted_storage_reports_its_id_once_when_dropped() {
+        let mut buf = [0u8; 16];
+        let id = 0xABCD_0123;
+        // SAFETY: `buf` outlives the storage.
+        let s = unsafe { Storage::external(buf.as_mut_ptr(), 16, Some(adoption_released), id as usize as *mut c_void) }
+            .unwrap();
+        assert_eq!(s.adoption_id(), id);
+        assert!(Storage::zeroed(8).unwrap().adoption_id() == 0);
+        drop(s);
+        let mut out = [0u32; 1024];
+        let n = take_released_adoptions(&mut out);
+        assert!(out[..n].contains(&id));
+        let n2 = take_released_adoptions(&mut out);
+        assert!(!out[..n2].contains(&id), "reported once");
     }
 }

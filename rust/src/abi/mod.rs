@@ -34,7 +34,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// Bumped on any incompatible change of this surface; loaders refuse a library with another value.
-pub const COBALT_ABI_VERSION: u32 = 5;
+pub const COBALT_ABI_VERSION: u32 = 6;
 /// Largest number of dimensions a tensor may have.
 pub const COBALT_MAX_NDIM: usize = 32;
 
@@ -89,12 +89,16 @@ fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
 fn guard_new(f: impl FnOnce() -> Result<Tensor>) -> *mut CobaltTensor {
     let mut h = std::ptr::null_mut();
     guard(|| {
-        let t = f()?;
-        count_tensor(1);
-        h = Arc::into_raw(Arc::new(CobaltTensor { magic: MAGIC, tensor: t })) as *mut CobaltTensor;
+        h = into_handle(f()?);
         Ok(())
     });
     h
+}
+
+/// A new handle (+1) owning `t`.
+fn into_handle(t: Tensor) -> *mut CobaltTensor {
+    count_tensor(1);
+    Arc::into_raw(Arc::new(CobaltTensor { magic: MAGIC, tensor: t })) as *mut CobaltTensor
 }
 
 /// Runs a body that yields a non-negative value: the value, or the negated status on error.
@@ -1051,4 +1055,245 @@ pub extern "C" fn cobalt_empty_cache() {
         crate::storage::empty_cache();
         Ok(())
     });
+}
+
+// ---- adopted memory -----------------------------------------------------------------------------
+
+/// A tensor over caller memory tagged with a nonzero adoption `id`, without copying. When the last
+/// tensor using the memory dies (on any thread), `id` is queued for `cobalt_adoptions_released`:
+/// a binding keeps its buffer alive until it sees the id there, so no view, async result or job
+/// can outlive the memory, whoever holds it.
+///
+/// # Safety
+/// `shape` holds `ndim` values; `data` holds `numel(shape) * dtype_size` bytes aligned for the
+/// dtype and stays valid until `id` is reported released. Returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_adopt(dtype: i32, shape: *const i64, ndim: i32, data: *mut c_void, id: u32) -> *mut CobaltTensor {
+    guard_new(|| {
+        if id == 0 {
+            return Err(Error::InvalidArgument("adopt: the adoption id must be nonzero".into()));
+        }
+        let dtype = DType::from_code(dtype)?;
+        let shape = read_shape(shape, ndim, None)?;
+        let release: ReleaseFn = crate::storage::adoption_released;
+        // SAFETY: forwarded contract; `release` only queues the id.
+        unsafe { Tensor::from_external(dtype, &shape, data as *mut u8, Some(release), id as usize as *mut c_void) }
+    })
+}
+
+/// The adoption id of the storage behind `t` (`cobalt_adopt`), or 0 when it is not adopted memory
+/// (or `t` is not a live handle).
+///
+/// # Safety
+/// `t` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_adoption(t: *const CobaltTensor) -> u32 {
+    let mut id = 0;
+    guard(|| {
+        id = get(t)?.storage().adoption_id();
+        Ok(())
+    });
+    id
+}
+
+/// Moves the ids of adopted storages that died since the last call into `out` (at most `cap`);
+/// returns how many were written (call again while it returns `cap`).
+///
+/// # Safety
+/// `out` holds `cap` writable `uint32_t`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_adoptions_released(out: *mut u32, cap: i32) -> i32 {
+    guard_value(|| {
+        if out.is_null() || cap < 0 {
+            return Err(Error::InvalidArgument("adoptions_released: out is NULL".into()));
+        }
+        // SAFETY: `out` holds `cap` values (contract).
+        let out = unsafe { std::slice::from_raw_parts_mut(out, cap as usize) };
+        Ok(crate::storage::take_released_adoptions(out) as i32)
+    })
+}
+
+/// The size in bytes of `t`'s elements (`numel * dtype_size`, not of its storage), or -1.
+///
+/// # Safety
+/// `t` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_nbytes(t: *const CobaltTensor) -> f64 {
+    let mut n = -1.0;
+    guard(|| {
+        let t = get(t)?;
+        n = (t.numel() * t.dtype().size()) as f64;
+        Ok(())
+    });
+    n
+}
+
+// ---- memory limit -------------------------------------------------------------------------------
+
+/// Sets the cap on bytes of live cobalt-owned storage, checked before every allocation (a failing
+/// one gives `COBALT_OUT_OF_MEMORY`). `bytes` is a whole number > 0, or +infinity for no cap.
+#[no_mangle]
+pub extern "C" fn cobalt_set_memory_limit(bytes: f64) -> i32 {
+    guard(|| {
+        if bytes == f64::INFINITY {
+            crate::storage::set_memory_limit(None);
+            return Ok(());
+        }
+        if !(bytes >= 1.0 && bytes.fract() == 0.0 && bytes < 1.8e19) {
+            return Err(Error::InvalidArgument(format!(
+                "setMemoryLimit: {bytes} is not a positive whole number of bytes (or Infinity)"
+            )));
+        }
+        crate::storage::set_memory_limit(Some(bytes as u64));
+        Ok(())
+    })
+}
+
+/// The cap on bytes of live cobalt-owned storage (+infinity when there is none). The default is
+/// `COBALT_MEMORY_LIMIT` (bytes with a K/M/G/T suffix, a percentage like "50%", or "none"), else
+/// 3/4 of the physical memory (or of a lower cgroup limit).
+#[no_mangle]
+pub extern "C" fn cobalt_memory_limit() -> f64 {
+    crate::storage::memory_limit().map_or(f64::INFINITY, |l| l as f64)
+}
+
+// ---- sharing with other threads -----------------------------------------------------------------
+
+fn shares() -> &'static std::sync::Mutex<std::collections::HashMap<u64, usize>> {
+    static S: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<u64, usize>>> = std::sync::OnceLock::new();
+    S.get_or_init(Default::default)
+}
+
+/// A fresh share token: nonzero, below 2^53 (exact as a double), hard to guess.
+fn next_token() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let seed = *SEED.get_or_init(|| {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        let local = 0u8;
+        t ^ (&local as *const u8 as u64).rotate_left(32) ^ (std::process::id() as u64) << 16
+    });
+    let mut z = seed.wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11).max(1)
+}
+
+/// Hands one reference to `t` to another thread: returns a token (a whole number below 2^53, as a
+/// double) that `cobalt_from_shared` redeems exactly once, on any thread; 0 on failure. A tensor
+/// over adopted memory (`cobalt_adopt`) is copied first, since that memory belongs to one thread.
+///
+/// # Safety
+/// `t` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_share(t: *const CobaltTensor) -> f64 {
+    let mut token = 0.0;
+    guard(|| {
+        let src = get(t)?;
+        let h = if src.storage().adoption_id() != 0 {
+            into_handle(cpu::copy_contiguous(src)?)
+        } else {
+            // SAFETY: `t` is live (checked above); the new reference goes into the table.
+            unsafe { Arc::increment_strong_count(t) };
+            t as *mut CobaltTensor
+        };
+        let mut table = shares().lock().unwrap_or_else(|e| e.into_inner());
+        let mut k = next_token();
+        while table.contains_key(&k) {
+            k = next_token();
+        }
+        table.insert(k, h as usize);
+        token = k as f64;
+        Ok(())
+    });
+    token
+}
+
+/// Redeems a `cobalt_share` token: the shared tensor (+1), or NULL with `COBALT_INVALID_ARGUMENT`
+/// when the token is unknown or was redeemed already (never a double release).
+#[no_mangle]
+pub extern "C" fn cobalt_from_shared(token: f64) -> *mut CobaltTensor {
+    let mut out = std::ptr::null_mut();
+    guard(|| {
+        if !(token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0) {
+            return Err(Error::InvalidArgument(format!("fromShared: {token} is not a share token")));
+        }
+        let h = shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&(token as u64));
+        match h {
+            Some(h) => {
+                out = h as *mut CobaltTensor;
+                Ok(())
+            }
+            None => Err(Error::InvalidArgument(
+                "fromShared: unknown share token (claimed already, or not made by cb.share in this process)".into(),
+            )),
+        }
+    });
+    out
+}
+
+/// Drops an unredeemed `cobalt_share` token and its reference; returns 1 if it was outstanding, 0 if not.
+#[no_mangle]
+pub extern "C" fn cobalt_unshare(token: f64) -> i32 {
+    let h = if token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0 {
+        shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&(token as u64))
+    } else {
+        None
+    };
+    match h {
+        Some(h) => {
+            // SAFETY: the table held one reference to this live handle.
+            unsafe { cobalt_release(h as *const CobaltTensor) };
+            1
+        }
+        None => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_tokens_redeem_once_and_reject_made_up_values() {
+        let t = guard_new(|| Tensor::zeros(DType::F32, &[3]));
+        let token = unsafe { cobalt_share(t) };
+        assert!(token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0);
+        unsafe { assert_eq!(cobalt_refcount(t), 2) };
+        assert!(cobalt_from_shared(token + 1.0).is_null());
+        assert!(cobalt_from_shared(0.5).is_null());
+        assert!(cobalt_from_shared(f64::NAN).is_null());
+        let u = cobalt_from_shared(token);
+        assert_eq!(u, t);
+        assert!(cobalt_from_shared(token).is_null(), "a second claim fails");
+        assert_eq!(cobalt_last_status(), 1);
+        let t2 = unsafe { cobalt_share(t) };
+        assert_eq!(cobalt_unshare(t2), 1);
+        assert_eq!(cobalt_unshare(t2), 0);
+        unsafe {
+            assert_eq!(cobalt_refcount(t), 2);
+            cobalt_release(u);
+            cobalt_release(t);
+        }
+    }
+
+    #[test]
+    fn shared_adopted_memory_is_copied() {
+        let mut buf = [1.0f32, 2.0, 3.0];
+        let shape = [3i64];
+        let t = unsafe { cobalt_adopt(0, shape.as_ptr(), 1, buf.as_mut_ptr() as *mut c_void, 77) };
+        assert!(!t.is_null());
+        assert_eq!(unsafe { cobalt_adoption(t) }, 77);
+        let u = cobalt_from_shared(unsafe { cobalt_share(t) });
+        assert_eq!(unsafe { cobalt_adoption(u) }, 0);
+        buf[0] = 9.0;
+        assert_eq!(get(u).unwrap().as_slice::<f32>(), &[1.0, 2.0, 3.0]);
+        unsafe {
+            cobalt_release(u);
+            cobalt_release(t);
+        }
+        assert!(unsafe { cobalt_adopt(0, shape.as_ptr(), 1, buf.as_mut_ptr() as *mut c_void, 0) }.is_null());
+    }
 }
