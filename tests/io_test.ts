@@ -22,9 +22,10 @@ function tmp(): string {
 
 function sample(dtype: cb.DType, shape = [3, 4]): cb.Tensor {
   const n = shape.reduce((p, q) => p * q, 1);
+  const step = dtype === "int32" || dtype === "int64" ? 3 : 1.5; // integer dtypes take integers
   const vals = Array.from(
     { length: n },
-    (_, i) => (dtype === "bool" ? i % 3 === 0 : dtype === "uint8" ? (i * 37) % 256 : (i - 5) * 1.5),
+    (_, i) => (dtype === "bool" ? i % 3 === 0 : dtype === "uint8" ? (i * 37) % 256 : (i - 5) * step),
   );
   return cb.tensor(vals as number[], { dtype, shape });
 }
