@@ -80,7 +80,10 @@ export function numThreads(): number {
  */
 export function setNumThreads(n: number): void {
   if (typeof n !== "number" || !Number.isInteger(n)) {
-    throw new TypeError("setNumThreads: n must be an integer");
+    throw new TypeError(`setNumThreads: n must be an integer, got ${typeof n === "number" ? n : typeof n}`);
+  }
+  if (n < 1 || n > 1024) {
+    throw new CobaltError("INVALID_ARGUMENT", `setNumThreads: n must be in 1..1024, got ${n}`);
   }
   check(sym.cobalt_set_num_threads(n));
 }
