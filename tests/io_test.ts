@@ -65,7 +65,7 @@ test("io: every format round-trips every dtype it supports, views and empty tens
           same(cb.fromBytes(cb.toBytes(v)), v, `bytes ${dtype} ${k}`);
         }
         const st = cb.decodeSafetensors(cb.encodeSafetensors(views, { dtype }));
-        assert.deepEqual(st.metadata, { dtype });
+        assert.deepEqual({ ...st.metadata }, { dtype }); // the map itself has a null prototype
         for (const [k, v] of Object.entries(views)) same(st.tensors[k], v, `safetensors ${dtype} ${k}`);
         cb.save(join(dir, `${dtype}.safetensors`), views);
         for (const mmap of [true, false]) {
