@@ -12,6 +12,7 @@
 import { lib } from "./load.ts";
 import type { Ptr } from "./native.ts";
 import type { DType } from "./dtype.ts";
+import { CobaltError } from "./errors.ts";
 import { check, fail, reapAdoptions, sym } from "./core.ts";
 import { Tensor, wrap } from "./tensor.ts";
 
@@ -102,7 +103,10 @@ export function numThreads(): number {
  */
 export function setNumThreads(n: number): void {
   if (typeof n !== "number" || !Number.isInteger(n)) {
-    throw new TypeError("setNumThreads: n must be an integer");
+    throw new TypeError(`setNumThreads: n must be an integer, got ${typeof n === "number" ? n : typeof n}`);
+  }
+  if (n < 1 || n > 1024) {
+    throw new CobaltError("INVALID_ARGUMENT", `setNumThreads: n must be in 1..1024, got ${n}`);
   }
   check(sym.cobalt_set_num_threads(n));
 }

@@ -4,9 +4,22 @@
  * @module
  */
 import { CobaltError } from "./errors.ts";
-import { checkDType, DEFAULT_DTYPE, type DType, dtypeOfArray, DTYPES, type TypedArray } from "./dtype.ts";
+import {
+  checkDType,
+  checkIntValue,
+  DEFAULT_DTYPE,
+  type DType,
+  dtypeOfArray,
+  DTYPES,
+  intProblem,
+  normaliseBool,
+  supported,
+  type TypedArray,
+} from "./dtype.ts";
 import { SHAPE, sym, writeShape } from "./core.ts";
-import { adopt, type NestedArray, Tensor, wrap } from "./tensor.ts";
+import { adopt, Tensor, wrap } from "./tensor.ts";
+import { boolOption, checkOptions } from "./options.ts";
+import { intIn, MAX_DIM, shapeArg, show } from "./ints.ts";
 
 const SCRATCH = new ArrayBuffer(8 * 1024);
 const SCRATCH_ELEMS = 1024;
@@ -15,13 +28,19 @@ const SCRATCH_F64 = new Float64Array(SCRATCH);
 
 /** Options of `cb.tensor`. */
 export interface TensorOptions {
-  /** Element type; default: the TypedArray's own, "bool" for nested booleans, else "float32". */
+  /**
+   * Element type; default: the TypedArray's own, "bool" for nested booleans, "int64" for BigInts,
+   * else "float32". JS numbers for an integer dtype must be integers in its range (numpy raises for
+   * a Python int out of range); a TypedArray converts like `astype` (wrapping, as numpy does).
+   */
   dtype?: DType;
   /** Dims for flat data (a TypedArray); default: one dim of its length. */
   shape?: number[];
   /**
    * `false` adopts a TypedArray of the right dtype without copying: the tensor reads (and writes)
    * the JS memory, which stays alive as long as any tensor or view uses it. Default `true`.
+   * NOTE: adopting a Uint8Array as "bool" sets its non-zero bytes to 1 in place (a bool element is
+   * the byte 0 or 1, and the tensor *is* that memory).
    */
   copy?: boolean;
 }
@@ -32,6 +51,15 @@ export interface CreateOptions {
   dtype?: DType;
 }
 
+/** Nested arrays of numbers, booleans or BigInts: what `cb.tensor` reads. */
+export type NestedInput = number | boolean | bigint | NestedInput[];
+
+const TENSOR_KEYS = ["dtype", "shape", "copy"] as const;
+const NO_OPTIONS: TensorOptions = Object.freeze({});
+const CREATE_KEYS = ["dtype"] as const;
+const EYE_KEYS = ["dtype", "k"] as const;
+const RANDOM_KEYS = ["dtype", "seed"] as const;
+
 /** Options of the random creators. */
 export interface RandomOptions {
   /** A float dtype, default "float32". */
@@ -40,9 +68,6 @@ export interface RandomOptions {
   seed?: number;
 }
 
-/** A JS number or boolean of nested data. */
-type Leaf = number | boolean;
-
 function inferShape(data: unknown, op: string): { shape: number[]; leaf: unknown } {
   const shape: number[] = [];
   let x = data;
@@ -50,16 +75,96 @@ function inferShape(data: unknown, op: string): { shape: number[]; leaf: unknown
     shape.push(x.length);
     x = x[0];
   }
-  if (shape.length > 0 && shape.at(-1)! > 0 && typeof x !== "number" && typeof x !== "boolean") {
+  if (
+    shape.length > 0 && shape.at(-1)! > 0 && typeof x !== "number" && typeof x !== "boolean" &&
+    typeof x !== "bigint"
+  ) {
     throw new TypeError(`${op}: expected numbers, found ${x === null ? "null" : typeof x}`);
   }
   return { shape, leaf: x };
 }
 
+// Set when `flatten` meets a BigInt: the data then takes the exact BigInt path (`fromBigInts`).
+let sawBigInt = false;
+
 function leafValue(x: unknown, op: string): number {
   if (typeof x === "number") return x;
   if (typeof x === "boolean") return x ? 1 : 0;
+  if (typeof x === "bigint") {
+    sawBigInt = true;
+    return 0;
+  }
   throw new TypeError(`${op}: expected a number, found ${x === null ? "null" : typeof x}`);
+}
+
+/** Calls `f` on every leaf of nested `data` of `shape`, in row-major order (checks raggedness). */
+function eachLeaf(data: unknown, shape: number[], op: string, f: (x: unknown, i: number) => void): void {
+  let i = 0;
+  const walk = (x: unknown, d: number): void => {
+    if (d === shape.length) {
+      f(x, i++);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[d]) {
+      throw new TypeError(
+        `${op}: ragged nested array: expected length ${shape[d]} at depth ${d}, ` +
+          `found ${Array.isArray(x) ? x.length : typeof x}`,
+      );
+    }
+    for (let k = 0; k < x.length; k++) walk(x[k], d + 1);
+  };
+  walk(data, 0);
+}
+
+const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A tensor from nested data holding BigInts (exact, through an int64 buffer). Without a dtype it is
+ * int64, like numpy for Python ints, or float64 when a number with no int64 value (a fraction, NaN,
+ * Infinity, or beyond ±2^63) is among them, like numpy's `[1, 2.5]`. BigInts outside int64 are
+ * refused whatever the dtype.
+ */
+function fromBigInts(
+  data: unknown,
+  shape: number[],
+  outShape: number[],
+  dtype: DType | undefined,
+  op: string,
+): Tensor {
+  const n = numel(shape);
+  const big = new BigInt64Array(n), num = new Float64Array(n);
+  let inexact: number | undefined; // a number with no exact int64 value
+  const put = (x: unknown, i: number) => {
+    if (typeof x === "bigint") {
+      if (x < I64_MIN || x > I64_MAX) {
+        throw new CobaltError("INVALID_ARGUMENT", `${op}: ${x}n is out of range for int64 (-2^63..2^63 - 1)`);
+      }
+      big[i] = x;
+      num[i] = Number(x);
+      return;
+    }
+    const v = leafValue(x, op);
+    num[i] = v;
+    if (intProblem(v, "int64") === undefined) big[i] = BigInt(v);
+    else inexact ??= v;
+  };
+  if (shape.length === 0) put(data, 0);
+  else eachLeaf(data, shape, op, put);
+  const d = dtype ?? (inexact === undefined ? "int64" : "float64");
+  if (DTYPES[d].kind !== "int") return fromFlat(num, "float64", d, outShape, op);
+  if (inexact !== undefined) checkIntValue(inexact, d, op);
+  if (d !== "int64") { for (let i = 0; i < n; i++) checkIntValue(num[i], d, op); }
+  return fromFlat(big, "int64", d, outShape, op);
+}
+
+/** Refuses JS numbers that an integer dtype cannot hold exactly (no silent wrapping). */
+function checkInts(flat: Float32Array | Float64Array, n: number, dtype: DType, op: string): void {
+  if (DTYPES[dtype].kind !== "int") return;
+  for (let i = 0; i < n; i++) {
+    const v = flat[i];
+    // the common case (a small integer) in one comparison pair, the rest through intProblem
+    if (v !== (v | 0) || (dtype === "uint8" && (v < 0 || v > 255))) checkIntValue(v, dtype, op);
+  }
 }
 
 function flatten(data: unknown, shape: number[], out: Float32Array | Float64Array, op: string): void {
@@ -72,21 +177,9 @@ function flatten(data: unknown, shape: number[], out: Float32Array | Float64Arra
     }
     return;
   }
-  let i = 0;
-  const walk = (x: unknown, d: number): void => {
-    if (d === shape.length) {
-      out[i++] = leafValue(x, op);
-      return;
-    }
-    if (!Array.isArray(x) || x.length !== shape[d]) {
-      throw new TypeError(
-        `${op}: ragged nested array: expected length ${shape[d]} at depth ${d}, ` +
-          `found ${Array.isArray(x) ? x.length : typeof x}`,
-      );
-    }
-    for (let k = 0; k < x.length; k++) walk(x[k], d + 1);
-  };
-  walk(data, 0);
+  eachLeaf(data, shape, op, (x, i) => {
+    out[i] = leafValue(x, op);
+  });
 }
 
 function numel(shape: number[]): number {
@@ -117,29 +210,33 @@ function fromFlat(flat: TypedArray, own: DType, dtype: DType, shape: number[], o
  * const b = cb.tensor(new Float64Array(6), { shape: [2, 3] });    // float64, copied
  * const i = cb.tensor([1, 2, 3], { dtype: "int32" });             // int32
  * const m = cb.tensor([true, false]);                             // bool
+ * const l = cb.tensor([1n, 2n ** 60n]);                          // int64, exact
  * const buf = new Float32Array([1, 2, 3, 4]);
  * const c = cb.tensor(buf, { shape: [2, 2], copy: false });       // adopts buf, no copy
  * ```
  */
-export function tensor(
-  data: NestedArray | boolean | boolean[] | ArrayBufferView,
-  opts: TensorOptions = {},
-): Tensor {
+export function tensor(data: NestedInput | ArrayBufferView, options?: TensorOptions): Tensor {
   const op = "tensor";
-  if (opts === null || typeof opts !== "object") throw new TypeError(`${op}: options must be an object`);
+  checkOptions(options, TENSOR_KEYS, op);
+  const opts = options ?? NO_OPTIONS;
   const dtype = opts.dtype === undefined ? undefined : checkDType(opts.dtype, op);
+  if (opts.shape !== undefined) shapeArg(opts.shape, op);
   if (ArrayBuffer.isView(data)) return fromTypedArray(data, dtype, opts, op);
-  if (opts.copy === false) {
+  if (boolOption(opts.copy, op, "copy", true) === false) {
     throw new TypeError(`${op}: copy: false needs a TypedArray (a JS array has no buffer to adopt)`);
   }
-  if (typeof data !== "number" && typeof data !== "boolean" && !Array.isArray(data)) {
+  const kind = typeof data;
+  if (kind !== "number" && kind !== "boolean" && kind !== "bigint" && !Array.isArray(data)) {
     throw new TypeError(
       `${op}: expected a number, nested arrays of numbers or a TypedArray, got ${
-        data === null ? "null" : typeof data
+        data === null ? "null" : kind
       }`,
     );
   }
   const { shape, leaf } = inferShape(data, op);
+  if (opts.shape !== undefined) checkLength(numel(shape), opts.shape, op);
+  const outShape = opts.shape ?? shape;
+  if (kind === "bigint" || typeof leaf === "bigint") return fromBigInts(data, shape, outShape, dtype, op);
   const d = dtype ?? (typeof leaf === "boolean" ? "bool" : DEFAULT_DTYPE);
   const n = numel(shape);
   const own: DType = d === "float32" ? "float32" : "float64";
@@ -148,10 +245,12 @@ export function tensor(
   const flat = n <= SCRATCH_ELEMS && opts.shape === undefined
     ? (own === "float64" ? SCRATCH_F64 : SCRATCH_F32)
     : new DTYPES[own].array(n);
-  if (typeof data === "number" || typeof data === "boolean") flat[0] = leafValue(data, op);
+  sawBigInt = false;
+  if (kind === "number" || kind === "boolean") flat[0] = leafValue(data, op);
   else flatten(data, shape, flat, op);
-  const nd = writeShape(opts.shape ?? shape, op);
-  if (opts.shape !== undefined) checkLength(n, opts.shape, op);
+  if (sawBigInt) return fromBigInts(data, shape, outShape, dtype, op);
+  checkInts(flat, n, d, op);
+  const nd = writeShape(outShape, op);
   return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), undefined, own), d);
 }
 
@@ -182,21 +281,28 @@ function fromTypedArray(
   opts: TensorOptions,
   op: string,
 ): Tensor {
+  if (data instanceof DataView) {
+    throw new TypeError(
+      `${op}: a DataView has no element type; pass a TypedArray (e.g. a Uint8Array over its buffer)`,
+    );
+  }
   const own = dtypeOfArray(data);
   const d = dtype ?? own;
   if (d === undefined) {
     throw new CobaltError(
       "DTYPE",
-      `${op}: ${data.constructor.name} has no cobalt dtype; pass { dtype: "float32" } (or another) to convert`,
+      `${op}: ${data.constructor.name} has no cobalt dtype; pass { dtype: "float32" } (or another) to convert ` +
+        supported(),
     );
   }
   const src = data as unknown as ArrayLike<number | bigint>;
   const shape = opts.shape ?? [src.length];
-  if (opts.copy === false) {
+  if (boolOption(opts.copy, op, "copy", true) === false) {
     if (!sameBytes(data, own, d)) {
       throw new CobaltError(
         "DTYPE",
-        `${op}: copy: false needs the bytes of a ${d} array, got ${data.constructor.name}`,
+        `${op}: copy: false needs the bytes of a ${d} array, got ${data.constructor.name} ` +
+          `(copy it instead, or pick the dtype of its bytes) ${supported()}`,
       );
     }
     const buf = data.buffer as ArrayBuffer & { resizable?: boolean; growable?: boolean };
@@ -207,25 +313,41 @@ function fromTypedArray(
     checkLength(src.length, shape, op);
     const arr = data as TypedArray;
     if (arr.length === 0) return fromFlat(new Float32Array(0), "float32", d, shape, op);
+    if (d === "bool") normaliseBool(arr as Uint8Array); // in place: the tensor is this memory
     return adopt(arr, d, nd);
   }
   if (own !== undefined) return fromFlat(data as TypedArray, own, d, shape, op); // native astype if needed
   if (d !== "bool" && sameBytes(data, own, d)) return fromFlat(data as TypedArray, d, d, shape, op); // raw bits
-  // other TypedArrays (Int8Array, Uint32Array...) convert through float64 numbers
+  // other TypedArrays (Int8Array, Uint32Array...: all integers) convert through float64 numbers,
+  // and through int64 to an integer dtype, so they wrap like numpy's astype (300 -> 44 for uint8)
+  // instead of saturating like a float conversion
   const f = new Float64Array(src.length);
   for (let i = 0; i < src.length; i++) f[i] = Number(src[i]);
+  if (DTYPES[d].kind === "int") return converted(fromFlat(f, "float64", "int64", shape, op), d);
   return fromFlat(f, "float64", d, shape, op);
 }
 
-function dtypeOpt(opts: CreateOptions | undefined, op: string, fallback: DType = DEFAULT_DTYPE): DType {
-  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
-    throw new TypeError(`${op}: options must be an object like { dtype: "float64" }`);
-  }
+/** Checks an options object against `keys` and returns its dtype (or `fallback`). */
+function dtypeOpt(
+  opts: CreateOptions | undefined,
+  op: string,
+  fallback: DType = DEFAULT_DTYPE,
+  keys: readonly string[] = CREATE_KEYS,
+): DType {
+  checkOptions(opts, keys, op);
   return opts?.dtype === undefined ? fallback : checkDType(opts.dtype, op);
 }
 
+/** Checks a creator's shape argument (first, so `cb.zeros(2, 3)` blames the shape, not the 3). */
+function shapeOf(shape: unknown, op: string): number[] {
+  return shapeArg(shape, op, `cb.${op}([2, 3])`);
+}
+
 function filled(shape: number[], value: number, dtype: DType, op: string): Tensor {
-  if (typeof value !== "number") throw new TypeError(`${op}: fill value must be a number`);
+  if (typeof value !== "number") {
+    throw new TypeError(`${op}: fill value must be a number, got ${show(value)}`);
+  }
+  checkIntValue(value, dtype, op);
   const nd = writeShape(shape, op);
   return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, nd, value), undefined, dtype);
 }
@@ -235,7 +357,7 @@ function filled(shape: number[], value: number, dtype: DType, op: string): Tenso
  * @example `cb.zeros([2, 3], { dtype: "float64" })`
  */
 export function zeros(shape: number[], opts?: CreateOptions): Tensor {
-  return filled(shape, 0, dtypeOpt(opts, "zeros"), "zeros");
+  return filled(shapeOf(shape, "zeros"), 0, dtypeOpt(opts, "zeros"), "zeros");
 }
 
 /**
@@ -243,7 +365,7 @@ export function zeros(shape: number[], opts?: CreateOptions): Tensor {
  * @example `cb.ones([4], { dtype: "int32" })`
  */
 export function ones(shape: number[], opts?: CreateOptions): Tensor {
-  return filled(shape, 1, dtypeOpt(opts, "ones"), "ones");
+  return filled(shapeOf(shape, "ones"), 1, dtypeOpt(opts, "ones"), "ones");
 }
 
 /**
@@ -251,7 +373,7 @@ export function ones(shape: number[], opts?: CreateOptions): Tensor {
  * @example `cb.full([2, 2], 7)`
  */
 export function full(shape: number[], value: number, opts?: CreateOptions): Tensor {
-  return filled(shape, value, dtypeOpt(opts, "full"), "full");
+  return filled(shapeOf(shape, "full"), value, dtypeOpt(opts, "full"), "full");
 }
 
 function like(t: Tensor, op: string): Tensor {
@@ -320,9 +442,10 @@ export function arange(
  * ```
  */
 export function linspace(start: number, stop: number, num = 50, opts?: CreateOptions): Tensor {
-  if (typeof start !== "number" || typeof stop !== "number" || typeof num !== "number") {
-    throw new TypeError("linspace: start, stop and num must be numbers");
+  if (typeof start !== "number" || typeof stop !== "number") {
+    throw new TypeError("linspace: start and stop must be numbers");
   }
+  intIn(num, "linspace", "num", 0, MAX_DIM);
   const dtype = dtypeOpt(opts, "linspace");
   return wrap(sym.cobalt_linspace(DTYPES[dtype].code, start, stop, num), undefined, dtype);
 }
@@ -333,17 +456,20 @@ export function linspace(start: number, stop: number, num = 50, opts?: CreateOpt
  * ```ts
  * cb.eye(2).toArray();                 // [[1, 0], [0, 1]]
  * cb.eye(2, 3, { k: 1 }).toArray();    // [[0, 1, 0], [0, 0, 1]]
+ * cb.eye(2, { dtype: "int32" });       // the options may follow n
  * ```
  */
-export function eye(n: number, m?: number | null, opts?: CreateOptions & { k?: number }): Tensor {
-  const dtype = dtypeOpt(opts, "eye");
-  const cols = m ?? n;
-  const k = opts?.k ?? 0;
-  for (const v of [n, cols, k]) {
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw new TypeError("eye: n, m and k must be integers");
-    }
-  }
+export function eye(
+  n: number,
+  m?: number | null | (CreateOptions & { k?: number }),
+  opts?: CreateOptions & { k?: number },
+): Tensor {
+  if (typeof m === "object" && m !== null) [opts, m] = [m, undefined];
+  const dtype = dtypeOpt(opts, "eye", DEFAULT_DTYPE, EYE_KEYS);
+  intIn(n, "eye", "n", 0, MAX_DIM);
+  const cols = intIn(m ?? n, "eye", "m", 0, MAX_DIM);
+  // a diagonal past either edge selects nothing: clamp, so any integer k works
+  const k = Math.min(Math.max(intIn(opts?.k ?? 0, "eye", "k", -MAX_DIM, MAX_DIM), -n - 1), cols + 1);
   const ri = arange(n, { dtype: "int64" }), ci = arange(cols, { dtype: "int64" });
   const r = ri.reshape(n, 1), c = ci.reshape(1, cols);
   const diff = c.sub(r);
@@ -354,11 +480,10 @@ export function eye(n: number, m?: number | null, opts?: CreateOptions & { k?: n
 }
 
 function random(shape: number[], opts: RandomOptions | undefined, normal: boolean, op: string): Tensor {
-  const dtype = dtypeOpt(opts, op);
+  shapeOf(shape, op);
+  const dtype = dtypeOpt(opts, op, DEFAULT_DTYPE, RANDOM_KEYS);
   const seed = opts?.seed;
-  if (seed !== undefined && (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0)) {
-    throw new TypeError(`${op}: seed must be a non-negative integer, got ${String(seed)}`);
-  }
+  if (seed !== undefined) intIn(seed, op, "seed", 0, MAX_DIM);
   const nd = writeShape(shape, op);
   const flags = (normal ? 1 : 0) | (seed === undefined ? 0 : 2);
   const s = seed ?? 0;
@@ -394,6 +519,7 @@ export function randn(shape: number[], opts?: RandomOptions): Tensor {
  */
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
   like(t, "randLike");
+  checkOptions(opts, RANDOM_KEYS, "randLike");
   const d = DTYPES[t.dtype].kind === "float" ? t.dtype : DEFAULT_DTYPE;
   return random(t.shape, { dtype: d, ...opts }, false, "randLike");
 }
@@ -404,6 +530,7 @@ export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
  */
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
   like(t, "randnLike");
+  checkOptions(opts, RANDOM_KEYS, "randnLike");
   const d = DTYPES[t.dtype].kind === "float" ? t.dtype : DEFAULT_DTYPE;
   return random(t.shape, { dtype: d, ...opts }, true, "randnLike");
 }

@@ -36,8 +36,12 @@ interface DTypeInfo {
 // deno-lint-ignore no-explicit-any
 const F16: ArrayCtor = (globalThis as any).Float16Array ?? Uint16Array;
 
-/** Per-dtype facts; the code is the native `COBALT_*` dtype value. */
-export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
+/**
+ * Per-dtype facts; the code is the native `COBALT_*` dtype value.
+ * NOTE: a null-prototype object, so a user's dtype string never finds `Object.prototype` members
+ * ("toString", "constructor", "__proto__"); test names with `isDType`, not `in`.
+ */
+export const DTYPES: Readonly<Record<DType, DTypeInfo>> = Object.freeze(Object.assign(Object.create(null), {
   float32: { code: 0, size: 4, array: Float32Array, kind: "float" },
   float64: { code: 1, size: 8, array: Float64Array, kind: "float" },
   int32: { code: 2, size: 4, array: Int32Array, kind: "int" },
@@ -46,7 +50,7 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   bool: { code: 5, size: 1, array: Uint8Array, kind: "bool" },
   float16: { code: 6, size: 2, array: F16, kind: "float" },
   bfloat16: { code: 7, size: 2, array: Uint16Array, kind: "float" },
-};
+}));
 
 /** dtype names by native code. */
 export const DTYPE_BY_CODE: readonly DType[] = [
@@ -63,16 +67,62 @@ export const DTYPE_BY_CODE: readonly DType[] = [
 /** The dtype used when none is given. */
 export const DEFAULT_DTYPE: DType = "float32";
 
-/** Checks a user-supplied dtype name. */
+/** Whether `d` names a cobalt dtype (DTYPES has no prototype: no inherited key is found). */
+export function isDType(d: unknown): d is DType {
+  return typeof d === "string" && DTYPES[d as DType] !== undefined;
+}
+
+/** "(supported: float32, float64, ...)": the tail of every DTYPE message. */
+export function supported(): string {
+  return `(supported: ${DTYPE_BY_CODE.join(", ")})`;
+}
+
+/** Checks a user-supplied dtype name: a TypeError for a non-string, DTYPE listing the supported ones. */
 export function checkDType(d: unknown, op: string): DType {
   if (typeof d !== "string") throw new TypeError(`${op}: dtype must be a string, got ${typeof d}`);
-  if (!(d in DTYPES)) {
-    throw new CobaltError(
-      "DTYPE",
-      `${op}: unsupported dtype "${d}" (supported: ${Object.keys(DTYPES).join(", ")})`,
-    );
+  if (!isDType(d)) {
+    throw new CobaltError("DTYPE", `${op}: unsupported dtype ${JSON.stringify(d)} ${supported()}`);
   }
-  return d as DType;
+  return d;
+}
+
+/** The integer range of an int dtype, as numbers (int64's upper bound is exclusive: 2^63). */
+const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = Object.assign(Object.create(null), {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  int64: [-(2 ** 63), 2 ** 63],
+  uint8: [0, 255],
+});
+
+/**
+ * Why JS number `v` cannot be stored exactly in integer dtype `dtype` (numpy raises for a Python
+ * int out of range), or undefined when it can, or when `dtype` is not an integer dtype.
+ */
+export function intProblem(v: number, dtype: DType): string | undefined {
+  const r = INT_RANGE[dtype];
+  if (r === undefined) return undefined;
+  if (!Number.isInteger(v)) return `${v} is not an integer, and ${dtype} holds integers`;
+  if (v < r[0] || (dtype === "int64" ? v >= r[1] : v > r[1])) {
+    const hi = dtype === "int64" ? "2^63 - 1" : String(r[1]);
+    return `${v} is out of range for ${dtype} (${dtype === "int64" ? "-2^63" : r[0]}..${hi})`;
+  }
+  return undefined;
+}
+
+/** Throws CobaltError "INVALID_ARGUMENT" naming the op when `v` does not fit integer `dtype`. */
+export function checkIntValue(v: number, dtype: DType, op: string): void {
+  const p = intProblem(v, dtype);
+  if (p !== undefined) throw new CobaltError("INVALID_ARGUMENT", `${op}: ${p}`);
+}
+
+/** Sets every non-zero byte of bool data to 1 in place (a bool element is the byte 0 or 1). */
+export function normaliseBool(bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 1) bytes[i] = 1;
+}
+
+/** Whether bool data holds a byte other than 0 and 1. */
+export function hasNonBoolBytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 1) return true;
+  return false;
 }
 
 /** The dtype of a TypedArray, or undefined when cobalt has none for it. */

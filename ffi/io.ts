@@ -8,18 +8,57 @@
  * corrupt, lying headers, out-of-range offsets, unknown dtypes) throws CobaltError "FORMAT" naming
  * the source and the problem, after checking sizes against the bytes actually there, so a lying
  * header never causes a large allocation.
+ *
+ * Hardening: the maps returned have a null prototype, so every name (even "__proto__") is an own
+ * data property; bool data is normalised to the bytes 0 and 1 as it enters; `.npz` entry names that
+ * could escape a directory when extracted are refused on write; only regular files are read.
  * @module
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { lib } from "./load.ts";
 import { CobaltError } from "./errors.ts";
-import { type DType, DTYPE_BY_CODE, DTYPES, type TypedArray } from "./dtype.ts";
+import {
+  type DType,
+  DTYPE_BY_CODE,
+  DTYPES,
+  hasNonBoolBytes,
+  isDType,
+  normaliseBool,
+  supported,
+  type TypedArray,
+} from "./dtype.ts";
 import { check, SHAPE, sym, writeShape } from "./core.ts";
 import { adopt, Tensor, wrap } from "./tensor.ts";
+import { boolOption, checkOptions } from "./options.ts";
+import { shapeArg, show } from "./ints.ts";
 
 /** Named tensors, as stored in a safetensors or .npz file. */
 export type TensorMap = Record<string, Tensor>;
+
+/** A map with no prototype: any name, "__proto__" included, is an own data property. */
+function emptyMap<T>(): Record<string, T> {
+  return Object.create(null);
+}
+
+/** A null-prototype lookup table (user strings never find Object.prototype's members). */
+function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(emptyMap<T>(), entries));
+}
+
+/** Checks that `tensors` is a record of tensors (not a bare tensor, not an array). */
+function checkRecord(tensors: unknown, op: string): void {
+  if (tensors instanceof Tensor) {
+    throw new TypeError(`${op}: expected a record of tensors, e.g. { weight: t }, got a bare Tensor`);
+  }
+  if (tensors === null || typeof tensors !== "object" || Array.isArray(tensors)) {
+    throw new TypeError(`${op}: expected a record of tensors, e.g. { weight: t }, got ${show(tensors)}`);
+  }
+}
+
+const LOAD_KEYS = ["format", "mmap"] as const;
+const SAVE_KEYS = ["format", "metadata"] as const;
+const FROM_OBJECT_KEYS = ["copy"] as const;
 
 /** What `load` returns: the tensors and (safetensors) the metadata map. */
 export interface Loaded {
@@ -33,7 +72,10 @@ export interface Loaded {
 export interface LoadOptions {
   /** "safetensors", "npy", "npz" or "cobalt"; default: from the file's extension. */
   format?: Format;
-  /** safetensors only: map the file and return zero-copy views into it (default true). */
+  /**
+   * safetensors only: `true` maps the file and returns zero-copy views into it; `false` reads and
+   * copies. Default: map files of 16 MiB and more, copy smaller ones (see "memory-mapped files").
+   */
   mmap?: boolean;
 }
 
@@ -72,15 +114,23 @@ function checkShape(shape: unknown, source: string): number[] {
   return shape as number[];
 }
 
-/** A contiguous tensor copying `bytes` (exactly numel * size of them). */
+/** A contiguous tensor copying `bytes` (exactly numel * size of them); bool bytes become 0 or 1. */
 function fromRaw(bytes: Uint8Array, dtype: DType, shape: number[]): Tensor {
+  if (dtype === "bool" && hasNonBoolBytes(bytes)) {
+    bytes = bytes.slice();
+    normaliseBool(bytes);
+  }
   const nd = writeShape(shape, "load");
   return wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, bytes), undefined, dtype);
 }
 
 /** The contiguous little-endian bytes of `t` (a view when already contiguous, else a copy). */
-function rawBytes(t: Tensor): Uint8Array {
-  if (!(t instanceof Tensor)) throw new TypeError("save: expected tensors");
+function rawBytes(t: Tensor, op: string, name?: string): Uint8Array {
+  if (!(t instanceof Tensor)) {
+    throw new TypeError(
+      `${op}: expected a Tensor${name === undefined ? "" : ` for "${name}"`}, got ${show(t)}`,
+    );
+  }
   const c = t.isContiguous ? t : t.contiguous();
   const v = c.data;
   const out = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -100,7 +150,7 @@ function concatBytes(parts: Uint8Array[]): Uint8Array {
 
 // ---- safetensors ---------------------------------------------------------------------------------
 
-const ST_DTYPES: Record<string, DType> = {
+const ST_DTYPES = table<DType>({
   F32: "float32",
   F64: "float64",
   I32: "int32",
@@ -109,8 +159,8 @@ const ST_DTYPES: Record<string, DType> = {
   BOOL: "bool",
   F16: "float16",
   BF16: "bfloat16",
-};
-const ST_NAMES = Object.fromEntries(Object.entries(ST_DTYPES).map(([k, v]) => [v, k])) as Record<
+});
+const ST_NAMES = table(Object.fromEntries(Object.entries(ST_DTYPES).map(([k, v]) => [v, k]))) as Record<
   DType,
   string
 >;
@@ -148,7 +198,7 @@ function parseSafetensorsHeader(
   const dataStart = 8 + n;
   const dataLen = total - dataStart;
   const entries: StEntry[] = [];
-  let metadata: Record<string, string> = {};
+  const metadata = emptyMap<string>();
   for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
       if (v === null || typeof v !== "object" || Array.isArray(v)) {
@@ -156,8 +206,8 @@ function parseSafetensorsHeader(
       }
       for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
         if (typeof s !== "string") bad(source, `__metadata__ value of "${k}" is not a string`);
+        metadata[k] = s;
       }
-      metadata = v as Record<string, string>;
       continue;
     }
     const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
@@ -192,14 +242,16 @@ function parseSafetensorsHeader(
  * @example `const bytes = cb.encodeSafetensors({ w: cb.ones([2, 2]) }, { author: "me" });`
  */
 export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, string>): Uint8Array {
-  if (tensors === null || typeof tensors !== "object") {
-    throw new TypeError("safetensors: expected an object of named tensors");
-  }
-  const header: Record<string, unknown> = {};
+  const op = "encodeSafetensors";
+  checkRecord(tensors, op);
+  const header = emptyMap<unknown>(); // a tensor named "__proto__" stays an own key
   if (metadata !== undefined) {
+    if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
+      throw new TypeError(`${op}: metadata must be a record of strings, got ${show(metadata)}`);
+    }
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== "string") {
-        throw new TypeError(`safetensors: metadata value of "${k}" must be a string`);
+        throw new TypeError(`${op}: metadata value of "${k}" must be a string`);
       }
     }
     header.__metadata__ = metadata;
@@ -207,8 +259,8 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
   const parts: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    if (name === "__metadata__") throw new TypeError(`safetensors: "__metadata__" is reserved`);
-    const bytes = rawBytes(t);
+    if (name === "__metadata__") throw new TypeError(`${op}: "__metadata__" is reserved`);
+    const bytes = rawBytes(t, op, name);
     header[name] = {
       dtype: ST_NAMES[t.dtype],
       shape: t.shape,
@@ -236,7 +288,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors bytes
     bytes.length,
     source,
   );
-  const tensors: TensorMap = {};
+  const tensors = emptyMap<Tensor>();
   for (const e of entries) {
     tensors[e.name] = fromRaw(bytes.subarray(dataStart + e.begin, dataStart + e.end), e.dtype, e.shape);
   }
@@ -253,9 +305,50 @@ function checkReadPermission(path: string): void {
   }
 }
 
+/** The largest byte of `len` bytes at `offset` of a mapped file (native, no copy). */
+function maxByte(mapped: Tensor, offset: number, len: number): number {
+  const nd = writeShape([len], "load");
+  const v = wrap(
+    sym.cobalt_reinterpret(mapped.handle, DTYPES.uint8.code, SHAPE, nd, offset),
+    undefined,
+    "uint8",
+  );
+  const m = v.max();
+  try {
+    return m.item();
+  } finally {
+    m.dispose();
+    v.dispose();
+  }
+}
+
+/** Refuses what is not a regular file (a FIFO or a device would block or never end; a directory). */
+function checkRegular(path: string, isFile: boolean): void {
+  if (!isFile) {
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      `load: ${path} is not a regular file (a directory, FIFO or device)`,
+    );
+  }
+}
+
 /** Zero-copy: the tensors are views into a private mapping of the file, which stays mapped while any is alive. */
+/** Files smaller than this are read and copied, not mapped, by default (a mapping costs more than
+ * a copy there, and a copy cannot fault when the file is truncated). */
+const MMAP_MIN = 16 << 20;
+
+function useMmap(path: string, mmap: unknown, op: string): boolean {
+  if (mmap !== undefined) return boolOption(mmap, op, "mmap", true);
+  try {
+    return statSync(path).size >= MMAP_MIN;
+  } catch {
+    return false; // the read path reports the error
+  }
+}
+
 function mapSafetensors(path: string): Loaded {
   checkReadPermission(path);
+  checkRegular(path, statSync(path).isFile());
   const p = enc.encode(path);
   const mapped = wrap(sym.cobalt_map_file(p, p.length), undefined, "uint8");
   // Read the few header bytes by copying them out: a `data` view of the mapping would keep it
@@ -277,10 +370,18 @@ function mapSafetensors(path: string): Loaded {
   };
   try {
     const { entries, metadata, dataStart } = parseSafetensorsHeader(read, mapped.size, path);
-    const tensors: TensorMap = {};
+    // NOTE: a file that shrinks under a mapping makes reads of the lost pages fault (SIGBUS). Refuse
+    // a file whose size changed since it was mapped (the views are not handed out yet).
+    if (statSync(path).size !== mapped.size) {
+      throw new CobaltError("FORMAT", `load: ${path} changed size while it was being mapped; load it again`);
+    }
+    const tensors = emptyMap<Tensor>();
     for (const e of entries) {
       const at = dataStart + e.begin;
-      if (at % DTYPES[e.dtype].size === 0) {
+      if (e.dtype === "bool" && e.end > e.begin && maxByte(mapped, at, e.end - e.begin) > 1) {
+        // NOTE: a bool byte other than 0 and 1: copy (normalised) rather than write to the mapping
+        tensors[e.name] = fromRaw(read(at, e.end - e.begin), e.dtype, e.shape);
+      } else if (at % DTYPES[e.dtype].size === 0) {
         const nd = writeShape(e.shape, "load");
         tensors[e.name] = wrap(
           sym.cobalt_reinterpret(mapped.handle, DTYPES[e.dtype].code, SHAPE, nd, at),
@@ -300,7 +401,7 @@ function mapSafetensors(path: string): Loaded {
 // ---- npy -------------------------------------------------------------------------------------------
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-const NPY_DTYPES: Record<string, DType> = {
+const NPY_DTYPES = table<DType>({
   f4: "float32",
   f8: "float64",
   i4: "int32",
@@ -308,8 +409,8 @@ const NPY_DTYPES: Record<string, DType> = {
   u1: "uint8",
   b1: "bool",
   f2: "float16",
-};
-const NPY_DESCR: Partial<Record<DType, string>> = {
+});
+const NPY_DESCR: Partial<Record<DType, string>> = table({
   float32: "<f4",
   float64: "<f8",
   int32: "<i4",
@@ -317,7 +418,7 @@ const NPY_DESCR: Partial<Record<DType, string>> = {
   uint8: "|u1",
   bool: "|b1",
   float16: "<f2",
-};
+});
 
 function parseNpyHeader(text: string, source: string): { descr: string; fortran: boolean; shape: number[] } {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
@@ -362,7 +463,7 @@ export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
   const { descr, fortran, shape } = parseNpyHeader(text, source);
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
   const dtype = m ? NPY_DTYPES[m[2] + m[3]] : undefined;
-  if (m === null || dtype === undefined || !(dtype in DTYPES)) bad(source, `unsupported dtype '${descr}'`);
+  if (m === null || dtype === undefined || !isDType(dtype)) bad(source, `unsupported dtype '${descr}'`);
   const size = DTYPES[dtype].size;
   const need = numel(shape) * size;
   const dataStart = start + hlen;
@@ -395,12 +496,13 @@ export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
  * @example `writeFileSync("a.npy", cb.encodeNpy(t));`
  */
 export function encodeNpy(t: Tensor): Uint8Array {
-  if (!(t instanceof Tensor)) throw new TypeError("npy: expected a Tensor");
+  if (!(t instanceof Tensor)) throw new TypeError(`encodeNpy: expected a Tensor, got ${show(t)}`);
   const descr = NPY_DESCR[t.dtype];
   if (descr === undefined) {
     throw new CobaltError(
       "DTYPE",
-      `npy: ${t.dtype} has no numpy dtype; save it as safetensors or astype("float32")`,
+      `encodeNpy: ${t.dtype} has no numpy dtype; save it as safetensors or astype("float32") ` +
+        `(.npy supports: ${Object.keys(NPY_DESCR).join(", ")})`,
     );
   }
   const s = t.shape;
@@ -414,7 +516,7 @@ export function encodeNpy(t: Tensor): Uint8Array {
   head[7] = 0;
   new DataView(head.buffer).setUint16(8, dict.length, true);
   head.set(enc.encode(dict), 10);
-  return concatBytes([head, rawBytes(t)]);
+  return concatBytes([head, rawBytes(t, "encodeNpy")]);
 }
 
 // ---- npz (zip) -------------------------------------------------------------------------------------
@@ -440,12 +542,14 @@ function crc32(b: Uint8Array): number {
  * @example `writeFileSync("a.npz", cb.encodeNpz({ x: cb.ones([3]) }));`
  */
 export function encodeNpz(tensors: TensorMap): Uint8Array {
-  if (tensors === null || typeof tensors !== "object") {
-    throw new TypeError("npz: expected an object of named tensors");
-  }
+  checkRecord(tensors, "encodeNpz");
   const files: Uint8Array[] = [], central: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
+    checkEntryName(name);
+    if (!(t instanceof Tensor)) {
+      throw new TypeError(`encodeNpz: expected a Tensor for "${name}", got ${show(t)}`);
+    }
     const data = encodeNpy(t);
     const fname = enc.encode(`${name}.npy`);
     if (data.length >= 0xffffffff || offset >= 0xffffffff) {
@@ -485,6 +589,26 @@ export function encodeNpz(tensors: TensorMap): Uint8Array {
   ev.setUint32(12, cdSize, true);
   ev.setUint32(16, offset, true);
   return concatBytes([...files, ...central, end]);
+}
+
+/**
+ * Refuses an .npz entry name that an unzip tool could write outside its directory: an absolute path
+ * ("/x", "\\x", "C:x"), a ".." segment, or a NUL (which truncates names in C tools).
+ */
+function checkEntryName(name: string): void {
+  const why = name.includes("\0")
+    ? "contains a NUL character"
+    : /^[/\\]/.test(name) || /^[a-zA-Z]:/.test(name)
+    ? "is an absolute path"
+    : name.split(/[/\\]/).includes("..")
+    ? `has a ".." segment`
+    : undefined;
+  if (why !== undefined) {
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      `encodeNpz: the name ${JSON.stringify(name)} ${why}; an archive entry must stay inside its directory`,
+    );
+  }
 }
 
 interface ZipEntry {
@@ -555,7 +679,7 @@ function checkCrc(e: ZipEntry, data: Uint8Array, source: string): void {
  * @example `const { x } = cb.decodeNpz(readFileSync("a.npz"));`
  */
 export function decodeNpz(bytes: Uint8Array, source = "npz bytes"): TensorMap {
-  const out: TensorMap = {};
+  const out = emptyMap<Tensor>(); // names are plain keys: "../x" and "__proto__" included
   for (const e of readZip(bytes, source)) {
     if (e.method !== 0) bad(source, `"${e.name}" is compressed: load it with loadAsync / decodeNpzAsync`);
     checkCrc(e, e.data, source);
@@ -592,7 +716,7 @@ async function inflate(data: Uint8Array, size: number, source: string): Promise<
  * @example `const { x } = await cb.decodeNpzAsync(bytes);`
  */
 export async function decodeNpzAsync(bytes: Uint8Array, source = "npz bytes"): Promise<TensorMap> {
-  const out: TensorMap = {};
+  const out = emptyMap<Tensor>();
   for (const e of readZip(bytes, source)) {
     const data = e.method === 0 ? e.data : await inflate(e.data, e.size, `${source}: ${e.name}`);
     checkCrc(e, data, source);
@@ -622,7 +746,7 @@ export function toBytes(t: Tensor): Uint8Array {
   head[9] = s.length;
   const dv = new DataView(head.buffer);
   s.forEach((d, i) => dv.setBigUint64(16 + 8 * i, BigInt(d), true));
-  return concatBytes([head, rawBytes(t)]);
+  return concatBytes([head, rawBytes(t, "toBytes")]);
 }
 
 /**
@@ -693,18 +817,26 @@ export function toObject(
 
 /**
  * A tensor from `{ dtype, shape, data }` or onnxruntime's `{ type, dims, data }` (copied, or
- * adopted with `{ copy: false }` when the data has the dtype's layout).
+ * adopted with `{ copy: false }` when the data has the dtype's layout). Bool data is normalised to
+ * the bytes 0 and 1 (in place when adopted).
  * @example `const t = cb.fromObject({ type: "float32", dims: [2], data: new Float32Array([1, 2]) });`
  */
 export function fromObject(o: TensorObject, opts: { copy?: boolean } = {}): Tensor {
+  const op = "fromObject";
+  checkOptions(opts, FROM_OBJECT_KEYS, op);
   if (o === null || typeof o !== "object" || !ArrayBuffer.isView(o.data)) {
     throw new TypeError(
       "fromObject: expected { dtype, shape, data } or { type, dims, data } with a TypedArray",
     );
   }
-  const dtype = (o.dtype ?? o.type) as DType;
-  if (!(dtype in DTYPES)) throw new CobaltError("DTYPE", `fromObject: unsupported type "${String(dtype)}"`);
-  const shape = [...(o.shape ?? o.dims ?? [(o.data as Uint8Array).length])];
+  const dtype = o.dtype ?? o.type;
+  if (!isDType(dtype)) {
+    if (typeof dtype !== "string") {
+      throw new TypeError(`${op}: dtype (or type) must be a string, got ${show(dtype)}`);
+    }
+    throw new CobaltError("DTYPE", `${op}: unsupported type ${JSON.stringify(dtype)} ${supported()}`);
+  }
+  const shape = shapeArg([...(o.shape ?? o.dims ?? [(o.data as Uint8Array).length])], op);
   const size = DTYPES[dtype].size;
   const d = o.data;
   if (d.byteLength !== numel(shape) * size) {
@@ -714,13 +846,14 @@ export function fromObject(o: TensorObject, opts: { copy?: boolean } = {}): Tens
     );
   }
   const bytes = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  if (opts.copy === false) {
+  if (boolOption(opts.copy, op, "copy", true) === false) {
     if (d.byteOffset % size !== 0) {
       throw new CobaltError("INVALID_ARGUMENT", "fromObject: data is not aligned for its dtype");
     }
     const nd = writeShape(shape, "fromObject");
     const arr = d as unknown as TypedArray;
     if (d.byteLength === 0) return fromRaw(bytes, dtype, shape);
+    if (dtype === "bool") normaliseBool(bytes); // in place: the tensor is this memory
     return adopt(arr, dtype, nd);
   }
   return fromRaw(bytes, dtype, shape);
@@ -728,17 +861,31 @@ export function fromObject(o: TensorObject, opts: { copy?: boolean } = {}): Tens
 
 // ---- files -------------------------------------------------------------------------------------------
 
-function formatOf(path: string, given: Format | undefined): Format {
+const FORMATS: readonly Format[] = ["safetensors", "npy", "npz", "cobalt"];
+
+function formatOf(path: unknown, given: unknown, op: string): Format {
+  if (typeof path !== "string") throw new TypeError(`${op}: path must be a string, got ${show(path)}`);
   if (given !== undefined) {
-    if (!["safetensors", "npy", "npz", "cobalt"].includes(given)) {
-      throw new TypeError(`unknown format "${given}"`);
+    if (typeof given !== "string") throw new TypeError(`${op}: format must be a string, got ${show(given)}`);
+    if (!(FORMATS as readonly string[]).includes(given)) {
+      throw new CobaltError(
+        "INVALID_ARGUMENT",
+        `${op}: unknown format ${JSON.stringify(given)} (formats: ${FORMATS.join(", ")})`,
+      );
     }
-    return given;
+    return given as Format;
   }
   const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
   if (ext === "safetensors" || ext === "npy" || ext === "npz") return ext;
   if (ext === "cobalt") return "cobalt";
-  throw new TypeError(`cannot tell the format of "${path}" from its extension: pass { format }`);
+  throw new TypeError(`${op}: cannot tell the format of "${path}" from its extension: pass { format }`);
+}
+
+/** `{ name: t }` in a null-prototype map. */
+function one(name: string, t: Tensor): TensorMap {
+  const m = emptyMap<Tensor>();
+  m[name] = t;
+  return m;
 }
 
 function decode(bytes: Uint8Array, format: Format, path: string): Loaded {
@@ -746,16 +893,26 @@ function decode(bytes: Uint8Array, format: Format, path: string): Loaded {
     case "safetensors":
       return decodeSafetensors(bytes, path);
     case "npy":
-      return { tensors: { array: decodeNpy(bytes, path) }, metadata: {} };
+      return { tensors: one("array", decodeNpy(bytes, path)), metadata: emptyMap() };
     case "npz":
-      return { tensors: decodeNpz(bytes, path), metadata: {} };
+      return { tensors: decodeNpz(bytes, path), metadata: emptyMap() };
     case "cobalt":
-      return { tensors: { array: fromBytes(bytes, path) }, metadata: {} };
+      return { tensors: one("array", fromBytes(bytes, path)), metadata: emptyMap() };
   }
 }
 
-function encode(data: Tensor | TensorMap, format: Format, opts: SaveOptions | undefined): Uint8Array {
+function encode(
+  data: Tensor | TensorMap,
+  format: Format,
+  opts: SaveOptions | undefined,
+  op: string,
+): Uint8Array {
+  checkOptions(opts, SAVE_KEYS, op);
   const single = data instanceof Tensor;
+  if (!single) checkRecord(data, op);
+  if (opts?.metadata !== undefined && format !== "safetensors") {
+    throw new TypeError(`${op}: metadata is stored in safetensors files only, not .${format}`);
+  }
   switch (format) {
     case "safetensors":
       return encodeSafetensors(single ? { array: data } : data, opts?.metadata);
@@ -765,20 +922,16 @@ function encode(data: Tensor | TensorMap, format: Format, opts: SaveOptions | un
     case "cobalt": {
       const t = single ? data : Object.values(data)[0];
       if (!single && Object.keys(data).length !== 1) {
-        throw new TypeError(`save: a .${format} file holds one tensor, got ${Object.keys(data).length}`);
+        throw new TypeError(`${op}: a .${format} file holds one tensor, got ${Object.keys(data).length}`);
       }
       return format === "npy" ? encodeNpy(t) : toBytes(t);
     }
   }
 }
 
-function readBytes(path: string): Uint8Array {
-  if (typeof path !== "string") throw new TypeError("load: path must be a string");
-  return readFileSync(path);
-}
-
 /**
- * Loads a safetensors (memory-mapped, zero-copy, by default), .npy, .npz or cobalt file.
+ * Loads a safetensors (memory-mapped, zero-copy, by default), .npy, .npz or cobalt file. Only
+ * regular files are read: a directory, FIFO or device is refused (INVALID_ARGUMENT).
  * @example
  * ```ts
  * const { tensors, metadata } = cb.load("model.safetensors");
@@ -786,9 +939,11 @@ function readBytes(path: string): Uint8Array {
  * ```
  */
 export function load(path: string, opts: LoadOptions = {}): Loaded {
-  const format = formatOf(path, opts.format);
-  if (format === "safetensors" && opts.mmap !== false) return mapSafetensors(path);
-  return decode(readBytes(path), format, path);
+  checkOptions(opts, LOAD_KEYS, "load");
+  const format = formatOf(path, opts.format, "load");
+  if (format === "safetensors" && useMmap(path, opts.mmap, "load")) return mapSafetensors(path);
+  checkRegular(path, statSync(path).isFile());
+  return decode(readFileSync(path), format, path);
 }
 
 /**
@@ -797,11 +952,12 @@ export function load(path: string, opts: LoadOptions = {}): Loaded {
  * @example `const { tensors } = await cb.loadAsync("weights.npz");`
  */
 export async function loadAsync(path: string, opts: LoadOptions = {}): Promise<Loaded> {
-  const format = formatOf(path, opts.format);
-  if (format === "safetensors" && opts.mmap !== false) return mapSafetensors(path);
-  if (typeof path !== "string") throw new TypeError("load: path must be a string");
+  checkOptions(opts, LOAD_KEYS, "loadAsync");
+  const format = formatOf(path, opts.format, "loadAsync");
+  if (format === "safetensors" && useMmap(path, opts.mmap, "loadAsync")) return mapSafetensors(path);
+  checkRegular(path, (await stat(path)).isFile());
   const bytes = await readFile(path);
-  if (format === "npz") return { tensors: await decodeNpzAsync(bytes, path), metadata: {} };
+  if (format === "npz") return { tensors: await decodeNpzAsync(bytes, path), metadata: emptyMap() };
   return decode(bytes, format, path);
 }
 
@@ -814,8 +970,25 @@ export async function loadAsync(path: string, opts: LoadOptions = {}): Promise<L
  * ```
  */
 export function save(path: string, data: Tensor | TensorMap, opts?: SaveOptions): void {
-  if (typeof path !== "string") throw new TypeError("save: path must be a string");
-  writeFileSync(path, encode(data, formatOf(path, opts?.format), opts));
+  const format = formatOf(path, opts?.format, "save");
+  const bytes = encode(data, format, opts, "save");
+  const tmp = tmpName(path);
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch { /* not created */ }
+    throw e;
+  }
+}
+
+// NOTE: files are written beside the target and renamed over it, never truncated in place: a
+// memory-mapped `load` of the old file (views still alive) keeps the old inode and stays valid,
+// where truncating it would make reads of its pages fault (SIGBUS).
+function tmpName(path: string): string {
+  return `${path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
 }
 
 /**
@@ -823,6 +996,14 @@ export function save(path: string, data: Tensor | TensorMap, opts?: SaveOptions)
  * @example `await cb.saveAsync("x.npz", { x });`
  */
 export async function saveAsync(path: string, data: Tensor | TensorMap, opts?: SaveOptions): Promise<void> {
-  if (typeof path !== "string") throw new TypeError("save: path must be a string");
-  await writeFile(path, encode(data, formatOf(path, opts?.format), opts));
+  const format = formatOf(path, opts?.format, "saveAsync");
+  const bytes = encode(data, format, opts, "saveAsync");
+  const tmp = tmpName(path);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
 }

@@ -68,8 +68,23 @@ async function adapter(): Promise<Adapter> {
   return isBun ? await import(BUN_ADAPTER) : denoAdapter;
 }
 
+/**
+ * Throws CobaltError "LOAD" unless `glob` is Deno's or Bun's global object: the FFI cobalt loads
+ * through is theirs (Node's adapter is planned), and without this check Node fails with a
+ * misleading "Deno is not defined".
+ */
+export function checkRuntime(glob: { Deno?: { dlopen?: unknown }; Bun?: unknown }): void {
+  if (glob.Bun !== undefined || typeof glob.Deno?.dlopen === "function") return;
+  throw new CobaltError(
+    "LOAD",
+    "cobalt runs in Deno and in Bun; this runtime is neither (Node support is coming: " +
+      "until then run your code with `deno run --allow-ffi` or `bun`)",
+  );
+}
+
 /** Loads the library, or throws a CobaltError ("LOAD", "PERMISSION") that says what to do. */
 export async function load(): Promise<Native> {
+  checkRuntime(g);
   const tried: string[] = [];
   const runtime = await adapter();
   for (const path of candidates()) {

@@ -5,7 +5,11 @@
  * @module
  */
 import { CobaltError } from "./errors.ts";
-import { type DType, DTYPES } from "./dtype.ts";
+import { checkIntValue, type DType, DTYPES } from "./dtype.ts";
+import { axis32, axisIn, integer, intIn, MAX_DIM, safeInt, shapeArg, show } from "./ints.ts";
+import { boolOption, checkOptions } from "./options.ts";
+/** "(supported: float32, ...)": the tail of a DTYPE message (for tensor.ts). */
+export { supported as supportedDTypes } from "./dtype.ts";
 import {
   AXES,
   check,
@@ -112,20 +116,16 @@ export function asTensor(x: unknown, op: string): Tensor {
   throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
 }
 
-function int(x: unknown, op: string, what: string): number {
-  if (typeof x !== "number" || !Number.isInteger(x)) {
-    throw new TypeError(`${op}: ${what} must be an integer, got ${String(x)}`);
+/** Runs `f`, renaming native errors that start with `native:` to start with `op:`. */
+function named<T>(op: string, native: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CobaltError && e.message.startsWith(`${native}:`)) {
+      throw new CobaltError(e.code, op + e.message.slice(native.length), { cause: e });
+    }
+    throw e;
   }
-  return x;
-}
-
-/** Normalises an axis into `0..n-1` or throws AXIS naming the op. */
-function axisOf(axis: unknown, n: number, op: string): number {
-  const a = int(axis, op, "axis");
-  if (a < -n || a >= n) {
-    throw new CobaltError("AXIS", `${op}: axis ${a} is out of bounds for a tensor of dimension ${n}`);
-  }
-  return a < 0 ? a + n : a;
 }
 
 /** Disposes the intermediates of a composite op (never its inputs or its result). */
@@ -147,6 +147,18 @@ export function unary(op: number, a: Tensor): Tensor {
   return wrap(sym.cobalt_unary(op, a.handle));
 }
 
+const GELU_KEYS = ["approximate"] as const;
+
+/** GELU, exact or `{ approximate: "tanh" }`. */
+export function gelu(a: Tensor, opts: { approximate?: "none" | "tanh" } | undefined): Tensor {
+  checkOptions(opts, GELU_KEYS, "gelu");
+  const approx = opts?.approximate;
+  if (approx !== undefined && approx !== "none" && approx !== "tanh") {
+    throw new TypeError(`gelu: approximate must be "none" or "tanh", got ${show(approx)}`);
+  }
+  return unary(approx === "tanh" ? UN.geluTanh : UN.gelu, a);
+}
+
 /** `min(max(a, lo), hi)`. */
 export function clamp(a: Tensor, lo?: Operand | null, hi?: Operand | null): Tensor {
   if (lo == null && hi == null) throw new TypeError("clamp: give a min, a max or both");
@@ -158,8 +170,9 @@ export function clamp(a: Tensor, lo?: Operand | null, hi?: Operand | null): Tens
   return r;
 }
 
-/** A 0-d tensor holding `v`, of `dtype`. */
-function scalar(v: number, dtype: DType): Tensor {
+/** A 0-d tensor holding `v`, of `dtype` (an integer dtype must hold `v` exactly). */
+function scalar(v: number, dtype: DType, op: string): Tensor {
+  checkIntValue(v, dtype, op);
   return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, 0, v), undefined, dtype); // ndim 0: no dims read
 }
 
@@ -187,7 +200,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
     if (typeof v !== "number") {
       throw new TypeError(`where: expected a Tensor or a number, got ${describe(v)}`);
     }
-    const t = scalar(v, other instanceof Tensor ? weakDType(v, other.dtype) : "float32");
+    const t = scalar(v, other instanceof Tensor ? weakDType(v, other.dtype) : "float32", "where");
     made.push(t);
     return t;
   };
@@ -201,19 +214,24 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 
 // ---- reductions ------------------------------------------------------------------------------
 
+const REDUCE_KEYS = ["keepdims"] as const;
+const VAR_KEYS = ["keepdims", "ddof"] as const;
+
 /** Checks a reduction's arguments; writes the axes to AXES. `naxes` is -1 for all axes. */
 function reduceArgs(
   name: string,
   axis: Axes,
   opts: ReduceOptions | undefined,
+  keys: readonly string[] = REDUCE_KEYS,
 ): { naxes: number; keep: number } {
-  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
-    throw new TypeError(`${name}: options must be an object like { keepdims: true }`);
-  }
-  const keep = opts?.keepdims ? 1 : 0;
+  checkOptions(opts, keys, name);
+  const keep = boolOption(opts?.keepdims, name, "keepdims") ? 1 : 0;
   if (axis === undefined || axis === null) return { naxes: -1, keep };
   const axes = typeof axis === "number" ? [axis] : axis;
-  if (!Array.isArray(axes)) throw new TypeError(`${name}: axis must be a number or an array of numbers`);
+  if (!Array.isArray(axes)) {
+    throw new TypeError(`${name}: axis must be an integer or an array of integers, got ${show(axis)}`);
+  }
+  for (let i = 0; i < axes.length; i++) axis32(axes[i], name);
   return { naxes: writeAxes(axes, name), keep };
 }
 
@@ -226,8 +244,15 @@ export function reduce(
   opts: ReduceOptions | undefined,
   ddof?: number,
 ): Tensor {
-  const { naxes, keep } = reduceArgs(name, axis, opts);
-  if (ddof !== undefined && typeof ddof !== "number") throw new TypeError(`${name}: ddof must be a number`);
+  const { naxes, keep } = reduceArgs(
+    name,
+    axis,
+    opts,
+    op === RED.var || op === RED.std ? VAR_KEYS : REDUCE_KEYS,
+  );
+  if (ddof !== undefined && typeof ddof !== "number") {
+    throw new TypeError(`${name}: ddof must be a number, got ${show(ddof)}`);
+  }
   return wrap(sym.cobalt_reduce(op, a.handle, naxes < 0 ? null : AXES, naxes, keep, ddof ?? 0));
 }
 
@@ -240,7 +265,7 @@ export function reduceJob(op: number, name: string, h: unknown, axis: Axes, opts
 /** A scan along `axis` (flattened when null/undefined). */
 export function scan(op: number, name: string, a: Tensor, axis: number | null | undefined): Tensor {
   if (axis === undefined || axis === null) return wrap(sym.cobalt_scan(op, a.handle, 0, 1));
-  return wrap(sym.cobalt_scan(op, a.handle, int(axis, name, "axis"), 0));
+  return wrap(sym.cobalt_scan(op, a.handle, axis32(axis, name), 0));
 }
 
 // ---- linear algebra --------------------------------------------------------------------------
@@ -294,7 +319,10 @@ export function outer(a: Tensor, b: Tensor): Tensor {
 
 /** Another shape, -1 inferred. */
 export function reshape(a: Tensor, shape: number[]): Tensor {
-  const nd = writeShape(shape, "reshape");
+  const nd = writeShape(
+    shapeArg(shape, "reshape", "t.reshape(2, 3) or t.reshape([2, -1])", "one"),
+    "reshape",
+  );
   return wrap(sym.cobalt_reshape(a.handle, SHAPE, nd), a.keep, undefined);
 }
 
@@ -302,7 +330,7 @@ export function reshape(a: Tensor, shape: number[]): Tensor {
 export function flatten(a: Tensor, start: number, end: number): Tensor {
   const s = a.shape;
   if (s.length === 0) return reshape(a, [1]);
-  const i = axisOf(start, s.length, "flatten"), j = axisOf(end, s.length, "flatten");
+  const i = axisIn(start, s.length, "flatten"), j = axisIn(end, s.length, "flatten");
   if (i > j) throw new CobaltError("AXIS", `flatten: start ${start} comes after end ${end}`);
   const merged = s.slice(i, j + 1).reduce((p, q) => p * q, 1);
   return reshape(a, [...s.slice(0, i), merged, ...s.slice(j + 1)]);
@@ -310,6 +338,7 @@ export function flatten(a: Tensor, start: number, end: number): Tensor {
 
 /** Dims reordered. */
 export function permute(a: Tensor, axes: number[]): Tensor {
+  for (let i = 0; i < axes.length; i++) axis32(axes[i], "permute");
   const n = writeAxes(axes, "permute");
   return wrap(sym.cobalt_permute(a.handle, AXES, n), a.keep, undefined);
 }
@@ -323,32 +352,43 @@ function strided(a: Tensor, shape: number[], strides: number[], offset: number):
 
 /** A view broadcast to `shape` (-1 keeps a dim). numpy calls it `broadcast_to`. */
 export function expand(a: Tensor, shape: number[]): Tensor {
-  if (!Array.isArray(shape)) throw new TypeError("expand: shape must be an array of integers");
+  shapeArg(shape, "expand", "[3, 2]", "each");
   const s = a.shape;
   const full = shape.map((d, i) => {
     const j = i - (shape.length - s.length);
     return d === -1 && j >= 0 ? s[j] : d;
   });
-  const nd = writeShape(full, "expand");
+  const nd = writeShape(shapeArg(full, "expand"), "expand");
   return wrap(sym.cobalt_expand(a.handle, SHAPE, nd), a.keep, undefined);
 }
 
 function parseSpec(spec: string, op: string): SliceSpec {
   const t = spec.trim();
   if (t === "...") return t;
+  const bad = (): never => {
+    let msg = `${op}: cannot parse ${JSON.stringify(spec)}`;
+    if (spec.includes(",")) {
+      // numpy's a[:, 1] is one string here: cobalt takes one spec per dim
+      const parts = spec.split(",").map((p) => p.trim()).map((p) =>
+        /^-?\d+$/.test(p) ? p : JSON.stringify(p)
+      );
+      msg += `: give one spec per dim, e.g. slice(${parts.join(", ")})`;
+    } else msg += ` (a spec is an index like "2" or a range like "1:-1:2")`;
+    throw new TypeError(msg);
+  };
   const parts = t.split(":");
   const num = (p: string): number | null => {
     if (p.trim() === "") return null;
     const v = Number(p);
-    if (!Number.isInteger(v)) throw new TypeError(`${op}: cannot parse "${spec}"`);
+    if (!Number.isInteger(v)) bad();
     return v;
   };
   if (parts.length === 1) {
     const v = num(parts[0]);
-    if (v === null) throw new TypeError(`${op}: cannot parse "${spec}"`);
+    if (v === null) bad();
     return v;
   }
-  if (parts.length > 3) throw new TypeError(`${op}: cannot parse "${spec}"`);
+  if (parts.length > 3) bad();
   return [num(parts[0]), num(parts[1]), parts.length === 3 ? num(parts[2]) : null];
 }
 
@@ -392,7 +432,7 @@ export function slice(a: Tensor, specs: SliceSpec[]): Tensor {
     const s = d < list.length ? list[d] : null;
     const n = shape[d];
     if (typeof s === "number") {
-      if (!Number.isInteger(s)) throw new TypeError(`${op}: index ${s} is not an integer`);
+      safeInt(s, op, "index", "INDEX");
       const i = s < 0 ? s + n : s;
       if (i < 0 || i >= n) {
         throw new CobaltError("INDEX", `${op}: index ${s} is out of bounds for dim ${d} of size ${n}`);
@@ -404,13 +444,13 @@ export function slice(a: Tensor, specs: SliceSpec[]): Tensor {
     } else if (Array.isArray(s)) {
       const [start, stop, step] = [s[0] ?? null, s[1] ?? null, s[2] ?? null];
       for (const v of [start, stop, step]) {
-        if (v !== null && (typeof v !== "number" || !Number.isInteger(v))) {
-          throw new TypeError(`${op}: slice bounds must be integers or null, got ${String(v)}`);
-        }
+        if (v !== null) safeInt(v, op, "slice bound", "INDEX");
       }
       const { b, st, len } = sliceDim(n, start, stop, step, op);
       outShape.push(len);
-      outStrides.push(strides[d] * st);
+      // a step past the dim's end leaves at most one element: its stride is then never used
+      const sd = strides[d] * st;
+      outStrides.push(Number.isSafeInteger(sd) ? sd : strides[d] * Math.sign(st));
       if (len > 0) offset += b * strides[d];
     } else {
       throw new TypeError(
@@ -427,7 +467,7 @@ export function squeeze(a: Tensor, axis?: number | number[]): Tensor {
   let drops: Set<number>;
   if (axis === undefined) drops = new Set(shape.flatMap((d, i) => (d === 1 ? [i] : [])));
   else {
-    const list = (typeof axis === "number" ? [axis] : axis).map((x) => axisOf(x, n, "squeeze"));
+    const list = axisList(axis, "squeeze").map((x) => axisIn(x, n, "squeeze"));
     for (const i of list) {
       if (shape[i] !== 1) {
         throw new CobaltError(
@@ -446,7 +486,7 @@ export function squeeze(a: Tensor, axis?: number | number[]): Tensor {
 export function unsqueeze(a: Tensor, axis: number): Tensor {
   const shape = a.shape, strides = a.strides, n = shape.length;
   if (n + 1 > MAX_NDIM) throw new CobaltError("INVALID_ARGUMENT", `unsqueeze: more than ${MAX_NDIM} dims`);
-  const i = axisOf(axis, n + 1, "unsqueeze");
+  const i = axisIn(axis, n + 1, "unsqueeze");
   const st = i < n ? shape[i] * strides[i] : 1;
   return strided(a, [...shape.slice(0, i), 1, ...shape.slice(i)], [
     ...strides.slice(0, i),
@@ -455,14 +495,23 @@ export function unsqueeze(a: Tensor, axis: number): Tensor {
   ], 0);
 }
 
+/** One axis or an array of them, as an array (a TypeError for anything else). */
+function axisList(axis: unknown, op: string): unknown[] {
+  if (typeof axis === "number") return [axis];
+  if (!Array.isArray(axis)) {
+    throw new TypeError(`${op}: axis must be an integer or an array of integers, got ${show(axis)}`);
+  }
+  return axis;
+}
+
 /** Reverses the order along axes (all by default): a view with negative strides. */
 export function flip(a: Tensor, axes?: number | number[]): Tensor {
   const shape = a.shape, strides = [...a.strides], n = shape.length;
-  const list = axes === undefined ? shape.map((_, i) => i) : (typeof axes === "number" ? [axes] : axes);
+  const list = axes === undefined ? shape.map((_, i) => i) : axisList(axes, "flip");
   let offset = 0;
   const seen = new Set<number>();
   for (const x of list) {
-    const i = axisOf(x, n, "flip");
+    const i = axisIn(x, n, "flip");
     if (seen.has(i)) throw new CobaltError("AXIS", `flip: axis ${x} is repeated`);
     seen.add(i);
     if (shape[i] > 0) offset += (shape[i] - 1) * strides[i];
@@ -473,12 +522,10 @@ export function flip(a: Tensor, axes?: number | number[]): Tensor {
 
 function counts(x: number | number[], op: string, what: string): number[] {
   const list = typeof x === "number" ? [x] : x;
-  if (!Array.isArray(list)) throw new TypeError(`${op}: ${what} must be an integer or an array of integers`);
-  return list.map((v) => {
-    const k = int(v, op, what);
-    if (k < 0) throw new CobaltError("INVALID_ARGUMENT", `${op}: ${what} must not be negative, got ${k}`);
-    return k;
-  });
+  if (!Array.isArray(list)) {
+    throw new TypeError(`${op}: ${what} must be an integer or an array of integers, got ${show(x)}`);
+  }
+  return list.map((v) => intIn(v, op, what, 0, MAX_DIM));
 }
 
 /** numpy `tile`. */
@@ -486,8 +533,10 @@ export function tile(a: Tensor, reps: number | number[]): Tensor {
   const r = counts(reps, "tile", "reps");
   const s = a.shape;
   const d = Math.max(s.length, r.length);
+  if (d > MAX_NDIM) throw new CobaltError("INVALID_ARGUMENT", `tile: ${d} dims is more than ${MAX_NDIM}`);
   const shape = [...Array(d - s.length).fill(1), ...s];
   const rr = [...Array(d - r.length).fill(1), ...r];
+  shapeArg(shape.map((n, i) => n * rr[i]), "tile");
   const base = reshape(a, shape.flatMap((n) => [1, n]));
   const big = expand(base, shape.flatMap((n, i) => [rr[i], n]));
   const out = reshape(big, shape.map((n, i) => n * rr[i]));
@@ -505,7 +554,8 @@ export function repeat(a: Tensor, n: number, axis?: number): Tensor {
     return r;
   }
   const s = a.shape;
-  const i = axisOf(axis, s.length, "repeat");
+  const i = axisIn(axis, s.length, "repeat");
+  shapeArg([s[i] * k], "repeat");
   const u = unsqueeze(a, i + 1);
   const e = expand(u, [...s.slice(0, i + 1), k, ...s.slice(i + 1)]);
   const out = reshape(e, [...s.slice(0, i), s[i] * k, ...s.slice(i + 1)]);
@@ -516,12 +566,13 @@ export function repeat(a: Tensor, n: number, axis?: number): Tensor {
 /** Zeroes the elements above (`lower`) or below diagonal `k` of the last two dims. */
 export function tri(a: Tensor, k: number, lower: boolean): Tensor {
   const op = lower ? "tril" : "triu";
-  int(k, op, "k");
+  safeInt(k, op, "k");
   const s = a.shape;
   if (s.length < 2) {
     throw new CobaltError("INVALID_ARGUMENT", `${op}: needs at least 2 dims, got shape ${fmtShape(s)}`);
   }
   const [n, m] = s.slice(-2);
+  k = Math.min(Math.max(k, -n - 1), m + 1); // a diagonal past either edge: all or nothing
   const mk = (len: number, shape: number[]) => {
     const t = wrap(sym.cobalt_arange(DTYPES.int64.code, 0, len, 1));
     const r = reshape(t, shape);
@@ -543,7 +594,12 @@ export function pad(
   value: number,
 ): Tensor {
   const s = a.shape;
-  if (typeof value !== "number") throw new TypeError("pad: value must be a number");
+  if (typeof value !== "number") throw new TypeError(`pad: value must be a number, got ${show(value)}`);
+  if (typeof widths !== "number" && !Array.isArray(widths)) {
+    throw new TypeError(
+      `pad: widths must be a number, a [before, after] pair or one pair per dim, got ${show(widths)}`,
+    );
+  }
   let pairs: [number, number][];
   if (typeof widths === "number") pairs = s.map(() => [widths, widths]);
   else if (Array.isArray(widths) && widths.length === 2 && typeof widths[0] === "number") {
@@ -555,9 +611,15 @@ export function pad(
       `pad: widths must give one [before, after] pair per dim (${s.length}), one pair, or one number`,
     );
   }
-  pairs.forEach((p) => counts(p, "pad", "widths"));
+  for (const p of pairs) {
+    if (!Array.isArray(p) || p.length !== 2) {
+      throw new TypeError(`pad: each entry of widths must be a [before, after] pair, got ${show(p)}`);
+    }
+    counts(p, "pad", "widths");
+  }
   const shape = s.map((n, i) => n + pairs[i][0] + pairs[i][1]);
-  const nd = writeShape(shape, "pad");
+  checkIntValue(value, a.dtype, "pad");
+  const nd = writeShape(shapeArg(shape, "pad"), "pad");
   const out = wrap(sym.cobalt_full(DTYPES[a.dtype].code, SHAPE, nd, value), undefined, a.dtype);
   const inner = slice(out, s.map((n, i) => [pairs[i][0], pairs[i][0] + n] as [number, number]));
   check(sym.cobalt_copy_into(inner.handle, a.handle));
@@ -574,18 +636,17 @@ function narrow(a: Tensor, axis: number, start: number, len: number): Tensor {
 /** numpy `split`. */
 export function split(a: Tensor, sections: number | number[], axis: number): Tensor[] {
   const s = a.shape;
-  const i = axisOf(axis, s.length, "split");
+  const i = axisIn(axis, s.length, "split");
   const n = s[i];
   let cuts: number[];
   if (typeof sections === "number") {
-    const k = int(sections, "split", "sections");
-    if (k <= 0) throw new CobaltError("INVALID_ARGUMENT", `split: sections must be positive, got ${k}`);
+    const k = intIn(sections, "split", "sections", 1, MAX_DIM);
     if (n % k !== 0) {
       throw new CobaltError("INVALID_ARGUMENT", `split: a dim of ${n} does not split into ${k} equal parts`);
     }
     cuts = Array.from({ length: k - 1 }, (_, j) => ((j + 1) * n) / k);
   } else if (Array.isArray(sections)) {
-    cuts = sections.map((c) => int(c, "split", "indices"));
+    cuts = sections.map((c) => safeInt(c, "split", "index", "INDEX"));
   } else throw new TypeError("split: sections must be a number or an array of indices");
   const bounds = [0, ...cuts.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n)), n];
   const out: Tensor[] = [];
@@ -598,10 +659,9 @@ export function split(a: Tensor, sections: number | number[], axis: number): Ten
 
 /** torch `chunk`. */
 export function chunk(a: Tensor, k: number, axis: number): Tensor[] {
-  const n = int(k, "chunk", "chunks");
-  if (n <= 0) throw new CobaltError("INVALID_ARGUMENT", `chunk: chunks must be positive, got ${n}`);
+  const n = intIn(k, "chunk", "chunks", 1, MAX_DIM);
   const s = a.shape;
-  const i = axisOf(axis, s.length, "chunk");
+  const i = axisIn(axis, s.length, "chunk");
   const size = Math.ceil(s[i] / n);
   const out: Tensor[] = [];
   for (let b = 0; b < s[i] || (s[i] === 0 && out.length === 0); b += size || 1) {
@@ -613,17 +673,27 @@ export function chunk(a: Tensor, k: number, axis: number): Tensor[] {
 
 // ---- indexing --------------------------------------------------------------------------------
 
-/** An integer index tensor from a Tensor or a JS array of integers (int32, or int64 when needed). */
-function indexTensor(x: Tensor | number[], op: string): { t: Tensor; made: boolean } {
+/**
+ * An integer index tensor from a Tensor or a JS array of integers or BigInts (int32, or int64 when
+ * needed). An index no tensor can have (beyond ±(2^53 - 1), or a BigInt beyond int64) is INDEX.
+ */
+function indexTensor(x: Tensor | (number | bigint)[], op: string): { t: Tensor; made: boolean } {
   if (x instanceof Tensor) return { t: x, made: false };
-  if (!Array.isArray(x)) throw new TypeError(`${op}: indices must be a Tensor or an array of integers`);
+  if (!Array.isArray(x)) {
+    throw new TypeError(`${op}: indices must be a Tensor or an array of integers, got ${show(x)}`);
+  }
   const small = x.every((v) => typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 31);
   let data: Int32Array | BigInt64Array;
-  if (small) data = Int32Array.from(x);
+  if (small) data = Int32Array.from(x as number[]);
   else {
     data = new BigInt64Array(x.length);
     x.forEach((v, i) => {
-      data[i] = BigInt(int(v, op, "an index"));
+      if (typeof v === "bigint") {
+        if (v < -(2n ** 63n) || v >= 2n ** 63n) {
+          throw new CobaltError("INDEX", `${op}: index ${v}n is out of bounds (beyond int64)`);
+        }
+        data[i] = v;
+      } else data[i] = BigInt(safeInt(v, op, "index", "INDEX"));
     });
   }
   const dtype = small ? "int32" : "int64";
@@ -631,57 +701,84 @@ function indexTensor(x: Tensor | number[], op: string): { t: Tensor; made: boole
   return { t: wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, data), undefined, dtype), made: true };
 }
 
-/** numpy `take` along an axis. */
-export function indexSelect(a: Tensor, axis: number, indices: Tensor | number[]): Tensor {
-  const { t, made } = indexTensor(indices, "indexSelect");
+/** numpy `take` along an axis (`op` names the public method in errors). */
+export function indexSelect(
+  a: Tensor,
+  axis: number,
+  indices: Tensor | (number | bigint)[],
+  op = "indexSelect",
+): Tensor {
+  const ax = axis32(axis, op);
+  const { t, made } = indexTensor(indices, op);
   try {
-    return wrap(sym.cobalt_index_select(a.handle, int(axis, "indexSelect", "axis"), t.handle));
+    return named(op, "index_select", () => wrap(sym.cobalt_index_select(a.handle, ax, t.handle)));
   } finally {
     if (made) drop(t);
   }
 }
 
 /** numpy `take`: flattened, or along an axis. */
-export function take(a: Tensor, indices: Tensor | number[], axis?: number): Tensor {
-  if (axis !== undefined) return indexSelect(a, axis, indices);
+export function take(a: Tensor, indices: Tensor | (number | bigint)[], axis?: number): Tensor {
+  if (axis !== undefined) return indexSelect(a, axis, indices, "take");
   const flat = reshape(a, [-1]);
-  const r = indexSelect(flat, 0, indices);
-  drop(flat);
-  return r;
+  try {
+    return indexSelect(flat, 0, indices, "take");
+  } finally {
+    drop(flat);
+  }
 }
 
 /** torch `gather`. */
 export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   const idx = asTensor(index, "gather");
-  return wrap(sym.cobalt_gather(a.handle, int(axis, "gather", "axis"), idx.handle));
+  return wrap(sym.cobalt_gather(a.handle, axis32(axis, "gather"), idx.handle));
 }
 
-/** Sorting indices. */
-export function argsort(a: Tensor, axis: number, descending: boolean): Tensor {
-  return wrap(sym.cobalt_argsort(a.handle, int(axis, "argsort", "axis"), descending ? 1 : 0));
+const SORT_KEYS = ["descending"] as const;
+const TOPK_KEYS = ["largest"] as const;
+
+function argsortRaw(a: Tensor, axis: number, descending: boolean, op: string): Tensor {
+  return named(op, "argsort", () => wrap(sym.cobalt_argsort(a.handle, axis32(axis, op), descending ? 1 : 0)));
+}
+
+/** Sorting indices; `opts.descending` flips the order. */
+export function argsort(a: Tensor, axis: number, opts?: { descending?: boolean }): Tensor {
+  checkOptions(opts, SORT_KEYS, "argsort");
+  return argsortRaw(a, axis, boolOption(opts?.descending, "argsort", "descending"), "argsort");
 }
 
 /** Sorted values and their indices. */
-export function sort(a: Tensor, axis: number, descending: boolean): { values: Tensor; indices: Tensor } {
-  if (a.ndim === 0) return { values: a.contiguous(), indices: argsort(a, 0, descending) };
-  const indices = argsort(a, axis, descending);
+export function sort(
+  a: Tensor,
+  axis: number,
+  opts?: { descending?: boolean },
+): { values: Tensor; indices: Tensor } {
+  checkOptions(opts, SORT_KEYS, "sort");
+  const descending = boolOption(opts?.descending, "sort", "descending");
+  if (a.ndim === 0) {
+    axis32(axis, "sort");
+    return { values: a.contiguous(), indices: argsortRaw(a, 0, descending, "sort") };
+  }
+  const indices = argsortRaw(a, axis, descending, "sort");
   return { values: gather(a, axis, indices), indices };
 }
 
-/** The k largest (smallest) values along an axis, sorted. */
+/** The k largest (smallest with `{ largest: false }`) values along an axis, sorted. */
 export function topk(
   a: Tensor,
   k: number,
   axis: number,
-  largest: boolean,
+  opts?: { largest?: boolean },
 ): { values: Tensor; indices: Tensor } {
+  checkOptions(opts, TOPK_KEYS, "topk");
+  const largest = boolOption(opts?.largest, "topk", "largest", true);
   const s = a.shape;
-  const i = axisOf(axis, Math.max(s.length, 1), "topk");
-  const kk = int(k, "topk", "k");
+  const i = axisIn(axis, Math.max(s.length, 1), "topk");
+  const kk = integer(k, "topk", "k");
   if (kk < 0 || kk > (s[i] ?? 1)) {
     throw new CobaltError("INVALID_ARGUMENT", `topk: k = ${kk} is out of range for a dim of size ${s[i]}`);
   }
-  const all = argsort(a, i, largest);
+  const all = argsortRaw(a, i, largest, "topk");
   const indices = narrow(all, i, 0, kk);
   drop(all);
   return { values: gather(a, i, indices), indices };
@@ -690,7 +787,7 @@ export function topk(
 /** Writes `value` into the elements of `a` (in place). */
 export function assign(a: Tensor, value: Operand): void {
   if (typeof value === "number") {
-    const s = scalar(value, a.dtype);
+    const s = scalar(value, a.dtype, "assign");
     try {
       check(sym.cobalt_copy_into(a.handle, s.handle));
     } finally {
@@ -720,7 +817,7 @@ function tensorList(ts: unknown, op: string): Tensor[] {
 export function concat(ts: Tensor[], axis = 0): Tensor {
   const list = tensorList(ts, "concat");
   const hs = handleArray(list.map((t) => t.handle));
-  return wrap(sym.cobalt_concat(hs, list.length, int(axis, "concat", "axis")));
+  return wrap(sym.cobalt_concat(hs, list.length, axis32(axis, "concat")));
 }
 
 /**
@@ -739,7 +836,7 @@ export function stack(ts: Tensor[], axis = 0): Tensor {
       throw new CobaltError("SHAPE_MISMATCH", `stack: shapes ${fmtShape(s)} and ${fmtShape(ts2)} differ`);
     }
   }
-  const i = axisOf(axis, s.length + 1, "stack");
+  const i = axisIn(axis, s.length + 1, "stack");
   const parts = list.map((t) => unsqueeze(t, i));
   try {
     return concat(parts, i);

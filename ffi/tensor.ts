@@ -600,11 +600,7 @@ export class Tensor {
    * ```
    */
   gelu(opts?: { approximate?: "none" | "tanh" }): Tensor {
-    const tanh = opts?.approximate === "tanh";
-    if (opts?.approximate !== undefined && !tanh && opts.approximate !== "none") {
-      throw new TypeError(`gelu: approximate must be "none" or "tanh"`);
-    }
-    return ops.unary(tanh ? ops.UN.geluTanh : ops.UN.gelu, this);
+    return ops.gelu(this, opts);
   }
   /**
    * Elementwise SiLU (swish) `x * sigmoid(x)`.
@@ -912,7 +908,7 @@ export class Tensor {
     if (info === undefined) {
       throw typeof dtype !== "string"
         ? new TypeError(`astype: dtype must be a string`)
-        : new CobaltError("DTYPE", `astype: unsupported dtype "${dtype}"`);
+        : new CobaltError("DTYPE", `astype: unsupported dtype "${dtype}" ${ops.supportedDTypes()}`);
     }
     return wrap(sym.cobalt_astype(this.handle, info.code), undefined, dtype);
   }
@@ -1002,21 +998,21 @@ export class Tensor {
    * @example `cb.tensor([3, 1, 2]).argsort() // [1, 2, 0]`
    */
   argsort(axis = -1, opts?: { descending?: boolean }): Tensor {
-    return ops.argsort(this, axis, opts?.descending ?? false);
+    return ops.argsort(this, axis, opts);
   }
   /**
    * Sorted values and the indices that sort them.
    * @example `cb.tensor([3, 1, 2]).sort().values // [1, 2, 3]`
    */
   sort(axis = -1, opts?: { descending?: boolean }): { values: Tensor; indices: Tensor } {
-    return ops.sort(this, axis, opts?.descending ?? false);
+    return ops.sort(this, axis, opts);
   }
   /**
    * The `k` largest (or smallest, `{ largest: false }`) values along `axis`, sorted, with their indices.
    * @example `cb.tensor([1, 5, 3]).topk(2).values // [5, 3]`
    */
   topk(k: number, axis = -1, opts?: { largest?: boolean }): { values: Tensor; indices: Tensor } {
-    return ops.topk(this, k, axis, opts?.largest ?? true);
+    return ops.topk(this, k, axis, opts);
   }
   /**
    * Writes `value` (a tensor broadcast to this shape, or a number) into this tensor's elements,

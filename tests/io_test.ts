@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cb from "../mod.ts";
@@ -22,9 +22,10 @@ function tmp(): string {
 
 function sample(dtype: cb.DType, shape = [3, 4]): cb.Tensor {
   const n = shape.reduce((p, q) => p * q, 1);
+  const step = dtype === "int32" || dtype === "int64" ? 3 : 1.5; // integer dtypes take integers
   const vals = Array.from(
     { length: n },
-    (_, i) => (dtype === "bool" ? i % 3 === 0 : dtype === "uint8" ? (i * 37) % 256 : (i - 5) * 1.5),
+    (_, i) => (dtype === "bool" ? i % 3 === 0 : dtype === "uint8" ? (i * 37) % 256 : (i - 5) * step),
   );
   return cb.tensor(vals as number[], { dtype, shape });
 }
@@ -64,7 +65,7 @@ test("io: every format round-trips every dtype it supports, views and empty tens
           same(cb.fromBytes(cb.toBytes(v)), v, `bytes ${dtype} ${k}`);
         }
         const st = cb.decodeSafetensors(cb.encodeSafetensors(views, { dtype }));
-        assert.deepEqual(st.metadata, { dtype });
+        assert.deepEqual({ ...st.metadata }, { dtype }); // the map itself has a null prototype
         for (const [k, v] of Object.entries(views)) same(st.tensors[k], v, `safetensors ${dtype} ${k}`);
         cb.save(join(dir, `${dtype}.safetensors`), views);
         for (const mmap of [true, false]) {
@@ -158,6 +159,53 @@ test("io: files cobalt writes are read by numpy with the right values and dtypes
   }
 });
 
+test("io: small safetensors files are copied by default, so truncating the file cannot fault", () => {
+  const dir = tmp();
+  try {
+    const path = join(dir, "small.safetensors");
+    cb.scope(() => cb.save(path, { w: cb.arange(1000, { dtype: "float32" }) }));
+    const base = cb.memory();
+    const { tensors } = cb.load(path);
+    assert.equal(cb.memory().externalBytes, base.externalBytes, "not mapped");
+    truncateSync(path, 0);
+    assert.equal(tensors.w.sum().item(), 499500);
+    tensors.w.dispose();
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("io: saving over a mapped file replaces it (new inode), so live views never fault", () => {
+  const dir = tmp();
+  try {
+    const path = join(dir, "m.safetensors");
+    cb.scope(() => cb.save(path, { w: cb.arange(4096, { dtype: "float32" }) }));
+    const { tensors } = cb.load(path, { mmap: true });
+    cb.scope(() => cb.save(path, { v: cb.ones([1]) })); // a much smaller file at the same path
+    assert.equal(tensors.w.sum().item(), 4095 * 4096 / 2, "the old mapping is intact");
+    assert.deepEqual(Object.keys(cb.load(path).tensors), ["v"]);
+    assert.deepEqual(readdirSync(dir), ["m.safetensors"], "no temporary file left");
+    tensors.w.dispose();
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("io: a file of 16 MiB or more is mapped by default", () => {
+  const dir = tmp();
+  try {
+    const path = join(dir, "big.safetensors");
+    cb.scope(() => cb.save(path, { w: cb.zeros([4 << 20]) }));
+    const base = cb.memory();
+    const { tensors } = cb.load(path);
+    assert.ok(cb.memory().externalBytes >= base.externalBytes + (16 << 20), "mapped");
+    assert.equal(cb.memory().bytes, base.bytes);
+    tensors.w.dispose();
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
 test("io: memory-mapped safetensors are zero-copy views that keep the mapping alive", async () => {
   const dir = tmp();
   try {
@@ -168,7 +216,7 @@ test("io: memory-mapped safetensors are zero-copy views that keep the mapping al
     const size = readFileSync(path).length;
     await gcUntil(() => false, 2);
     const base = cb.memory();
-    const { tensors } = cb.load(path);
+    const { tensors } = cb.load(path, { mmap: true });
     const now = cb.memory();
     assert.equal(now.bytes, base.bytes, "no native copy of the data");
     assert.equal(now.externalBytes, base.externalBytes + size, "the file is mapped");
@@ -414,7 +462,9 @@ if (runtime === "deno") {
       cb.scope(() => cb.save(p, { x: cb.ones([2]) }));
       const code = `import * as cb from "./mod.ts";
 const out = [];
-for (const f of [() => cb.load(${JSON.stringify(p)}), () => cb.load(${JSON.stringify(p)}, { mmap: false }),
+for (const f of [() => cb.load(${JSON.stringify(p)}, { mmap: true }), () => cb.load(${
+        JSON.stringify(p)
+      }, { mmap: false }),
   () => cb.save(${JSON.stringify(join(dir, "y.npy"))}, cb.ones([1]))]) {
   try { f(); out.push("ok"); } catch (e) { out.push(e.code ?? e.name); }
 }
