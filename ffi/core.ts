@@ -138,11 +138,31 @@ function leftToGc(bytes: number): void {
   }
 }
 
+// NOTE: a terminated Worker never runs its FinalizationRegistry callbacks. In a Worker every
+// tensor's reference is recorded natively as owned by this thread (`cobalt_thread_own`), and the
+// native side releases what is left when the thread exits.
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+/** True in a Deno or Bun Worker. */
+export const inWorker: boolean = lib.runtime === "bun"
+  ? g.Bun?.isMainThread === false
+  : typeof g.WorkerGlobalScope === "function" && g instanceof g.WorkerGlobalScope;
+
+/** Records a new tensor's reference as owned by this thread (Workers only). */
+export function own(h: Ptr): void {
+  if (inWorker) sym.cobalt_thread_own(h);
+}
+
+/** Releases a tensor's own reference (the one `own` recorded). */
+export const releaseHandle: (h: Ptr) => void = inWorker
+  ? (h) => sym.cobalt_thread_release(h)
+  : (h) => sym.cobalt_release(h);
+
 function releasedByGc(h: Ptr): void {
   const n = sym.cobalt_nbytes(h);
   gcTensors--;
   if (n > 0) gcBytes -= n;
-  sym.cobalt_release(h);
+  releaseHandle(h);
   reapAdoptions();
 }
 

@@ -135,6 +135,10 @@ export const symbols = {
   cobalt_byteswap: { parameters: ["pointer"], result: "pointer" },
   /** void cobalt_empty_cache(void) */
   cobalt_empty_cache: { parameters: [], result: "void" },
+  /** int32_t cobalt_thread_own(const cobalt_tensor* t) */
+  cobalt_thread_own: { parameters: ["pointer"], result: "i32" },
+  /** void cobalt_thread_release(const cobalt_tensor* t) */
+  cobalt_thread_release: { parameters: ["pointer"], result: "void" },
   /** int32_t cobalt_set_memory_limit(double bytes) */
   cobalt_set_memory_limit: { parameters: ["f64"], result: "i32" },
   /** double cobalt_memory_limit(void) */

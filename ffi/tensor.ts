@@ -17,10 +17,12 @@ import {
   fail,
   forgetAdoption,
   MAX_NDIM,
+  own,
   readI64,
   reapAdoptions,
   registered,
   registry,
+  releaseHandle,
   SHAPE,
   storageBuffer,
   storageOffset,
@@ -87,6 +89,7 @@ export class Tensor {
     this.#h = handle;
     this.#keep = keep;
     this.#dtype = dtype;
+    own(handle);
     enqueue(this);
     track(this);
   }
@@ -138,7 +141,7 @@ export class Tensor {
       registry.unregister(this);
       unregistered(h);
     }
-    sym.cobalt_release(h);
+    releaseHandle(h);
     if (this.#keep !== undefined) {
       this.#keep = undefined;
       reapAdoptions();

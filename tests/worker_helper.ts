@@ -17,6 +17,12 @@ self_.onmessage = (e: MessageEvent) => {
       return s;
     });
     self_.postMessage({ kind: "done", sum });
+  } else if (msg.kind === "leak") {
+    // tensors never disposed: some still referenced, some garbage; the worker is then terminated
+    const held = [cb.fromShared(msg.tensor), cb.zeros([1000]), cb.ones([2, 3]).add(1)];
+    for (let i = 0; i < 100; i++) cb.arange(100).mul(2);
+    self_.held = held;
+    self_.postMessage({ kind: "done", sum: held.length });
   } else if (msg.kind === "hammer") {
     const t = cb.fromShared(msg.tensor);
     for (let i = 0; i < msg.rounds; i++) cb.fromShared(cb.share(t)).dispose(); // retain + release

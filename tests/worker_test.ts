@@ -74,3 +74,19 @@ test("workers: adopted JS memory is copied once when shared; shared objects are 
     code: "INVALID_ARGUMENT",
   });
 });
+
+test("workers: tensors a terminated worker never disposed are released", async () => {
+  await gcUntil(() => false, 2);
+  const base = live(cb.memory());
+  const t = cb.arange(10);
+  const w = await worker();
+  const done = reply(w);
+  w.postMessage({ kind: "leak", tensor: cb.share(t) });
+  assert.equal((await done).sum, 3);
+  assert.ok(cb.memory().tensors > base.tensors + 1, "the worker's tensors are alive");
+  w.terminate();
+  t.dispose();
+  const ok = await gcUntil(() => cb.memory().tensors <= base.tensors, 100);
+  assert.ok(ok, `${cb.memory().tensors - base.tensors} tensors left after the worker was terminated`);
+  assert.deepEqual(live(cb.memory()), base);
+});

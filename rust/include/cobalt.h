@@ -166,6 +166,11 @@ void cobalt_release(const cobalt_tensor *t);
 int32_t cobalt_refcount(const cobalt_tensor *t);
 /* A deallocator that releases the handle passed as ctx (for external buffer views). */
 cobalt_view_deallocator_fn cobalt_view_deallocator(void);
+/* Records that this thread owns one reference to t: if the thread exits still owning it (a JS
+ * Worker terminated before its finalizers ran), it is released then. */
+int32_t cobalt_thread_own(const cobalt_tensor *t);
+/* cobalt_release for a reference recorded with cobalt_thread_own on this thread. */
+void cobalt_thread_release(const cobalt_tensor *t);
 
 /* ---- creation ------------------------------------------------------------------------ */
 

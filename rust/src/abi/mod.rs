@@ -1057,6 +1057,66 @@ pub extern "C" fn cobalt_empty_cache() {
     });
 }
 
+// ---- references owned by a thread -------------------------------------------------------------
+// A JS Worker that is terminated never runs its FinalizationRegistry callbacks, so the references
+// its tensors hold would leak. A binding running in a Worker records the references it owns
+// (`cobalt_thread_own`) and gives them back through `cobalt_thread_release`; whatever is still
+// recorded when the thread exits is released by the thread-local destructor.
+
+struct ThreadOwned(std::collections::HashMap<usize, u32>);
+
+impl Drop for ThreadOwned {
+    fn drop(&mut self) {
+        for (p, n) in self.0.drain() {
+            for _ in 0..n {
+                // SAFETY: each count is one reference this thread's binding took and never gave back.
+                unsafe { Arc::decrement_strong_count(p as *const CobaltTensor) };
+            }
+        }
+    }
+}
+
+thread_local! {
+    static THREAD_OWNED: RefCell<ThreadOwned> = RefCell::new(ThreadOwned(Default::default()));
+}
+
+/// Records that the calling thread owns one reference to `t` (released when the thread exits, unless
+/// given back with `cobalt_thread_release` first).
+///
+/// # Safety
+/// `t` is a live handle whose reference the caller owns.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_thread_own(t: *const CobaltTensor) -> i32 {
+    guard(|| {
+        get(t)?;
+        THREAD_OWNED
+            .try_with(|o| *o.borrow_mut().0.entry(t as usize).or_insert(0) += 1)
+            .map_err(|_| Error::InvalidArgument("thread_own: the thread is exiting".into()))
+    })
+}
+
+/// `cobalt_release`, for a reference recorded with `cobalt_thread_own` on this thread.
+///
+/// # Safety
+/// `t` is NULL or a handle the caller holds a reference to, which this call consumes.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_thread_release(t: *const CobaltTensor) {
+    if t.is_null() {
+        return;
+    }
+    let _ = THREAD_OWNED.try_with(|o| {
+        let mut o = o.borrow_mut();
+        if let Some(n) = o.0.get_mut(&(t as usize)) {
+            *n -= 1;
+            if *n == 0 {
+                o.0.remove(&(t as usize));
+            }
+        }
+    });
+    // SAFETY: forwarded contract.
+    unsafe { cobalt_release(t) };
+}
+
 // ---- adopted memory -----------------------------------------------------------------------------
 
 /// A tensor over caller memory tagged with a nonzero adoption `id`, without copying. When the last
@@ -1275,6 +1335,31 @@ mod tests {
         unsafe {
             assert_eq!(cobalt_refcount(t), 2);
             cobalt_release(u);
+            cobalt_release(t);
+        }
+    }
+
+    #[test]
+    fn references_owned_by_a_thread_are_released_when_it_exits() {
+        let t = guard_new(|| Tensor::zeros(DType::F32, &[3]));
+        let addr = t as usize;
+        unsafe { cobalt_retain(t) };
+        std::thread::spawn(move || {
+            let t = addr as *const CobaltTensor;
+            unsafe {
+                cobalt_retain(t);
+                cobalt_retain(t);
+                assert_eq!(cobalt_thread_own(t), 0);
+                assert_eq!(cobalt_thread_own(t), 0);
+                cobalt_thread_release(t); // one given back explicitly; one left for the exit
+                assert_eq!(cobalt_refcount(t), 3);
+            }
+        })
+        .join()
+        .unwrap();
+        unsafe {
+            assert_eq!(cobalt_refcount(t), 2);
+            cobalt_release(t);
             cobalt_release(t);
         }
     }
