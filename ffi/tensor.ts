@@ -7,7 +7,7 @@
 import { lib } from "./load.ts";
 import type { Ptr } from "./native.ts";
 import { CobaltError } from "./errors.ts";
-import { type DType, DTYPE_BY_CODE, DTYPES, reader, type TypedArray } from "./dtype.ts";
+import { checkDType, type DType, DTYPE_BY_CODE, DTYPES, reader, type TypedArray } from "./dtype.ts";
 import { track } from "./scope.ts";
 import {
   adoptedMemory,
@@ -907,13 +907,8 @@ export class Tensor {
    * ```
    */
   astype(dtype: DType): Tensor {
-    const info = typeof dtype === "string" ? DTYPES[dtype] : undefined;
-    if (info === undefined) {
-      throw typeof dtype !== "string"
-        ? new TypeError(`astype: dtype must be a string`)
-        : new CobaltError("DTYPE", `astype: unsupported dtype "${dtype}" ${ops.supportedDTypes()}`);
-    }
-    return wrap(sym.cobalt_astype(this.handle, info.code), undefined, dtype);
+    const code = DTYPES[checkDType(dtype, "astype")].code;
+    return wrap(sym.cobalt_astype(this.handle, code), undefined, dtype);
   }
   /**
    * numpy `tile`: the tensor repeated `reps` times along each dim.
@@ -1144,11 +1139,8 @@ export class Tensor {
    * @example `const d = await a.astypeAsync("float64");`
    */
   astypeAsync(dtype: DType): Promise<Tensor> {
-    const info = typeof dtype === "string" ? DTYPES[dtype] : undefined;
-    if (info === undefined) {
-      return Promise.reject(new CobaltError("DTYPE", `astypeAsync: unsupported dtype "${dtype}"`));
-    }
-    return runJob([this], (x) => sym.cobalt_astype_async(x, info.code), dtype);
+    const code = DTYPES[checkDType(dtype, "astypeAsync")].code;
+    return runJob([this], (x) => sym.cobalt_astype_async(x, code), dtype);
   }
   /**
    * `contiguous` on the native pool.

@@ -42,7 +42,10 @@ test("async: errors reject with CobaltError, bad arguments throw at once", async
     const a = cb.zeros([2, 3]);
     await assert.rejects(a.matmulAsync(cb.zeros([2, 3])), { code: "SHAPE_MISMATCH" });
     await assert.rejects(a.sumAsync(5), { code: "AXIS" });
-    await assert.rejects(a.astypeAsync("int8" as cb.DType), { code: "DTYPE" });
+    assert.throws(() => a.astypeAsync("int8" as cb.DType), {
+      code: "DTYPE",
+      message: /supported dtypes|float32/,
+    });
     assert.throws(() => a.matmulAsync(3 as unknown as cb.Tensor), TypeError);
     const d = cb.zeros([2]);
     d.dispose();
