@@ -253,6 +253,12 @@ export function reduce(
   if (ddof !== undefined && typeof ddof !== "number") {
     throw new TypeError(`${name}: ddof must be a number, got ${show(ddof)}`);
   }
+  if ((op === RED.argmax || op === RED.argmin) && Array.isArray(axis)) {
+    throw new CobaltError(
+      "AXIS",
+      `${name}: takes one axis (or null for the flattened tensor), got [${axis}]`,
+    );
+  }
   return wrap(sym.cobalt_reduce(op, a.handle, naxes < 0 ? null : AXES, naxes, keep, ddof ?? 0));
 }
 
@@ -295,9 +301,11 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   const n = bs.at(-1)!;
   const nb = b.ndim;
   const perm = [nb - 2, ...Array.from({ length: nb - 2 }, (_, i) => i), nb - 1];
-  const a2 = a.reshape(-1, k);
+  const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);
+  // explicit sizes, not -1: with k = 0 there is nothing to infer -1 from
+  const a2 = a.reshape(prod(a.shape.slice(0, -1)), k);
   const bp = b.permute(...perm);
-  const b2 = bp.reshape(k, -1);
+  const b2 = bp.reshape(k, prod(bs.slice(0, -2)) * n);
   const m = matmul(a2, b2);
   const out = m.reshape([...a.shape.slice(0, -1), ...bs.slice(0, -2), n]);
   drop(a2, bp, b2, m);
@@ -641,6 +649,14 @@ export function split(a: Tensor, sections: number | number[], axis: number): Ten
   let cuts: number[];
   if (typeof sections === "number") {
     const k = intIn(sections, "split", "sections", 1, MAX_DIM);
+    // NOTE: every part is a tensor: refuse more parts than could ever be useful (a dim of 0 splits
+    // into any number of empty parts, and 2^31 of them exhausts the JS heap).
+    if (k > Math.max(n, SPLIT_MAX)) {
+      throw new CobaltError(
+        "INVALID_ARGUMENT",
+        `split: ${k} parts of a dim of ${n} is more than ${Math.max(n, SPLIT_MAX)} tensors`,
+      );
+    }
     if (n % k !== 0) {
       throw new CobaltError("INVALID_ARGUMENT", `split: a dim of ${n} does not split into ${k} equal parts`);
     }
@@ -656,6 +672,8 @@ export function split(a: Tensor, sections: number | number[], axis: number): Ten
   }
   return out;
 }
+
+const SPLIT_MAX = 1 << 16;
 
 /** torch `chunk`. */
 export function chunk(a: Tensor, k: number, axis: number): Tensor[] {
@@ -756,7 +774,11 @@ export function sort(
   checkOptions(opts, SORT_KEYS, "sort");
   const descending = boolOption(opts?.descending, "sort", "descending");
   if (a.ndim === 0) {
-    axis32(axis, "sort");
+    // torch: a 0-d tensor sorts along dim 0 or -1, nothing else
+    const ax = axis32(axis, "sort");
+    if (ax !== 0 && ax !== -1) {
+      throw new CobaltError("AXIS", `sort: axis ${ax} is out of range for a 0-d tensor (0 or -1)`);
+    }
     return { values: a.contiguous(), indices: argsortRaw(a, 0, descending, "sort") };
   }
   const indices = argsortRaw(a, axis, descending, "sort");

@@ -114,23 +114,31 @@ pub fn scalar_dtype(op: BinaryOp, d: DType, s: f64) -> Result<DType> {
     if !integral {
         return Ok(DType::F64);
     }
-    let (lo, hi) = match d {
-        DType::U8 => (0.0, 255.0),
-        DType::I32 => (i32::MIN as f64, i32::MAX as f64),
-        DType::I64 => (i64::MIN as f64, i64::MAX as f64),
-        _ => return Ok(DType::I64), // bool with an integer
+    // NOTE: i64::MAX as f64 is 2^63, which does not fit: the upper bound is exclusive there.
+    let (lo, hi, promoted) = match d {
+        DType::U8 => (0.0, 256.0, d),
+        DType::I32 => (i32::MIN as f64, i32::MAX as f64 + 1.0, d),
+        DType::I64 => (i64::MIN as f64, i64::MAX as f64, d),
+        _ => (i64::MIN as f64, i64::MAX as f64, DType::I64), // bool with an integer
     };
-    if s < lo || s > hi {
-        if matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) {
-            return Ok(DType::F64); // comparisons stay exact
+    if s < lo || s >= hi {
+        // numpy: comparisons stay exact, true division is float64 anyway, logical ops read truth
+        // values; every other op refuses the number
+        if matches!(
+            op,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Div
+                | BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor
+        ) {
+            return Ok(DType::F64);
         }
         return Err(Error::InvalidArgument(format!(
-            "{}: the number {s} is out of bounds for {}",
+            "{}: the number {} is out of bounds for {}",
             op.name(),
+            if s.abs() >= 1e16 { format!("{s:e}") } else { s.to_string() },
             d.name()
         )));
     }
-    Ok(d)
+    Ok(promoted)
 }
 
 /// Elementwise `op(a, s)` (or `op(s, a)` when `scalar_first`) with a JS number `s`.
