@@ -5,7 +5,7 @@
  */
 import { lib } from "./load.ts";
 import { check } from "./core.ts";
-import type { Tensor } from "./tensor.ts";
+import { Tensor } from "./tensor.ts";
 
 /** Probes into the native layer. */
 export const native = {
@@ -20,7 +20,15 @@ export const native = {
   /** Calls a native function that panics on purpose: throws CobaltError "PANIC". */
   panic: (): void => check(lib.sym.cobalt_debug_panic()),
   /** The native reference count of a tensor's handle. */
-  refcount: (t: Tensor): number => lib.sym.cobalt_refcount(t.handle),
+  refcount: (t: Tensor): number => {
+    if (!(t instanceof Tensor)) throw new TypeError("native.refcount: expected a Tensor");
+    return lib.sym.cobalt_refcount(t.handle);
+  },
   /** The name of a native status code (`cobalt_status_str`). */
-  statusName: (code: number): string => lib.cstring(lib.sym.cobalt_status_str(code)),
+  statusName: (code: number): string => {
+    if (!Number.isInteger(code) || code < -(2 ** 31) || code >= 2 ** 31) {
+      throw new TypeError("native.statusName: expected an int32 status code");
+    }
+    return lib.cstring(lib.sym.cobalt_status_str(code));
+  },
 };
