@@ -175,9 +175,11 @@ function gcNow(): void {
 /** An adopted copy of `x` (copy: false) that nothing else references, for the async lifetime checks. */
 function freshAdopted(x: Tensor): Tensor {
   const d = x.dtype;
-  const src = x.data as Any;
+  const c = x.clone(); // not x.data: a view of adopted memory has its own bug (see known_failures.ts)
+  const src = c.data as Any;
   const copy = new ARRAY[d](src.length);
   copy.set(src);
+  c.dispose();
   return cb.tensor(copy, { shape: x.shape, dtype: d, copy: false });
 }
 
@@ -385,7 +387,7 @@ function same(x: number, y: number): boolean {
  * so a bug in the zero-copy paths cannot corrupt what the oracle sees); then checks `t.data` (the
  * zero-copy view) and `t.toArray()` against those bytes and notes where they disagree.
  */
-function record(t: Tensor): Rec {
+function record(t: Tensor, checkViews = true): Rec {
   const dtype = t.dtype;
   const shape = t.shape;
   const c = t.clone();
@@ -399,6 +401,7 @@ function record(t: Tensor): Rec {
     c.dispose();
   }
   const rec: Rec = { dtype, shape, b64 };
+  if (!checkViews) return rec;
   try {
     const vals = valuesOf(dtype, t.data as Any);
     if (vals.length !== ref.length) rec.note = `data has ${vals.length} elements, the tensor ${ref.length}`;
@@ -459,7 +462,9 @@ export class Runner {
       if (call === undefined) throw new Error(`fuzz: unknown op ${step.op}`);
       const o = await call(step.a.map((x) => this.#arg(x)), step.kw);
       outs = outList(o);
-      res = { ok: outs.map(record) };
+      // NOTE: no zero-copy views of a result that may sit on freed memory (the `fresh` async
+      // steps): mapping it would leave a stale buffer cached for the address and poison later cases.
+      res = { ok: outs.map((t) => record(t, !step.kw.fresh)) };
     } catch (e) {
       const err = e as Any;
       res = {
@@ -691,6 +696,8 @@ const MAX_SIZE = 96;
 const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
 
 function randShape(rng: Rng, maxNd = 4): number[] {
+  // now and then a long row: vectorised kernels take over past a few dozen elements
+  if (rng.chance(0.1)) return maxNd >= 2 && rng.chance(0.3) ? [rng.range(1, 2), rng.range(17, 48)] : [rng.range(17, MAX_SIZE)];
   const nd = Math.min(maxNd, Number(rng.weighted({ 0: 1, 1: 3, 2: 4, 3: 2, 4: 1 })));
   const zero = rng.chance(0.05);
   for (;;) {

@@ -161,7 +161,9 @@ def scalar_as(s, dt):
 def pyscalar(x, ctx):
     """A JS number as the Python scalar numpy should see: an int when integral (and the tensor is
     not floating), else a float."""
-    if isinstance(x, float) and math.isfinite(x) and x == int(x):
+    if isinstance(x, bool):
+        x = int(x)
+    if isinstance(x, int) or (isinstance(x, float) and math.isfinite(x) and x == int(x)):
         if ctx is None or ctx.dt not in FLOATS:
             return int(x)
     return float(x)
@@ -250,6 +252,15 @@ def binary(op, x, y, swap=False):
         except ValueError:
             raise Expect("shapes do not broadcast", "SHAPE_MISMATCH")
         raise Expect(f"{op} of two bool tensors", "DTYPE")
+    if op in CMP:
+        if any(isinstance(v, V) and v.dt == "bool" for v in args) and any(
+                isinstance(v, int) and not -2**63 <= v < 2**63 for v in args):
+            # numpy cannot compare a bool array with an integer beyond int64 (OverflowError); any
+            # correct answer (or a refusal) is accepted
+            with np.errstate(all="ignore"):
+                other = [float(v) if isinstance(v, int) else v for v in args]
+                out = f(*[v.a if isinstance(v, V) else v for v in other])
+            return Out(V(out, "bool"), either=True)
     r = result_dtype(f, *args)
     if op in LOGIC:
         vals = [v.a if isinstance(v, V) else v for v in args]
@@ -450,6 +461,9 @@ def scan(op, x, kw):
     rng = np.where(np.isfinite(rng), rng, 0.0)
     mag = np.where(np.isfinite(mag), mag, 0.0)
     sc = bscale(y) * (rng + 1.0) if op == "softmax" else bscale(y) + mag + 1.0
+    # a row holding +inf has no agreed answer (scipy: NaN for softmax, [-inf, nan, -inf] for
+    # log_softmax; PyTorch: all NaN): not checked
+    sc = np.where(np.any(xf == np.inf, axis=ax, keepdims=True), np.inf, sc)
     return Out(cast(y, r), "acc", sc)
 
 
@@ -632,6 +646,15 @@ def index_ops(op, x, idx, kw):
     if isinstance(idx, V) and idx.dt not in ("int32", "int64", "uint8"):
         raise Expect("index dtype", "DTYPE")
     ax = kw.get("axis")
+    if op == "indexSelect" or ax is not None:
+        if not -a.ndim <= ax < a.ndim:
+            raise Expect("axis", "AXIS")
+        size = a.shape[ax]
+    else:
+        size = a.size
+    if ind.size and (ind.min() < -size or ind.max() >= size):
+        # numpy's take skips the check when there is nothing to take; cobalt checks every index
+        raise Expect("index out of range", "INDEX")
     try:
         if op == "indexSelect" or ax is not None:
             return Out(V(np.take(a, ind.astype(np.int64), axis=ax), x.dt))

@@ -7,9 +7,10 @@
  *
  * Environment:
  *   COBALT_FUZZ_SEED=N    the seed (default: fixed, so CI runs the same cases every time)
- *   COBALT_FUZZ_CASES=N   how many cases (default 1500, ~20 s per runtime)
+ *   COBALT_FUZZ_CASES=N   how many cases (default 3000: 10-25 s per runtime)
  *   COBALT_FUZZ_CASE=N    replay one case of the seed, printing its program
  *   COBALT_FUZZ_STRICT=1  report known failures as failures too
+ *   COBALT_FUZZ_VERBOSE=1 print the repro of every known failure seen, not just its signature
  *
  * A finding's signature is `op(arg dtypes)[adopted]:kind` (kind: value, nan, inf, dtype, shape,
  * accepted (numpy refuses, cobalt returned), rejected:CODE (numpy computes, cobalt threw),
@@ -26,9 +27,10 @@ import { env, envInt, knownFor, knownMatch, readLines, runChild, runtime, tail, 
 import type { KnownFailure } from "./known_failures.ts";
 
 const SEED = envInt("COBALT_FUZZ_SEED", 20261129);
-const CASES = envInt("COBALT_FUZZ_CASES", 1500);
+const CASES = envInt("COBALT_FUZZ_CASES", 3000);
 const ONLY = env("COBALT_FUZZ_CASE");
 const STRICT = env("COBALT_FUZZ_STRICT") === "1";
+const VERBOSE = env("COBALT_FUZZ_VERBOSE") === "1";
 const CHILD = new URL("./fuzz_child.ts", import.meta.url).pathname;
 const ORACLE = new URL("./fuzz_oracle.py", import.meta.url).pathname;
 const BATCH = 2000; // cases per child process (one child normally runs them all)
@@ -170,9 +172,8 @@ function triage(findings: Finding[], known: KnownFailure[]) {
   const tolerated: string[] = [];
   for (const [sig, fs] of [...bySig].sort()) {
     const k = STRICT ? undefined : knownMatch(known, sig);
-    const line = `${describe(fs[0])}${fs.length > 1 ? `\n    (${fs.length} cases)` : ""}`;
-    if (k) tolerated.push(`${line}\n    known: ${k.note}`);
-    else unknown.push(line);
+    if (k) tolerated.push(VERBOSE ? `${describe(fs[0])}\n    known: ${k.note}` : `  ${sig} (${fs.length}) -> ${k.sig}`);
+    else unknown.push(`${describe(fs[0])}${fs.length > 1 ? `\n    (${fs.length} cases)` : ""}`);
   }
   return { unknown, tolerated, bySig };
 }
