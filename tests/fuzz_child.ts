@@ -139,7 +139,13 @@ function fromB64(d: DType, b64: string): Any {
   const buf = Buffer.from(b64, "base64");
   const bytes = new Uint8Array(buf.length);
   bytes.set(buf);
-  const size = d === "float64" || d === "int64" ? 8 : d === "float32" || d === "int32" ? 4 : d === "uint8" || d === "bool" ? 1 : 2;
+  const size = d === "float64" || d === "int64"
+    ? 8
+    : d === "float32" || d === "int32"
+    ? 4
+    : d === "uint8" || d === "bool"
+    ? 1
+    : 2;
   return new ARRAY[d](bytes.buffer, 0, bytes.length / size);
 }
 function toB64(a: ArrayBufferView): string {
@@ -286,7 +292,15 @@ const CALLS: Record<string, Call> = {
     return cb.tensor(arr, { shape: kw.shape, dtype: kw.dtype, copy: kw.mode !== "adopt" });
   },
   ...Object.fromEntries(
-    UNARY.map((n) => [n, (a: Any[], kw: Any) => (n === "gelu" && kw.approximate ? a[0].gelu({ approximate: kw.approximate }) : a[0][n]())]),
+    UNARY.map((
+      n,
+    ) => [
+      n,
+      (
+        a: Any[],
+        kw: Any,
+      ) => (n === "gelu" && kw.approximate ? a[0].gelu({ approximate: kw.approximate }) : a[0][n]()),
+    ]),
   ),
   ...Object.fromEntries(BINARY.map((n) => [n, (a: Any[]) => a[0][n](a[1])])),
   rsub: (a) => a[0].rsub(a[1]),
@@ -417,8 +431,9 @@ function record(t: Tensor, checkViews = true): Rec {
       const flat: number[] = [];
       const walk = (x: Any) => (Array.isArray(x) ? x.forEach(walk) : flat.push(x));
       walk(t.toArray());
-      if (flat.length !== ref.length) rec.note = `toArray() has ${flat.length} elements, the tensor ${ref.length}`;
-      else {
+      if (flat.length !== ref.length) {
+        rec.note = `toArray() has ${flat.length} elements, the tensor ${ref.length}`;
+      } else {
         const i = flat.findIndex((v, k) => !same(v, ref[k]));
         if (i >= 0) rec.note = `toArray()[${i}] = ${flat[i]} but the element is ${ref[i]}`;
       }
@@ -555,9 +570,9 @@ export function programCode(steps: Step[]): string {
           ? Array.from(raw as Uint16Array, (b) => `0x${b.toString(16)}`)
           : vals.map(numCode);
         const ctor = kw.dtype === "float16" ? "Float16Array" : ARRAY[kw.dtype as DType].name;
-        e = `cb.tensor(new ${ctor}([${items.join(", ")}]), { shape: ${valCode(kw.shape)}, dtype: "${kw.dtype}"${
-          kw.mode === "adopt" ? ", copy: false" : ""
-        } })`;
+        e = `cb.tensor(new ${ctor}([${items.join(", ")}]), { shape: ${
+          valCode(kw.shape)
+        }, dtype: "${kw.dtype}"${kw.mode === "adopt" ? ", copy: false" : ""} })`;
         break;
       }
       case "where":
@@ -697,7 +712,9 @@ const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
 
 function randShape(rng: Rng, maxNd = 4): number[] {
   // now and then a long row: vectorised kernels take over past a few dozen elements
-  if (rng.chance(0.1)) return maxNd >= 2 && rng.chance(0.3) ? [rng.range(1, 2), rng.range(17, 48)] : [rng.range(17, MAX_SIZE)];
+  if (rng.chance(0.1)) {
+    return maxNd >= 2 && rng.chance(0.3) ? [rng.range(1, 2), rng.range(17, 48)] : [rng.range(17, MAX_SIZE)];
+  }
   const nd = Math.min(maxNd, Number(rng.weighted({ 0: 1, 1: 3, 2: 4, 3: 2, 4: 1 })));
   const zero = rng.chance(0.05);
   for (;;) {
@@ -779,7 +796,9 @@ function randValues(rng: Rng, d: DType, n: number): (number | bigint)[] {
     const p = rng.weighted({ small: 70, wide: 20, edge: 10 });
     const lim = d === "int32" ? 2 ** 31 : 2 ** 62;
     return Array.from({ length: n }, () => {
-      if (p === "small" || rng.chance(0.3)) return d === "int64" ? BigInt(rng.range(-8, 8)) : rng.range(-8, 8);
+      if (p === "small" || rng.chance(0.3)) {
+        return d === "int64" ? BigInt(rng.range(-8, 8)) : rng.range(-8, 8);
+      }
       if (p === "wide") {
         const v = Math.floor((rng.next() * 2 - 1) * lim);
         return d === "int64" ? BigInt(v) : v;
@@ -820,8 +839,10 @@ class Gen {
   input(d: DType, shape: number[], mode?: string): Slot {
     const rng = this.rng;
     const vals = randValues(rng, d, size(shape));
-    const safe = d !== "int64" || vals.every((v) => Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v);
-    const m = mode ?? rng.weighted({ copy: 70, adopt: 20, nested: safe && shape.length > 0 && size(shape) > 0 ? 10 : 0 });
+    const safe = d !== "int64" ||
+      vals.every((v) => Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v);
+    const m = mode ??
+      rng.weighted({ copy: 70, adopt: 20, nested: safe && shape.length > 0 && size(shape) > 0 ? 10 : 0 });
     const step: Step = {
       op: "input",
       a: [],
@@ -909,7 +930,9 @@ const st = (op: string, a: Arg[], kw: Record<string, Any> = {}): Step => ({ op, 
 const GENS: Record<string, [number, GenFn]> = {
   unary: [20, (g, x) => {
     const op = g.rng.pick(UNARY);
-    if (op === "gelu" && g.rng.chance(0.4)) return st(op, [t0(x)], { approximate: g.rng.pick(["tanh", "none"]) });
+    if (op === "gelu" && g.rng.chance(0.4)) {
+      return st(op, [t0(x)], { approximate: g.rng.pick(["tanh", "none"]) });
+    }
     return st(op, [t0(x)]);
   }],
   binary: [26, (g, x, pool) => {
@@ -970,7 +993,13 @@ const GENS: Record<string, [number, GenFn]> = {
       const k = s.length === 0 ? rng.range(1, 3) : s.length === 1 ? s[0] : s[s.length - 1];
       const n = rng.range(0, 5) || 1;
       const kind = rng.weighted({ vec: 2, mat: 5, batch: 2, bad: 1 });
-      ps = kind === "vec" ? [k] : kind === "mat" ? [k, n] : kind === "batch" ? [rng.range(1, 3), k, n] : [k + 1, n];
+      ps = kind === "vec"
+        ? [k]
+        : kind === "mat"
+        ? [k, n]
+        : kind === "batch"
+        ? [rng.range(1, 3), k, n]
+        : [k + 1, n];
     }
     const y = g.input(rng.chance(0.7) ? x.dtype : g.dtype(), ps);
     return st(op, [t0(x), t0(y)], rng.chance(0.3) ? { module: true } : {});
@@ -1032,7 +1061,13 @@ const GENS: Record<string, [number, GenFn]> = {
       case "unsqueeze":
         return st(op, [t0(x)], { axis: g.axis(nd + 1) });
       case "flip":
-        return st(op, [t0(x)], rng.chance(0.4) || nd === 0 ? {} : { axes: rng.chance(0.5) ? g.axis(nd) : rng.perm(nd).slice(0, rng.range(1, nd)) });
+        return st(
+          op,
+          [t0(x)],
+          rng.chance(0.4) || nd === 0
+            ? {}
+            : { axes: rng.chance(0.5) ? g.axis(nd) : rng.perm(nd).slice(0, rng.range(1, nd)) },
+        );
       default:
         return st(op, [t0(x)]);
     }
@@ -1063,7 +1098,11 @@ const GENS: Record<string, [number, GenFn]> = {
     const nd = x.shape.length;
     const op = rng.weighted({ tile: 1, repeat: 1, pad: 1, tril: 1, triu: 1 });
     if (op === "tile") {
-      return st(op, [t0(x)], { reps: rng.chance(0.3) ? rng.range(0, 3) : Array.from({ length: rng.range(1, 3) }, () => rng.range(0, 3)) });
+      return st(op, [t0(x)], {
+        reps: rng.chance(0.3)
+          ? rng.range(0, 3)
+          : Array.from({ length: rng.range(1, 3) }, () => rng.range(0, 3)),
+      });
     }
     if (op === "repeat") {
       const kw: Record<string, Any> = { n: rng.range(0, 3) };
@@ -1088,7 +1127,10 @@ const GENS: Record<string, [number, GenFn]> = {
     const a = axis < -nd || axis >= nd ? 0 : axis < 0 ? axis + nd : axis;
     const n = op === "take" && rng.chance(0.4) ? size(s) : s[a];
     const idx = (count: number) =>
-      Array.from({ length: count }, () => (rng.chance(0.03) ? n + rng.int(3) : n > 0 ? rng.range(op === "gather" ? 0 : -n, n - 1) : 0));
+      Array.from(
+        { length: count },
+        () => (rng.chance(0.03) ? n + rng.int(3) : n > 0 ? rng.range(op === "gather" ? 0 : -n, n - 1) : 0),
+      );
     if (op === "gather") {
       const shape = s.map((d, i) => (i === a ? rng.range(0, 3) : rng.range(Math.min(1, d), d)));
       const dt = rng.chance(0.8) ? "int64" : "int32";
@@ -1106,7 +1148,11 @@ const GENS: Record<string, [number, GenFn]> = {
     let arg: Arg = { v: vals };
     if (rng.chance(0.4)) {
       const dt = rng.pick(["int32", "int64"] as DType[]);
-      g.pending.push({ op: "input", a: [], kw: { dtype: dt, shape: [count], mode: "copy", b64: toB64(typed(dt, vals)) } });
+      g.pending.push({
+        op: "input",
+        a: [],
+        kw: { dtype: dt, shape: [count], mode: "copy", b64: toB64(typed(dt, vals)) },
+      });
       arg = { t: g.base + g.pending.length - 1 };
     }
     const kw: Record<string, Any> = {};
@@ -1136,17 +1182,32 @@ const GENS: Record<string, [number, GenFn]> = {
     const n = x.shape[((axis % nd) + nd) % nd] ?? 1;
     if (rng.chance(0.5)) return st("chunk", [t0(x)], { n: rng.range(1, 4), axis });
     const divs = [1, 2, 3, 4].filter((k) => n % k === 0);
-    const sections = rng.chance(0.5) ? rng.pick(divs) : Array.from({ length: rng.range(1, 3) }, () => rng.range(-1, n + 1));
+    const sections = rng.chance(0.5)
+      ? rng.pick(divs)
+      : Array.from({ length: rng.range(1, 3) }, () => rng.range(-1, n + 1));
     return st("split", [t0(x)], { sections, axis });
   }],
   create: [4, (g, x) => {
     const rng = g.rng;
-    const op = rng.weighted({ full: 2, tensorNested: 2, arange: 2, linspace: 1, eye: 1, zerosLike: 1, onesLike: 1, fullLike: 1 });
+    const op = rng.weighted({
+      full: 2,
+      tensorNested: 2,
+      arange: 2,
+      linspace: 1,
+      eye: 1,
+      zerosLike: 1,
+      onesLike: 1,
+      fullLike: 1,
+    });
     const kw: Record<string, Any> = {};
     if (rng.chance(0.85)) kw.dtype = g.dtype();
     const d: DType = kw.dtype ?? "float32";
     const value = () => {
-      if (isFloat(d) || rng.chance(0.7)) return rng.chance(0.8) ? rng.pick(NICE_NUMS) : rng.pick([300, -1, 256, 2 ** 31, -(2 ** 31) - 1, 2 ** 40, 1.5, 0.5, 65504, 1e6]);
+      if (isFloat(d) || rng.chance(0.7)) {
+        return rng.chance(0.8)
+          ? rng.pick(NICE_NUMS)
+          : rng.pick([300, -1, 256, 2 ** 31, -(2 ** 31) - 1, 2 ** 40, 1.5, 0.5, 65504, 1e6]);
+      }
       return rng.pick(NICE_NUMS);
     };
     switch (op) {
@@ -1197,8 +1258,11 @@ const GENS: Record<string, [number, GenFn]> = {
     const rng = g.rng;
     const specs = sliceSpecs(rng, x.shape);
     let v: Arg;
-    if (rng.chance(0.6)) v = { n: encNum(rng.chance(0.85) ? rng.pick(NICE_NUMS) : rng.pick([300, -1, 1.5, NaN, 2 ** 31, 70000])) };
-    else {
+    if (rng.chance(0.6)) {
+      v = {
+        n: encNum(rng.chance(0.85) ? rng.pick(NICE_NUMS) : rng.pick([300, -1, 1.5, NaN, 2 ** 31, 70000])),
+      };
+    } else {
       // A value that broadcasts to the slice: its shape is unknown here, so use a scalar-ish tensor.
       const y = g.input(g.near(x.dtype), rng.chance(0.5) ? [] : [1]);
       v = t0(y);

@@ -23,7 +23,17 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "./harness.ts";
 import { type CaseRecord, programCode, type Step } from "./fuzz_child.ts";
-import { env, envInt, knownFor, knownMatch, readLines, runChild, runtime, tail, tempDir } from "./tool_support.ts";
+import {
+  env,
+  envInt,
+  knownFor,
+  knownMatch,
+  readLines,
+  runChild,
+  runtime,
+  tail,
+  tempDir,
+} from "./tool_support.ts";
 import type { KnownFailure } from "./known_failures.ts";
 
 const SEED = envInt("COBALT_FUZZ_SEED", 20261129);
@@ -138,7 +148,9 @@ function oracle(dir: string, records: CaseRecord[]): { findings: Finding[]; stat
   const file = join(dir, "oracle-in.jsonl");
   writeFileSync(file, input);
   const r = spawnSync("python3", [ORACLE], { input, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`fuzz_oracle.py failed (exit ${r.status}):\n${tail(r.stderr ?? "", 30)}`);
+  if (r.status !== 0) {
+    throw new Error(`fuzz_oracle.py failed (exit ${r.status}):\n${tail(r.stderr ?? "", 30)}`);
+  }
   const out = JSON.parse(r.stdout) as {
     cases: { case: number; seed: number; findings: { step: number; sig: string; detail: string }[] }[];
     stats: Record<string, number>;
@@ -172,8 +184,11 @@ function triage(findings: Finding[], known: KnownFailure[]) {
   const tolerated: string[] = [];
   for (const [sig, fs] of [...bySig].sort()) {
     const k = STRICT ? undefined : knownMatch(known, sig);
-    if (k) tolerated.push(VERBOSE ? `${describe(fs[0])}\n    known: ${k.note}` : `  ${sig} (${fs.length}) -> ${k.sig}`);
-    else unknown.push(`${describe(fs[0])}${fs.length > 1 ? `\n    (${fs.length} cases)` : ""}`);
+    if (k) {
+      tolerated.push(
+        VERBOSE ? `${describe(fs[0])}\n    known: ${k.note}` : `  ${sig} (${fs.length}) -> ${k.sig}`,
+      );
+    } else unknown.push(`${describe(fs[0])}${fs.length > 1 ? `\n    (${fs.length} cases)` : ""}`);
   }
   return { unknown, tolerated, bySig };
 }

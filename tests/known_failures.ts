@@ -67,14 +67,20 @@ function bytes(dtype: DType, values: number[]): Uint8Array {
 
 /** An input step (values exactly representable in `dtype`). */
 function inp(dtype: DType, shape: number[], values: number[], mode: "copy" | "adopt" = "copy") {
-  return { op: "input", a: [], kw: { dtype, shape, mode, b64: Buffer.from(bytes(dtype, values)).toString("base64") } };
+  return {
+    op: "input",
+    a: [],
+    kw: { dtype, shape, mode, b64: Buffer.from(bytes(dtype, values)).toString("base64") },
+  };
 }
 /** An op step on earlier steps (`{ t: j }`) and JS numbers (`{ n: x }`). */
 function op(name: string, a: unknown[], kw: Record<string, unknown> = {}) {
   return { op: name, a, kw };
 }
 const t = (j: number) => ({ t: j });
-const n = (x: number) => ({ n: Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : x });
+const n = (x: number) => ({
+  n: Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : x,
+});
 const range = (k: number) => Array.from({ length: k }, (_, i) => i - k / 2);
 
 /** The open failures. */
@@ -117,7 +123,8 @@ export const KNOWN_FAILURES: KnownFailure[] = [
   {
     tool: "fuzz",
     sig: "assign(*,*float*:value",
-    note: "assign(float tensor) into an integer tensor wraps out-of-range values (uint8 <- -3.5 gives 253); " +
+    note:
+      "assign(float tensor) into an integer tensor wraps out-of-range values (uint8 <- -3.5 gives 253); " +
       "the documented float-to-integer conversion saturates",
     repro: [inp("uint8", [2], [1, 2]), inp("float32", [], [-3.5]), op("assign", [t(0), t(1)], { specs: [] })],
   },
@@ -179,14 +186,16 @@ export const KNOWN_FAILURES: KnownFailure[] = [
   {
     tool: "fuzz",
     sig: "tensorNested(*:accepted",
-    note: "cb.tensor(nested numbers, { dtype }) wraps integers that do not fit (uint8 300 -> 44, -3 -> 253); " +
+    note:
+      "cb.tensor(nested numbers, { dtype }) wraps integers that do not fit (uint8 300 -> 44, -3 -> 253); " +
       "numpy refuses",
     repro: [op("tensorNested", [], { data: [300, -3], dtype: "uint8" })],
   },
   {
     tool: "fuzz",
     sig: "assign(*,num)*:accepted",
-    note: "assign(number) saturates an integer that does not fit (and writes NaN into integers); numpy refuses",
+    note:
+      "assign(number) saturates an integer that does not fit (and writes NaN into integers); numpy refuses",
     repro: [inp("uint8", [2], [1, 2]), op("assign", [t(0), n(300)], { specs: [] })],
   },
   {
@@ -226,7 +235,8 @@ export const KNOWN_FAILURES: KnownFailure[] = [
   {
     tool: "fuzz",
     sig: "dot(*:rejected:INVALID_ARGUMENT",
-    note: "dot of an N-D tensor whose contracted axis is empty fails in its reshape(-1, 0); numpy gives zeros",
+    note:
+      "dot of an N-D tensor whose contracted axis is empty fails in its reshape(-1, 0); numpy gives zeros",
     repro: [inp("float64", [2, 0], []), inp("float64", [2, 0, 1], []), op("dot", [t(0), t(1)])],
   },
   {
@@ -234,5 +244,120 @@ export const KNOWN_FAILURES: KnownFailure[] = [
     sig: "sort(*:accepted",
     note: "sort of a 0-d tensor ignores its axis (any axis is accepted); numpy/argsort refuse axis 7",
     repro: [inp("float32", [], [1]), op("sort", [t(0)], { axis: 7 })],
+  },
+  // ---- misuse: crashes and memory safety ----
+  {
+    tool: "misuse",
+    sig: "cb.fromShared#0=fakeHandle:crash:*",
+    note:
+      'fromShared trusts any { cobalt: "shared-tensor", handle } object: a forged handle dereferences a wild ' +
+      "pointer (SIGSEGV)",
+    repro: ["cb.fromShared#0=fakeHandle"],
+  },
+  {
+    tool: "misuse",
+    sig: "cb.fromShared#0=staleHandle:accepted",
+    note:
+      "fromShared of an object whose reference was already taken wraps a dangling handle (use after free)",
+    repro: ["cb.fromShared#0=staleHandle"],
+  },
+  {
+    tool: "misuse",
+    sig: "Tensor.split@empty#0=*",
+    note: "split(2**31) of an empty dim builds a 2**31-element JS array of cuts: RangeError (Deno) or a " +
+      "segfault inside Bun; sections are not bounded by the dim",
+    repro: ["Tensor.split@empty#0=2^40"],
+  },
+  // ---- misuse: values that should be refused ----
+  {
+    tool: "misuse",
+    sig: "*=*2^*:accepted",
+    note: "integer arguments past int32 wrap (axis 2**32 -> 0; Bun also wraps axes passed straight to FFI)",
+    repro: ["Tensor.sum#0=2^32", "Tensor.argsort#0=2^32"],
+  },
+  {
+    tool: "misuse",
+    sig: "*=unknownKey:accepted",
+    note: "unknown option keys are ignored ({ keepdim: true } is silently a no-op)",
+    repro: ["Tensor.sum#1=unknownKey", "cb.zeros#1=unknownKey"],
+  },
+  {
+    tool: "misuse",
+    sig: "cb.eye#*=-1:accepted",
+    note: "eye(-1) / eye(3, -1) return a tensor instead of refusing a negative size",
+    repro: ["cb.eye#0=-1"],
+  },
+  {
+    tool: "misuse",
+    sig: "Tensor.arg*#0=[]:accepted",
+    note: "argmax/argmin take an empty axis list (numpy refuses a tuple axis)",
+    repro: ["Tensor.argmax#0=[]"],
+  },
+  {
+    tool: "misuse",
+    sig: 'Tensor.flip#0="":accepted',
+    note: 'flip("") (a string as axes) is accepted as no axes',
+    repro: ['Tensor.flip#0=""'],
+  },
+  {
+    tool: "misuse",
+    sig: "cb.native.*:accepted",
+    runtimes: ["bun"],
+    note: "native.refcount / native.statusName pass non-tensors and non-numbers straight to bun:ffi, which " +
+      "coerces them (Deno's FFI throws TypeError)",
+    repro: ["cb.native.refcount#0={}", "cb.native.statusName#0={}"],
+  },
+  {
+    tool: "misuse",
+    sig: "Tensor.sort#1=*:accepted",
+    note: "sort: options that are not an object (1.5, a string, a Symbol...) are ignored instead of refused",
+    repro: ["Tensor.sort#1=1.5"],
+  },
+  {
+    tool: "misuse",
+    sig: "Tensor.argsort#1=*:accepted",
+    note:
+      "argsort: options that are not an object (1.5, a string, a Symbol...) are ignored instead of refused",
+    repro: ["Tensor.argsort#1=1.5"],
+  },
+  {
+    tool: "misuse",
+    sig: "Tensor.topk#2=*:accepted",
+    note: "topk: options that are not an object (1.5, a string, a Symbol...) are ignored instead of refused",
+    repro: ["Tensor.topk#2=1.5"],
+  },
+  {
+    tool: "misuse",
+    sig: "Tensor.gelu#0=*:accepted",
+    note: "gelu: options that are not an object (1.5, a string, a Symbol...) are ignored instead of refused",
+    repro: ["Tensor.gelu#0=1.5"],
+  },
+  {
+    tool: "misuse",
+    sig: "cb.fromObject#1=*:accepted",
+    note:
+      "fromObject: options that are not an object (1.5, a string, a Symbol...) are ignored instead of refused",
+    repro: ["cb.fromObject#1=1.5"],
+  },
+  {
+    tool: "misuse",
+    sig: "cb.load*#1=*:accepted",
+    note:
+      "load/loadAsync: options that are not an object (1.5, a string, a Symbol...) are ignored instead of refused",
+    repro: ["cb.load#1=1.5"],
+  },
+  {
+    tool: "misuse",
+    sig: "cb.rand*Like#1=*:accepted",
+    note:
+      "randLike/randnLike: options that are not an object (1.5, a string, a Symbol...) are ignored instead of refused",
+    repro: ["cb.randLike#1=1.5"],
+  },
+  {
+    tool: "misuse",
+    sig: "cb.save*#2=*:accepted",
+    note:
+      "save/saveAsync: options that are not an object (1.5, a string, a Symbol...) are ignored instead of refused",
+    repro: ["cb.save#2=1.5"],
   },
 ];

@@ -131,15 +131,33 @@ export function childCommand(script: string, args: string[]): { exe: string; arg
   return { exe: process.execPath, argv: [script, ...args] };
 }
 
+/** Options of `runChild`. */
+export interface ChildOptions {
+  /** The working directory. */
+  cwd?: string;
+  /** A limit on writable memory (`ulimit -d`, KiB), so a call that allocates for real cannot take the machine. */
+  dataLimitKb?: number;
+}
+
 /** Runs `script` (a path) in a child process of this runtime and waits for it. */
-export function runChild(script: string, args: string[], timeoutMs: number): ChildResult {
-  const { exe, argv } = childCommand(script, args);
+export function runChild(
+  script: string,
+  args: string[],
+  timeoutMs: number,
+  opts: ChildOptions = {},
+): ChildResult {
+  let { exe, argv } = childCommand(script, args);
+  if (opts.dataLimitKb !== undefined) {
+    argv = ["-c", `ulimit -d ${opts.dataLimitKb} && exec "$0" "$@"`, exe, ...argv];
+    exe = "bash";
+  }
   const t0 = performance.now();
   const r = spawnSync(exe, argv, {
     encoding: "utf8",
     timeout: timeoutMs,
     killSignal: "SIGKILL",
     maxBuffer: 256 * 1024 * 1024,
+    cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: "1" },
   });
   const ms = performance.now() - t0;
@@ -190,7 +208,9 @@ export function tail(s: string, n = 12): string {
 
 /** True when `sig` matches the glob `pattern` ("*" matches any run of characters). */
 export function globMatch(pattern: string, sig: string): boolean {
-  const re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  const re = new RegExp(
+    "^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$",
+  );
   return re.test(sig);
 }
 
