@@ -19,7 +19,7 @@
  * the run fails when one no longer fails.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "./harness.ts";
 import { type CaseRecord, programCode, type Step } from "./fuzz_child.ts";
@@ -133,7 +133,8 @@ function runCobalt(
       case: caseNo,
       seed: SEED,
       step,
-      sig: last ? `${last.op}:${what}` : what,
+      // the arguments' dtypes are unknown here (the step never returned): "(…)" stands for them
+      sig: last ? `${last.op}${last.kw.fresh ? "+fresh" : ""}(…):${what}` : what,
       detail: `the child process ended (${what}) in this step; its stderr:\n${tail(r.stderr)}`,
       steps: trail,
     });
@@ -197,9 +198,19 @@ test(`fuzz: random programs agree with numpy (${runtime})`, () => {
   const dir = tempDir("cobalt-fuzz-");
   const t0 = performance.now();
   const range: [number, number] = ONLY !== undefined ? [Number(ONLY), Number(ONLY) + 1] : [0, CASES];
-  const { records, crashes, ms } = runCobalt(dir, "gen", range);
-  const t1 = performance.now();
-  const { findings, stats } = oracle(dir, records);
+  let records: CaseRecord[],
+    crashes: Finding[],
+    ms: number,
+    findings: Finding[],
+    stats: Record<string, number>;
+  let t1: number;
+  try {
+    ({ records, crashes, ms } = runCobalt(dir, "gen", range));
+    t1 = performance.now();
+    ({ findings, stats } = oracle(dir, records));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const t2 = performance.now();
   if (ONLY !== undefined && records[0]) {
     console.log(`case ${ONLY} of seed ${SEED}:\n  ${programCode(records[0].steps)}`);
@@ -226,9 +237,13 @@ test(`fuzz: every known failure still fails (${runtime})`, () => {
   if (known.length === 0) return;
   const dir = tempDir("cobalt-fuzz-known-");
   const programs = known.map((k, i) => ({ case: i, seed: -1, steps: k.repro as Step[] }));
-  const { records, crashes } = runCobalt(dir, "replay", [0, programs.length], programs);
-  const { findings } = oracle(dir, records);
-  const all = [...crashes, ...findings];
+  let all: Finding[];
+  try {
+    const { records, crashes } = runCobalt(dir, "replay", [0, programs.length], programs);
+    all = [...crashes, ...oracle(dir, records).findings];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const fixed = known.filter((k, i) => !all.some((f) => f.case === i && knownMatch([k], f.sig)));
   if (fixed.length) {
     throw new Error(

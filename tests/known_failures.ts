@@ -256,7 +256,7 @@ export const KNOWN_FAILURES: KnownFailure[] = [
   },
   {
     tool: "misuse",
-    sig: "cb.fromShared#0=staleHandle:accepted",
+    sig: "cb.fromShared#0=staleHandle:*",
     note:
       "fromShared of an object whose reference was already taken wraps a dangling handle (use after free)",
     repro: ["cb.fromShared#0=staleHandle"],

@@ -383,9 +383,11 @@ const EXTRA: Record<string, [string, () => unknown][]> = {
   "cb.fromShared#0": [
     ["fakeHandle", () => ({ cobalt: "shared-tensor", handle: 4096, dtype: "float32" })],
     ["staleHandle", () => {
-      const s = cb.share(t23());
+      const t = t23();
+      const s = cb.share(t);
       cb.fromShared(s).dispose();
-      return s; // its reference was taken and released: the handle is dangling
+      t.dispose();
+      return s; // its reference was taken and every reference released: the handle dangles
     }],
   ],
 };

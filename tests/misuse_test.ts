@@ -19,7 +19,8 @@
  * Signatures: `fn#position=value:outcome` (outcome: accepted, error:NAME, crash:SIGNAL, hang) and
  * `fn@receiver:outcome`. Known ones are listed in `known_failures.ts`.
  */
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { join } from "node:path";
 import { test } from "./harness.ts";
 import { type Call, calls, undescribed } from "./misuse_child.ts";
@@ -70,7 +71,13 @@ function runCalls(
     writeFileSync(idsFile, chunk.join(" "));
     children++;
     const args = isolated ? [idsFile, out, "canary"] : [idsFile, out];
-    const r = runChild(CHILD, args, CHILD_TIMEOUT_MS, { cwd: dir, dataLimitKb: DATA_LIMIT_KB });
+    // Under AddressSanitizer (scripts/asan.sh) its shadow memory counts against `ulimit -d`: there
+    // ASAN_OPTIONS' max_allocation_size_mb bounds allocations instead.
+    const asan = (process.env.LD_PRELOAD ?? "").includes("asan");
+    const r = runChild(CHILD, args, CHILD_TIMEOUT_MS, {
+      cwd: dir,
+      dataLimitKb: asan ? undefined : DATA_LIMIT_KB,
+    });
     ms += r.ms;
     let begun: number | undefined;
     let done = 0;
@@ -130,7 +137,13 @@ test(`misuse: bad arguments give TypeError or CobaltError, never a crash (${runt
     if (FULL || FILTER !== undefined || !c.recv || pinned.has(c.id)) ids.push(i);
   });
   const dir = tempDir("cobalt-misuse-");
-  const { results, ms, children } = runCalls(all, ids, dir);
+  let run: ReturnType<typeof runCalls>;
+  try {
+    run = runCalls(all, ids, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const { results, ms, children } = run;
   const counts = new Map<string, number>();
   for (const r of results) {
     const k = r.outcome.startsWith("CobaltError") ? "CobaltError" : r.outcome.split(":")[0];
