@@ -283,6 +283,11 @@ def binary(op, x, y, swap=False):
             out = f(*vals)
         except Exception as e:  # noqa: BLE001
             raise Expect(f"{type(e).__name__}: {e}")
+        if op == "floorDiv":
+            # numpy's floor_divide goes through fmod; floor(a / b) may round a huge quotient
+            # differently: a few ulps of the quotient itself (still less than 1 below 2**44 in
+            # float64 and 2**17 in float32, so an off-by-one floor is caught)
+            return Out(cast(out, r), "elem", bscale(out))
         kind = "elem" if op == "pow" else "exact"
         return Out(cast(out, r), kind, bscale(out, *vals) if kind != "exact" else None)
     vals = [v.a if isinstance(v, V) else v for v in args]
@@ -469,6 +474,35 @@ def scan(op, x, kw):
 
 # ---- linear algebra ------------------------------------------------------------------------------
 
+def mm(a, b):
+    """matmul without BLAS (which may skip a zero operand and lose a NaN): products, then sums."""
+    va, vb = a.ndim == 1, b.ndim == 1
+    if va:
+        a = a[None, :]
+    if vb:
+        b = b[:, None]
+    if a.shape[-1] != b.shape[-2]:
+        raise ValueError(f"matmul: {a.shape} @ {b.shape}")
+    out = (a[..., :, :, None] * b[..., None, :, :]).sum(axis=-2)
+    if va:
+        out = out[..., 0, :]
+    if vb:
+        out = out[..., 0]
+    return out
+
+
+def dot_nd(a, b):
+    """numpy's dot (a's last axis with b's second-to-last), without BLAS."""
+    if a.ndim <= 2 and b.ndim <= 2 or a.ndim == 1 or b.ndim == 1:
+        return mm(a, b) if a.ndim >= 1 and b.ndim >= 1 else a * b
+    k, n = b.shape[-2], b.shape[-1]
+    if a.shape[-1] != k:
+        raise ValueError(f"dot: {a.shape} . {b.shape}")
+    rows, cols = int(np.prod(a.shape[:-1])), int(np.prod(b.shape[:-2])) * n
+    bm = np.moveaxis(b, -2, 0).reshape(k, cols)
+    return mm(a.reshape(rows, k), bm).reshape(a.shape[:-1] + b.shape[:-2] + (n,))
+
+
 def linalg(op, x, y):
     if op == "outer":
         return binary("mul", V(x.a.reshape(-1, 1), x.dt), V(y.a.reshape(1, -1), y.dt))
@@ -478,8 +512,9 @@ def linalg(op, x, y):
     r = result_dtype(lambda p, q: f(p, q), x, y)
     try:
         if r in FLOATS:
-            out = f(f64(x), f64(y))
-            return Out(cast(out, r), "acc", f(bscale(f64(x)), bscale(f64(y))))
+            g = mm if op == "matmul" else dot_nd
+            out = g(f64(x), f64(y))
+            return Out(cast(out, r), "acc", g(bscale(f64(x)), bscale(f64(y))))
         if r == "bool":
             return Out(V(f(x.a, y.a), "bool"))
         return Out(cast(f(x.a.astype(NP[r]), y.a.astype(NP[r])), r))
