@@ -145,8 +145,11 @@ function fromBigInts(
     }
     const v = leafValue(x, op);
     num[i] = v;
-    if (intProblem(v, "int64") === undefined) big[i] = BigInt(v);
-    else inexact ??= v;
+    if (Number.isInteger(v) && intProblem(v, "int64") === undefined) big[i] = BigInt(v);
+    else {
+      inexact ??= v; // not an exact int64: float64 unless an integer dtype is asked for
+      if (intProblem(v, "int64") === undefined) big[i] = BigInt(Math.trunc(v));
+    }
   };
   if (shape.length === 0) put(data, 0);
   else eachLeaf(data, shape, op, put);
@@ -464,7 +467,13 @@ export function eye(
   m?: number | null | (CreateOptions & { k?: number }),
   opts?: CreateOptions & { k?: number },
 ): Tensor {
-  if (typeof m === "object" && m !== null) [opts, m] = [m, undefined];
+  if (typeof m === "object" && m !== null) {
+    const proto = Object.getPrototypeOf(m);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new TypeError("eye: m must be a number (the columns) or an options object");
+    }
+    [opts, m] = [m, undefined];
+  }
   const dtype = dtypeOpt(opts, "eye", DEFAULT_DTYPE, EYE_KEYS);
   intIn(n, "eye", "n", 0, MAX_DIM);
   const cols = intIn(m ?? n, "eye", "m", 0, MAX_DIM);

@@ -100,8 +100,11 @@ const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = Object.as
 export function intProblem(v: number, dtype: DType): string | undefined {
   const r = INT_RANGE[dtype];
   if (r === undefined) return undefined;
-  if (!Number.isInteger(v)) return `${v} is not an integer, and ${dtype} holds integers`;
-  if (v < r[0] || (dtype === "int64" ? v >= r[1] : v > r[1])) {
+  // numpy: a fraction converts toward zero (np.array([1.7], dtype=np.int32) is [1]); NaN, the
+  // infinities and values out of range are refused
+  if (!Number.isFinite(v)) return `${v} cannot be converted to ${dtype}`;
+  const t = Math.trunc(v);
+  if (t < r[0] || (dtype === "int64" ? t >= r[1] : t > r[1])) {
     const hi = dtype === "int64" ? "2^63 - 1" : String(r[1]);
     return `${v} is out of range for ${dtype} (${dtype === "int64" ? "-2^63" : r[0]}..${hi})`;
   }

@@ -677,7 +677,7 @@ const SPLIT_MAX = 1 << 16;
 
 /** torch `chunk`. */
 export function chunk(a: Tensor, k: number, axis: number): Tensor[] {
-  const n = intIn(k, "chunk", "chunks", 1, MAX_DIM);
+  const n = intIn(k, "chunk", "chunks", 1, 2 ** 31 - 1);
   const s = a.shape;
   const i = axisIn(axis, s.length, "chunk");
   const size = Math.ceil(s[i] / n);

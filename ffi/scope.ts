@@ -8,8 +8,18 @@ import { AsyncLocalStorage } from "node:async_hooks";
 /** Anything a scope can own. */
 export interface Owned {
   dispose(): void;
-  /** Disposes, remembering who did (for the DISPOSED message). */
-  disposeBy?(owner: string): void;
+}
+
+let isTensor: (x: unknown) => boolean = () => false;
+let disposeByScope: (t: Owned) => void = (t) => t.dispose();
+
+/**
+ * @internal Installs the Tensor brand check and the disposal that records "a scope did it" (for
+ * the DISPOSED message). tensor.ts imports this module, not the reverse.
+ */
+export function setTensorHooks(check: (x: unknown) => boolean, dispose: (t: Owned) => void): void {
+  isTensor = check;
+  disposeByScope = dispose;
 }
 
 type Frame = Owned[];
@@ -58,8 +68,7 @@ function end(frame: Frame, result: unknown, parent: Frame | undefined): void {
   for (const t of frame) {
     if (kept.has(t)) continue;
     if (keep.has(t)) parent?.push(t);
-    else if (t.disposeBy !== undefined) t.disposeBy("the cb.scope() that created it");
-    else t.dispose();
+    else disposeByScope(t);
   }
   frame.length = 0;
 }
@@ -75,9 +84,7 @@ function end(frame: Frame, result: unknown, parent: Frame | undefined): void {
  * ```
  */
 export function keep<T extends Owned>(t: T): T {
-  if (t === null || typeof t !== "object" || typeof t.dispose !== "function") {
-    throw new TypeError("keep: expected a Tensor");
-  }
+  if (!isTensor(t)) throw new TypeError("keep: expected a Tensor");
   kept.add(t);
   return t;
 }

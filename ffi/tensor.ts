@@ -8,7 +8,7 @@ import { lib } from "./load.ts";
 import type { Ptr } from "./native.ts";
 import { CobaltError } from "./errors.ts";
 import { checkDType, type DType, DTYPE_BY_CODE, DTYPES, reader, type TypedArray } from "./dtype.ts";
-import { track } from "./scope.ts";
+import { setTensorHooks, track } from "./scope.ts";
 import {
   adoptedMemory,
   adoptionId,
@@ -83,6 +83,15 @@ export class Tensor {
   #registered = false;
   #disposedBy: string | undefined;
 
+  static {
+    // for scope.ts, which cannot import this class: a brand check (a Proxy of a Tensor is not
+    // one), and the disposal by a scope that ended, which a later use reports
+    setTensorHooks((x) => typeof x === "object" && x !== null && #h in x, (t) => {
+      if (t instanceof Tensor && #h in t && t.#h !== null) t.#disposedBy = "the cb.scope() that created it";
+      t.dispose();
+    });
+  }
+
   /** @internal Tensors are made by `cb.tensor`, `cb.zeros`... and by ops, not with `new`. */
   constructor(token: symbol, handle: Ptr, keep?: ArrayBufferView, dtype?: DType) {
     if (token !== TOKEN) throw new TypeError("Tensor: use cb.tensor(), cb.zeros()... to create tensors");
@@ -146,12 +155,6 @@ export class Tensor {
       this.#keep = undefined;
       reapAdoptions();
     }
-  }
-
-  /** @internal `dispose()` by a scope that ended: a later use says so. */
-  disposeBy(owner: string): void {
-    if (this.#h !== null) this.#disposedBy = owner;
-    this.dispose();
   }
 
   /** `using t = cb.zeros([3])` disposes `t` at the end of the block. */

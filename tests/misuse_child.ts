@@ -342,7 +342,8 @@ export const PARAMS: Record<string, Param[]> = {
   "cb.randn": [P("shape", () => [2]), opts],
   "cb.arange": [P("number", () => 3), P("any", none), P("any", none), opts],
   "cb.linspace": [P("number", () => 0), P("number", () => 1), P("countOpt", () => 5), opts],
-  "cb.eye": [P("count", () => 3), P("countOpt", none), opts],
+  // eye(n, m?, opts?) also takes the options in second place (eye(3, { dtype })): position 1 is "any"
+  "cb.eye": [P("count", () => 3), P("any", none), opts],
   "cb.concat": [P("tensorList", () => [t23(), t23()]), P("axisOpt", () => 0)],
   "cb.stack": [P("tensorList", () => [t23(), t23()]), P("axisOpt", () => 0)],
   "cb.matmul": [P("tensor", t23), P("tensor", () => cb.ones([3, 2]))],

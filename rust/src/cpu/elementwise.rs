@@ -122,13 +122,13 @@ pub fn scalar_dtype(op: BinaryOp, d: DType, s: f64) -> Result<DType> {
         _ => (i64::MIN as f64, i64::MAX as f64, DType::I64), // bool with an integer
     };
     if s < lo || s >= hi {
-        // numpy: comparisons stay exact, true division is float64 anyway, logical ops read truth
-        // values; every other op refuses the number
-        if matches!(
-            op,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Div
-                | BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor
-        ) {
+        // numpy (NEP 50): true division is float64 anyway; comparisons stay exact (bool ones only
+        // within int64); logical ops read truth values of numbers within int64; every other op
+        // refuses the number
+        let in_i64 = (i64::MIN as f64..i64::MAX as f64).contains(&s);
+        let cmp = matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
+        let logical = matches!(op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor);
+        if op == BinaryOp::Div || (cmp && (d != DType::Bool || in_i64)) || (logical && in_i64) {
             return Ok(DType::F64);
         }
         return Err(Error::InvalidArgument(format!(
