@@ -286,6 +286,7 @@ impl Tensor {
         if shape.len() < nd {
             return Err(Error::shape("expand", self.shape(), shape));
         }
+        numel(shape)?; // a broadcast view is not stored, but its element count must be a usize
         let pad = shape.len() - nd;
         for i in 0..nd {
             let (have, want) = (self.shape()[i], shape[pad + i]);
@@ -299,8 +300,8 @@ impl Tensor {
 
     /// A view of `len` elements along `axis` from `start`.
     pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Result<Tensor> {
-        if axis >= self.ndim() || start + len > self.shape()[axis] {
-            return Err(Error::Index(format!("narrow: {start}..{} is outside dim {axis} of {:?}", start + len, self.shape())));
+        if axis >= self.ndim() || start.checked_add(len).is_none_or(|end| end > self.shape()[axis]) {
+            return Err(Error::Index(format!("narrow: {start} + {len} is outside dim {axis} of {:?}", self.shape())));
         }
         let mut shape: Vec<usize> = self.shape().to_vec();
         shape[axis] = len;
@@ -309,8 +310,11 @@ impl Tensor {
     }
 
     /// Elements in row-major order as `f64` (for tests and printing).
+    ///
+    /// # Panics
+    /// When the buffer cannot be allocated (a panic, which the ABI guard catches; never an abort).
     pub fn to_f64_vec(&self) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.numel());
+        let mut out = crate::alloc::try_with_capacity(self.numel(), "to_f64_vec").unwrap_or_else(|e| panic!("{e}"));
         dispatch!(self.dtype, T => {
             let base = self.base::<T>();
             // SAFETY: every offset the layout yields lies within the storage.

