@@ -55,3 +55,39 @@ test("numerics: a huge axis with rows is OUT_OF_MEMORY", () => {
     assert.deepEqual(cb.tensor([3, 1, 2]).argsort().toArray(), [1, 2, 0]);
   });
 });
+
+test("numerics: sum and mean of uint8 and bool widen in the kernel, with no 8x temporary", () => {
+  cb.scope(() => {
+    const u = cb.full([1 << 24], 255, { dtype: "uint8" });
+    const b = cb.arange(3 << 20).mod(3).eq(0);
+    cb.emptyCache();
+    const before = cb.memory();
+    // expected values from numpy: np.full(2**24, 255, np.uint8).sum() etc.
+    const results: [cb.Tensor, unknown][] = [
+      [u.sum(), 4278190080],
+      [u.mean(), 255],
+      [u.reshape([4096, 4096]).sum(0).slice([0, 2]), [1044480, 1044480]],
+      [b.sum(), 1048576],
+      [b.mean(), 0.3333333333333333],
+      [b.reshape([3, -1]).mean(1), [0.33333396911621094, 0.33333301544189453, 0.33333301544189453]],
+      [b.reshape([-1, 3]).sum(0), [1048576, 0, 0]],
+      [b.reshape([-1, 3]).mean(0), [1, 0, 0]],
+    ];
+    const after = cb.memory();
+    // a converted copy would have been 128 MiB (int64 or float64 of 16M elements), freed into the
+    // reuse cache; the results take a few KiB
+    const grown = after.bytes + after.cachedBytes - before.bytes - before.cachedBytes;
+    assert.ok(grown < 8 << 20, `sum/mean allocated ${grown} bytes`);
+    for (const [t, want] of results) assert.deepEqual(t.ndim === 0 ? t.item() : t.toArray(), want);
+    assert.deepEqual(results.map(([t]) => t.dtype), [
+      "int64",
+      "float64",
+      "int64",
+      "int64",
+      "float64",
+      "float64",
+      "int64",
+      "float64",
+    ]);
+  });
+});

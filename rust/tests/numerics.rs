@@ -60,3 +60,68 @@ fn reductions_and_scans_with_no_output_do_no_work() {
         assert_eq!(cpu::scan(op, &wide, Some(1)).unwrap().shape(), &[0, 1 << 40]);
     }
 }
+
+/// A float64 value per element, from a fixed pattern, in `dtype`'s range.
+fn pattern(dtype: DType, n: usize) -> Tensor {
+    let v: Vec<f64> = (0..n)
+        .map(|i| match dtype {
+            DType::Bool => ((i * 7) % 3 == 0) as u8 as f64,
+            DType::U8 => ((i * 7919) % 256) as f64,
+            DType::I32 | DType::I64 => ((i * 7919) % 20001) as f64 - 10000.0,
+            _ => ((i * 7919) % 1000) as f64 / 64.0 - 7.0, // exact in float16 and bfloat16
+        })
+        .collect();
+    cpu::cast(&Tensor::from_vec(&[n], &v).unwrap(), dtype).unwrap()
+}
+
+#[test]
+fn sums_of_narrow_dtypes_widen_element_by_element() {
+    let f64s = |t: &Tensor| t.to_f64_vec();
+    for dtype in [DType::U8, DType::Bool, DType::I32, DType::I64, DType::F16, DType::BF16, DType::F32] {
+        for (shape, axes) in [
+            (vec![1000usize], None),
+            (vec![300_001], None), // one long row: partial sums on the pool
+            (vec![37, 29], Some(vec![0i64])), // leading axis: whole rows added
+            (vec![37, 29], Some(vec![1])),
+            (vec![600, 300], Some(vec![0])), // bands of rows across the pool
+            (vec![5, 7, 9], Some(vec![0, 2])),
+            (vec![5, 7, 9], Some(vec![1])),
+        ] {
+            let n: usize = shape.iter().product();
+            let a = pattern(dtype, n).reshape(&shape).unwrap();
+            let axes = axes.as_deref();
+            for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Var, ReduceOp::Std] {
+                let got = cpu::reduce(op, &a, axes, false, 0.0).unwrap();
+                // the reference: the same reduction of a float64 copy (integer sums are exact in
+                // float64 at these sizes), rounded to the result dtype
+                let want = cpu::cast(&cpu::reduce(op, &cpu::cast(&a, DType::F64).unwrap(), axes, false, 0.0).unwrap(), got.dtype()).unwrap();
+                assert_eq!(got.shape(), want.shape());
+                let (g, w) = (f64s(&got), f64s(&want));
+                for (i, (&g, &w)) in g.iter().zip(&w).enumerate() {
+                    let exact = !dtype.is_float() && op == ReduceOp::Sum;
+                    let tol = if exact { 0.0 } else if matches!(dtype, DType::F16 | DType::BF16) { 1e-2 } else { 1e-5 };
+                    assert!(g == w || (g - w).abs() <= tol * w.abs().max(1.0), "{op:?} {dtype:?} {shape:?} {axes:?} [{i}]: {g} vs {w}");
+                }
+            }
+        }
+    }
+    // widening is exact: the result is bitwise that of reducing a converted copy
+    for dtype in [DType::F16, DType::BF16] {
+        let a = pattern(dtype, 5000).reshape(&[50, 100]).unwrap();
+        let c = cpu::cast(&a, DType::F32).unwrap();
+        for axes in [None, Some(&[0i64][..]), Some(&[1][..])] {
+            for op in [ReduceOp::Sum, ReduceOp::Mean] {
+                let got = cpu::reduce(op, &a, axes, false, 0.0).unwrap();
+                let want = cpu::cast(&cpu::reduce(op, &c, axes, false, 0.0).unwrap(), dtype).unwrap();
+                assert_eq!(f64s(&got), f64s(&want), "{op:?} {dtype:?} {axes:?}");
+            }
+        }
+    }
+    // 255 * 2^24 does not fit 32 bits; prod of uint8 widens to int64 too
+    let big = Tensor::full(DType::U8, &[1 << 24], 255.0).unwrap();
+    assert_eq!(f64s(&cpu::reduce(ReduceOp::Sum, &big, None, false, 0.0).unwrap()), [4278190080.0]);
+    assert_eq!(f64s(&cpu::reduce(ReduceOp::Mean, &big, None, false, 0.0).unwrap()), [255.0]);
+    let p = Tensor::from_vec(&[4], &[200u8, 200, 200, 3]).unwrap();
+    let prod = cpu::reduce(ReduceOp::Prod, &p, None, false, 0.0).unwrap();
+    assert_eq!((prod.dtype(), f64s(&prod)), (DType::I64, vec![24_000_000.0]));
+}

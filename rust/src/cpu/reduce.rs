@@ -2,6 +2,7 @@
 //! scans along one axis (cumsum, cumprod, softmax, log-softmax).
 
 use super::{contiguous_as, finish};
+use std::borrow::Cow;
 use crate::alloc::try_vec;
 use crate::dtype::{Bool, DType, Elem, Float, Num};
 use crate::error::{fmt_shape, Error, Result};
@@ -55,6 +56,45 @@ impl<T: Num> super::simd_loops::Kernel for BlockSum<'_, T> {
         let s = acc.iter().fold(T::zero(), |s, &v| s.add(v));
         rest.iter().fold(s, |s, &v| s.add(v))
     }
+}
+
+/// `v` converted to the (wider) compute type `T`: exact for every pair [`dispatch_widen`] meets.
+#[inline(always)]
+fn widen<S: Elem, T: Num>(v: S) -> T {
+    if S::DTYPE.is_float() { T::from_f64(v.to_f64()) } else { T::from_i64(v.to_i64()) }
+}
+
+/// [`pairwise_sum`] of `x` widened to `T`, element by element (no converted copy of `x`).
+fn sum_widened<S: Elem, T: Num>(x: &[S]) -> T {
+    if S::DTYPE == T::DTYPE {
+        // SAFETY: each dtype has one Rust type, so S and T are the same type.
+        pairwise_sum(unsafe { std::slice::from_raw_parts(x.as_ptr() as *const T, x.len()) })
+    } else {
+        pairwise_sum_map(x, &widen::<S, T>)
+    }
+}
+
+/// Runs `$body` with `$S` bound to the storage type of `$src` and `$T` to the compute type `$ct`
+/// of a sum, mean, product or moment of it (see [`dtypes`]: the same type or a wider one).
+macro_rules! dispatch_widen {
+    ($src:expr, $ct:expr, $S:ident, $T:ident => $body:expr) => {{
+        use $crate::dtype::{Bool as B, DType as D, BF16 as Bf, F16 as H};
+        match ($src, $ct) {
+            (D::F32, D::F32) => { type $S = f32; type $T = f32; $body }
+            (D::F64, D::F64) => { type $S = f64; type $T = f64; $body }
+            (D::F16, D::F32) => { type $S = H; type $T = f32; $body }
+            (D::BF16, D::F32) => { type $S = Bf; type $T = f32; $body }
+            (D::I64, D::I64) => { type $S = i64; type $T = i64; $body }
+            (D::I32, D::I64) => { type $S = i32; type $T = i64; $body }
+            (D::U8, D::I64) => { type $S = u8; type $T = i64; $body }
+            (D::Bool, D::I64) => { type $S = B; type $T = i64; $body }
+            (D::I64, D::F64) => { type $S = i64; type $T = f64; $body }
+            (D::I32, D::F64) => { type $S = i32; type $T = f64; $body }
+            (D::U8, D::F64) => { type $S = u8; type $T = f64; $body }
+            (D::Bool, D::F64) => { type $S = B; type $T = f64; $body }
+            (s, c) => unreachable!("no {} reduction computed in {}", s.name(), c.name()),
+        }
+    }};
 }
 
 /// Output and compute dtypes of a reduction of `d`.
@@ -113,18 +153,25 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
         };
         return Tensor::empty(dtype, &out_shape);
     }
-    // sum or mean over leading axes of a contiguous tensor: add whole rows into the output (bands
-    // of rows across the pool) instead of transposing a copy first
+    // NOTE: sums, means, products and moments read the input in its own dtype and widen each
+    // element as they go (uint8 to int64 or float64, float16 to float32...): a converted copy of
+    // the whole input would be up to 8 times its size.
+    // Sum or mean over leading axes of a contiguous tensor: add whole rows into the output (bands
+    // of rows across the pool) instead of transposing a copy first.
     let leading = red.iter().enumerate().all(|(i, &d)| i == d);
-    if matches!(op, Sum | Mean) && leading && !kept.is_empty() && inner > 0 && a.is_contiguous() && a.dtype() == ct {
+    if matches!(op, Sum | Mean) && leading && !kept.is_empty() && inner > 0 && a.is_contiguous() {
         let cols: usize = kept.iter().map(|&i| a.shape()[i]).product();
-        let r = dispatch_num!(ct, T => column_sums::<T>(a.as_slice::<T>(), inner, cols, &out_shape, op == Mean),
-            unreachable!())?;
+        let r = dispatch_widen!(a.dtype(), ct, S, T =>
+            column_sums::<S, T>(a.as_slice::<S>(), inner, cols, &out_shape, op == Mean))?;
         return finish(r, out_dtype);
     }
     let perm: Vec<usize> = kept.iter().chain(red.iter()).copied().collect();
     let permuted = a.permute(&perm)?;
-    let src = contiguous_as(&permuted, ct)?;
+    let src = if matches!(op, Sum | Mean | Prod | Var | Std) {
+        Cow::Owned(permuted.contiguous()?)
+    } else {
+        contiguous_as(&permuted, ct)?
+    };
     let rows = out_shape.iter().product::<usize>();
     let row = |r: usize| r * inner..(r + 1) * inner;
     let r = match op {
@@ -141,34 +188,36 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
                 _ => fill::<Bool>(&out_shape, rows, inner, |r| Bool(x[row(r)].iter().all(|v| v.truthy()) as u8)),
             }
         }),
-        Var | Std => dispatch_num!(ct, T => {
-            let x = src.as_slice::<T>();
+        Var | Std => dispatch_widen!(a.dtype(), ct, S, T => {
+            let x = src.as_slice::<S>();
             fill::<T>(&out_shape, rows, inner, |r| {
                 let v = moments(&x[row(r)], ddof);
                 T::from_f64(if op == Std { v.sqrt() } else { v })
             })
-        }, unreachable!()),
+        }),
         LogSumExp => dispatch_float!(ct, T => {
             let x = src.as_slice::<T>();
             fill::<T>(&out_shape, rows, inner, |r| logsumexp(&x[row(r)]))
         }, unreachable!()),
-        _ => dispatch_num!(ct, T => {
-            let x = src.as_slice::<T>();
+        _ => dispatch_widen!(a.dtype(), ct, S, T => {
+            let x = src.as_slice::<S>();
             // one long row (a full reduction): partial sums on the pool
-            let sum = |s: &[T]| if s.len() >= super::PAR_MIN && rows == 1 {
-                split_reduce(s, pairwise_sum, |a, b| a.add(b))
-            } else {
-                pairwise_sum(s)
+            let sum = |s: &[S]| -> T {
+                if s.len() >= super::PAR_MIN && rows == 1 {
+                    split_reduce(s, sum_widened::<S, T>, |a, b| a.add(b))
+                } else {
+                    sum_widened(s)
+                }
             };
             fill::<T>(&out_shape, rows, inner, |r| {
                 let s = &x[row(r)];
                 match op {
                     Sum => sum(s),
-                    Prod => s.iter().fold(T::one(), |p, &v| p.mul(v)),
+                    Prod => s.iter().fold(T::one(), |p, &v| p.mul(widen(v))),
                     _ => T::from_f64(if s.is_empty() { f64::NAN } else { sum(s).to_f64() / s.len() as f64 }),
                 }
             })
-        }, unreachable!()),
+        }),
     }?;
     let out_dtype = if matches!(op, ArgMax | ArgMin) { DType::I64 } else if matches!(op, Any | All) { DType::Bool } else { out_dtype };
     finish(r, out_dtype)
@@ -177,7 +226,7 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
 /// Sums (or means) over the `rows` of a row-major `rows x cols` matrix, adding whole rows in order
 /// (numpy adds along a non-contiguous axis the same way). With several threads, each sums a band
 /// of rows into its own accumulator (every thread streams contiguous memory), then the bands add.
-fn column_sums<T: Num>(x: &[T], rows: usize, cols: usize, shape: &[usize], mean: bool) -> Result<Tensor> {
+fn column_sums<S: Elem, T: Num>(x: &[S], rows: usize, cols: usize, shape: &[usize], mean: bool) -> Result<Tensor> {
     let out = Tensor::empty(T::DTYPE, shape)?;
     // SAFETY: fresh and unshared.
     let o = unsafe { out.slice_mut::<T>() };
@@ -185,7 +234,7 @@ fn column_sums<T: Num>(x: &[T], rows: usize, cols: usize, shape: &[usize], mean:
     let per = rows.div_ceil(bands);
     let band = |b: usize, acc: &mut [T]| {
         let (r0, r1) = (b * per, ((b + 1) * per).min(rows));
-        acc.copy_from_slice(&x[r0 * cols..(r0 + 1) * cols]);
+        super::simd_loops::map_best(acc, &x[r0 * cols..(r0 + 1) * cols], &widen::<S, T>);
         super::simd_loops::run_best(AddRows { o: acc, x: &x[r0 * cols..r1 * cols], rows: r1 - r0 });
     };
     if bands == 1 {
@@ -230,14 +279,14 @@ impl<T: Num> super::simd_loops::Kernel for AddSlice<'_, T> {
     }
 }
 
-/// Adds rows 1.. of the `rows x o.len()` matrix `x` into `o`.
-struct AddRows<'a, T> {
+/// Adds rows 1.. of the `rows x o.len()` matrix `x` into `o`, widening each element.
+struct AddRows<'a, S, T> {
     o: &'a mut [T],
-    x: &'a [T],
+    x: &'a [S],
     rows: usize,
 }
 
-impl<T: Num> super::simd_loops::Kernel for AddRows<'_, T> {
+impl<S: Elem, T: Num> super::simd_loops::Kernel for AddRows<'_, S, T> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
@@ -245,7 +294,7 @@ impl<T: Num> super::simd_loops::Kernel for AddRows<'_, T> {
         for r in 1..self.rows {
             let row = &self.x[r * w..(r + 1) * w];
             for (d, &v) in self.o.iter_mut().zip(row) {
-                *d = d.add(v);
+                *d = d.add(widen(v));
             }
         }
     }
@@ -360,7 +409,7 @@ impl<T: Elem> super::simd_loops::Kernel for FindFirst<'_, T> {
 /// Sum of `(x - shift)^p` in float64 for p = 1 or 2, with 16 accumulators (vectorised).
 struct PowerSum<'a, T, const P: u8>(&'a [T], f64);
 
-impl<T: Num, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
+impl<T: Elem, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
     type Out = f64;
     #[inline(always)]
     fn run(self) -> f64 {
@@ -384,7 +433,7 @@ impl<T: Num, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
 }
 
 /// Variance with `ddof` in float64 (two passes).
-fn moments<T: Num>(x: &[T], ddof: f64) -> f64 {
+fn moments<T: Elem>(x: &[T], ddof: f64) -> f64 {
     use super::simd_loops::run_best;
     let n = x.len() as f64;
     let mean = run_best(PowerSum::<T, 1>(x, 0.0)) / n;
