@@ -91,3 +91,27 @@ test("numerics: sum and mean of uint8 and bool widen in the kernel, with no 8x t
     ]);
   });
 });
+
+const FLOATS: cb.DType[] = ["float32", "float64", "float16", "bfloat16"];
+
+test("numerics: max/min/argmax/argmin propagate NaN at every length and position", () => {
+  // numpy: np.max gives nan, np.argmax the index of the first nan
+  for (const dtype of FLOATS) {
+    for (let n = 1; n <= 70; n++) {
+      cb.scope(() => {
+        const base = Array.from({ length: n }, (_, i) => ((i * 37) % 71) - 30);
+        for (let pos = 0; pos < n; pos++) {
+          const x = base.slice();
+          x[pos] = NaN;
+          if (pos + 5 < n) x[pos + 5] = NaN;
+          const t = cb.tensor(x, { dtype });
+          const what = `${dtype} n=${n} NaN at ${pos}`;
+          assert.ok(Number.isNaN(t.max().item()), `max ${what}`);
+          assert.ok(Number.isNaN(t.min().item()), `min ${what}`);
+          assert.equal(t.argmax().item(), pos, `argmax ${what}`);
+          assert.equal(t.argmin().item(), pos, `argmin ${what}`);
+        }
+      });
+    }
+  }
+});

@@ -125,3 +125,65 @@ fn sums_of_narrow_dtypes_widen_element_by_element() {
     let prod = cpu::reduce(ReduceOp::Prod, &p, None, false, 0.0).unwrap();
     assert_eq!((prod.dtype(), f64s(&prod)), (DType::I64, vec![24_000_000.0]));
 }
+
+const FLOATS: [DType; 4] = [DType::F32, DType::F64, DType::F16, DType::BF16];
+
+fn reduce_all(op: ReduceOp, t: &Tensor) -> f64 {
+    cpu::reduce(op, t, None, false, 0.0).unwrap().to_f64_vec()[0]
+}
+
+/// numpy: max and min propagate NaN; argmax and argmin give the first NaN's index; otherwise the
+/// first extreme's. Every length up to 70 (under and over the 16 lanes of the vectorised pass, and
+/// its tail), a NaN at every position, one and two NaNs, every instruction set.
+#[test]
+fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
+    for level in cpu::gemm::available() {
+        cpu::gemm::force(Some(level));
+        for dtype in FLOATS {
+            for n in 1..=70usize {
+                // distinct values exact in every float type; the max is not at either end
+                let base: Vec<f64> = (0..n).map(|i| ((i * 37) % 71) as f64 - 30.0).collect();
+                let first = |better: &dyn Fn(f64, f64) -> bool| (0..n).fold(0, |b, i| if better(base[i], base[b]) { i } else { b });
+                let (imax, imin) = (first(&|a, b| a > b), first(&|a, b| a < b));
+                let t = cpu::cast(&Tensor::from_vec(&[n], &base).unwrap(), dtype).unwrap();
+                assert_eq!(reduce_all(ReduceOp::Max, &t), base[imax], "{level:?} {dtype:?} max n={n}");
+                assert_eq!(reduce_all(ReduceOp::Min, &t), base[imin], "{level:?} {dtype:?} min n={n}");
+                assert_eq!(reduce_all(ReduceOp::ArgMax, &t), imax as f64, "{level:?} {dtype:?} argmax n={n}");
+                assert_eq!(reduce_all(ReduceOp::ArgMin, &t), imin as f64, "{level:?} {dtype:?} argmin n={n}");
+                for pos in 0..n {
+                    for second in [None, Some((pos * 7 + 3) % n)] {
+                        let mut x = base.clone();
+                        x[pos] = f64::NAN;
+                        if let Some(q) = second {
+                            x[q] = f64::NAN;
+                        }
+                        let want = second.map_or(pos, |q| q.min(pos)) as f64;
+                        let t = cpu::cast(&Tensor::from_vec(&[n], &x).unwrap(), dtype).unwrap();
+                        let what = format!("{level:?} {dtype:?} n={n} NaN at {pos} and {second:?}");
+                        assert!(reduce_all(ReduceOp::Max, &t).is_nan(), "max {what}");
+                        assert!(reduce_all(ReduceOp::Min, &t).is_nan(), "min {what}");
+                        assert_eq!(reduce_all(ReduceOp::ArgMax, &t), want, "argmax {what}");
+                        assert_eq!(reduce_all(ReduceOp::ArgMin, &t), want, "argmin {what}");
+                    }
+                }
+                // rows: only the row holding the NaN is NaN
+                let mut x: Vec<f64> = base.iter().chain(&base).chain(&base).copied().collect();
+                x[n + n / 2] = f64::NAN;
+                let t = cpu::cast(&Tensor::from_vec(&[3, n], &x).unwrap(), dtype).unwrap();
+                let m = cpu::reduce(ReduceOp::Max, &t, Some(&[1]), false, 0.0).unwrap().to_f64_vec();
+                assert!(m[0] == base[imax] && m[1].is_nan() && m[2] == base[imax], "{level:?} {dtype:?} rows n={n}: {m:?}");
+                let am = cpu::reduce(ReduceOp::ArgMin, &t, Some(&[1]), false, 0.0).unwrap().to_f64_vec();
+                assert_eq!(am, [imin as f64, (n / 2) as f64, imin as f64], "{level:?} {dtype:?} rows n={n}");
+            }
+            // -0 and +0 are equal: the first of them is the argmax (numpy: 5 for both dtypes)
+            let mut x = vec![-1.0f64; 32];
+            x[5] = 0.0;
+            x[19] = -0.0;
+            let t = cpu::cast(&Tensor::from_vec(&[32], &x).unwrap(), dtype).unwrap();
+            assert_eq!(reduce_all(ReduceOp::ArgMax, &t), 5.0, "{level:?} {dtype:?} signed zeros");
+            let neg = cpu::unary(cobalt::UnaryOp::Neg, &t).unwrap();
+            assert_eq!(reduce_all(ReduceOp::ArgMin, &neg), 5.0, "{level:?} {dtype:?} signed zeros");
+        }
+    }
+    cpu::gemm::force(None);
+}

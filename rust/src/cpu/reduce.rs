@@ -360,10 +360,9 @@ impl<T: Elem, const MAX: bool> super::simd_loops::Kernel for Extreme<'_, T, MAX>
         for c in chunks {
             for k in 0..L {
                 acc[k] = pick(acc[k], c[k]);
-                // v != v only for NaN (integers: never, and the compiler drops it)
-                #[allow(clippy::eq_op)]
-                let is_nan = c[k] != c[k];
-                nan[k] |= is_nan;
+                // NOTE: `is_nan`, not `v != v`: float16 and bfloat16 compare their bits for
+                // equality, so a NaN equals itself there (integers: never NaN, the test folds away)
+                nan[k] |= c[k].is_nan();
             }
         }
         let mut m = acc.iter().fold(x[0], |m, &v| pick(m, v));
@@ -398,8 +397,10 @@ impl<T: Elem> super::simd_loops::Kernel for FindFirst<'_, T> {
     fn run(self) -> Option<usize> {
         let (x, m) = (self.0, self.1);
         for (c, chunk) in x.chunks(64).enumerate() {
-            if chunk.iter().fold(false, |hit, &v| hit | (v == m)) {
-                return chunk.iter().position(|&v| v == m).map(|i| c * 64 + i);
+            // equal as values (float16's `==` compares bits, and -0 must match +0)
+            let eq = |v: &T| v.partial_cmp(&m) == Some(std::cmp::Ordering::Equal);
+            if chunk.iter().fold(false, |hit, v| hit | eq(v)) {
+                return chunk.iter().position(eq).map(|i| c * 64 + i);
             }
         }
         None
