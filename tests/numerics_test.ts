@@ -115,3 +115,45 @@ test("numerics: max/min/argmax/argmin propagate NaN at every length and position
     }
   }
 });
+
+test("numerics: float-to-integer astype saturates (sync and async), NaN -> 0; to bool NaN is true", async () => {
+  const x = [Infinity, -Infinity, NaN, 1e10, -1e10, 3e9, -3e9, 255.9, 256, -0.9, -1, 1.5, -1.5, 0, -0, 65504, 1e19, -1e19];
+  const ranges = { int32: [-(2n ** 31n), 2n ** 31n - 1n], int64: [-(2n ** 63n), 2n ** 63n - 1n], uint8: [0n, 255n] };
+  // the rule (numpy leaves it undefined): trunc toward zero, clamp to the target's range, NaN -> 0
+  const want = (v: number, [lo, hi]: bigint[]) => {
+    if (Number.isNaN(v)) return 0n;
+    if (v === Infinity) return hi;
+    if (v === -Infinity) return lo;
+    const t = BigInt(Math.trunc(v));
+    return t < lo ? lo : t > hi ? hi : t;
+  };
+  const big = (t: cb.Tensor) => Array.from(t.data as ArrayLike<number | bigint>, (v) => BigInt(v));
+  for (const src of FLOATS) {
+    const a = cb.tensor(x, { dtype: src });
+    const held = a.astype("float64").toArray() as number[]; // the values as src holds them
+    for (const [dst, range] of Object.entries(ranges) as [cb.DType, bigint[]][]) {
+      const expected = held.map((v) => want(v, range));
+      const sync = a.astype(dst), async_ = await a.astypeAsync(dst);
+      assert.deepEqual(big(sync), expected, `${src} -> ${dst}`);
+      assert.deepEqual(big(async_), expected, `${src} -> ${dst} async`);
+      // strided input takes another loop
+      const strided = cb.tensor([x, x], { dtype: src }).transpose().astype(dst);
+      assert.deepEqual(big(strided).filter((_, i) => i % 2 === 0), expected, `${src} -> ${dst} strided`);
+      for (const t of [sync, async_, strided]) t.dispose();
+    }
+    // numpy: np.array([...]).astype(bool) is True for every non-zero value and for nan
+    const b = a.astype("bool");
+    assert.deepEqual(b.toArray(), held.map((v) => v !== 0 ? 1 : 0));
+    a.dispose();
+    b.dispose();
+  }
+  cb.scope(() => {
+    // the cases of the report: float32 inf and 1e10 to int32
+    assert.deepEqual(cb.tensor([Infinity, 1e10, -Infinity, NaN]).astype("int32").toArray(), [
+      2147483647,
+      2147483647,
+      -2147483648,
+      0,
+    ]);
+  });
+});

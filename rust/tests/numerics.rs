@@ -187,3 +187,80 @@ fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
     }
     cpu::gemm::force(None);
 }
+
+/// The integers of an int32, int64 or uint8 tensor, exactly.
+fn ints(t: &Tensor) -> Vec<i128> {
+    let t = t.contiguous().unwrap();
+    match t.dtype() {
+        DType::I32 => t.as_slice::<i32>().iter().map(|&v| v as i128).collect(),
+        DType::I64 => t.as_slice::<i64>().iter().map(|&v| v as i128).collect(),
+        DType::U8 => t.as_slice::<u8>().iter().map(|&v| v as i128).collect(),
+        d => panic!("not an integer dtype: {d:?}"),
+    }
+}
+
+/// float -> integer `astype` truncates toward zero and saturates at the target's range, NaN -> 0
+/// (numpy leaves these undefined; the README documents saturation), for every float dtype, every
+/// integer dtype, every layout the copy loop has (contiguous, parallel, tiled transpose, strided,
+/// broadcast) and every instruction set. To bool: anything but 0 is true, NaN too (numpy).
+#[test]
+fn float_to_integer_casts_saturate_everywhere() {
+    let specials = [
+        f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1e10, -1e10, 3e9, -3e9, 2147483647.0, -2147483648.0, 2147483648.0,
+        255.9, 256.0, 255.0, -0.9, -1.0, 0.0, -0.0, 1.5, -1.5, 65504.0, 1e19, -1e19, 9.2e18, -9.3e18, 4e38, 0.49,
+    ];
+    let range = |d: DType| -> (i128, i128) {
+        match d {
+            DType::I32 => (i32::MIN as i128, i32::MAX as i128),
+            DType::I64 => (i64::MIN as i128, i64::MAX as i128),
+            _ => (0, 255),
+        }
+    };
+    for level in cpu::gemm::available() {
+        cpu::gemm::force(Some(level));
+        for src in FLOATS {
+            // 100 x 700 values cycling through the specials: contiguous, parallel (> 64k), transposed
+            let n = 100 * 700;
+            let v: Vec<f64> = (0..n).map(|i| specials[i % specials.len()] * if i % 7 == 6 { 0.5 } else { 1.0 }).collect();
+            let a = cpu::cast(&Tensor::from_vec(&[100, 700], &v).unwrap(), src).unwrap();
+            // the values as the source dtype holds them (a float -> float64 cast is exact)
+            let held = cpu::cast(&a, DType::F64).unwrap().to_f64_vec();
+            let t = a.transpose();
+            let held_t = cpu::cast(&t, DType::F64).unwrap().to_f64_vec();
+            let small = a.narrow(0, 0, 1).unwrap();
+            let bcast = small.narrow(1, 3, 1).unwrap().expand(&[5, 3]).unwrap();
+            for dst in [DType::I32, DType::I64, DType::U8] {
+                let (lo, hi) = range(dst);
+                let want = |x: f64| -> i128 {
+                    if x.is_nan() {
+                        0
+                    } else if x >= 2f64.powi(100) {
+                        hi
+                    } else if x <= -2f64.powi(100) {
+                        lo
+                    } else {
+                        (x.trunc() as i128).clamp(lo, hi)
+                    }
+                };
+                let what = format!("{level:?} {src:?} -> {dst:?}");
+                let got = ints(&cpu::cast(&a, dst).unwrap());
+                for (i, (&g, &x)) in got.iter().zip(&held).enumerate() {
+                    assert_eq!(g, want(x), "{what} [{i}] of {x}");
+                }
+                let got = ints(&cpu::cast(&t, dst).unwrap());
+                for (i, (&g, &x)) in got.iter().zip(&held_t).enumerate() {
+                    assert_eq!(g, want(x), "{what} transposed [{i}] of {x}");
+                }
+                let got = ints(&cpu::cast(&small, dst).unwrap());
+                assert_eq!(got, held[..700].iter().map(|&x| want(x)).collect::<Vec<_>>(), "{what} small");
+                assert_eq!(ints(&cpu::cast(&bcast, dst).unwrap()), vec![want(held[3]); 15], "{what} broadcast");
+                assert_eq!(ints(&a.astype(dst).unwrap()), ints(&cpu::cast(&a, dst).unwrap()), "{what} astype");
+            }
+            let b = cpu::cast(&a, DType::Bool).unwrap().to_f64_vec();
+            for (i, (&g, &x)) in b.iter().zip(&held).enumerate() {
+                assert_eq!(g, (x != 0.0) as u8 as f64, "{level:?} {src:?} -> bool [{i}] of {x}");
+            }
+        }
+    }
+    cpu::gemm::force(None);
+}
