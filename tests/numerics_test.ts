@@ -157,3 +157,47 @@ test("numerics: float-to-integer astype saturates (sync and async), NaN -> 0; to
     ]);
   });
 });
+
+/** Asserts `got` matches `want` elementwise: NaN and infinities exactly, finite values within `tol`. */
+function close(got: number[], want: number[], tol: number, what: string) {
+  assert.equal(got.length, want.length, what);
+  got.forEach((g, i) => {
+    const w = want[i];
+    const ok = Number.isFinite(w) ? Math.abs(g - w) <= tol * Math.max(1, Math.abs(w)) : Object.is(g, w);
+    assert.ok(ok, `${what} [${i}]: got ${g}, want ${w}`);
+  });
+}
+
+test("numerics: softmax and logSoftmax of rows with -inf (scipy.special)", () => {
+  const x = [[-Infinity, 1, 2], [3, -Infinity, -Infinity], [-Infinity, -Infinity, -Infinity], [0.5, -Infinity, 0.25]];
+  // scipy.special.log_softmax(x, axis=1), softmax(x, axis=1) and log_softmax(x, axis=0), float64
+  const ls1 = [
+    [-Infinity, -1.3132616875182228, -0.31326168751822286],
+    [0, -Infinity, -Infinity],
+    [NaN, NaN, NaN],
+    [-0.5759394198788437, -Infinity, -0.8259394198788437],
+  ];
+  const sm1 = [
+    [0, 0.2689414213699951, 0.7310585786300049],
+    [1, 0, 0],
+    [NaN, NaN, NaN],
+    [0.5621765008857981, 0, 0.4378234991142019],
+  ];
+  const ls0 = [
+    [-Infinity, 0, -0.16022415043808716],
+    [-0.07888973429254956, -Infinity, -Infinity],
+    [-Infinity, -Infinity, -Infinity],
+    [-2.5788897342925496, -Infinity, -1.9102241504380872],
+  ];
+  for (const dtype of FLOATS) {
+    cb.scope(() => {
+      const tol = dtype === "float64" ? 1e-12 : dtype === "float32" ? 1e-6 : 2e-2;
+      const t = cb.tensor(x, { dtype });
+      close(cb.tensor([-Infinity, 1], { dtype }).logSoftmax().toArray() as number[], [-Infinity, 0], 0, dtype);
+      close(cb.tensor([-Infinity, 1], { dtype }).softmax().toArray() as number[], [0, 1], 0, dtype);
+      close((t.logSoftmax(1).toArray() as number[][]).flat(), ls1.flat(), tol, `${dtype} logSoftmax(1)`);
+      close((t.softmax(1).toArray() as number[][]).flat(), sm1.flat(), tol, `${dtype} softmax(1)`);
+      close((t.logSoftmax(0).toArray() as number[][]).flat(), ls0.flat(), tol, `${dtype} logSoftmax(0)`);
+    });
+  }
+});

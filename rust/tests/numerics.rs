@@ -264,3 +264,47 @@ fn float_to_integer_casts_saturate_everywhere() {
     }
     cpu::gemm::force(None);
 }
+
+/// softmax and log-softmax of rows holding -inf (scipy.special semantics): a -inf element gives
+/// exactly 0 and -inf, the rest is the softmax of the finite elements; a row of only -inf gives
+/// NaN (scipy and torch). Every length up to 40, every float dtype, every instruction set.
+#[test]
+fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
+    use cobalt::ScanOp;
+    for level in cpu::gemm::available() {
+        cpu::gemm::force(Some(level));
+        for dtype in FLOATS {
+            let tol = if matches!(dtype, DType::F16 | DType::BF16) { 2e-2 } else { 1e-5 };
+            for n in 1..=40usize {
+                for pattern in 0..4 {
+                    let x: Vec<f64> = (0..n)
+                        .map(|i| match pattern {
+                            0 => if i % 3 == 0 { f64::NEG_INFINITY } else { (i % 5) as f64 * 0.5 - 1.0 },
+                            1 => if i == n / 2 { 1.0 } else { f64::NEG_INFINITY },
+                            2 => f64::NEG_INFINITY,
+                            _ => if i + 1 == n { f64::NEG_INFINITY } else { -(i as f64) },
+                        })
+                        .collect();
+                    let t = cpu::cast(&Tensor::from_vec(&[1, n], &x).unwrap(), dtype).unwrap();
+                    let m = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                    let lse = m + x.iter().map(|&v| (v - m).exp()).sum::<f64>().ln();
+                    let ls = cpu::scan(ScanOp::LogSoftmax, &t, Some(-1)).unwrap().to_f64_vec();
+                    let sm = cpu::scan(ScanOp::Softmax, &t, Some(-1)).unwrap().to_f64_vec();
+                    let what = format!("{level:?} {dtype:?} n={n} pattern {pattern}");
+                    for i in 0..n {
+                        if m == f64::NEG_INFINITY {
+                            assert!(ls[i].is_nan() && sm[i].is_nan(), "{what}: all -inf gives NaN, got {} {}", ls[i], sm[i]);
+                        } else if x[i] == f64::NEG_INFINITY {
+                            assert_eq!((ls[i], sm[i]), (f64::NEG_INFINITY, 0.0), "{what} [{i}]");
+                        } else {
+                            let want = x[i] - lse;
+                            assert!((ls[i] - want).abs() <= tol * want.abs().max(1.0), "{what} [{i}]: {} vs {want}", ls[i]);
+                            assert!((sm[i] - want.exp()).abs() <= tol, "{what} [{i}]: {} vs {}", sm[i], want.exp());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    cpu::gemm::force(None);
+}

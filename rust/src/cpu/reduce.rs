@@ -592,6 +592,9 @@ fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
 
 /// Softmax (or log-softmax) of one row, in the row's float type: shift by the max, exponentiate
 /// once into the output, sum pairwise.
+///
+/// NOTE: a -inf element gives exactly 0 (log: `-inf - finite = -inf`); a row of only -inf has a
+/// -inf max, `-inf - -inf` is NaN, and the row is NaN, as scipy.special and torch give.
 fn softmax_row<F: Float>(soft: bool, x: &[F], o: &mut [F]) {
     let m = extreme(x, true);
     super::simd_loops::map_best(o, x, &|v: F| v.sub(m).exp());
