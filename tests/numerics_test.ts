@@ -4,6 +4,7 @@
  * division and modulo by infinities, dtypes kept by tril/triu, topk of a scalar.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import * as cb from "../mod.ts";
 import { test } from "./harness.ts";
 
@@ -200,4 +201,40 @@ test("numerics: softmax and logSoftmax of rows with -inf (scipy.special)", () =>
       close((t.logSoftmax(0).toArray() as number[][]).flat(), ls0.flat(), tol, `${dtype} logSoftmax(0)`);
     });
   }
+});
+
+test("numerics: floorDiv and mod match numpy over zeros, infinities, NaN and finite values", () => {
+  // tests/fixtures/floor_mod.txt (gen_floor_mod.py): `dtype a b numpy.floor_divide numpy.mod`
+  const num = (s: string) => s === "inf" ? Infinity : s === "-inf" ? -Infinity : s === "nan" ? NaN : Number(s);
+  const byDtype = new Map<string, number[][]>();
+  const text = readFileSync(new URL("./fixtures/floor_mod.txt", import.meta.url), "utf8");
+  for (const line of text.trim().split("\n")) {
+    const [dtype, ...v] = line.split(" ");
+    if (!byDtype.has(dtype)) byDtype.set(dtype, []);
+    byDtype.get(dtype)!.push(v.map(num));
+  }
+  assert.deepEqual([...byDtype.keys()].sort(), [...FLOATS].sort());
+  for (const [dtype, rows] of byDtype) {
+    cb.scope(() => {
+      const a = cb.tensor(rows.map((r) => r[0]), { dtype: dtype as cb.DType });
+      const b = cb.tensor(rows.map((r) => r[1]), { dtype: dtype as cb.DType });
+      const results: [string, number[], number][] = [
+        ["floorDiv", a.floorDiv(b).toArray() as number[], 2],
+        ["mod", a.mod(b).toArray() as number[], 3],
+      ];
+      for (const [op, got, k] of results) {
+        got.forEach((g, i) => {
+          const [x, y] = rows[i];
+          assert.ok(Object.is(g, rows[i][k]), `${dtype} ${x} ${op} ${y}: got ${g}, numpy ${rows[i][k]}`);
+        });
+      }
+    });
+  }
+  cb.scope(() => {
+    // Python: 5 // inf == 0, -5 // inf == -1, 5 % inf == 5, -5 % inf == inf, 5 % -inf == -inf
+    const x = cb.tensor([5, -5, 5, -5], { dtype: "float64" });
+    const y = cb.tensor([Infinity, Infinity, -Infinity, -Infinity], { dtype: "float64" });
+    assert.deepEqual(x.floorDiv(y).toArray(), [0, -1, -1, 0]);
+    assert.deepEqual(x.mod(y).toArray(), [5, Infinity, -Infinity, -5]);
+  });
 });

@@ -308,3 +308,47 @@ fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
     }
     cpu::gemm::force(None);
 }
+
+/// `numpy.floor_divide` and `numpy.mod` over a grid of signed zeros, infinities, NaN and finite
+/// values and random pairs, for every float dtype (tests/fixtures/floor_mod.txt, written by
+/// gen_floor_mod.py beside it): equal bit for bit (signs of zeros included), NaN where numpy's is.
+#[test]
+fn floor_div_and_mod_match_numpy_bit_for_bit() {
+    use cobalt::BinaryOp;
+    let text = include_str!("../../tests/fixtures/floor_mod.txt");
+    let mut cases: std::collections::BTreeMap<&str, Vec<[f64; 4]>> = Default::default();
+    for line in text.lines() {
+        let mut it = line.split_whitespace();
+        let dtype = it.next().unwrap();
+        let v: Vec<f64> = it.map(|s| s.parse().unwrap()).collect();
+        cases.entry(dtype).or_default().push([v[0], v[1], v[2], v[3]]);
+    }
+    assert_eq!(cases.len(), 4);
+    let same = |g: f64, w: f64| (g.is_nan() && w.is_nan()) || g.to_bits() == w.to_bits();
+    for level in cpu::gemm::available() {
+        cpu::gemm::force(Some(level));
+        for (name, rows) in &cases {
+            let dtype = FLOATS.into_iter().find(|d| d.name() == *name).unwrap();
+            let col = |k: usize| {
+                let v: Vec<f64> = rows.iter().map(|r| r[k]).collect();
+                cpu::cast(&Tensor::from_vec(&[v.len()], &v).unwrap(), dtype).unwrap()
+            };
+            let (a, b) = (col(0), col(1));
+            for (op, k) in [(BinaryOp::FloorDiv, 2), (BinaryOp::Mod, 3)] {
+                let r = cpu::binary(op, &a, &b).unwrap();
+                assert_eq!(r.dtype(), dtype);
+                for (i, g) in r.to_f64_vec().into_iter().enumerate() {
+                    let [x, y, ..] = rows[i];
+                    assert!(same(g, rows[i][k]), "{level:?} {name} {x:?} {op:?} {y:?} = {g:?}, numpy {:?}", rows[i][k]);
+                }
+                // a number on the right takes the scalar loop
+                for (i, row) in rows.iter().enumerate().step_by(7) {
+                    let ai = a.narrow(0, i, 1).unwrap();
+                    let g = cpu::binary_scalar(op, &ai, row[1], false).unwrap().to_f64_vec()[0];
+                    assert!(same(g, row[k]), "{level:?} {name} {:?} {op:?} scalar {:?} = {g:?}, numpy {:?}", row[0], row[1], row[k]);
+                }
+            }
+        }
+    }
+    cpu::gemm::force(None);
+}
