@@ -531,8 +531,9 @@ export function tri(a: Tensor, k: number, lower: boolean): Tensor {
   const rows = mk(n, [n, 1]), cols = mk(m, [1, m]);
   const diff = cols.sub(rows);
   const mask = lower ? diff.le(k) : diff.ge(k);
-  const out = where(mask, a, 0);
-  drop(rows, cols, diff, mask);
+  const zero = scalar(0, a.dtype); // of a's dtype: a bare 0 would promote bool to int64
+  const out = where(mask, a, zero);
+  drop(rows, cols, diff, mask, zero);
   return out;
 }
 

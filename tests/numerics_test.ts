@@ -238,3 +238,32 @@ test("numerics: floorDiv and mod match numpy over zeros, infinities, NaN and fin
     assert.deepEqual(x.mod(y).toArray(), [5, Infinity, -Infinity, -5]);
   });
 });
+
+test("numerics: tril and triu keep every dtype (numpy), bool included", () => {
+  const x = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]];
+  // numpy: np.tril(x, k), np.triu(x, k) for x = np.arange(1, 13).reshape(3, 4)
+  const want: Record<number, [number[][], number[][]]> = {
+    [-1]: [[[0, 0, 0, 0], [5, 0, 0, 0], [9, 10, 0, 0]], [[1, 2, 3, 4], [5, 6, 7, 8], [0, 10, 11, 12]]],
+    0: [[[1, 0, 0, 0], [5, 6, 0, 0], [9, 10, 11, 0]], [[1, 2, 3, 4], [0, 6, 7, 8], [0, 0, 11, 12]]],
+    2: [[[1, 2, 3, 0], [5, 6, 7, 8], [9, 10, 11, 12]], [[0, 0, 3, 4], [0, 0, 0, 8], [0, 0, 0, 0]]],
+  };
+  const dtypes: cb.DType[] = ["float32", "float64", "int32", "int64", "uint8", "bool", "float16", "bfloat16"];
+  for (const dtype of dtypes) {
+    cb.scope(() => {
+      const t = cb.tensor(x, { dtype });
+      for (const k of [-1, 0, 2]) {
+        const [lo, up] = want[k].map((m) => m.map((r) => r.map((v) => dtype === "bool" ? Number(v !== 0) : v)));
+        const l = t.tril(k), u = t.triu(k);
+        assert.deepEqual([l.dtype, u.dtype], [dtype, dtype], `${dtype} k=${k}`);
+        assert.deepEqual(l.toArray(), lo, `${dtype} tril(${k})`);
+        assert.deepEqual(u.toArray(), up, `${dtype} triu(${k})`);
+      }
+    });
+  }
+  cb.scope(() => {
+    // batched: np.tril(np.ones((2, 3, 3), bool), -1)
+    const b = cb.ones([2, 3, 3], { dtype: "bool" }).tril(-1);
+    assert.equal(b.dtype, "bool");
+    assert.deepEqual(b.toArray(), [[[0, 0, 0], [1, 0, 0], [1, 1, 0]], [[0, 0, 0], [1, 0, 0], [1, 1, 0]]]);
+  });
+});
