@@ -267,3 +267,24 @@ test("numerics: tril and triu keep every dtype (numpy), bool included", () => {
     assert.deepEqual(b.toArray(), [[[0, 0, 0], [1, 0, 0], [1, 1, 0]], [[0, 0, 0], [1, 0, 0], [1, 1, 0]]]);
   });
 });
+
+test("numerics: topk of a 0-d tensor is the tensor and index 0 (torch), for k 0 and 1", () => {
+  // torch.topk(torch.tensor(3.), 1) -> values tensor(3.), indices tensor(0); k = 0 gives the same
+  const dtypes: cb.DType[] = ["float32", "float64", "int32", "int64", "uint8", "bool", "float16", "bfloat16"];
+  for (const dtype of dtypes) {
+    cb.scope(() => {
+      const t = cb.tensor(dtype === "bool" ? 1 : 3, { dtype });
+      for (const k of [0, 1]) {
+        for (const axis of [-1, 0]) {
+          for (const largest of [true, false]) {
+            const { values, indices } = t.topk(k, axis, { largest });
+            assert.deepEqual([values.shape, values.dtype, values.item()], [[], dtype, dtype === "bool" ? 1 : 3]);
+            assert.deepEqual([indices.shape, indices.dtype, indices.item()], [[], "int64", 0]);
+          }
+        }
+      }
+      assert.throws(() => t.topk(2), code("INVALID_ARGUMENT"));
+      assert.throws(() => t.topk(1, 1), code("AXIS"));
+    });
+  }
+});
