@@ -256,22 +256,18 @@ impl Tensor {
             return Err(Error::InvalidArgument("as_strided: shape and strides differ in length".into()));
         }
         let numel = numel(shape)?;
-        let start = self.layout.offset as isize + offset;
-        let capacity = (self.storage.nbytes() / self.dtype.size()) as isize;
-        if numel > 0 {
-            let (mut lo, mut hi) = (start, start);
-            for (&d, &s) in shape.iter().zip(strides) {
-                let span = (d as isize - 1).checked_mul(s).ok_or_else(|| Error::InvalidArgument("as_strided: strides overflow".into()))?;
-                if span < 0 { lo += span } else { hi += span }
-            }
-            if lo < 0 || hi >= capacity {
-                return Err(Error::InvalidArgument(format!(
-                    "as_strided: the view reaches elements {lo}..={hi} of a storage of {capacity}"
-                )));
-            }
-        } else {
+        // i128: no sum or product of these can wrap (see `layout::extent`)
+        let start = self.layout.offset as i128 + offset as i128;
+        let capacity = (self.storage.nbytes() / self.dtype.size()) as i128;
+        if numel == 0 {
             // an empty view reads nothing: any offset is harmless, keep it inside the storage
             return Ok(self.with_layout(Layout::new(shape.into(), strides.into(), start.clamp(0, capacity) as usize)));
+        }
+        let (lo, hi) = crate::layout::extent(shape, strides, start);
+        if lo < 0 || hi >= capacity {
+            return Err(Error::InvalidArgument(format!(
+                "as_strided: the view reaches elements {lo}..={hi} of a storage of {capacity}"
+            )));
         }
         Ok(self.with_layout(Layout::new(shape.into(), strides.into(), start as usize)))
     }
@@ -305,7 +301,8 @@ impl Tensor {
         }
         let mut shape: Vec<usize> = self.shape().to_vec();
         shape[axis] = len;
-        let off = self.layout.offset as isize + start as isize * self.layout.strides[axis];
+        // an empty slice (start may be the dim's end) keeps the offset: nothing past the end
+        let off = if len == 0 { self.layout.offset as isize } else { self.layout.offset as isize + start as isize * self.layout.strides[axis] };
         Ok(self.with_layout(Layout::new(shape[..].into(), self.layout.strides.clone(), off as usize)))
     }
 

@@ -352,3 +352,92 @@ fn floor_div_and_mod_match_numpy_bit_for_bit() {
     }
     cpu::gemm::force(None);
 }
+
+/// `cobalt_as_strided` from C with adversarial shapes, strides and offsets: every view whose
+/// elements would leave the storage is refused (INVALID_ARGUMENT, or OUT_OF_MEMORY for an element
+/// count that overflows), however the products and sums of shape x stride would wrap in 64 bits;
+/// views at the very edges of the storage are accepted.
+#[test]
+fn as_strided_bounds_checks_cannot_overflow() {
+    use cobalt::abi::*;
+    const MAX: i64 = i64::MAX;
+    const MIN: i64 = i64::MIN;
+    const P62: i64 = 1 << 62;
+    // SAFETY (whole test): every pointer passed is a live handle or a slice of `ndim` values.
+    unsafe {
+        let base = cobalt_full(DType::F32 as i32, [64i64].as_ptr(), 1, 1.0);
+        assert!(!base.is_null());
+        // a view of `base` starting at element 8, so that offsets relative to it can go negative
+        let mid = cobalt_as_strided(base, [8i64].as_ptr(), [1i64].as_ptr(), 1, 8.0);
+        assert!(!mid.is_null());
+        let refused: &[(&[i64], &[i64], f64)] = &[
+            (&[2], &[MAX - 5], 10.0),           // start + (d-1)*s wraps to a negative "hi"
+            (&[2, 2], &[P62, P62], 0.0),        // the spans sum to 2^63
+            (&[2, 2, 2, 2], &[P62 / 2; 4], 0.0),
+            (&[2, 2, 2], &[-P62; 3], 5.0),      // negative spans wrap to a positive "lo"
+            (&[3], &[MAX], 0.0),                // (d-1)*s overflows
+            (&[2], &[MIN], 63.0),
+            (&[MAX], &[1], 0.0),
+            (&[MAX, 3], &[0, 1], 0.0),          // in bounds, but more elements than usize holds
+            (&[1], &[1], 9.223372036854775807e18),
+            (&[1], &[1], -9.223372036854775807e18),
+            (&[1], &[1], 1e300),
+            (&[1], &[1], -1e300),
+            (&[1], &[1], 64.0),                 // one past the end
+            (&[1], &[1], -1.0),
+            (&[65], &[1], 0.0),
+            (&[2], &[63], 1.0),
+            (&[2, 3], &[-1, 30], 0.0),
+        ];
+        for &(shape, strides, offset) in refused {
+            let v = cobalt_as_strided(base, shape.as_ptr(), strides.as_ptr(), shape.len() as i32, offset);
+            assert!(v.is_null(), "accepted shape {shape:?} strides {strides:?} offset {offset}");
+            assert!(matches!(cobalt_last_status(), 1 | 4), "{shape:?} {strides:?} {offset}: status {}", cobalt_last_status());
+        }
+        // relative to a view that starts at 8: i64 extremes on top of its offset
+        for (shape, strides, offset) in [([2i64], [MAX], 0.0), ([2], [MIN], 0.0), ([1], [1], -9.0), ([2], [MAX - 7], -8.0)] {
+            let v = cobalt_as_strided(mid, shape.as_ptr(), strides.as_ptr(), 1, offset);
+            assert!(v.is_null(), "accepted on a view: shape {shape:?} strides {strides:?} offset {offset}");
+        }
+        let accepted: &[(&[i64], &[i64], f64)] = &[
+            (&[64], &[1], 0.0),
+            (&[1], &[MAX], 63.0),               // a size-1 dim never moves
+            (&[1, 1], &[MIN, MAX], 0.0),
+            (&[2], &[-63], 63.0),               // from the last element back to the first
+            (&[8, 8], &[8, 1], 0.0),
+            (&[MAX / 2, 4], &[0, 1], 60.0),     // a huge broadcast view of 4 elements
+            (&[0, MAX], &[MAX, MAX], 1e300),    // no elements: nothing is read
+        ];
+        for &(shape, strides, offset) in accepted {
+            let v = cobalt_as_strided(base, shape.as_ptr(), strides.as_ptr(), shape.len() as i32, offset);
+            assert!(!v.is_null(), "refused shape {shape:?} strides {strides:?} offset {offset}");
+            cobalt_release(v);
+        }
+        let v = cobalt_as_strided(mid, [2i64].as_ptr(), [-8i64].as_ptr(), 1, 0.0);
+        assert!(!v.is_null(), "a view of a view reaching back to element 0");
+        cobalt_release(v);
+        cobalt_release(mid);
+        cobalt_release(base);
+    }
+    // the same rules through the Rust API, and the views that pass read what they should
+    let t = Tensor::from_vec(&[6], &[0.0f64, 1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+    assert_eq!(t.as_strided(&[3], &[-2], 5).unwrap().to_f64_vec(), [5.0, 3.0, 1.0]);
+    assert!(t.as_strided(&[2, 2], &[1 << 62, 1 << 62], 0).is_err());
+    assert!(t.as_strided(&[usize::MAX], &[1], 0).is_err());
+    assert!(matches!(t.as_strided(&[usize::MAX, 2], &[0, 0], 0), Err(Error::OutOfMemory(_))));
+    assert!(t.as_strided(&[2], &[isize::MAX], isize::MAX).is_err());
+    assert!(t.as_strided(&[2], &[isize::MIN], isize::MIN).is_err());
+}
+
+#[test]
+fn views_with_huge_strides_on_size_one_dims_read_their_elements() {
+    let t = Tensor::from_vec(&[6], &[0.0f64, 1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+    let v = t.as_strided(&[1], &[isize::MAX], 5).unwrap();
+    assert_eq!((v.to_f64_vec(), v.contiguous().unwrap().to_f64_vec()), (vec![5.0], vec![5.0]));
+    let v = t.as_strided(&[1, 2, 1], &[isize::MIN, 2, isize::MAX], 1).unwrap();
+    assert_eq!(v.to_f64_vec(), [1.0, 3.0]);
+    assert_eq!(cpu::copy_contiguous(&v).unwrap().to_f64_vec(), [1.0, 3.0]);
+    assert_eq!(cpu::reduce(ReduceOp::Sum, &v, None, false, 0.0).unwrap().to_f64_vec(), [4.0]);
+    let w = t.as_strided(&[2, 1], &[3, isize::MIN], 0).unwrap();
+    assert_eq!(cpu::binary(cobalt::BinaryOp::Add, &v.reshape(&[2, 1]).unwrap(), &w).unwrap().to_f64_vec(), [1.0, 6.0]);
+}
