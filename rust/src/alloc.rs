@@ -18,13 +18,6 @@ pub fn try_vec<T: Clone>(n: usize, value: T, what: &str) -> Result<Vec<T>> {
     Ok(v)
 }
 
-/// The items of `it` (at most `n` of them) collected into a `Vec` reserved up front.
-pub fn try_collect<T>(n: usize, it: impl IntoIterator<Item = T>, what: &str) -> Result<Vec<T>> {
-    let mut v = try_with_capacity(n, what)?;
-    v.extend(it.into_iter().take(n));
-    Ok(v)
-}
-
 fn oom<T>(n: usize, what: &str) -> Error {
     Error::OutOfMemory(format!(
         "{what}: cannot allocate a scratch buffer of {n} elements ({} bytes each)",
@@ -43,6 +36,5 @@ mod tests {
         // larger than the address space but not overflowing isize: the allocator refuses
         assert!(matches!(try_vec(1usize << 49, 0u8, "t"), Err(Error::OutOfMemory(_))));
         assert_eq!(try_vec(3, 7i32, "t").unwrap(), [7, 7, 7]);
-        assert_eq!(try_collect(4, 0..10, "t").unwrap(), [0, 1, 2, 3]);
     }
 }

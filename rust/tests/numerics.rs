@@ -379,8 +379,8 @@ fn as_strided_bounds_checks_cannot_overflow() {
             (&[2], &[MIN], 63.0),
             (&[MAX], &[1], 0.0),
             (&[MAX, 3], &[0, 1], 0.0),          // in bounds, but more elements than usize holds
-            (&[1], &[1], 9.223372036854775807e18),
-            (&[1], &[1], -9.223372036854775807e18),
+            (&[1], &[1], i64::MAX as f64),
+            (&[1], &[1], i64::MIN as f64),
             (&[1], &[1], 1e300),
             (&[1], &[1], -1e300),
             (&[1], &[1], 64.0),                 // one past the end

@@ -31,7 +31,14 @@ pub(crate) fn pairwise_sum_map<S: Copy, T: Num>(x: &[S], f: &impl Fn(S) -> T) ->
         let mid = (x.len() / 2).next_multiple_of(32);
         return pairwise_sum_map(&x[..mid], f).add(pairwise_sum_map(&x[mid..], f));
     }
-    let mut buf = [T::zero(); BLOCK];
+    block_sum_map(x, f)
+}
+
+/// One block of [`pairwise_sum_map`]. Not inlined, so that the recursive frames above do not
+/// each carry the 8 KiB buffer.
+#[inline(never)]
+fn block_sum_map<S: Copy, T: Num>(x: &[S], f: &impl Fn(S) -> T) -> T {
+    let mut buf = [T::zero(); 1024];
     let b = &mut buf[..x.len()];
     super::simd_loops::map_best(b, x, f);
     super::simd_loops::run_best(BlockSum(b))
