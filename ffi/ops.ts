@@ -680,7 +680,10 @@ export function topk(
   const i = axisOf(axis, Math.max(s.length, 1), "topk");
   const kk = int(k, "topk", "k");
   if (kk < 0 || kk > (s[i] ?? 1)) {
-    throw new CobaltError("INVALID_ARGUMENT", `topk: k = ${kk} is out of range for a dim of size ${s[i] ?? 1}`);
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      `topk: k = ${kk} is out of range for a dim of size ${s[i] ?? 1}`,
+    );
   }
   // torch: a 0-d tensor is one element along axis 0 or -1; for k = 0 or 1 its topk is itself, at index 0
   if (s.length === 0) return { values: a.contiguous(), indices: argsort(a, 0, largest) };

@@ -118,8 +118,31 @@ test("numerics: max/min/argmax/argmin propagate NaN at every length and position
 });
 
 test("numerics: float-to-integer astype saturates (sync and async), NaN -> 0; to bool NaN is true", async () => {
-  const x = [Infinity, -Infinity, NaN, 1e10, -1e10, 3e9, -3e9, 255.9, 256, -0.9, -1, 1.5, -1.5, 0, -0, 65504, 1e19, -1e19];
-  const ranges = { int32: [-(2n ** 31n), 2n ** 31n - 1n], int64: [-(2n ** 63n), 2n ** 63n - 1n], uint8: [0n, 255n] };
+  const x = [
+    Infinity,
+    -Infinity,
+    NaN,
+    1e10,
+    -1e10,
+    3e9,
+    -3e9,
+    255.9,
+    256,
+    -0.9,
+    -1,
+    1.5,
+    -1.5,
+    0,
+    -0,
+    65504,
+    1e19,
+    -1e19,
+  ];
+  const ranges = {
+    int32: [-(2n ** 31n), 2n ** 31n - 1n],
+    int64: [-(2n ** 63n), 2n ** 63n - 1n],
+    uint8: [0n, 255n],
+  };
   // the rule (numpy leaves it undefined): trunc toward zero, clamp to the target's range, NaN -> 0
   const want = (v: number, [lo, hi]: bigint[]) => {
     if (Number.isNaN(v)) return 0n;
@@ -170,7 +193,11 @@ function close(got: number[], want: number[], tol: number, what: string) {
 }
 
 test("numerics: softmax and logSoftmax of rows with -inf (scipy.special)", () => {
-  const x = [[-Infinity, 1, 2], [3, -Infinity, -Infinity], [-Infinity, -Infinity, -Infinity], [0.5, -Infinity, 0.25]];
+  const x = [[-Infinity, 1, 2], [3, -Infinity, -Infinity], [-Infinity, -Infinity, -Infinity], [
+    0.5,
+    -Infinity,
+    0.25,
+  ]];
   // scipy.special.log_softmax(x, axis=1), softmax(x, axis=1) and log_softmax(x, axis=0), float64
   const ls1 = [
     [-Infinity, -1.3132616875182228, -0.31326168751822286],
@@ -194,7 +221,12 @@ test("numerics: softmax and logSoftmax of rows with -inf (scipy.special)", () =>
     cb.scope(() => {
       const tol = dtype === "float64" ? 1e-12 : dtype === "float32" ? 1e-6 : 2e-2;
       const t = cb.tensor(x, { dtype });
-      close(cb.tensor([-Infinity, 1], { dtype }).logSoftmax().toArray() as number[], [-Infinity, 0], 0, dtype);
+      close(
+        cb.tensor([-Infinity, 1], { dtype }).logSoftmax().toArray() as number[],
+        [-Infinity, 0],
+        0,
+        dtype,
+      );
       close(cb.tensor([-Infinity, 1], { dtype }).softmax().toArray() as number[], [0, 1], 0, dtype);
       close((t.logSoftmax(1).toArray() as number[][]).flat(), ls1.flat(), tol, `${dtype} logSoftmax(1)`);
       close((t.softmax(1).toArray() as number[][]).flat(), sm1.flat(), tol, `${dtype} softmax(1)`);
@@ -205,7 +237,8 @@ test("numerics: softmax and logSoftmax of rows with -inf (scipy.special)", () =>
 
 test("numerics: floorDiv and mod match numpy over zeros, infinities, NaN and finite values", () => {
   // tests/fixtures/floor_mod.txt (gen_floor_mod.py): `dtype a b numpy.floor_divide numpy.mod`
-  const num = (s: string) => s === "inf" ? Infinity : s === "-inf" ? -Infinity : s === "nan" ? NaN : Number(s);
+  const num = (s: string) =>
+    s === "inf" ? Infinity : s === "-inf" ? -Infinity : s === "nan" ? NaN : Number(s);
   const byDtype = new Map<string, number[][]>();
   const text = readFileSync(new URL("./fixtures/floor_mod.txt", import.meta.url), "utf8");
   for (const line of text.trim().split("\n")) {
@@ -252,7 +285,9 @@ test("numerics: tril and triu keep every dtype (numpy), bool included", () => {
     cb.scope(() => {
       const t = cb.tensor(x, { dtype });
       for (const k of [-1, 0, 2]) {
-        const [lo, up] = want[k].map((m) => m.map((r) => r.map((v) => dtype === "bool" ? Number(v !== 0) : v)));
+        const [lo, up] = want[k].map((m) =>
+          m.map((r) => r.map((v) => dtype === "bool" ? Number(v !== 0) : v))
+        );
         const l = t.tril(k), u = t.triu(k);
         assert.deepEqual([l.dtype, u.dtype], [dtype, dtype], `${dtype} k=${k}`);
         assert.deepEqual(l.toArray(), lo, `${dtype} tril(${k})`);
@@ -278,7 +313,11 @@ test("numerics: topk of a 0-d tensor is the tensor and index 0 (torch), for k 0 
         for (const axis of [-1, 0]) {
           for (const largest of [true, false]) {
             const { values, indices } = t.topk(k, axis, { largest });
-            assert.deepEqual([values.shape, values.dtype, values.item()], [[], dtype, dtype === "bool" ? 1 : 3]);
+            assert.deepEqual([values.shape, values.dtype, values.item()], [
+              [],
+              dtype,
+              dtype === "bool" ? 1 : 3,
+            ]);
             assert.deepEqual([indices.shape, indices.dtype, indices.item()], [[], "int64", 0]);
           }
         }
