@@ -590,8 +590,9 @@ export function tri(a: Tensor, k: number, lower: boolean): Tensor {
   const rows = mk(n, [n, 1]), cols = mk(m, [1, m]);
   const diff = cols.sub(rows);
   const mask = lower ? diff.le(k) : diff.ge(k);
-  const out = where(mask, a, 0);
-  drop(rows, cols, diff, mask);
+  const zero = scalar(0, a.dtype, lower ? "tril" : "triu"); // of a's dtype: a bare 0 would promote bool to int64
+  const out = where(mask, a, zero);
+  drop(rows, cols, diff, mask, zero);
   return out;
 }
 
@@ -798,8 +799,15 @@ export function topk(
   const i = axisIn(axis, Math.max(s.length, 1), "topk");
   const kk = integer(k, "topk", "k");
   if (kk < 0 || kk > (s[i] ?? 1)) {
-    throw new CobaltError("INVALID_ARGUMENT", `topk: k = ${kk} is out of range for a dim of size ${s[i]}`);
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      `topk: k = ${kk} is out of range for a dim of size ${s[i] ?? 1}`,
+    );
   }
+  // torch: a 0-d tensor is one element along axis 0 or -1; for k = 0 or 1 its topk is itself, at index 0
+  // torch (topk_meta keeps a 0-d tensor's empty sizes): for k = 0 or 1 the topk of a 0-d tensor
+  // is itself, at index 0
+  if (s.length === 0) return { values: a.contiguous(), indices: argsortRaw(a, 0, largest, "topk") };
   const all = argsortRaw(a, i, largest, "topk");
   const indices = narrow(all, i, 0, kk);
   drop(all);

@@ -717,8 +717,7 @@ def sorting(op, x, kw):
             raise Expect("axis", "AXIS")
         if op == "topk" and kw["k"] not in (0, 1):
             raise Expect("k", "INVALID_ARGUMENT")
-        if op == "topk" and kw["k"] == 0:
-            return [Out(V(np.zeros(0, a.dtype), x.dt), either=True), Out(V(np.zeros(0, np.int64), "int64"), either=True)]
+        # torch's topk keeps a 0-d tensor's (empty) sizes for k = 0 too: the tensor itself, index 0
         vals = Out(x, either=True)
         ind = Out(V(np.asarray(0, np.int64), "int64"), either=True)
         return ind if op == "argsort" else [vals, ind]
@@ -824,8 +823,10 @@ def create(op, args, kw):
         if d in FLOATS:
             return Out(cast(np.linspace(kw["start"], kw["stop"], num), d), "elem",
                        bscale(np.linspace(kw["start"], kw["stop"], num), kw["start"], kw["stop"]))
-        # numpy floors into an integer dtype; out of range, cobalt's float-to-integer rule (saturation)
-        return Out(cast(np.floor(np.linspace(kw["start"], kw["stop"], num)), d))
+        # numpy floors into an integer dtype (not bool: np.issubdtype(np.bool_, np.integer) is False);
+        # out of range, cobalt's float-to-integer rule (saturation)
+        y = np.linspace(kw["start"], kw["stop"], num)
+        return Out(cast(y if d == "bool" else np.floor(y), d))
     if op == "eye":
         d = dt or "float32"
         n, m, k = kw["n"], kw.get("m"), kw.get("k", 0)

@@ -77,3 +77,23 @@ test("regressions: numbers out of an integer dtype's range, as numpy's weak scal
     assert.deepEqual(u8.ne(256).toArray(), [1, 1]);
   });
 });
+
+test("regressions: var/std divide by max(n - ddof, 0) as numpy does (inf or NaN, not always NaN)", () => {
+  cb.scope(() => {
+    // np.var([1, 3], ddof=2) == inf; np.var([1], ddof=1) is nan; np.std([1, 3], ddof=3) == inf
+    assert.equal(cb.tensor([1, 3]).var(null, { ddof: 2 }).item(), Infinity);
+    assert.ok(Number.isNaN(cb.tensor([1]).var(null, { ddof: 1 }).item()));
+    assert.equal(cb.tensor([1, 3], { dtype: "float64" }).std(null, { ddof: 3 }).item(), Infinity);
+    assert.equal(cb.tensor([1, 3]).var(null, { ddof: 1 }).item(), 2);
+  });
+});
+
+test("regressions: linspace into an integer dtype floors (numpy >= 2)", () => {
+  // np.linspace(-1.5, 3, 5, dtype=np.int64) == [-2, -1, 0, 1, 3]
+  for (const dtype of ["int64", "int32"] as const) {
+    using t = cb.linspace(-1.5, 3, 5, { dtype });
+    assert.deepEqual(t.toArray(), [-2, -1, 0, 1, 3]);
+  }
+  using u = cb.linspace(0, 10, 4, { dtype: "uint8" });
+  assert.deepEqual(u.toArray(), [0, 3, 6, 10]);
+});

@@ -155,7 +155,7 @@ int32_t cobalt_set_memory_limit(double bytes);
 /* The cap (+infinity: none). Default: COBALT_MEMORY_LIMIT ("8G", "50%", "none"), else 3/4 of the
  * physical memory (or of a lower cgroup limit). */
 double cobalt_memory_limit(void);
-/* The bytes of t's elements (numel * dtype size, not its storage's), or -1. */
+/* The bytes of t's elements (numel * dtype size, at most its storage's size), or -1. */
 double cobalt_nbytes(const cobalt_tensor *t);
 
 /* ---- references ---------------------------------------------------------------------- */

@@ -404,14 +404,18 @@ macro_rules! float_num {
             #[inline(always)] fn div(self, o: Self) -> Self { self / o }
             #[inline(always)]
             fn floor_div(self, o: Self) -> Self {
-                // numpy: floor of the exact quotient, via divmod
+                // numpy's npy_divmod: the quotient of `self - fmod`, one less when the remainder
+                // takes the divisor's sign, snapped to an integer. NOTE: from the raw fmod (the
+                // adjusted remainder is inf for -5 % inf, and (-5 - inf) / inf would be NaN).
                 if o == 0.0 { return self / o; }
-                let m = self.rem(o);
-                let d = (self - m) / o;
+                let m = self % o;
+                let mut d = (self - m) / o;
+                if m != 0.0 && ((o < 0.0) != (m < 0.0)) { d -= 1.0; }
                 if d == 0.0 { (0.0 as $t).copysign(self / o) } else { let f = d.floor(); if d - f > 0.5 { f + 1.0 } else { f } }
             }
             #[inline(always)]
             fn rem(self, o: Self) -> Self {
+                // numpy's npy_remainder (fmod, moved to the divisor's sign)
                 if o == 0.0 { return <$t>::NAN; }
                 let m = self % o;
                 if m != 0.0 && ((m < 0.0) != (o < 0.0)) { m + o } else if m == 0.0 { (0.0 as $t).copysign(o) } else { m }

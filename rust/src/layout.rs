@@ -89,6 +89,24 @@ impl Layout {
     }
 }
 
+/// The lowest and highest element offsets that a non-empty view of `shape` with `strides` starting
+/// at element `start` reaches. Computed in i128, which holds any `(dim - 1) * stride`; the sums
+/// saturate, and only ever outwards (`lo` down, `hi` up), so a saturated bound is out of range of
+/// any storage. NOTE: in 64 bits the products and sums wrap, and a view far outside its storage
+/// could pass a bounds check.
+pub fn extent(shape: &[usize], strides: &[isize], start: i128) -> (i128, i128) {
+    let (mut lo, mut hi) = (start, start);
+    for (&d, &s) in shape.iter().zip(strides) {
+        let span = (d as i128 - 1) * s as i128;
+        if span < 0 {
+            lo = lo.saturating_add(span);
+        } else {
+            hi = hi.saturating_add(span);
+        }
+    }
+    (lo, hi)
+}
+
 /// True when `strides` walk `shape` row-major without gaps (dims of size 1 may have any stride).
 fn row_major(shape: &[usize], strides: &[isize]) -> bool {
     let mut expected = 1isize;
@@ -102,7 +120,9 @@ fn row_major(shape: &[usize], strides: &[isize]) -> bool {
 }
 
 /// Calls `f(offset)` for every element of `shape` walked in row-major order, with the offsets
-/// computed from `strides` and `start`. The innermost dim is a tight loop.
+/// computed from `strides` and `start`. The innermost dim is a tight loop. The running offset
+/// steps past the last element of a dim before it steps back, so it wraps (harmlessly: a valid
+/// layout's offsets come out right) where a size-1 dim has a huge stride.
 pub fn for_each_offset(shape: &[usize], strides: &[isize], start: usize, mut f: impl FnMut(usize)) {
     if shape.contains(&0) {
         return;
@@ -119,7 +139,7 @@ pub fn for_each_offset(shape: &[usize], strides: &[isize], start: usize, mut f: 
         let mut off = base;
         for _ in 0..inner {
             f(off as usize);
-            off += istride;
+            off = off.wrapping_add(istride);
         }
         // odometer over the outer dims
         let mut d = nd - 1;
@@ -129,11 +149,11 @@ pub fn for_each_offset(shape: &[usize], strides: &[isize], start: usize, mut f: 
             }
             d -= 1;
             idx[d] += 1;
-            base += strides[d];
+            base = base.wrapping_add(strides[d]);
             if idx[d] < shape[d] {
                 break;
             }
-            base -= strides[d] * shape[d] as isize;
+            base = base.wrapping_sub(strides[d].wrapping_mul(shape[d] as isize));
             idx[d] = 0;
         }
     }
@@ -161,8 +181,8 @@ pub fn for_each_offset2(
         let (mut oa, mut ob) = (base_a, base_b);
         for _ in 0..inner {
             f(oa as usize, ob as usize);
-            oa += ia;
-            ob += ib;
+            oa = oa.wrapping_add(ia);
+            ob = ob.wrapping_add(ib);
         }
         let mut d = nd - 1;
         loop {
@@ -171,13 +191,13 @@ pub fn for_each_offset2(
             }
             d -= 1;
             idx[d] += 1;
-            base_a += sa[d];
-            base_b += sb[d];
+            base_a = base_a.wrapping_add(sa[d]);
+            base_b = base_b.wrapping_add(sb[d]);
             if idx[d] < shape[d] {
                 break;
             }
-            base_a -= sa[d] * shape[d] as isize;
-            base_b -= sb[d] * shape[d] as isize;
+            base_a = base_a.wrapping_sub(sa[d].wrapping_mul(shape[d] as isize));
+            base_b = base_b.wrapping_sub(sb[d].wrapping_mul(shape[d] as isize));
             idx[d] = 0;
         }
     }

@@ -4,6 +4,7 @@
 //! `abi` is the only `extern "C"` surface.
 
 pub mod abi;
+pub mod alloc;
 pub mod cpu;
 pub mod dtype;
 pub mod error;

@@ -66,11 +66,14 @@ impl Tensor {
         }
         let t = Tensor::zeros(dtype, &[n])?;
         let step = if n > 1 { (stop - start) / (n - 1) as f64 } else { 0.0 };
+        // numpy >= 2: integer dtypes take the floor of each value (not its truncation)
+        let int = matches!(dtype, DType::I32 | DType::I64 | DType::U8);
         dispatch!(dtype, T => {
             // SAFETY: fresh and unshared.
             let o = unsafe { t.slice_mut::<T>() };
             for (i, v) in o.iter_mut().enumerate() {
-                *v = T::from_f64(if n > 1 && i == n - 1 { stop } else { start + i as f64 * step });
+                let x = if n > 1 && i == n - 1 { stop } else { start + i as f64 * step };
+                *v = T::from_f64(if int { x.floor() } else { x });
             }
         });
         Ok(t)
@@ -256,22 +259,18 @@ impl Tensor {
             return Err(Error::InvalidArgument("as_strided: shape and strides differ in length".into()));
         }
         let numel = numel(shape)?;
-        let start = self.layout.offset as isize + offset;
-        let capacity = (self.storage.nbytes() / self.dtype.size()) as isize;
-        if numel > 0 {
-            let (mut lo, mut hi) = (start, start);
-            for (&d, &s) in shape.iter().zip(strides) {
-                let span = (d as isize - 1).checked_mul(s).ok_or_else(|| Error::InvalidArgument("as_strided: strides overflow".into()))?;
-                if span < 0 { lo += span } else { hi += span }
-            }
-            if lo < 0 || hi >= capacity {
-                return Err(Error::InvalidArgument(format!(
-                    "as_strided: the view reaches elements {lo}..={hi} of a storage of {capacity}"
-                )));
-            }
-        } else {
+        // i128: no sum or product of these can wrap (see `layout::extent`)
+        let start = self.layout.offset as i128 + offset as i128;
+        let capacity = (self.storage.nbytes() / self.dtype.size()) as i128;
+        if numel == 0 {
             // an empty view reads nothing: any offset is harmless, keep it inside the storage
             return Ok(self.with_layout(Layout::new(shape.into(), strides.into(), start.clamp(0, capacity) as usize)));
+        }
+        let (lo, hi) = crate::layout::extent(shape, strides, start);
+        if lo < 0 || hi >= capacity {
+            return Err(Error::InvalidArgument(format!(
+                "as_strided: the view reaches elements {lo}..={hi} of a storage of {capacity}"
+            )));
         }
         Ok(self.with_layout(Layout::new(shape.into(), strides.into(), start as usize)))
     }
@@ -286,6 +285,7 @@ impl Tensor {
         if shape.len() < nd {
             return Err(Error::shape("expand", self.shape(), shape));
         }
+        numel(shape)?; // a broadcast view is not stored, but its element count must be a usize
         let pad = shape.len() - nd;
         for i in 0..nd {
             let (have, want) = (self.shape()[i], shape[pad + i]);
@@ -299,18 +299,22 @@ impl Tensor {
 
     /// A view of `len` elements along `axis` from `start`.
     pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Result<Tensor> {
-        if axis >= self.ndim() || start + len > self.shape()[axis] {
-            return Err(Error::Index(format!("narrow: {start}..{} is outside dim {axis} of {:?}", start + len, self.shape())));
+        if axis >= self.ndim() || start.checked_add(len).is_none_or(|end| end > self.shape()[axis]) {
+            return Err(Error::Index(format!("narrow: {start} + {len} is outside dim {axis} of {:?}", self.shape())));
         }
         let mut shape: Vec<usize> = self.shape().to_vec();
         shape[axis] = len;
-        let off = self.layout.offset as isize + start as isize * self.layout.strides[axis];
+        // an empty slice (start may be the dim's end) keeps the offset: nothing past the end
+        let off = if len == 0 { self.layout.offset as isize } else { self.layout.offset as isize + start as isize * self.layout.strides[axis] };
         Ok(self.with_layout(Layout::new(shape[..].into(), self.layout.strides.clone(), off as usize)))
     }
 
     /// Elements in row-major order as `f64` (for tests and printing).
+    ///
+    /// # Panics
+    /// When the buffer cannot be allocated (a panic, which the ABI guard catches; never an abort).
     pub fn to_f64_vec(&self) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.numel());
+        let mut out = crate::alloc::try_with_capacity(self.numel(), "to_f64_vec").unwrap_or_else(|e| panic!("{e}"));
         dispatch!(self.dtype, T => {
             let base = self.base::<T>();
             // SAFETY: every offset the layout yields lies within the storage.

@@ -1173,7 +1173,7 @@ pub unsafe extern "C" fn cobalt_adoptions_released(out: *mut u32, cap: i32) -> i
     })
 }
 
-/// The size in bytes of `t`'s elements (`numel * dtype_size`, not of its storage), or -1.
+/// The size in bytes of `t`'s elements (`numel * dtype_size`, at most its storage's size), or -1.
 ///
 /// # Safety
 /// `t` is a live handle.
@@ -1182,7 +1182,8 @@ pub unsafe extern "C" fn cobalt_nbytes(t: *const CobaltTensor) -> f64 {
     let mut n = -1.0;
     guard(|| {
         let t = get(t)?;
-        n = (t.numel() * t.dtype().size()) as f64;
+        // a broadcast view's elements take no memory of their own: at most its storage's bytes
+        n = (t.numel() * t.dtype().size()).min(t.storage().nbytes()) as f64;
         Ok(())
     });
     n

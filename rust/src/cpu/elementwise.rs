@@ -99,8 +99,18 @@ pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
 }
 
+/// True when an element of `t` is negative. Reads each stored element once: broadcast dims
+/// (stride 0) are walked at one index, so a huge broadcast view costs no more than its storage.
 fn has_negative(t: &Tensor) -> bool {
-    t.to_f64_vec().iter().any(|&v| v < 0.0)
+    let l = t.layout();
+    let shape: Dims<usize> = l.shape.iter().zip(l.strides.iter()).map(|(&d, &s)| if s == 0 { d.min(1) } else { d }).collect();
+    let mut neg = false;
+    dispatch!(t.dtype(), T => {
+        let base = t.base::<T>();
+        // SAFETY: the offsets are a subset of the layout's, which lie within the storage.
+        crate::layout::for_each_offset(&shape, &l.strides, l.offset, |o| neg |= unsafe { *base.add(o) }.to_f64() < 0.0);
+    });
+    neg
 }
 
 /// The dtype a JS number takes next to a tensor of `d` (numpy 2 / NEP 50 "weak" scalars): a

@@ -2,6 +2,7 @@
 //! `take` along an axis), gather (torch semantics), where, argsort.
 
 use super::{as_dtype, cast, contiguous_as};
+use crate::alloc::try_with_capacity;
 use crate::dispatch;
 use crate::dtype::{Bool, DType, Elem};
 use crate::error::{Error, Result};
@@ -54,7 +55,8 @@ pub fn concat(ts: &[&Tensor], axis: i64) -> Result<Tensor> {
             return Err(Error::shape("concat", first.shape(), t.shape()));
         }
         dtype = DType::promote(dtype, t.dtype());
-        total += t.shape()[ax];
+        total = usize::checked_add(total, t.shape()[ax])
+            .ok_or_else(|| Error::OutOfMemory("concat: the joined dim overflows".into()))?;
     }
     let mut shape = first.shape().to_vec();
     shape[ax] = total;
@@ -74,17 +76,15 @@ fn indices(op: &str, idx: &Tensor, len: usize) -> Result<Vec<usize>> {
         return Err(Error::DType(format!("{op}: indices must be integers, got {}", idx.dtype().name())));
     }
     let raw = cast(idx, DType::I64)?;
-    raw.as_slice::<i64>()
-        .iter()
-        .map(|&i| {
-            let j = if i < 0 { i + len as i64 } else { i };
-            if j < 0 || j >= len as i64 {
-                Err(Error::Index(format!("{op}: index {i} is out of bounds for size {len}")))
-            } else {
-                Ok(j as usize)
-            }
-        })
-        .collect()
+    let mut out = try_with_capacity(raw.numel(), op)?;
+    for &i in raw.as_slice::<i64>() {
+        let j = if i < 0 { i + len as i64 } else { i };
+        if j < 0 || j >= len as i64 {
+            return Err(Error::Index(format!("{op}: index {i} is out of bounds for size {len}")));
+        }
+        out.push(j as usize);
+    }
+    Ok(out)
 }
 
 /// numpy `take(a, idx, axis)`: the result has `a.shape[:axis] + idx.shape + a.shape[axis+1:]`.
@@ -194,12 +194,16 @@ pub fn argsort(a: &Tensor, axis: i64, descending: bool) -> Result<Tensor> {
     let src = a.permute(&perm)?.contiguous()?;
     let n = a.shape()[ax];
     let out = Tensor::empty(DType::I64, src.shape())?;
+    if out.numel() == 0 {
+        // no rows (or empty rows): nothing to sort, and no scratch sized by the axis
+        return out.permute(&inverse(&perm))?.contiguous();
+    }
     dispatch!(a.dtype(), T => {
         let x = src.as_slice::<T>();
         // SAFETY: fresh and unshared.
         let o = unsafe { out.slice_mut::<i64>() };
-        if n > 0 {
-            let mut idx: Vec<usize> = Vec::with_capacity(n);
+        {
+            let mut idx: Vec<usize> = try_with_capacity(n, "argsort")?;
             for (xs, os) in x.chunks(n).zip(o.chunks_mut(n)) {
                 idx.clear();
                 idx.extend(0..n);
@@ -214,9 +218,14 @@ pub fn argsort(a: &Tensor, axis: i64, descending: bool) -> Result<Tensor> {
             }
         }
     });
-    let mut inv = vec![0; nd];
+    out.permute(&inverse(&perm))?.contiguous()
+}
+
+/// The inverse of the permutation `perm`.
+pub(crate) fn inverse(perm: &[usize]) -> Vec<usize> {
+    let mut inv = vec![0; perm.len()];
     for (i, &p) in perm.iter().enumerate() {
         inv[p] = i;
     }
-    out.permute(&inv)?.contiguous()
+    inv
 }

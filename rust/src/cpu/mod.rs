@@ -252,14 +252,16 @@ pub fn cast(a: &Tensor, dtype: DType) -> Result<Tensor> {
     let via_int = !a.dtype().is_float() && !dtype.is_float();
     dispatch!(a.dtype(), S => dispatch!(dtype, D => {
         if dtype == DType::Bool {
+            // non-zero (NaN too) is true
             map::<S, D>(a, |x| D::from_bool(x.truthy()))
         } else if via_int {
+            // integer -> integer wraps, as numpy
             map::<S, D>(a, |x| D::from_i64(x.to_i64()))
-        } else if dtype.is_float() || !a.dtype().is_float() {
-            map::<S, D>(a, |x| D::from_f64(x.to_f64()))
         } else {
-            // float -> integer: truncate, then wrap like C (numpy) for the narrow types
-            map::<S, D>(a, |x| { let v = x.to_f64(); D::from_i64(if v.is_nan() { 0 } else { v as i64 }) })
+            // to a float: rounds. float -> integer: truncates toward zero and saturates at the
+            // target's min and max, NaN -> 0 (Rust's `as`, the same in every instruction set's
+            // loop); numpy's result is undefined there
+            map::<S, D>(a, |x| D::from_f64(x.to_f64()))
         }
     }))
 }

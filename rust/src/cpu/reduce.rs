@@ -2,6 +2,8 @@
 //! scans along one axis (cumsum, cumprod, softmax, log-softmax).
 
 use super::{contiguous_as, finish};
+use std::borrow::Cow;
+use crate::alloc::try_vec;
 use crate::dtype::{Bool, DType, Elem, Float, Num};
 use crate::error::{fmt_shape, Error, Result};
 use crate::op::{ReduceOp, ScanOp};
@@ -18,6 +20,28 @@ pub(crate) fn pairwise_sum<T: Num>(x: &[T]) -> T {
         return pairwise_sum(&x[..mid]).add(pairwise_sum(&x[mid..]));
     }
     super::simd_loops::run_best(BlockSum(x))
+}
+
+/// [`pairwise_sum`] of `f(x[i])`, without materialising the mapped values: each block of up to
+/// 1024 is mapped into a stack buffer and summed there, so the blocks, their order and the result
+/// are exactly those of `pairwise_sum` over the mapped slice.
+pub(crate) fn pairwise_sum_map<S: Copy, T: Num>(x: &[S], f: &impl Fn(S) -> T) -> T {
+    const BLOCK: usize = 1024;
+    if x.len() > BLOCK {
+        let mid = (x.len() / 2).next_multiple_of(32);
+        return pairwise_sum_map(&x[..mid], f).add(pairwise_sum_map(&x[mid..], f));
+    }
+    block_sum_map(x, f)
+}
+
+/// One block of [`pairwise_sum_map`]. Not inlined, so that the recursive frames above do not
+/// each carry the 8 KiB buffer.
+#[inline(never)]
+fn block_sum_map<S: Copy, T: Num>(x: &[S], f: &impl Fn(S) -> T) -> T {
+    let mut buf = [T::zero(); 1024];
+    let b = &mut buf[..x.len()];
+    super::simd_loops::map_best(b, x, f);
+    super::simd_loops::run_best(BlockSum(b))
 }
 
 struct BlockSum<'a, T>(&'a [T]);
@@ -39,6 +63,45 @@ impl<T: Num> super::simd_loops::Kernel for BlockSum<'_, T> {
         let s = acc.iter().fold(T::zero(), |s, &v| s.add(v));
         rest.iter().fold(s, |s, &v| s.add(v))
     }
+}
+
+/// `v` converted to the (wider) compute type `T`: exact for every pair [`dispatch_widen`] meets.
+#[inline(always)]
+fn widen<S: Elem, T: Num>(v: S) -> T {
+    if S::DTYPE.is_float() { T::from_f64(v.to_f64()) } else { T::from_i64(v.to_i64()) }
+}
+
+/// [`pairwise_sum`] of `x` widened to `T`, element by element (no converted copy of `x`).
+fn sum_widened<S: Elem, T: Num>(x: &[S]) -> T {
+    if S::DTYPE == T::DTYPE {
+        // SAFETY: each dtype has one Rust type, so S and T are the same type.
+        pairwise_sum(unsafe { std::slice::from_raw_parts(x.as_ptr() as *const T, x.len()) })
+    } else {
+        pairwise_sum_map(x, &widen::<S, T>)
+    }
+}
+
+/// Runs `$body` with `$S` bound to the storage type of `$src` and `$T` to the compute type `$ct`
+/// of a sum, mean, product or moment of it (see [`dtypes`]: the same type or a wider one).
+macro_rules! dispatch_widen {
+    ($src:expr, $ct:expr, $S:ident, $T:ident => $body:expr) => {{
+        use $crate::dtype::{Bool as B, DType as D, BF16 as Bf, F16 as H};
+        match ($src, $ct) {
+            (D::F32, D::F32) => { type $S = f32; type $T = f32; $body }
+            (D::F64, D::F64) => { type $S = f64; type $T = f64; $body }
+            (D::F16, D::F32) => { type $S = H; type $T = f32; $body }
+            (D::BF16, D::F32) => { type $S = Bf; type $T = f32; $body }
+            (D::I64, D::I64) => { type $S = i64; type $T = i64; $body }
+            (D::I32, D::I64) => { type $S = i32; type $T = i64; $body }
+            (D::U8, D::I64) => { type $S = u8; type $T = i64; $body }
+            (D::Bool, D::I64) => { type $S = B; type $T = i64; $body }
+            (D::I64, D::F64) => { type $S = i64; type $T = f64; $body }
+            (D::I32, D::F64) => { type $S = i32; type $T = f64; $body }
+            (D::U8, D::F64) => { type $S = u8; type $T = f64; $body }
+            (D::Bool, D::F64) => { type $S = B; type $T = f64; $body }
+            (s, c) => unreachable!("no {} reduction computed in {}", s.name(), c.name()),
+        }
+    }};
 }
 
 /// Output and compute dtypes of a reduction of `d`.
@@ -88,18 +151,34 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
         kept.iter().map(|&i| a.shape()[i]).collect()
     };
     let (out_dtype, ct) = dtypes(op, a.dtype());
-    // sum or mean over leading axes of a contiguous tensor: add whole rows into the output (bands
-    // of rows across the pool) instead of transposing a copy first
+    if out_shape.contains(&0) {
+        // no output elements: no work, however long the reduced axes are
+        let dtype = match op {
+            ArgMax | ArgMin => DType::I64,
+            Any | All => DType::Bool,
+            _ => out_dtype,
+        };
+        return Tensor::empty(dtype, &out_shape);
+    }
+    // NOTE: sums, means, products and moments read the input in its own dtype and widen each
+    // element as they go (uint8 to int64 or float64, float16 to float32...): a converted copy of
+    // the whole input would be up to 8 times its size.
+    // Sum or mean over leading axes of a contiguous tensor: add whole rows into the output (bands
+    // of rows across the pool) instead of transposing a copy first.
     let leading = red.iter().enumerate().all(|(i, &d)| i == d);
-    if matches!(op, Sum | Mean) && leading && !kept.is_empty() && inner > 0 && a.is_contiguous() && a.dtype() == ct {
+    if matches!(op, Sum | Mean) && leading && !kept.is_empty() && inner > 0 && a.is_contiguous() {
         let cols: usize = kept.iter().map(|&i| a.shape()[i]).product();
-        let r = dispatch_num!(ct, T => column_sums::<T>(a.as_slice::<T>(), inner, cols, &out_shape, op == Mean),
-            unreachable!())?;
+        let r = dispatch_widen!(a.dtype(), ct, S, T =>
+            column_sums::<S, T>(a.as_slice::<S>(), inner, cols, &out_shape, op == Mean))?;
         return finish(r, out_dtype);
     }
     let perm: Vec<usize> = kept.iter().chain(red.iter()).copied().collect();
     let permuted = a.permute(&perm)?;
-    let src = contiguous_as(&permuted, ct)?;
+    let src = if matches!(op, Sum | Mean | Prod | Var | Std) {
+        Cow::Owned(permuted.contiguous()?)
+    } else {
+        contiguous_as(&permuted, ct)?
+    };
     let rows = out_shape.iter().product::<usize>();
     let row = |r: usize| r * inner..(r + 1) * inner;
     let r = match op {
@@ -116,34 +195,36 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
                 _ => fill::<Bool>(&out_shape, rows, inner, |r| Bool(x[row(r)].iter().all(|v| v.truthy()) as u8)),
             }
         }),
-        Var | Std => dispatch_num!(ct, T => {
-            let x = src.as_slice::<T>();
+        Var | Std => dispatch_widen!(a.dtype(), ct, S, T => {
+            let x = src.as_slice::<S>();
             fill::<T>(&out_shape, rows, inner, |r| {
                 let v = moments(&x[row(r)], ddof);
                 T::from_f64(if op == Std { v.sqrt() } else { v })
             })
-        }, unreachable!()),
+        }),
         LogSumExp => dispatch_float!(ct, T => {
             let x = src.as_slice::<T>();
             fill::<T>(&out_shape, rows, inner, |r| logsumexp(&x[row(r)]))
         }, unreachable!()),
-        _ => dispatch_num!(ct, T => {
-            let x = src.as_slice::<T>();
+        _ => dispatch_widen!(a.dtype(), ct, S, T => {
+            let x = src.as_slice::<S>();
             // one long row (a full reduction): partial sums on the pool
-            let sum = |s: &[T]| if s.len() >= super::PAR_MIN && rows == 1 {
-                split_reduce(s, pairwise_sum, |a, b| a.add(b))
-            } else {
-                pairwise_sum(s)
+            let sum = |s: &[S]| -> T {
+                if s.len() >= super::PAR_MIN && rows == 1 {
+                    split_reduce(s, sum_widened::<S, T>, |a, b| a.add(b))
+                } else {
+                    sum_widened(s)
+                }
             };
             fill::<T>(&out_shape, rows, inner, |r| {
                 let s = &x[row(r)];
                 match op {
                     Sum => sum(s),
-                    Prod => s.iter().fold(T::one(), |p, &v| p.mul(v)),
+                    Prod => s.iter().fold(T::one(), |p, &v| p.mul(widen(v))),
                     _ => T::from_f64(if s.is_empty() { f64::NAN } else { sum(s).to_f64() / s.len() as f64 }),
                 }
             })
-        }, unreachable!()),
+        }),
     }?;
     let out_dtype = if matches!(op, ArgMax | ArgMin) { DType::I64 } else if matches!(op, Any | All) { DType::Bool } else { out_dtype };
     finish(r, out_dtype)
@@ -152,7 +233,7 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
 /// Sums (or means) over the `rows` of a row-major `rows x cols` matrix, adding whole rows in order
 /// (numpy adds along a non-contiguous axis the same way). With several threads, each sums a band
 /// of rows into its own accumulator (every thread streams contiguous memory), then the bands add.
-fn column_sums<T: Num>(x: &[T], rows: usize, cols: usize, shape: &[usize], mean: bool) -> Result<Tensor> {
+fn column_sums<S: Elem, T: Num>(x: &[S], rows: usize, cols: usize, shape: &[usize], mean: bool) -> Result<Tensor> {
     let out = Tensor::empty(T::DTYPE, shape)?;
     // SAFETY: fresh and unshared.
     let o = unsafe { out.slice_mut::<T>() };
@@ -160,16 +241,21 @@ fn column_sums<T: Num>(x: &[T], rows: usize, cols: usize, shape: &[usize], mean:
     let per = rows.div_ceil(bands);
     let band = |b: usize, acc: &mut [T]| {
         let (r0, r1) = (b * per, ((b + 1) * per).min(rows));
-        acc.copy_from_slice(&x[r0 * cols..(r0 + 1) * cols]);
+        super::simd_loops::map_best(acc, &x[r0 * cols..(r0 + 1) * cols], &widen::<S, T>);
         super::simd_loops::run_best(AddRows { o: acc, x: &x[r0 * cols..r1 * cols], rows: r1 - r0 });
     };
     if bands == 1 {
         band(0, o);
     } else {
-        let parts = std::sync::Mutex::new(vec![Vec::new(); bands]);
+        // every band's accumulator is allocated (fallibly) before any work starts
+        let mut parts = Vec::with_capacity(bands);
+        for _ in 0..bands {
+            parts.push(try_vec(cols, T::zero(), "sum")?);
+        }
+        let parts = std::sync::Mutex::new(parts);
         crate::pool::parallel_chunks(bands, 1, &|bs| {
             for b in bs {
-                let mut acc = vec![T::zero(); cols];
+                let mut acc = std::mem::take(&mut parts.lock().unwrap_or_else(|e| e.into_inner())[b]);
                 band(b, &mut acc);
                 parts.lock().unwrap_or_else(|e| e.into_inner())[b] = acc;
             }
@@ -200,14 +286,14 @@ impl<T: Num> super::simd_loops::Kernel for AddSlice<'_, T> {
     }
 }
 
-/// Adds rows 1.. of the `rows x o.len()` matrix `x` into `o`.
-struct AddRows<'a, T> {
+/// Adds rows 1.. of the `rows x o.len()` matrix `x` into `o`, widening each element.
+struct AddRows<'a, S, T> {
     o: &'a mut [T],
-    x: &'a [T],
+    x: &'a [S],
     rows: usize,
 }
 
-impl<T: Num> super::simd_loops::Kernel for AddRows<'_, T> {
+impl<S: Elem, T: Num> super::simd_loops::Kernel for AddRows<'_, S, T> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
@@ -215,7 +301,7 @@ impl<T: Num> super::simd_loops::Kernel for AddRows<'_, T> {
         for r in 1..self.rows {
             let row = &self.x[r * w..(r + 1) * w];
             for (d, &v) in self.o.iter_mut().zip(row) {
-                *d = d.add(v);
+                *d = d.add(widen(v));
             }
         }
     }
@@ -281,10 +367,9 @@ impl<T: Elem, const MAX: bool> super::simd_loops::Kernel for Extreme<'_, T, MAX>
         for c in chunks {
             for k in 0..L {
                 acc[k] = pick(acc[k], c[k]);
-                // v != v only for NaN (integers: never, and the compiler drops it)
-                #[allow(clippy::eq_op)]
-                let is_nan = c[k] != c[k];
-                nan[k] |= is_nan;
+                // NOTE: `is_nan`, not `v != v`: float16 and bfloat16 compare their bits for
+                // equality, so a NaN equals itself there (integers: never NaN, the test folds away)
+                nan[k] |= c[k].is_nan();
             }
         }
         let mut m = acc.iter().fold(x[0], |m, &v| pick(m, v));
@@ -319,8 +404,10 @@ impl<T: Elem> super::simd_loops::Kernel for FindFirst<'_, T> {
     fn run(self) -> Option<usize> {
         let (x, m) = (self.0, self.1);
         for (c, chunk) in x.chunks(64).enumerate() {
-            if chunk.iter().fold(false, |hit, &v| hit | (v == m)) {
-                return chunk.iter().position(|&v| v == m).map(|i| c * 64 + i);
+            // equal as values (float16's `==` compares bits, and -0 must match +0)
+            let eq = |v: &T| v.partial_cmp(&m) == Some(std::cmp::Ordering::Equal);
+            if chunk.iter().fold(false, |hit, v| hit | eq(v)) {
+                return chunk.iter().position(eq).map(|i| c * 64 + i);
             }
         }
         None
@@ -330,7 +417,7 @@ impl<T: Elem> super::simd_loops::Kernel for FindFirst<'_, T> {
 /// Sum of `(x - shift)^p` in float64 for p = 1 or 2, with 16 accumulators (vectorised).
 struct PowerSum<'a, T, const P: u8>(&'a [T], f64);
 
-impl<T: Num, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
+impl<T: Elem, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
     type Out = f64;
     #[inline(always)]
     fn run(self) -> f64 {
@@ -354,13 +441,13 @@ impl<T: Num, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
 }
 
 /// Variance with `ddof` in float64 (two passes).
-fn moments<T: Num>(x: &[T], ddof: f64) -> f64 {
+fn moments<T: Elem>(x: &[T], ddof: f64) -> f64 {
     use super::simd_loops::run_best;
     let n = x.len() as f64;
     let mean = run_best(PowerSum::<T, 1>(x, 0.0)) / n;
     let ss = run_best(PowerSum::<T, 2>(x, mean));
-    let denom = n - ddof;
-    if denom <= 0.0 { f64::NAN } else { ss / denom }
+    // numpy divides by max(n - ddof, 0): a positive sum of squares over nothing is inf, 0/0 is NaN
+    ss / (n - ddof).max(0.0)
 }
 
 fn logsumexp<T: Float>(x: &[T]) -> T {
@@ -371,7 +458,7 @@ fn logsumexp<T: Float>(x: &[T]) -> T {
     if m.is_nan() || !m.is_finite() {
         return m;
     }
-    let s = pairwise_sum(&x.iter().map(|&v| v.sub(m).exp()).collect::<Vec<T>>());
+    let s = pairwise_sum_map(x, &|v: T| v.sub(m).exp());
     m.add(s.ln())
 }
 
@@ -407,11 +494,7 @@ pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
             dispatch_num!(ct, T => scan_rows::<T>(&src, &out, n, rows, |x, o| scan_row(op, x, o)), unreachable!());
         }
     }
-    let mut inv = vec![0; nd];
-    for (i, &p) in perm.iter().enumerate() {
-        inv[p] = i;
-    }
-    finish(out.permute(&inv)?.contiguous()?, out_dtype)
+    finish(out.permute(&super::index::inverse(&perm))?.contiguous()?, out_dtype)
 }
 
 /// Runs `row(x_row, out_row)` over the `rows` rows of `n` elements of `src` into the fresh `out`,
@@ -516,6 +599,9 @@ fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
 
 /// Softmax (or log-softmax) of one row, in the row's float type: shift by the max, exponentiate
 /// once into the output, sum pairwise.
+///
+/// NOTE: a -inf element gives exactly 0 (log: `-inf - finite = -inf`); a row of only -inf has a
+/// -inf max, `-inf - -inf` is NaN, and the row is NaN, as scipy.special and torch give.
 fn softmax_row<F: Float>(soft: bool, x: &[F], o: &mut [F]) {
     let m = extreme(x, true);
     super::simd_loops::map_best(o, x, &|v: F| v.sub(m).exp());

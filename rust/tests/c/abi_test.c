@@ -108,6 +108,23 @@ int main(void) {
     uint8_t small[4];
     CHECK(cobalt_last_error(small, 4) > 4); /* full length reported, buffer not overrun */
 
+    /* as_strided: shape x stride products and sums that wrap in 64 bits cannot sneak a view past
+       the storage (4 elements) */
+    {
+        const int64_t big_s = INT64_MAX - 5, q = (int64_t)1 << 62;
+        CHECK(cobalt_as_strided(a, (int64_t[]){2}, &big_s, 1, 2) == NULL);
+        CHECK(cobalt_last_status() == COBALT_INVALID_ARGUMENT);
+        CHECK(cobalt_as_strided(a, (int64_t[]){2, 2}, (int64_t[]){q, q}, 2, 0) == NULL);
+        CHECK(cobalt_as_strided(a, (int64_t[]){2, 2, 2}, (int64_t[]){-q, -q, -q}, 3, 3) == NULL);
+        CHECK(cobalt_as_strided(a, (int64_t[]){2}, (int64_t[]){INT64_MIN}, 1, 3) == NULL);
+        CHECK(cobalt_as_strided(a, (int64_t[]){1}, (int64_t[]){1}, 1, 9.3e18) == NULL);
+        CHECK(cobalt_as_strided(a, (int64_t[]){INT64_MAX, 3}, (int64_t[]){0, 1}, 2, 0) == NULL);
+        CHECK(cobalt_last_status() == COBALT_OUT_OF_MEMORY);
+        cobalt_tensor *edge = cobalt_as_strided(a, (int64_t[]){2, 1}, (int64_t[]){-3, INT64_MAX}, 2, 3);
+        CHECK(edge != NULL && cobalt_copy_out(edge, out) == COBALT_OK && out[0] == 4 && out[1] == 1);
+        cobalt_release(edge);
+    }
+
     /* promotion: f32 + f64 -> f64 */
     cobalt_tensor *row = cobalt_full(COBALT_F64, (int64_t[]){2}, 1, 0.25);
     cobalt_tensor *p = cobalt_binary(COBALT_ADD, a, row);
