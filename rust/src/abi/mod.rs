@@ -180,6 +180,10 @@ unsafe fn read_axes(axes: *const i32, naxes: i32) -> Result<Option<Vec<i64>>> {
     if axes.is_null() {
         return Err(Error::InvalidArgument("reduce: axes pointer is NULL".into()));
     }
+    // more axes than dims can never be valid (each may appear once): refuse before reading them
+    if naxes as usize > COBALT_MAX_NDIM {
+        return Err(Error::Axis(format!("reduce: {naxes} axes is more than {COBALT_MAX_NDIM}")));
+    }
     // SAFETY: `axes` holds `naxes` values (contract).
     Ok(Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect()))
 }
