@@ -265,3 +265,22 @@ test("safety: a scope keeps what its result reaches, at any depth; cb.keep exemp
   }
   assert.throws(() => cb.keep(3 as Any), TypeError);
 });
+
+test("safety: rand/randn write their dtype directly (no float64 temporary): they fit a limit of their size", () => {
+  const before = cb.memoryLimit();
+  cb.setLeakWarning(false);
+  try {
+    for (const dtype of ["float32", "float16"] as const) {
+      const bytes = (dtype === "float32" ? 4 : 2) * 2 ** 20;
+      cb.setMemoryLimit(cb.memory().bytes + bytes + 1024);
+      for (const f of [cb.rand, cb.randn]) {
+        const t = f([2 ** 20], { dtype, seed: 3 });
+        assert.equal(t.size, 2 ** 20);
+        t.dispose();
+      }
+    }
+  } finally {
+    cb.setMemoryLimit(before);
+    cb.setLeakWarning(2 ** 30);
+  }
+});
