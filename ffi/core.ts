@@ -158,28 +158,44 @@ export const releaseHandle: (h: Ptr) => void = inWorker
   ? (h) => sym.cobalt_thread_release(h)
   : (h) => sym.cobalt_release(h);
 
-function releasedByGc(h: Ptr): void {
-  const n = sym.cobalt_nbytes(h);
+// The held value: the handle, with the bytes counted for it when there are any.
+type Held = Ptr | [Ptr, number];
+
+function releasedByGc(held: Held): void {
+  let h = held;
+  if (Array.isArray(held)) {
+    h = held[0];
+    gcBytes -= held[1];
+  }
   gcTensors--;
-  if (n > 0) gcBytes -= n;
   releaseHandle(h);
   reapAdoptions();
 }
 
-/** Releases a handle when its tensor is collected. */
-export const registry = new FinalizationRegistry<Ptr>(releasedByGc);
+const registry = new FinalizationRegistry<Held>(releasedByGc);
 
-/** Called by `dispose()` for a tensor that had been handed to the registry. */
-export function unregistered(h: Ptr): void {
-  const n = sym.cobalt_nbytes(h);
-  gcTensors--;
-  if (n > 0) gcBytes -= n;
+/**
+ * Hands `t` (handle `h`) to the FinalizationRegistry; returns the bytes counted as waiting for the
+ * GC: its storage's, when no other tensor shares that storage (a view of a live tensor, or a
+ * broadcast, frees nothing when collected, so it counts 0).
+ */
+export function registered(t: object, h: Ptr): number {
+  const n = sym.cobalt_owned_bytes(h);
+  const bytes = n > 0 ? n : 0;
+  registry.register(t, bytes > 0 ? [h, bytes] : h, t);
+  leftToGc(bytes);
+  return bytes;
 }
 
-/** Called when a tensor is handed to the registry. */
-export function registered(h: Ptr): void {
-  const n = sym.cobalt_nbytes(h);
-  leftToGc(n > 0 ? n : 0);
+/** Called by `dispose()` for a tensor that was handed to the registry (and unregistered). */
+export function unregistered(bytes: number): void {
+  gcTensors--;
+  gcBytes -= bytes;
+}
+
+/** Stops the registry from releasing `t` (dispose() does it itself). */
+export function unregister(t: object): void {
+  registry.unregister(t);
 }
 
 function leakWarningThreshold(): number {

@@ -143,8 +143,8 @@ export const symbols = {
   cobalt_set_memory_limit: { parameters: ["f64"], result: "i32" },
   /** double cobalt_memory_limit(void) */
   cobalt_memory_limit: { parameters: [], result: "f64" },
-  /** double cobalt_nbytes(const cobalt_tensor* t) */
-  cobalt_nbytes: { parameters: ["pointer"], result: "f64" },
+  /** double cobalt_owned_bytes(const cobalt_tensor* t) */
+  cobalt_owned_bytes: { parameters: ["pointer"], result: "f64" },
   /** cobalt_tensor* cobalt_adopt(int32_t dtype, const int64_t* shape, int32_t ndim, void* data, uint32_t id) */
   cobalt_adopt: { parameters: ["i32", "buffer", "i32", "buffer", "u32"], result: "pointer" },
   /** uint32_t cobalt_adoption(const cobalt_tensor* t) */

@@ -16,17 +16,18 @@ import {
   enqueue,
   fail,
   forgetAdoption,
+  inWorker,
   MAX_NDIM,
   own,
   readI64,
   reapAdoptions,
   registered,
-  registry,
   releaseHandle,
   SHAPE,
   storageBuffer,
   storageOffset,
   sym,
+  unregister,
   unregistered,
 } from "./core.ts";
 import * as ops from "./ops.ts";
@@ -81,6 +82,7 @@ export class Tensor {
   // (core.ts keeps the buffer alive as long as the storage lives); here to check for detachment.
   #keep: ArrayBufferView | undefined;
   #registered = false;
+  #gcBytes = 0; // counted as waiting for the GC while registered (see core.ts)
   #disposedBy: string | undefined;
 
   static {
@@ -98,7 +100,7 @@ export class Tensor {
     this.#h = handle;
     this.#keep = keep;
     this.#dtype = dtype;
-    own(handle);
+    if (inWorker) own(handle);
     enqueue(this);
     track(this);
   }
@@ -107,8 +109,7 @@ export class Tensor {
   register(): void {
     if (this.#h === null || this.#registered) return;
     this.#registered = true;
-    registry.register(this, this.#h, this);
-    registered(this.#h);
+    this.#gcBytes = registered(this, this.#h);
   }
 
   /** @internal The live native handle, or throws "DISPOSED" (or "DETACHED" for adopted memory the JS engine took back). */
@@ -147,10 +148,11 @@ export class Tensor {
     this.#h = null;
     this.#data = undefined;
     if (this.#registered) {
-      registry.unregister(this);
-      unregistered(h);
+      unregister(this);
+      unregistered(this.#gcBytes);
     }
-    releaseHandle(h);
+    if (inWorker) releaseHandle(h);
+    else sym.cobalt_release(h);
     if (this.#keep !== undefined) {
       this.#keep = undefined;
       reapAdoptions();

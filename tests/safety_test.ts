@@ -284,3 +284,23 @@ test("safety: rand/randn write their dtype directly (no float64 temporary): they
     cb.setLeakWarning(2 ** 30);
   }
 });
+
+test("safety: views of a live tensor left to the GC do not count as memory waiting for it", async () => {
+  await tick(5);
+  const big = cb.zeros([1 << 22]); // 16 MiB
+  const warn = console.warn;
+  const seen: string[] = [];
+  console.warn = (m: string) => seen.push(String(m));
+  try {
+    cb.setLeakWarning(8 * 2 ** 20);
+    for (let i = 0; i < 1000; i++) big.reshape(-1).expand([1, 1 << 22]); // no new memory
+    assert.deepEqual(seen, []);
+    for (let i = 0; i < 100; i++) big.add(1); // 16 MiB each
+    assert.equal(seen.length, 1);
+  } finally {
+    console.warn = warn;
+    cb.setLeakWarning(2 ** 30);
+    big.dispose();
+  }
+  await gcUntil(() => false, 3);
+});

@@ -155,8 +155,9 @@ int32_t cobalt_set_memory_limit(double bytes);
 /* The cap (+infinity: none). Default: COBALT_MEMORY_LIMIT ("8G", "50%", "none"), else 3/4 of the
  * physical memory (or of a lower cgroup limit). */
 double cobalt_memory_limit(void);
-/* The bytes of t's elements (numel * dtype size, at most its storage's size), or -1. */
-double cobalt_nbytes(const cobalt_tensor *t);
+/* The bytes of t's storage when no other tensor shares it (what freeing t would free), else 0;
+ * -1 for a bad handle. */
+double cobalt_owned_bytes(const cobalt_tensor *t);
 
 /* ---- references ---------------------------------------------------------------------- */
 

@@ -1177,17 +1177,18 @@ pub unsafe extern "C" fn cobalt_adoptions_released(out: *mut u32, cap: i32) -> i
     })
 }
 
-/// The size in bytes of `t`'s elements (`numel * dtype_size`, at most its storage's size), or -1.
+/// The bytes of `t`'s storage when no other tensor shares it (what collecting `t` would free), else
+/// 0; -1 for a bad handle. A view of a live tensor, or a broadcast, counts 0.
 ///
 /// # Safety
 /// `t` is a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_nbytes(t: *const CobaltTensor) -> f64 {
+pub unsafe extern "C" fn cobalt_owned_bytes(t: *const CobaltTensor) -> f64 {
     let mut n = -1.0;
     guard(|| {
         let t = get(t)?;
-        // a broadcast view's elements take no memory of their own: at most its storage's bytes
-        n = (t.numel() * t.dtype().size()).min(t.storage().nbytes()) as f64;
+        let s = t.storage();
+        n = if Arc::strong_count(s) == 1 { s.nbytes() as f64 } else { 0.0 };
         Ok(())
     });
     n
