@@ -19,7 +19,7 @@ import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import * as cb from "../mod.ts";
-import { Rng, runtime, SyncLog } from "./tool_support.ts";
+import { BINARY, Rng, runtime, SyncLog, UNARY } from "./tool_support.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -228,52 +228,6 @@ const axisArg = (kw: Record<string, Any>) => ("axis" in kw ? kw.axis : undefined
 type Out = Tensor | Tensor[] | { values: Tensor; indices: Tensor };
 type Call = (a: Any[], kw: Record<string, Any>) => Out | Promise<Out>;
 
-const UNARY = [
-  "neg",
-  "abs",
-  "sign",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "rsqrt",
-  "sin",
-  "cos",
-  "tan",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "gelu",
-  "silu",
-  "softplus",
-  "floor",
-  "ceil",
-  "round",
-  "isnan",
-  "isfinite",
-  "logicalNot",
-] as const;
-const BINARY = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-  "mod",
-  "floorDiv",
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "logicalAnd",
-  "logicalOr",
-  "logicalXor",
-] as const;
 const REDUCE = ["sum", "mean", "prod", "min", "max", "any", "all", "logsumexp", "var", "std"] as const;
 
 /** How each op is called. `a` holds the decoded arguments (tensors, numbers, values). */

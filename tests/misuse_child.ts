@@ -18,7 +18,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import * as cb from "../mod.ts";
-import { SyncLog } from "./tool_support.ts";
+import { BINARY, SyncLog, UNARY } from "./tool_support.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -226,52 +226,6 @@ const axisOpt = P("axisOpt", none);
 const operand = P("operand", () => 2);
 const i64 = (rows: number[][]) => cb.tensor(rows, { dtype: "int64" });
 
-const UNARY = [
-  "neg",
-  "abs",
-  "sign",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "rsqrt",
-  "sin",
-  "cos",
-  "tan",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "silu",
-  "softplus",
-  "floor",
-  "ceil",
-  "round",
-  "isnan",
-  "isfinite",
-  "logicalNot",
-];
-const BINARY = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-  "mod",
-  "floorDiv",
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "logicalAnd",
-  "logicalOr",
-  "logicalXor",
-];
-
 /**
  * The argument positions of each public function (`cb.name`, `cb.native.name`) and Tensor member
  * (`Tensor.name`), in order. The receiver of Tensor members is a float32 tensor of shape [2, 3].
@@ -377,7 +331,7 @@ export const PARAMS: Record<string, Param[]> = {
   "cb.native.statusName": [P("int", () => 1)],
   "cb.CobaltError": [P("any", () => "DTYPE"), P("any", () => "message")],
 };
-for (const n of UNARY) PARAMS[`Tensor.${n}`] = [];
+for (const n of UNARY) if (n !== "gelu") PARAMS[`Tensor.${n}`] = []; // gelu takes options (below)
 
 /** Extra bad values for some positions (fn#index). */
 const EXTRA: Record<string, [string, () => unknown][]> = {

@@ -228,3 +228,53 @@ export function knownMatch(list: KnownFailure[], sig: string): KnownFailure | un
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** The unary elementwise Tensor methods the tools exercise (the op table will generate this). */
+export const UNARY = [
+  "neg",
+  "abs",
+  "sign",
+  "exp",
+  "log",
+  "log1p",
+  "expm1",
+  "sqrt",
+  "rsqrt",
+  "sin",
+  "cos",
+  "tan",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "gelu",
+  "silu",
+  "softplus",
+  "floor",
+  "ceil",
+  "round",
+  "isnan",
+  "isfinite",
+  "logicalNot",
+] as const;
+
+/** The binary elementwise Tensor methods the tools exercise. */
+export const BINARY = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "minimum",
+  "mod",
+  "floorDiv",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+  "logicalAnd",
+  "logicalOr",
+  "logicalXor",
+] as const;
