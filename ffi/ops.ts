@@ -757,7 +757,12 @@ const SORT_KEYS = ["descending"] as const;
 const TOPK_KEYS = ["largest"] as const;
 
 function argsortRaw(a: Tensor, axis: number, descending: boolean, op: string): Tensor {
-  return named(op, "argsort", () => wrap(sym.cobalt_argsort(a.handle, axis32(axis, op), descending ? 1 : 0)));
+  const ax = axis32(axis, op);
+  // torch: a 0-d tensor sorts along dim 0 or -1, nothing else
+  if (ax !== 0 && ax !== -1 && a.ndim === 0) {
+    throw new CobaltError("AXIS", `${op}: axis ${ax} is out of range for a 0-d tensor (0 or -1)`);
+  }
+  return named(op, "argsort", () => wrap(sym.cobalt_argsort(a.handle, ax, descending ? 1 : 0)));
 }
 
 /** Sorting indices; `opts.descending` flips the order. */
@@ -775,12 +780,8 @@ export function sort(
   checkOptions(opts, SORT_KEYS, "sort");
   const descending = boolOption(opts?.descending, "sort", "descending");
   if (a.ndim === 0) {
-    // torch: a 0-d tensor sorts along dim 0 or -1, nothing else
-    const ax = axis32(axis, "sort");
-    if (ax !== 0 && ax !== -1) {
-      throw new CobaltError("AXIS", `sort: axis ${ax} is out of range for a 0-d tensor (0 or -1)`);
-    }
-    return { values: a.contiguous(), indices: argsortRaw(a, 0, descending, "sort") };
+    const indices = argsortRaw(a, axis, descending, "sort"); // checks the axis (0 or -1)
+    return { values: a.contiguous(), indices };
   }
   const indices = argsortRaw(a, axis, descending, "sort");
   return { values: gather(a, axis, indices), indices };

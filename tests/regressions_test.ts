@@ -19,14 +19,18 @@ test("regressions: dot of N-D tensors with an empty contracted axis gives zeros"
   });
 });
 
-test("regressions: sort of a 0-d tensor takes axis 0 or -1 only (torch)", () => {
+test("regressions: sort and argsort of a 0-d tensor take axis 0 or -1 only (torch)", () => {
   using t = cb.tensor(3);
   for (const axis of [0, -1]) {
     const { values, indices } = t.sort(axis);
     assert.equal(values.item(), 3);
     assert.equal(indices.item(), 0);
   }
-  for (const axis of [1, 7, -2]) assert.throws(() => t.sort(axis), { name: "CobaltError", code: "AXIS" });
+  for (const axis of [1, 7, -2]) {
+    assert.throws(() => t.sort(axis), { name: "CobaltError", code: "AXIS" });
+    assert.throws(() => t.argsort(axis), { name: "CobaltError", code: "AXIS" });
+  }
+  assert.equal(t.argsort(-1).item(), 0);
 });
 
 test("regressions: argmax/argmin take one axis, not a list (numpy refuses a tuple)", () => {
