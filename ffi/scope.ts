@@ -4,6 +4,7 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { CobaltError } from "./errors.ts";
 
 /** Anything a scope can own. */
 export interface Owned {
@@ -85,6 +86,9 @@ function end(frame: Frame, result: unknown, parent: Frame | undefined): void {
  */
 export function keep<T extends Owned>(t: T): T {
   if (!isTensor(t)) throw new TypeError("keep: expected a Tensor");
+  if ((t as unknown as { disposed: boolean }).disposed) {
+    throw new CobaltError("DISPOSED", "keep: the tensor was disposed already");
+  }
   kept.add(t);
   return t;
 }

@@ -326,6 +326,11 @@ export const PARAMS: Record<string, Param[]> = {
   "cb.save": [P("any", () => "out.npy"), P("any", t23), opts],
   "cb.saveAsync": [P("any", () => "out.npy"), P("any", t23), opts],
   "cb.fromShared": [P("any", () => cb.share(t23()))],
+  "cb.unshare": [P("any", () => cb.share(t23()))],
+  "cb.keep": [P("tensor", t23)],
+  // a byte count (any number: huge ones are valid limits; 0, negatives and fractions are refused)
+  "cb.setMemoryLimit": [P("any", () => 2 ** 40)],
+  "cb.setLeakWarning": [P("any", () => 2 ** 30)],
   "cb.setNumThreads": [P("count", () => 2)],
   "cb.native.refcount": [P("tensor", t23)],
   "cb.native.statusName": [P("int", () => 1)],

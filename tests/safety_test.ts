@@ -264,6 +264,7 @@ test("safety: a scope keeps what its result reaches, at any depth; cb.keep exemp
     x.dispose();
   }
   assert.throws(() => cb.keep(3 as Any), TypeError);
+  assert.throws(() => cb.keep(t), { name: "CobaltError", code: "DISPOSED" });
 });
 
 test("safety: rand/randn write their dtype directly (no float64 temporary): they fit a limit of their size", () => {
