@@ -316,14 +316,28 @@ impl Elem for Bool {
     }
 }
 
+/// `v` as an f32 rounded to odd: when `v` is not exact in f32, the neighbour whose last mantissa bit
+/// is 1. Rounding that to a format with at least 2 fewer mantissa bits (float16: 11, bfloat16: 8;
+/// f32 has 24) gives the correctly rounded result of `v`, where `v as f32` first could round twice
+/// (a float64 just above a float16 tie became the tie, then rounded to even: the fuzzer found one).
+fn f32_round_to_odd(v: f64) -> f32 {
+    let f = v as f32;
+    if !f.is_finite() || f as f64 == v || f.to_bits() & 1 == 1 {
+        return f;
+    }
+    // even and inexact: step one ulp toward v (the other neighbour, which is odd)
+    let bits = f.to_bits();
+    let toward_zero = (f as f64).abs() > v.abs();
+    f32::from_bits(if toward_zero { bits - 1 } else { bits + 1 })
+}
+
 impl Elem for F16 {
     const DTYPE: DType = DType::F16;
     fn to_f64(self) -> f64 {
         self.to_f32() as f64
     }
     fn from_f64(v: f64) -> Self {
-        // NOTE: via f32 can double-round in rare ties; numpy converts float64 directly.
-        F16::from_f32(v as f32)
+        F16::from_f32(f32_round_to_odd(v))
     }
     fn is_nan(self) -> bool {
         self.0 & 0x7c00 == 0x7c00 && self.0 & 0x3ff != 0
@@ -339,7 +353,7 @@ impl Elem for BF16 {
         self.to_f32() as f64
     }
     fn from_f64(v: f64) -> Self {
-        BF16::from_f32(v as f32)
+        BF16::from_f32(f32_round_to_odd(v))
     }
     fn is_nan(self) -> bool {
         self.to_f32().is_nan()
@@ -548,6 +562,43 @@ macro_rules! dispatch_float {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The correctly rounded (nearest, ties to even) 16-bit float of `v`, by search over every
+    /// finite value of the format (`to` decodes bits), for the positive range.
+    fn nearest(v: f64, to: impl Fn(u16) -> f64, max_bits: u16) -> u16 {
+        let (mut lo, mut hi) = (0u16, max_bits);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if to(mid) <= v { lo = mid } else { hi = mid }
+        }
+        let (dl, dh) = (v - to(lo), to(hi) - v);
+        if dl < dh || (dl == dh && lo % 2 == 0) { lo } else { hi }
+    }
+
+    #[test]
+    fn float64_to_16_bit_floats_rounds_once() {
+        // found by the fuzzer: just above a float16 tie, which `as f32` turned into the tie
+        assert_eq!(F16::from_f64(0.10244751209393144).to_f32(), 0.10247802734375);
+        let f16 = |b: u16| F16(b).to_f32() as f64;
+        let bf16 = |b: u16| BF16(b).to_f32() as f64;
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // values near ties of both formats: a tie moved by a few float64 ulps either way
+            let b = (x % 0x7bff) as u16;
+            let tie16 = (f16(b) + f16(b + 1)) / 2.0;
+            let bb = (x % 0x7f7f) as u16;
+            let tie_bf = (bf16(bb) + bf16(bb + 1)) / 2.0;
+            let nudge = ((x >> 40) % 9) as i64 - 4;
+            let v16 = f64::from_bits((tie16.to_bits() as i64 + nudge) as u64);
+            let vbf = f64::from_bits((tie_bf.to_bits() as i64 + nudge) as u64);
+            assert_eq!(F16::from_f64(v16).0, nearest(v16, f16, 0x7bff), "float16 of {v16:e} (case {i})");
+            assert_eq!(BF16::from_f64(vbf).0, nearest(vbf, bf16, 0x7f7f), "bfloat16 of {vbf:e} (case {i})");
+            assert_eq!(F16::from_f64(-v16).0, nearest(v16, f16, 0x7bff) | 0x8000);
+        }
+    }
 
     #[test]
     fn codes_round_trip() {
