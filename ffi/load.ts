@@ -4,6 +4,7 @@
  * library whose ABI version differs from the one this binding was written for.
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { CobaltError } from "./errors.ts";
 import type { Native } from "./native.ts";
 import * as denoAdapter from "./deno.ts";
@@ -35,8 +36,9 @@ function envPath(): string | undefined {
   return st?.state === "granted" ? g.Deno.env.get("COBALT_LIB_PATH") || undefined : undefined;
 }
 
-function filePath(rel: string): string {
-  return decodeURIComponent(new URL(rel, import.meta.url).pathname);
+/** The file path of `rel` beside this module: `C:\\...` on Windows, not `/C:/...` as `pathname` gives. */
+export function filePath(rel: string, base: string = import.meta.url): string {
+  return fileURLToPath(new URL(rel, base));
 }
 
 /** The paths tried, in order. */

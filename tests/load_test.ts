@@ -8,6 +8,7 @@ import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cb from "../mod.ts";
+import { candidates, filePath } from "../ffi/load.ts";
 import { runtime, test } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -100,3 +101,12 @@ if (runtime === "deno") {
     assert.match(r.message, /--allow-ffi/);
   });
 }
+
+test("loader: library paths come from fileURLToPath (percent-decoded; native separators)", () => {
+  assert.equal(
+    filePath("../a b/libcobalt.so", "file:///work/m%20x/ffi/load.ts"),
+    "/work/m x/a b/libcobalt.so",
+  );
+  assert.equal(filePath("../rust/x.so", "file:///w/ffi/load.ts"), "/w/rust/x.so");
+  assert.ok(candidates().every((p) => !p.startsWith("file:") && !p.includes("%")));
+});

@@ -45,6 +45,7 @@ pub(crate) fn count_tensor(delta: i64) {
     LIVE_TENSORS.fetch_add(delta, Ordering::Relaxed);
 }
 
+#[cfg(unix)]
 extern "C" {
     fn mmap(addr: *mut c_void, len: usize, prot: i32, flags: i32, fd: i32, off: i64) -> *mut c_void;
     fn munmap(addr: *mut c_void, len: usize) -> i32;
@@ -136,13 +137,11 @@ impl Storage {
     }
 
     /// Maps a whole file read-only (copy-on-write private pages, so writes through views never reach
-    /// the file). The mapping lives until the storage is dropped.
+    /// the file). The mapping lives until the storage is dropped. Only regular files are taken.
+    #[cfg(unix)]
     pub fn map_file(path: &std::path::Path) -> Result<Storage> {
         use std::os::unix::io::AsRawFd;
-        let f = std::fs::File::open(path)
-            .map_err(|e| Error::InvalidArgument(format!("cannot open {}: {e}", path.display())))?;
-        let len = f.metadata().map_err(|e| Error::InvalidArgument(format!("cannot stat {}: {e}", path.display())))?.len();
-        let len = usize::try_from(len).map_err(|_| Error::OutOfMemory("file too large to map".into()))?;
+        let (f, len) = open_regular(path)?;
         if len == 0 {
             // nothing to map: an empty owned buffer stands in
             return Storage::zeroed(0);
@@ -164,7 +163,21 @@ impl Storage {
         })
     }
 
-    /// The adoption id given to [`Storage::adopted`] (0 for any other storage).
+    /// Reads a whole regular file into owned memory: where there is no `mmap` (Windows, for now;
+    /// `MapViewOfFile` would make it zero-copy) loading works the same, with one copy.
+    #[cfg(not(unix))]
+    pub fn map_file(path: &std::path::Path) -> Result<Storage> {
+        use std::io::Read;
+        let (mut f, len) = open_regular(path)?;
+        let s = Storage::for_overwrite(len)?;
+        // SAFETY: a fresh buffer of `len` bytes that nothing else references.
+        let buf = unsafe { std::slice::from_raw_parts_mut(s.as_ptr(), len) };
+        f.read_exact(buf).map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", path.display())))?;
+        Ok(s)
+    }
+
+    /// The adoption id of memory adopted with [`adoption_released`] as its release function (0 for
+    /// any other storage).
     pub fn adoption_id(&self) -> u32 {
         match self.owner {
             Owner::External { release: Some(f), ctx } if f as usize == adoption_released as ReleaseFn as usize => ctx as usize as u32,
@@ -221,7 +234,10 @@ impl Drop for Storage {
             Owner::Mapped { len } => {
                 EXTERNAL_BYTES.fetch_sub(len as i64, Ordering::Relaxed);
                 // SAFETY: the mapping made in `map_file`, unmapped once.
-                unsafe { munmap(self.ptr.as_ptr() as *mut c_void, len) };
+                #[cfg(unix)]
+                unsafe {
+                    munmap(self.ptr.as_ptr() as *mut c_void, len)
+                };
             }
             Owner::External { release, ctx } => {
                 EXTERNAL_BYTES.fetch_sub(self.nbytes as i64, Ordering::Relaxed);
@@ -232,6 +248,24 @@ impl Drop for Storage {
             }
         }
     }
+}
+
+/// Opens `path` if it is a regular file (a FIFO or a device could block or never end); returns it
+/// with its size.
+fn open_regular(path: &std::path::Path) -> Result<(std::fs::File, usize)> {
+    let not_regular = || Error::InvalidArgument(format!("{} is not a regular file", path.display()));
+    // NOTE: stat first: opening a FIFO for reading blocks until a writer comes
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(not_regular());
+    }
+    let f = std::fs::File::open(path)
+        .map_err(|e| Error::InvalidArgument(format!("cannot open {}: {e}", path.display())))?;
+    let meta = f.metadata().map_err(|e| Error::InvalidArgument(format!("cannot stat {}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let len = usize::try_from(meta.len()).map_err(|_| Error::OutOfMemory("file too large to map".into()))?;
+    Ok((f, len))
 }
 
 // ---- adoption ids ---------------------------------------------------------------------------
@@ -564,5 +598,19 @@ mod tests {
         assert!(out[..n].contains(&id));
         let n2 = take_released_adoptions(&mut out);
         assert!(!out[..n2].contains(&id), "reported once");
+    }
+
+    #[test]
+    fn only_regular_files_are_mapped() {
+        let dir = std::env::temp_dir().join(format!("cobalt-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(matches!(Storage::map_file(&dir), Err(Error::InvalidArgument(m)) if m.contains("not a regular file")));
+        let f = dir.join("x.bin");
+        std::fs::write(&f, [1u8, 2, 3]).unwrap();
+        let s = Storage::map_file(&f).unwrap();
+        // SAFETY: 3 readable bytes.
+        assert_eq!(unsafe { std::slice::from_raw_parts(s.as_ptr(), 3) }, &[1, 2, 3]);
+        drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
