@@ -57,6 +57,7 @@ pub type ReleaseFn = unsafe extern "C" fn(ctx: *mut c_void);
 enum Owner {
     Owned(AllocLayout),
     External { release: Option<ReleaseFn>, ctx: *mut c_void },
+    #[cfg(unix)]
     Mapped { len: usize },
 }
 
@@ -231,13 +232,11 @@ impl Drop for Storage {
                 }
                 LIVE_BYTES.fetch_sub(self.nbytes as i64, Ordering::Relaxed);
             }
+            #[cfg(unix)]
             Owner::Mapped { len } => {
                 EXTERNAL_BYTES.fetch_sub(len as i64, Ordering::Relaxed);
                 // SAFETY: the mapping made in `map_file`, unmapped once.
-                #[cfg(unix)]
-                unsafe {
-                    munmap(self.ptr.as_ptr() as *mut c_void, len)
-                };
+                unsafe { munmap(self.ptr.as_ptr() as *mut c_void, len) };
             }
             Owner::External { release, ctx } => {
                 EXTERNAL_BYTES.fetch_sub(self.nbytes as i64, Ordering::Relaxed);
