@@ -80,7 +80,7 @@ async function run(job: Ptr, dtype?: DType): Promise<Tensor> {
   if (lib.isNull(job)) fail();
   try {
     await finished(job);
-    return wrap(sym.cobalt_job_result(job), undefined, dtype);
+    return wrap(sym.cobalt_job_result(job), dtype);
   } finally {
     sym.cobalt_job_release(job);
     reapAdoptions();

@@ -153,10 +153,11 @@ export function own(h: Ptr): void {
   if (inWorker) sym.cobalt_thread_own(h);
 }
 
-/** Releases a tensor's own reference (the one `own` recorded). */
-export const releaseHandle: (h: Ptr) => void = inWorker
-  ? (h) => sym.cobalt_thread_release(h)
-  : (h) => sym.cobalt_release(h);
+/** Releases a tensor's own reference (the one `own` recorded, in a Worker). */
+export function releaseHandle(h: Ptr): void {
+  if (inWorker) sym.cobalt_thread_release(h);
+  else sym.cobalt_release(h);
+}
 
 // The held value: the handle, with the bytes counted for it when there are any.
 type Held = Ptr | [Ptr, number];
@@ -187,15 +188,11 @@ export function registered(t: object, h: Ptr): number {
   return bytes;
 }
 
-/** Called by `dispose()` for a tensor that was handed to the registry (and unregistered). */
-export function unregistered(bytes: number): void {
+/** Takes back from the registry a tensor `dispose()` releases itself (`bytes` as `registered` gave). */
+export function unregister(t: object, bytes: number): void {
+  registry.unregister(t);
   gcTensors--;
   gcBytes -= bytes;
-}
-
-/** Stops the registry from releasing `t` (dispose() does it itself). */
-export function unregister(t: object): void {
-  registry.unregister(t);
 }
 
 function leakWarningThreshold(): number {

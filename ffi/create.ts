@@ -201,7 +201,7 @@ function converted(t: Tensor, dtype: DType): Tensor {
 function fromFlat(flat: TypedArray, own: DType, dtype: DType, shape: number[], op: string): Tensor {
   const nd = writeShape(shape, op);
   checkLength(flat.length, shape, op);
-  return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), undefined, own), dtype);
+  return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), own), dtype);
 }
 
 /**
@@ -254,7 +254,7 @@ export function tensor(data: NestedInput | ArrayBufferView, options?: TensorOpti
   if (sawBigInt) return fromBigInts(data, shape, outShape, dtype, op);
   checkInts(flat, n, d, op);
   const nd = writeShape(outShape, op);
-  return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), undefined, own), d);
+  return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), own), d);
 }
 
 function checkLength(len: number, shape: number[], op: string): void {
@@ -352,7 +352,7 @@ function filled(shape: number[], value: number, dtype: DType, op: string): Tenso
   }
   checkIntValue(value, dtype, op);
   const nd = writeShape(shape, op);
-  return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, nd, value), undefined, dtype);
+  return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, nd, value), dtype);
 }
 
 /**
@@ -434,7 +434,7 @@ export function arange(
     if (typeof v !== "number") throw new TypeError("arange: start, stop and step must be numbers");
   }
   const dtype = dtypeOpt(opts, "arange");
-  return wrap(sym.cobalt_arange(DTYPES[dtype].code, start, stop, step), undefined, dtype);
+  return wrap(sym.cobalt_arange(DTYPES[dtype].code, start, stop, step), dtype);
 }
 
 /**
@@ -450,7 +450,7 @@ export function linspace(start: number, stop: number, num = 50, opts?: CreateOpt
   }
   intIn(num, "linspace", "num", 0, MAX_DIM);
   const dtype = dtypeOpt(opts, "linspace");
-  return wrap(sym.cobalt_linspace(DTYPES[dtype].code, start, stop, num), undefined, dtype);
+  return wrap(sym.cobalt_linspace(DTYPES[dtype].code, start, stop, num), dtype);
 }
 
 /**
@@ -498,7 +498,6 @@ function random(shape: number[], opts: RandomOptions | undefined, normal: boolea
   const s = seed ?? 0;
   return wrap(
     sym.cobalt_random(DTYPES[dtype].code, SHAPE, nd, s >>> 0, Math.floor(s / 4294967296) >>> 0, flags),
-    undefined,
     dtype,
   );
 }

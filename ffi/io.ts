@@ -121,7 +121,7 @@ function fromRaw(bytes: Uint8Array, dtype: DType, shape: number[]): Tensor {
     normaliseBool(bytes);
   }
   const nd = writeShape(shape, "load");
-  return wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, bytes), undefined, dtype);
+  return wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, bytes), dtype);
 }
 
 /** The contiguous little-endian bytes of `t` (a view when already contiguous, else a copy). */
@@ -310,7 +310,6 @@ function maxByte(mapped: Tensor, offset: number, len: number): number {
   const nd = writeShape([len], "load");
   const v = wrap(
     sym.cobalt_reinterpret(mapped.handle, DTYPES.uint8.code, SHAPE, nd, offset),
-    undefined,
     "uint8",
   );
   const m = v.max();
@@ -350,14 +349,13 @@ function mapSafetensors(path: string): Loaded {
   checkReadPermission(path);
   checkRegular(path, statSync(path).isFile());
   const p = enc.encode(path);
-  const mapped = wrap(sym.cobalt_map_file(p, p.length), undefined, "uint8");
+  const mapped = wrap(sym.cobalt_map_file(p, p.length), "uint8");
   // Read the few header bytes by copying them out: a `data` view of the mapping would keep it
   // mapped until the view is collected.
   const read = (offset: number, len: number): Uint8Array => {
     const nd = writeShape([len], "load");
     const v = wrap(
       sym.cobalt_reinterpret(mapped.handle, DTYPES.uint8.code, SHAPE, nd, offset),
-      undefined,
       "uint8",
     );
     const out = new Uint8Array(len);
@@ -385,7 +383,6 @@ function mapSafetensors(path: string): Loaded {
         const nd = writeShape(e.shape, "load");
         tensors[e.name] = wrap(
           sym.cobalt_reinterpret(mapped.handle, DTYPES[e.dtype].code, SHAPE, nd, at),
-          undefined,
           e.dtype,
         );
       } else {
@@ -478,7 +475,7 @@ export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
   const raw = bytes.subarray(dataStart, dataStart + need);
   let t = fromRaw(raw, dtype, fortran ? [...shape].reverse() : shape);
   if (m[1] === ">" && size > 1) {
-    const s = wrap(sym.cobalt_byteswap(t.handle), undefined, dtype);
+    const s = wrap(sym.cobalt_byteswap(t.handle), dtype);
     t.dispose();
     t = s;
   }

@@ -173,7 +173,7 @@ export function clamp(a: Tensor, lo?: Operand | null, hi?: Operand | null): Tens
 /** A 0-d tensor holding `v`, of `dtype` (an integer dtype must hold `v` exactly). */
 function scalar(v: number, dtype: DType, op: string): Tensor {
   checkIntValue(v, dtype, op);
-  return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, 0, v), undefined, dtype); // ndim 0: no dims read
+  return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, 0, v), dtype); // ndim 0: no dims read
 }
 
 /** The dtype a JS number takes next to a tensor of `d` (numpy's weak scalars). */
@@ -331,7 +331,7 @@ export function reshape(a: Tensor, shape: number[]): Tensor {
     shapeArg(shape, "reshape", "t.reshape(2, 3) or t.reshape([2, -1])", "one"),
     "reshape",
   );
-  return wrap(sym.cobalt_reshape(a.handle, SHAPE, nd), a.keep, undefined);
+  return wrap(sym.cobalt_reshape(a.handle, SHAPE, nd));
 }
 
 /** Merges dims `start..end` into one. */
@@ -348,14 +348,14 @@ export function flatten(a: Tensor, start: number, end: number): Tensor {
 export function permute(a: Tensor, axes: number[]): Tensor {
   for (let i = 0; i < axes.length; i++) axis32(axes[i], "permute");
   const n = writeAxes(axes, "permute");
-  return wrap(sym.cobalt_permute(a.handle, AXES, n), a.keep, undefined);
+  return wrap(sym.cobalt_permute(a.handle, AXES, n));
 }
 
 /** A strided view relative to `a`'s first element (bounds are checked natively). */
 function strided(a: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   const nd = writeShape(shape, "view");
   writeStrides(strides);
-  return wrap(sym.cobalt_as_strided(a.handle, SHAPE, STRIDES, nd, offset), a.keep, undefined);
+  return wrap(sym.cobalt_as_strided(a.handle, SHAPE, STRIDES, nd, offset));
 }
 
 /** A view broadcast to `shape` (-1 keeps a dim). numpy calls it `broadcast_to`. */
@@ -367,7 +367,7 @@ export function expand(a: Tensor, shape: number[]): Tensor {
     return d === -1 && j >= 0 ? s[j] : d;
   });
   const nd = writeShape(shapeArg(full, "expand"), "expand");
-  return wrap(sym.cobalt_expand(a.handle, SHAPE, nd), a.keep, undefined);
+  return wrap(sym.cobalt_expand(a.handle, SHAPE, nd));
 }
 
 function parseSpec(spec: string, op: string): SliceSpec {
@@ -629,7 +629,7 @@ export function pad(
   const shape = s.map((n, i) => n + pairs[i][0] + pairs[i][1]);
   checkIntValue(value, a.dtype, "pad");
   const nd = writeShape(shapeArg(shape, "pad"), "pad");
-  const out = wrap(sym.cobalt_full(DTYPES[a.dtype].code, SHAPE, nd, value), undefined, a.dtype);
+  const out = wrap(sym.cobalt_full(DTYPES[a.dtype].code, SHAPE, nd, value), a.dtype);
   const inner = slice(out, s.map((n, i) => [pairs[i][0], pairs[i][0] + n] as [number, number]));
   check(sym.cobalt_copy_into(inner.handle, a.handle));
   drop(inner);
@@ -717,7 +717,7 @@ function indexTensor(x: Tensor | (number | bigint)[], op: string): { t: Tensor; 
   }
   const dtype = small ? "int32" : "int64";
   const nd = writeShape([x.length], op);
-  return { t: wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, data), undefined, dtype), made: true };
+  return { t: wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, data), dtype), made: true };
 }
 
 /** numpy `take` along an axis (`op` names the public method in errors). */

@@ -16,7 +16,6 @@ import {
   enqueue,
   fail,
   forgetAdoption,
-  inWorker,
   MAX_NDIM,
   own,
   readI64,
@@ -28,7 +27,6 @@ import {
   storageOffset,
   sym,
   unregister,
-  unregistered,
 } from "./core.ts";
 import * as ops from "./ops.ts";
 import { runJob } from "./async.ts";
@@ -100,7 +98,7 @@ export class Tensor {
     this.#h = handle;
     this.#keep = keep;
     this.#dtype = dtype;
-    if (inWorker) own(handle);
+    own(handle);
     enqueue(this);
     track(this);
   }
@@ -148,11 +146,9 @@ export class Tensor {
     this.#h = null;
     this.#data = undefined;
     if (this.#registered) {
-      unregister(this);
-      unregistered(this.#gcBytes);
+      unregister(this, this.#gcBytes);
     }
-    if (inWorker) releaseHandle(h);
-    else sym.cobalt_release(h);
+    releaseHandle(h);
     if (this.#keep !== undefined) {
       this.#keep = undefined;
       reapAdoptions();
@@ -840,7 +836,7 @@ export class Tensor {
    * ```
    */
   transpose(...axes: number[]): Tensor {
-    if (axes.length === 0) return wrap(sym.cobalt_permute(this.handle, null, -1), undefined, this.#dtype);
+    if (axes.length === 0) return wrap(sym.cobalt_permute(this.handle, null, -1), this.#dtype);
     return this.permute(...axes);
   }
   /**
@@ -901,7 +897,7 @@ export class Tensor {
   }
   /** The tensor in row-major order: itself (shared) when already contiguous, else a copy. */
   contiguous(): Tensor {
-    return wrap(sym.cobalt_contiguous(this.handle), undefined, this.#dtype);
+    return wrap(sym.cobalt_contiguous(this.handle), this.#dtype);
   }
   /**
    * A copy converted to `dtype` (numpy `astype`: floats to integers truncate toward zero).
@@ -913,7 +909,7 @@ export class Tensor {
    */
   astype(dtype: DType): Tensor {
     const code = DTYPES[checkDType(dtype, "astype")].code;
-    return wrap(sym.cobalt_astype(this.handle, code), undefined, dtype);
+    return wrap(sym.cobalt_astype(this.handle, code), dtype);
   }
   /**
    * numpy `tile`: the tensor repeated `reps` times along each dim.
@@ -1037,7 +1033,7 @@ export class Tensor {
    * @example `const c = t.clone(); c.assign(0); // t is unchanged`
    */
   clone(): Tensor {
-    return wrap(sym.cobalt_clone(this.handle), undefined, this.#dtype);
+    return wrap(sym.cobalt_clone(this.handle), this.#dtype);
   }
 
   /**
@@ -1192,9 +1188,10 @@ function detached(): never {
 
 /**
  * Wraps a fresh native handle (+1) in a Tensor, or throws the native error when it is NULL.
- * Adopted JS memory behind the handle is found from the native storage; `_keep` is ignored.
+ * Adopted JS memory behind the handle is found from the native storage. `dtype`, when the caller
+ * knows it, saves a native call later.
  */
-export function wrap(h: Ptr, _keep?: unknown, dtype?: DType): Tensor {
+export function wrap(h: Ptr, dtype?: DType): Tensor {
   if (lib.isNull(h)) fail();
   return new Tensor(TOKEN, h, adoptedMemory(h), dtype);
 }

@@ -186,11 +186,6 @@ impl Storage {
         }
     }
 
-    /// True for memory cobalt does not own (adopted from the caller, or a mapped file).
-    pub fn is_borrowed_memory(&self) -> bool {
-        !matches!(self.owner, Owner::Owned(_))
-    }
-
     /// Size in bytes.
     pub fn nbytes(&self) -> usize {
         self.nbytes
