@@ -5,19 +5,10 @@
 import assert from "node:assert/strict";
 import * as cb from "../mod.ts";
 import { STATUS_CODES } from "../ffi/errors.ts";
-import { test } from "./harness.ts";
+import { code, test } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
-
-function code(c: string, msg?: RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof cb.CobaltError, `expected a CobaltError, got ${e}`);
-    assert.equal(e.code, c, e.message);
-    if (msg) assert.match(e.message, msg);
-    return true;
-  };
-}
 
 test("use after dispose throws DISPOSED from every member", () => {
   const t = cb.tensor([[1, 2], [3, 4]]);

@@ -2,6 +2,9 @@
  * One test API for both runners: `deno test` and `bun test` run the same files.
  * @module
  */
+import assert from "node:assert/strict";
+import { CobaltError } from "../ffi/errors.ts";
+
 declare const Bun: { gc(force: boolean): void } | undefined;
 
 type Fn = () => void | Promise<void>;
@@ -51,4 +54,14 @@ export async function gcUntil(done: () => boolean, tries = 50): Promise<boolean>
 /** The live-memory counters of `cb.memory()` (without the reuse cache, which grows as tensors die). */
 export function live(m: { tensors: number; bytes: number; externalBytes: number; cachedBytes?: number }) {
   return { tensors: m.tensors, bytes: m.bytes, externalBytes: m.externalBytes };
+}
+
+/** An assert.throws validator: exactly a CobaltError with `code`, its message matching `msg`. */
+export function code(c: string, msg?: RegExp): (e: unknown) => true {
+  return (e: unknown) => {
+    assert.ok(e instanceof CobaltError, `expected a CobaltError, got ${e}`);
+    assert.equal(e.code, c, e.message);
+    if (msg) assert.match(e.message, msg);
+    return true;
+  };
 }

@@ -6,15 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cb from "../mod.ts";
-import { test } from "./harness.ts";
-
-function code(c: string) {
-  return (e: unknown) => {
-    assert.ok(e instanceof cb.CobaltError, `expected a CobaltError, got ${e}`);
-    assert.equal(e.code, c, e.message);
-    return true;
-  };
-}
+import { code, test } from "./harness.ts";
 
 /** A version 1 .npy header declaring `shape` of little-endian float32, and no data. */
 function npyHeader(shape: string): Uint8Array {

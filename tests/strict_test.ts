@@ -11,20 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cb from "../mod.ts";
 import { checkRuntime } from "../ffi/load.ts";
-import { test } from "./harness.ts";
+import { code, test } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
-
-/** An assert.throws validator: exactly a CobaltError with `c`, its message matching `msg`. */
-function code(c: string, msg?: RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof cb.CobaltError, `expected a CobaltError, got ${e}`);
-    assert.equal(e.code, c, e.message);
-    if (msg) assert.match(e.message, msg);
-    return true;
-  };
-}
 
 /** An assert.throws validator: exactly a TypeError (not a CobaltError), its message matching `msg`. */
 function typeError(msg?: RegExp) {
