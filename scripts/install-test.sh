@@ -195,14 +195,14 @@ test_deno() {
   printf '{ "nodeModulesDir": "none" }\n' > "$d/proj/deno.json"
   sed -i "s|from \"cobalt-tensor\"|from \"npm:cobalt-tensor@$VERSION\"|" "$d/proj/smoke.mjs"
   say "deno: import * as cb from \"npm:cobalt-tensor@$VERSION\""
-  st=0; (cd "$d/proj" && run_clean "$d" deno run --minimum-dependency-age=0 --allow-ffi --allow-read --allow-env smoke.mjs) \
+  st=0; (cd "$d/proj" && run_clean "$d" deno run --allow-ffi --allow-read --allow-env smoke.mjs) \
     > "$d/smoke.out" 2>&1 || st=$?
   sed 's/^/  /' "$d/smoke.out"
   check_fetched deno "$m"
   check_smoke "deno" "$st" "$d/smoke.out" "$d/deno-dir/npm/*/$PLATPKG/$VERSION/libcobalt.so"
   # Which permissions are really needed (informational; the packages are cached now).
   for perms in "--allow-ffi" "--allow-ffi --allow-read" "--allow-ffi --allow-env" "--allow-ffi --allow-read --allow-env"; do
-    st=0; (cd "$d/proj" && run_clean "$d" deno run --minimum-dependency-age=0 --no-prompt $perms smoke.mjs) > "$d/perm.out" 2>&1 || st=$?
+    st=0; (cd "$d/proj" && run_clean "$d" deno run --no-prompt $perms smoke.mjs) > "$d/perm.out" 2>&1 || st=$?
     echo "  deno permissions: $perms -> exit $st $( [ $st = 0 ] || grep -m1 -oE '(NotCapable|PermissionDenied|CobaltError)[^.]*' "$d/perm.out" | head -1)"
   done
 }
