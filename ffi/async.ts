@@ -2,11 +2,12 @@
  * Off the JS thread: async ops run on the native pool and resolve to tensors; the pool's size;
  * and tensors handed to Workers without copying their data.
  *
- * Deno awaits a job with a `nonblocking` FFI call (Deno runs the blocking wait on its own thread
- * pool and resolves a Promise). bun:ffi has no non-blocking calls, so in Bun a job is polled:
+ * Deno and Node await a job with a non-blocking FFI call (Deno's `nonblocking` symbol, koffi's
+ * `async` call: the blocking wait runs on the runtime's own thread pool and resolves a Promise).
+ * bun:ffi has no non-blocking calls, so in Bun a job is polled:
  * on the next few event-loop turns (`setImmediate`, microseconds apart, so short jobs resolve
  * fast), then with timers backing off from 1 to 4 ms (so long jobs cost the JS thread almost
- * nothing). The JS thread is never blocked in either runtime.
+ * nothing). The JS thread is never blocked in any runtime.
  * @module
  */
 import { lib } from "./load.ts";
@@ -16,7 +17,8 @@ import { CobaltError } from "./errors.ts";
 import { check, fail, reapAdoptions, sym } from "./core.ts";
 import { Tensor, wrap } from "./tensor.ts";
 
-const isDeno = lib.runtime === "deno";
+/** Deno and Node have a non-blocking wait; Bun polls. */
+const waits = lib.runtime !== "bun";
 
 // deno-lint-ignore no-explicit-any
 const setImmediate_: (f: () => void) => void = (globalThis as any).setImmediate ??
@@ -31,7 +33,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function finished(job: Ptr): Promise<void> {
-  if (isDeno) {
+  if (waits) {
     check(await sym.cobalt_job_wait(job));
     return;
   }

@@ -143,9 +143,11 @@ function leftToGc(bytes: number): void {
 // native side releases what is left when the thread exits.
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
-/** True in a Deno or Bun Worker. */
+/** True in a Deno or Bun Worker, or a Node `worker_threads` Worker. */
 export const inWorker: boolean = lib.runtime === "bun"
   ? g.Bun?.isMainThread === false
+  : lib.runtime === "node"
+  ? !(await import("node:worker_threads")).isMainThread
   : typeof g.WorkerGlobalScope === "function" && g instanceof g.WorkerGlobalScope;
 
 /** Records a new tensor's reference as owned by this thread (Workers only). */

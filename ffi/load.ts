@@ -1,28 +1,70 @@
 /**
- * Finds and opens libcobalt: `COBALT_LIB_PATH`, then the local release build
- * (`rust/target/release`), then a prebuilt library shipped in `native/<os>-<arch>/`. Refuses a
- * library whose ABI version differs from the one this binding was written for.
+ * Finds and opens libcobalt, trying in order: `COBALT_LIB_PATH`; the source build
+ * (`rust/target/release`, when running from the `.ts` sources of a clone); for a URL or JSR import,
+ * the release library downloaded once and checked against the SHA-256 pinned in `binaries.ts`; the
+ * platform's npm package (`@cobalt-tensor/linux-x64-gnu` and so on), whose file is checked against
+ * its SHA-256. Refuses a library whose ABI version differs from the one this binding was written
+ * for. Runs in Deno (`Deno.dlopen`), Bun (`bun:ffi`) and Node (koffi).
  * @module
  */
 import { fileURLToPath } from "node:url";
 import { CobaltError } from "./errors.ts";
 import type { Native } from "./native.ts";
 import * as denoAdapter from "./deno.ts";
+import { manifest } from "./binaries.ts";
+import { download, sha256File } from "./fetch.ts";
 
 /** The C ABI version this binding speaks (`COBALT_ABI_VERSION` in cobalt.h). */
 export const ABI_VERSION = 6;
 
-declare const Bun: unknown;
-const isBun = typeof Bun !== "undefined";
+/** The platforms with a prebuilt library (npm package `@cobalt-tensor/<platform>`). */
+export const PLATFORMS = [
+  "linux-x64-gnu",
+  "linux-arm64-gnu",
+  "win32-x64",
+  "darwin-arm64",
+  "darwin-x64",
+] as const;
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
 
-function platform(): { os: string; arch: string } {
-  if (isBun || !g.Deno) return { os: g.process.platform, arch: g.process.arch };
+/** The JS runtimes cobalt binds to. */
+export type RuntimeName = "deno" | "bun" | "node";
+
+/**
+ * The runtime `glob` (a global object) belongs to, or CobaltError "LOAD" when it is none of Deno,
+ * Bun and Node (say, a browser: the WebAssembly build is planned for it).
+ */
+export function detectRuntime(
+  glob: { Deno?: { dlopen?: unknown }; Bun?: unknown; process?: { versions?: { node?: string } } },
+): RuntimeName {
+  if (glob.Bun !== undefined) return "bun";
+  if (typeof glob.Deno?.dlopen === "function") return "deno";
+  if (typeof glob.process?.versions?.node === "string") return "node";
+  throw new CobaltError(
+    "LOAD",
+    "cobalt runs in Deno, Bun and Node (through their FFI); this runtime is none of them",
+  );
+}
+
+const runtimeName: RuntimeName = detectRuntime(g);
+
+/** This machine's platform as npm names it: `{ os: "linux" | "darwin" | "win32" | ..., arch: "x64" | "arm64" | ... }`. */
+export function platform(): { os: string; arch: string } {
+  if (runtimeName !== "deno") return { os: g.process.platform, arch: g.process.arch };
   const os = g.Deno.build.os as string;
-  const arch = g.Deno.build.arch === "aarch64" ? "arm64" : "x64";
-  return { os: os === "windows" ? "win32" : os, arch };
+  const a = g.Deno.build.arch as string;
+  return {
+    os: os === "windows" ? "win32" : os,
+    arch: a === "aarch64" ? "arm64" : a === "x86_64" ? "x64" : a,
+  };
+}
+
+/** The prebuilt platform name for `os`/`arch` (`linux-x64-gnu`), or undefined when there is none. */
+export function platformName(os: string, arch: string): string | undefined {
+  const name = os === "linux" ? `linux-${arch}-gnu` : `${os}-${arch}`;
+  return (PLATFORMS as readonly string[]).includes(name) ? name : undefined;
 }
 
 function libFile(os: string): string {
@@ -30,7 +72,7 @@ function libFile(os: string): string {
 }
 
 function envPath(): string | undefined {
-  if (isBun || !g.Deno) return g.process.env.COBALT_LIB_PATH || undefined;
+  if (runtimeName !== "deno") return g.process.env.COBALT_LIB_PATH || undefined;
   // Read the variable only if allowed: never prompt, never fail for lack of --allow-env.
   const st = g.Deno.permissions.querySync?.({ name: "env", variable: "COBALT_LIB_PATH" });
   return st?.state === "granted" ? g.Deno.env.get("COBALT_LIB_PATH") || undefined : undefined;
@@ -41,14 +83,25 @@ export function filePath(rel: string, base: string = import.meta.url): string {
   return fileURLToPath(new URL(rel, base));
 }
 
-/** The paths tried, in order. */
+/** Where this module was loaded from: a clone's `.ts` sources, a compiled npm package, or a URL/JSR import. */
+export function origin(url: string = import.meta.url): "source" | "package" | "url" {
+  if (/^https?:/.test(url)) return "url";
+  return url.endsWith(".ts") ? "source" : "package";
+}
+
+/** One library to try, and the SHA-256 it must have (if pinned). */
+interface Candidate {
+  path: string;
+  sha256?: string;
+}
+
+/** The paths tried, in order, without fetching or importing anything (for messages and tests). */
 export function candidates(): string[] {
-  const { os, arch } = platform();
-  const file = libFile(os);
+  const { os } = platform();
   const list = [];
   const env = envPath();
   if (env) list.push(env);
-  list.push(filePath(`../rust/target/release/${file}`), filePath(`../native/${os}-${arch}/${file}`));
+  if (origin() === "source") list.push(filePath(`../rust/target/release/${libFile(os)}`));
   return list;
 }
 
@@ -57,69 +110,141 @@ function isPermissionError(e: unknown): boolean {
   return name === "NotCapable" || name === "PermissionDenied";
 }
 
-// The Bun adapter is imported by a computed specifier so Deno never tries to resolve "bun:ffi";
-// the Deno adapter is a static import (a dynamic one would need --allow-read in Deno).
+/** The package that carries this platform's library (`@cobalt-tensor/linux-x64-gnu`). */
+export function packageName(platform: string): string {
+  return `@cobalt-tensor/${platform}`;
+}
+
+/**
+ * The platform package's library, or a line saying why there is none. The specifier is computed,
+ * so bundlers and `deno check` leave it alone.
+ */
+async function fromPackage(platform: string): Promise<Candidate | string> {
+  const name = packageName(platform);
+  let m: { libPath?: string; abiVersion?: number; sha256?: string };
+  try {
+    m = await import(name + "");
+  } catch (e) {
+    return `${name}@${manifest.version}: not installed (${(e as Error).message.split("\n")[0]})`;
+  }
+  if (typeof m.libPath !== "string") return `${name}: no libPath export (not a cobalt platform package)`;
+  return { path: m.libPath, sha256: m.sha256 };
+}
+
+// The Bun and Node adapters are imported by computed specifiers so Deno never resolves "bun:ffi"
+// or koffi; the Deno adapter is a static import (a dynamic one would need --allow-read in Deno).
 const BUN_ADAPTER = "./bun" + ".ts";
+const NODE_ADAPTER = "./node" + ".ts";
 
 interface Adapter {
+  ready?(): Promise<void>;
   abiVersion(path: string): number;
   open(path: string): Native;
 }
 
 async function adapter(): Promise<Adapter> {
-  return isBun ? await import(BUN_ADAPTER) : denoAdapter;
+  if (runtimeName === "deno") return denoAdapter;
+  const a: Adapter = await import(runtimeName === "bun" ? BUN_ADAPTER : NODE_ADAPTER);
+  await a.ready?.();
+  return a;
 }
 
 /**
- * Throws CobaltError "LOAD" unless `glob` is Deno's or Bun's global object: the FFI cobalt loads
- * through is theirs (Node's adapter is planned), and without this check Node fails with a
- * misleading "Deno is not defined".
+ * Throws CobaltError "LOAD" unless `glob` is the global object of Deno, Bun or Node (kept for
+ * callers of 0.3; `detectRuntime` says which).
  */
-export function checkRuntime(glob: { Deno?: { dlopen?: unknown }; Bun?: unknown }): void {
-  if (glob.Bun !== undefined || typeof glob.Deno?.dlopen === "function") return;
+export function checkRuntime(glob: Parameters<typeof detectRuntime>[0]): void {
+  detectRuntime(glob);
+}
+
+const PERMISSION_HINT = "run Deno with --allow-ffi (and --allow-env=COBALT_LIB_PATH to honour that variable)";
+
+/** The SHA-256 check of a platform package's library (skipped only where the file cannot be read). */
+async function verify(c: Candidate): Promise<void> {
+  if (!c.sha256) return;
+  const actual = await sha256File(c.path);
+  if (actual === undefined || actual === c.sha256) return;
   throw new CobaltError(
     "LOAD",
-    "cobalt runs in Deno and in Bun; this runtime is neither (Node support is coming: " +
-      "until then run your code with `deno run --allow-ffi` or `bun`)",
+    `${c.path} has SHA-256 ${actual}, not the ${c.sha256} its package pins: the file was changed ` +
+      `after installation; reinstall the package (rm -rf node_modules && npm install)`,
   );
+}
+
+/** Why nothing loaded, and what to do about it, for each way cobalt can be installed. */
+function notFound(tried: string[], plat: string | undefined, os: string, arch: string): CobaltError {
+  const list = tried.length ? `Tried:\n${tried.join("\n")}\n` : "";
+  let hint: string;
+  if (origin() === "source") {
+    hint = "Build it with `npm run build` (cargo build --release in rust/) or set COBALT_LIB_PATH.";
+  } else if (plat === undefined) {
+    hint = `There is no prebuilt cobalt library for ${os}-${arch} (prebuilt: ${PLATFORMS.join(", ")}): ` +
+      "build rust/ from the source repository (cargo build --release) and set COBALT_LIB_PATH to the library.";
+  } else if (origin() === "url") {
+    hint = `The release manifest has no library for ${plat}: set COBALT_LIB_PATH to a libcobalt you built.`;
+  } else {
+    const pkg = `${packageName(plat)}@${manifest.version}`;
+    hint =
+      `This platform's library comes in ${pkg}, an optional dependency of cobalt-tensor: it is missing ` +
+      `when dependencies were installed with --omit=optional (or --no-optional, or a lockfile made on another ` +
+      `platform). Install it with \`npm install ${pkg}\` (bun add / deno add npm:${pkg}), ` +
+      "or set COBALT_LIB_PATH to a libcobalt you built.";
+  }
+  return new CobaltError("LOAD", `cannot find the cobalt native library. ${list}${hint}`);
 }
 
 /** Loads the library, or throws a CobaltError ("LOAD", "PERMISSION") that says what to do. */
 export async function load(): Promise<Native> {
-  checkRuntime(g);
   const tried: string[] = [];
   const runtime = await adapter();
-  for (const path of candidates()) {
+  const attempt = (c: Candidate): Native | undefined => {
     let version: number;
     try {
       // The version is read first, alone: a library of another ABI may lack symbols of this one.
-      version = runtime.abiVersion(path);
+      version = runtime.abiVersion(c.path);
     } catch (e) {
       if (isPermissionError(e)) {
-        throw new CobaltError(
-          "PERMISSION",
-          `cobalt needs FFI access to load ${path}: run Deno with --allow-ffi ` +
-            `(and --allow-env=COBALT_LIB_PATH to honour that variable)`,
-          { cause: e },
-        );
+        throw new CobaltError("PERMISSION", `cobalt needs FFI access to load ${c.path}: ${PERMISSION_HINT}`, {
+          cause: e,
+        });
       }
-      tried.push(`  ${path}: ${(e as Error).message.split("\n")[0]}`);
-      continue;
+      tried.push(`  ${c.path}: ${(e as Error).message.split("\n")[0]}`);
+      return undefined;
     }
     if (version !== ABI_VERSION) {
       throw new CobaltError(
         "LOAD",
-        `${path} speaks cobalt ABI version ${version}, this binding needs version ${ABI_VERSION}: ` +
-          `rebuild it (npm run build) or point COBALT_LIB_PATH at a matching library`,
+        `${c.path} speaks cobalt ABI version ${version}, this binding needs version ${ABI_VERSION}: ` +
+          (origin() === "source"
+            ? "rebuild it (npm run build) or point COBALT_LIB_PATH at a matching library"
+            : `install the platform package of the same version as cobalt-tensor (${manifest.version}) ` +
+              "or point COBALT_LIB_PATH at a matching library"),
       );
     }
-    return runtime.open(path);
+    return runtime.open(c.path);
+  };
+  for (const path of candidates()) {
+    const n = attempt({ path });
+    if (n) return n;
   }
-  throw new CobaltError(
-    "LOAD",
-    `cannot find the cobalt native library. Tried:\n${tried.join("\n")}\n` +
-      `Build it with \`npm run build\` (cargo build --release in rust/) or set COBALT_LIB_PATH.`,
-  );
+  const { os, arch } = platform();
+  const plat = platformName(os, arch);
+  if (plat !== undefined && origin() === "url") {
+    const bin = manifest.files[plat];
+    if (bin) {
+      const n = attempt({ path: await download(plat, bin) });
+      if (n) return n;
+    }
+  } else if (plat !== undefined) {
+    const c = await fromPackage(plat);
+    if (typeof c === "string") tried.push(`  ${c}`);
+    else {
+      await verify(c);
+      const n = attempt(c);
+      if (n) return n;
+    }
+  }
+  throw notFound(tried, plat, os, arch);
 }
 
 /** The loaded library, shared by every module. */

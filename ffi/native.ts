@@ -1,11 +1,11 @@
 /**
  * The runtime-neutral view of the loaded library: typed symbols plus the few pointer services that
- * differ between Deno and Bun. `deno.ts` and `bun.ts` are the only files that implement it.
+ * differ between Deno, Bun and Node. `deno.ts`, `bun.ts` and `node.ts` are the only files that implement it.
  * @module
  */
 import type { Symbols } from "./symbols.ts";
 
-/** An opaque native pointer: a `Deno.PointerObject` (or null) in Deno, a number (or null) in Bun. */
+/** An opaque native pointer: a `Deno.PointerObject` (or null) in Deno, a number (or null) in Bun and Node. */
 export type Ptr = unknown;
 
 type JsOf<T> = T extends "pointer" ? Ptr
@@ -28,8 +28,8 @@ export type Sym = {
 
 /** What a runtime adapter provides. */
 export interface Native {
-  /** "deno" or "bun". */
-  readonly runtime: "deno" | "bun";
+  /** "deno", "bun" or "node". */
+  readonly runtime: "deno" | "bun" | "node";
   /** The file the library was loaded from. */
   readonly path: string;
   /** The exported functions. */

@@ -26,7 +26,13 @@ interface Koffi {
 
 // Results typed "pointer" come back as uintptr_t: a number, 0 for NULL. Parameters are "void *",
 // which takes a number (an address), null, or a TypedArray (its first byte, byteOffset included).
-const RESULT: Record<string, string> = { i32: "int32_t", u32: "uint32_t", f64: "double", pointer: "uintptr_t", void: "void" };
+const RESULT: Record<string, string> = {
+  i32: "int32_t",
+  u32: "uint32_t",
+  f64: "double",
+  pointer: "uintptr_t",
+  void: "void",
+};
 const PARAM: Record<string, string> = { ...RESULT, pointer: "void *", buffer: "void *" };
 
 // Computed so that Deno and Bun never try to resolve it.
@@ -72,7 +78,9 @@ export function open(path: string): Native {
     const fn = lib.func(name, RESULT[def.result], (def.parameters as readonly string[]).map((t) => PARAM[t]));
     table[name] = "nonblocking" in def && def.nonblocking
       ? (...args: unknown[]) =>
-        new Promise((resolve, reject) => fn.async(...args, (err: unknown, r: unknown) => err ? reject(err) : resolve(r)))
+        new Promise((resolve, reject) =>
+          fn.async(...args, (err: unknown, r: unknown) => err ? reject(err) : resolve(r))
+        )
       : fn;
   }
   const sym = table as unknown as Sym;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as cb from "../mod.ts";
-import { gc, gcUntil, runtime, test, tick } from "./harness.ts";
+import { evalArgs, exe, ext, gc, gcUntil, root, test, tick } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
@@ -133,11 +133,8 @@ test("async: the pool size follows setNumThreads and COBALT_NUM_THREADS", async 
   } finally {
     cb.setNumThreads(before);
   }
-  const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
-  const code = `import * as cb from "./mod.ts"; console.log(cb.numThreads());`;
-  const exe = runtime === "deno" ? g.Deno.execPath() : g.process.execPath;
-  const args = runtime === "deno" ? ["eval", "--ext=ts", code] : ["-e", code];
-  const r = spawnSync(exe, args, {
+  const code = `import * as cb from "./mod${ext}"; console.log(cb.numThreads());`;
+  const r = spawnSync(exe, evalArgs(code), {
     cwd: root,
     encoding: "utf8",
     env: { ...g.process.env, COBALT_NUM_THREADS: "3" },

@@ -19,7 +19,8 @@ import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import * as cb from "../mod.ts";
-import { BINARY, Rng, runtime, SyncLog, UNARY } from "./tool_support.ts";
+import { f16ToNumber } from "../ffi/dtype.ts";
+import { BINARY, isMain, Rng, runtime, SyncLog, UNARY } from "./tool_support.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -101,8 +102,25 @@ function bf16Value(bits: number): number {
   return F32[0];
 }
 // deno-lint-ignore no-explicit-any
-const F16: any = (globalThis as any).Float16Array;
-const f16round: (x: number) => number = (Math as Any).f16round;
+const F16: any = (globalThis as any).Float16Array ?? Uint16Array;
+/** Whether float16 `data` is a Float16Array (Deno, Bun) or the raw bits in a Uint16Array (Node 20). */
+const HAS_F16 = F16 !== Uint16Array;
+const f16round: (x: number) => number = (Math as Any).f16round ?? f16roundNearestEven;
+
+/** `Math.f16round` where the runtime lacks it (Node 20): round to nearest, ties to even. */
+function f16roundNearestEven(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  if (a >= 65520) return Math.sign(x) * Infinity;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  const q = e < -14 ? 2 ** -24 : 2 ** (e - 10); // the spacing of float16 values near a
+  const r = a / q; // exact: q is a power of two
+  let n = Math.floor(r);
+  if (r - n > 0.5 || (r - n === 0.5 && n % 2 === 1)) n++;
+  return Math.sign(x) * n * q;
+}
 
 /** `x` rounded to the nearest value of a float dtype. */
 function roundTo(d: DType, x: number): number {
@@ -154,7 +172,13 @@ function toB64(a: ArrayBufferView): string {
 function valuesOf(d: DType, arr: Any): number[] {
   const out: number[] = [];
   for (let i = 0; i < arr.length; i++) {
-    out.push(d === "int64" ? Number(arr[i]) : d === "bfloat16" ? bf16Value(arr[i]) : Number(arr[i]));
+    out.push(
+      d === "int64"
+        ? Number(arr[i])
+        : d === "bfloat16" || (d === "float16" && !HAS_F16 && arr instanceof Uint16Array)
+        ? (d === "bfloat16" ? bf16Value(arr[i]) : f16ToNumber(arr[i]))
+        : Number(arr[i]),
+    );
   }
   return out;
 }
@@ -1326,7 +1350,7 @@ async function main(argv: string[]): Promise<void> {
   } else throw new Error(`usage: fuzz_child.ts gen SEED FROM TO OUT | replay IN OUT`);
 }
 
-if ((import.meta as Any).main) {
+if (isMain(import.meta)) {
   await main(process.argv.slice(2).filter((a) => !a.startsWith("--v8-flags")));
   process.exit(0);
 }

@@ -21,7 +21,7 @@
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "./harness.ts";
+import { ext, test } from "./harness.ts";
 import { type CaseRecord, programCode, type Step } from "./fuzz_child.ts";
 import {
   env,
@@ -41,7 +41,7 @@ const CASES = envInt("COBALT_FUZZ_CASES", 3000);
 const ONLY = env("COBALT_FUZZ_CASE");
 const STRICT = env("COBALT_FUZZ_STRICT") === "1";
 const VERBOSE = env("COBALT_FUZZ_VERBOSE") === "1";
-const CHILD = new URL("./fuzz_child.ts", import.meta.url).pathname;
+const CHILD = new URL(`./fuzz_child${ext}`, import.meta.url).pathname;
 const ORACLE = new URL("./fuzz_oracle.py", import.meta.url).pathname;
 const BATCH = 2000; // cases per child process (one child normally runs them all)
 const CHILD_TIMEOUT_MS = 240_000;

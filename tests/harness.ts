@@ -1,5 +1,6 @@
 /**
- * One test API for both runners: `deno test` and `bun test` run the same files.
+ * One test API for every runner: `deno test`, `bun test` and `node --test` (on the tsc build) run
+ * the same files.
  * @module
  */
 import assert from "node:assert/strict";
@@ -9,27 +10,63 @@ declare const Bun: { gc(force: boolean): void } | undefined;
 
 type Fn = () => void | Promise<void>;
 
-/** The runtime the tests run in. */
-export const runtime: "deno" | "bun" = typeof Bun !== "undefined" ? "bun" : "deno";
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
 
-// The specifier is computed so Deno never resolves it.
+/** The runtime the tests run in. */
+export const runtime: "deno" | "bun" | "node" = typeof Bun !== "undefined"
+  ? "bun"
+  : typeof g.Deno?.test === "function"
+  ? "deno"
+  : "node";
+
+// The specifiers are computed so Deno never resolves them.
 const bunTest = runtime === "bun" ? await import("bun:" + "test") : undefined;
+const nodeTest = runtime === "node" ? await import("node:" + "test") : undefined;
+
+/** The extension of the test sources being run: ".ts", or ".js" for the tsc build Node runs. */
+export const ext: ".ts" | ".js" = import.meta.url.endsWith(".js") ? ".js" : ".ts";
+
+/** The repository root (or the root of the tsc build), with a trailing slash. */
+export const root: string = decodeURIComponent(new URL("..", import.meta.url).pathname);
+
+/** The executable of this runtime. */
+export const exe: string = runtime === "deno" ? g.Deno.execPath() : g.process.execPath;
+
+/** The arguments that make this runtime evaluate `code` as an ES module (run with `cwd` at `root`). */
+export function evalArgs(code: string): string[] {
+  if (runtime === "deno") return ["eval", "--quiet", "--ext=ts", code];
+  if (runtime === "bun") return ["-e", code];
+  return ["--input-type=module", "-e", code];
+}
 
 /** Registers a test. */
 export function test(name: string, fn: Fn, opts: { timeout?: number } = {}): void {
   if (bunTest) bunTest.test(name, fn, opts.timeout ?? 60_000);
-  // deno-lint-ignore no-explicit-any
-  else (globalThis as any).Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+  else if (nodeTest) nodeTest.test(name, { timeout: opts.timeout ?? 60_000 }, fn);
+  else g.Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
+
+/**
+ * Registers a test that cannot run in this runtime, as skipped with the reason (never counted as
+ * passed): e.g. Web Workers in Node 20, which has `worker_threads` instead.
+ */
+export function skip(name: string, reason: string): void {
+  if (bunTest) bunTest.test.skip(`${name} (skipped: ${reason})`, () => {});
+  else if (nodeTest) nodeTest.test(name, { skip: reason }, () => {});
+  else g.Deno.test({ name: `${name} (skipped: ${reason})`, ignore: true, fn: () => {} });
 }
 
 /** Forces a full garbage collection (Deno needs --v8-flags=--expose-gc). */
 export function gc(): void {
   if (runtime === "bun") Bun!.gc(true);
   else {
-    // deno-lint-ignore no-explicit-any
-    const g = (globalThis as any).gc;
-    if (typeof g !== "function") throw new Error("run deno test with --v8-flags=--expose-gc");
-    g();
+    if (typeof g.gc !== "function") {
+      throw new Error(
+        runtime === "deno" ? "run deno test with --v8-flags=--expose-gc" : "run node with --expose-gc",
+      );
+    }
+    g.gc();
   }
 }
 

@@ -20,7 +20,7 @@ export interface KnownFailure {
   /** What is wrong, in one line. */
   note: string;
   /** Where it shows; both runtimes when omitted. */
-  runtimes?: ("deno" | "bun")[];
+  runtimes?: ("deno" | "bun" | "node")[];
   /**
    * fuzz: a minimal program (steps, as the fuzzer prints them), replayed on every run.
    * misuse: the call ids (`fn#arg=value`) to run in CI mode, whatever the sample.

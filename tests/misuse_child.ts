@@ -18,7 +18,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import * as cb from "../mod.ts";
-import { BINARY, SyncLog, UNARY } from "./tool_support.ts";
+import { BINARY, isMain, SyncLog, UNARY } from "./tool_support.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -368,6 +368,7 @@ const DISPOSED_OK = new Set([
   "disposed",
   "toString",
   "Symbol(Symbol.dispose)",
+  "Symbol(nodejs.dispose)", // Node 20's Symbol.dispose
   "Symbol(Deno.customInspect)",
   "Symbol(nodejs.util.inspect.custom)",
   "register",
@@ -597,7 +598,7 @@ async function main(argv: string[]): Promise<void> {
   log.close();
 }
 
-if ((import.meta as Any).main) {
+if (isMain(import.meta)) {
   await main(process.argv.slice(2));
   process.exit(0);
 }

@@ -22,7 +22,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { join } from "node:path";
-import { test } from "./harness.ts";
+import { ext, test } from "./harness.ts";
 import { type Call, calls, undescribed } from "./misuse_child.ts";
 import {
   env,
@@ -39,7 +39,7 @@ import {
 const FULL = env("COBALT_MISUSE_FULL") === "1";
 const FILTER = env("COBALT_MISUSE_FILTER");
 const STRICT = env("COBALT_MISUSE_STRICT") === "1";
-const CHILD = new URL("./misuse_child.ts", import.meta.url).pathname;
+const CHILD = new URL(`./misuse_child${ext}`, import.meta.url).pathname;
 const CHUNK = 2500; // calls per child process
 const CHILD_TIMEOUT_MS = 180_000;
 const DATA_LIMIT_KB = 3_000_000;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as cb from "../mod.ts";
-import { runtime, test } from "./harness.ts";
+import { ext, root, runtime, test } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
@@ -34,9 +34,8 @@ test("random: the same seed gives the same values, another seed others", () => {
 
 test("random: Deno and Bun produce the same bytes for a seed", () => {
   const other = runtime === "deno" ? "bun" : "deno";
-  const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
   const exe = `${root}node_modules/.bin/${other}`;
-  const code = `import * as cb from "./mod.ts";
+  const code = `import * as cb from "./mod${ext}";
 const v = cb.randn([257], { seed: 123456789 }).data;
 console.log(Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), (b) => b.toString(16).padStart(2, "0")).join(""));`;
   const args = other === "deno" ? ["eval", "--ext=ts", code] : ["-e", code];

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as cb from "../mod.ts";
-import { gc, gcUntil, live, runtime, test, tick } from "./harness.ts";
+import { evalArgs, exe, ext, gc, gcUntil, live, skip, test, tick } from "./harness.ts";
 import { adoptedCount } from "../ffi/core.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -74,7 +74,14 @@ test("safety: the JS buffer is let go once no native user is left", async () => 
   assert.equal(adoptedCount(), base, "released with the last view");
 });
 
-test("safety: a detached adopted buffer is refused, never written", () => {
+// ArrayBuffer.prototype.transfer (ES2024) is in Deno, Bun and Node >= 21; Node 20 lacks it (its
+// structured-clone transfer, tested below, detaches the same way).
+const canTransfer = typeof (ArrayBuffer.prototype as Any).transfer === "function";
+const transferTest = canTransfer
+  ? test
+  : (name: string) => skip(name, "ArrayBuffer.prototype.transfer needs Node 21+");
+
+transferTest("safety: a detached adopted buffer is refused, never written", () => {
   const arr = new Float32Array([1, 2, 3, 4]);
   const t = cb.tensor(arr, { copy: false });
   const v = t.reshape(2, 2);
@@ -103,16 +110,19 @@ test("safety: a buffer detached by a structured-clone transfer is refused", () =
   t.dispose();
 });
 
-test("safety: async ops copy adopted inputs, so detaching mid-job cannot touch their memory", async () => {
-  const arr = new Float32Array(1 << 20).fill(2);
-  const t = cb.tensor(arr, { copy: false });
-  const job = t.mulAsync(t);
-  (arr.buffer as Any).transfer(8); // the engine frees the old memory now
-  const r = await job;
-  assert.equal(r.sum().item(), 4 * (1 << 20));
-  r.dispose();
-  t.dispose();
-});
+transferTest(
+  "safety: async ops copy adopted inputs, so detaching mid-job cannot touch their memory",
+  async () => {
+    const arr = new Float32Array(1 << 20).fill(2);
+    const t = cb.tensor(arr, { copy: false });
+    const job = t.mulAsync(t);
+    (arr.buffer as Any).transfer(8); // the engine frees the old memory now
+    const r = await job;
+    assert.equal(r.sum().item(), 4 * (1 << 20));
+    r.dispose();
+    t.dispose();
+  },
+);
 
 test("safety: fromShared reads dtype and shape natively and checks the token", () => {
   const base = live(cb.memory());
@@ -173,10 +183,9 @@ test("safety: the memory limit refuses an allocation with a clear OUT_OF_MEMORY"
 test("safety: the default limit is a fraction of physical memory; COBALT_MEMORY_LIMIT sets it", () => {
   const limit = cb.memoryLimit();
   assert.ok(limit < Infinity && limit > 2 ** 28, `default limit ${limit}`);
-  const exe = runtime === "deno" ? (globalThis as Any).Deno.execPath() : process.execPath;
-  const mod = new URL("../mod.ts", import.meta.url).href;
+  const mod = new URL(`../mod${ext}`, import.meta.url).href;
   const code = `const cb = await import(${JSON.stringify(mod)}); console.log(cb.memoryLimit());`;
-  const args = runtime === "deno" ? ["eval", "--quiet", code] : ["-e", code];
+  const args = evalArgs(code);
   for (const [env, want] of [["64M", 64 * 2 ** 20], ["1.5G", 1.5 * 2 ** 30], ["none", Infinity]] as const) {
     const r = spawnSync(exe, args, { env: { ...process.env, COBALT_MEMORY_LIMIT: env }, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);

@@ -471,15 +471,13 @@ test("messages: take, reshape, zeros(2, 3), slice(':, 1'), dtype lists, Node", (
   });
 });
 
-test("messages: outside Deno and Bun the loader says which runtimes cobalt supports", () => {
-  for (const g of [{}, { Deno: {} }, { process: {} }]) {
-    assert.throws(
-      () => checkRuntime(g as Any),
-      code("LOAD", /cobalt runs in Deno and in Bun.*Node support is coming/),
-    );
+test("messages: outside Deno, Bun and Node the loader says which runtimes cobalt supports", () => {
+  for (const g of [{}, { Deno: {} }, { process: {} }, { process: { versions: {} } }]) {
+    assert.throws(() => checkRuntime(g as Any), code("LOAD", /cobalt runs in Deno, Bun and Node/));
   }
   checkRuntime({ Bun: {} });
   checkRuntime({ Deno: { dlopen: () => {} } });
+  checkRuntime({ process: { versions: { node: "20.20.2" } } });
 });
 
 // ---- 6. dtype names from Object.prototype --------------------------------------------------------

@@ -8,12 +8,31 @@ import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { pathToFileURL } from "node:url";
 import { KNOWN_FAILURES, type KnownFailure } from "./known_failures.ts";
 
 declare const Bun: unknown;
 
-/** The runtime these tools run in. */
-export const runtime: "deno" | "bun" = typeof Bun !== "undefined" ? "bun" : "deno";
+/**
+ * The runtime these tools run in (detected here, not imported from harness.ts: the child processes
+ * import this module outside any test runner, where `bun:test` is unavailable).
+ */
+export const runtime: "deno" | "bun" | "node" = typeof Bun !== "undefined"
+  ? "bun"
+  // deno-lint-ignore no-explicit-any
+  : typeof (globalThis as any).Deno?.test === "function"
+  ? "deno"
+  : "node";
+
+/**
+ * Whether the module at `meta` is the program being run (`import.meta.main` in Deno and Bun; Node 20
+ * lacks it, so there the entry script's path is compared).
+ */
+export function isMain(meta: ImportMeta): boolean {
+  const main = (meta as { main?: boolean }).main;
+  if (main !== undefined) return main;
+  return process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === meta.url;
+}
 
 /** An integer environment variable, or `fallback`. */
 export function envInt(name: string, fallback: number): number {
@@ -128,6 +147,7 @@ export function childCommand(script: string, args: string[]): { exe: string; arg
       argv: ["run", "--allow-all", "--v8-flags=--expose-gc", "--quiet", script, ...args],
     };
   }
+  if (runtime === "node") return { exe: process.execPath, argv: ["--expose-gc", script, ...args] };
   return { exe: process.execPath, argv: [script, ...args] };
 }
 
@@ -216,7 +236,9 @@ export function globMatch(pattern: string, sig: string): boolean {
 
 /** The known failures of `tool` that apply to this runtime. */
 export function knownFor(tool: KnownFailure["tool"]): KnownFailure[] {
-  return KNOWN_FAILURES.filter((k) => k.tool === tool && (k.runtimes ?? ["deno", "bun"]).includes(runtime));
+  return KNOWN_FAILURES.filter((k) =>
+    k.tool === tool && (k.runtimes ?? ["deno", "bun", "node"]).includes(runtime)
+  );
 }
 
 /** The known failure a signature falls under, if any. */

@@ -1,19 +1,42 @@
 /**
  * Tensors handed to Workers without copying: the native storage is shared through the atomic
- * refcount and each side disposes its own reference.
+ * refcount and each side disposes its own reference. Web Workers in Deno and Bun; Node 20 has no
+ * Web `Worker`, so there the same tests run on `worker_threads` through a four-member shim.
  */
 import assert from "node:assert/strict";
 import * as cb from "../mod.ts";
-import { gcUntil, live, test } from "./harness.ts";
+import { ext, gcUntil, live, test } from "./harness.ts";
+
+/** The part of a Web Worker these tests use. */
+type W = Pick<Worker, "postMessage" | "terminate" | "onmessage" | "onerror">;
+
+/** A `worker_threads` Worker behind the Web Worker members these tests use (Node). */
+async function nodeWorker(url: URL): Promise<W> {
+  const { Worker: NodeWorker } = await import("node:" + "worker_threads");
+  const w = new NodeWorker(url);
+  return {
+    postMessage: (m: unknown) => w.postMessage(m),
+    terminate: () => void w.terminate(),
+    set onmessage(f: (e: { data: unknown }) => void) {
+      w.removeAllListeners("message");
+      w.on("message", (data: unknown) => f({ data }));
+    },
+    set onerror(f: (e: { message: string }) => void) {
+      w.removeAllListeners("error");
+      w.on("error", (e: Error) => f({ message: e.message }));
+    },
+  } as unknown as W;
+}
 
 /** A started worker, once it said it is ready for messages. */
-async function worker(): Promise<Worker> {
-  const w = new Worker(new URL("./worker_helper.ts", import.meta.url).href, { type: "module" });
+async function worker(): Promise<W> {
+  const url = new URL(`./worker_helper${ext}`, import.meta.url);
+  const w = typeof Worker === "function" ? new Worker(url.href, { type: "module" }) : await nodeWorker(url);
   await reply(w);
   return w;
 }
 
-function reply(w: Worker): Promise<{ kind: string; sum?: number }> {
+function reply(w: W): Promise<{ kind: string; sum?: number }> {
   return new Promise((resolve, reject) => {
     w.onmessage = (e) => resolve(e.data);
     w.onerror = (e) => reject(new Error(`worker failed: ${(e as ErrorEvent).message}`));
