@@ -256,7 +256,7 @@ test_url() {
     [ "$3" = no ] && net=()
     (cd "$d/proj" && run_clean "$d" env COBALT_MOD_URL="${SRV}mod.ts" COBALT_CACHE_DIR="$2" \
       deno run --no-prompt --allow-import="$hostport" "${net[@]}" --allow-ffi --allow-env \
-      --allow-read="$2,." --allow-write="$2" url.mjs) > "$1" 2>&1
+      --allow-read="$2" --allow-write="$2" url.mjs) > "$1" 2>&1
   }
   downloads() { grep -c '"path":"/release/' "$d/serve.log"; }
   # 1. First run downloads and caches.
