@@ -212,7 +212,9 @@ function main() {
     const buf = readFileSync(path);
     checkBinary(platform, buf);
     const hex = sha256(buf);
-    const listed = sums.get(`${platform}/${p.file}`);
+    // SHA256SUMS paths are relative to DIR; a prefix (./, dist/lib/) is tolerated.
+    const key = `${platform}/${p.file}`;
+    const listed = sums.get(key) ?? [...sums].find(([k]) => k.endsWith(`/${key}`))?.[1];
     if (sums.size && !listed) die(`${relative(ROOT, path)} is not listed in ${o.lib}/SHA256SUMS`);
     if (listed && listed !== hex) die(`${relative(ROOT, path)}: sha256 ${hex} but SHA256SUMS says ${listed}`);
     files[platform] = { file: p.file, sha256: hex, bytes: buf.length };
