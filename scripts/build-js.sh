@@ -5,7 +5,7 @@
 #   scripts/build-js.sh --out DIR       the same into DIR
 #   scripts/build-js.sh --tests DIR     mod.ts + ffi/*.ts + tests/*.ts -> DIR/{mod.js,ffi/,tests/},
 #                                       with tests/fixtures/ and tests/*.py copied beside the tests,
-#                                       DIR/package.json {"type":"module"} and, outside the repo,
+#                                       DIR/package.json {"type":"module"} and
 #                                       DIR/node_modules -> the repo's node_modules (for koffi).
 #
 # tsc rewrites `./x.ts` imports to `./x.js`, and wraps computed dynamic imports (load.ts's
@@ -78,9 +78,8 @@ if [ $tests = 1 ]; then
   cp -R "$ROOT/tests/fixtures" "$out/tests/"
   for f in "$ROOT"/tests/*.py; do [ -e "$f" ] && cp "$f" "$out/tests/"; done
   printf '{ "type": "module", "private": true }\n' > "$out/package.json"
-  case "$out/" in
-    "$ROOT/"*) ;; # node finds the repo's node_modules by walking up
-    *) [ -e "$out/node_modules" ] || ln -s "$ROOT/node_modules" "$out/node_modules" ;;
-  esac
+  # node would find the repo's node_modules by walking up, but tests also use DIR/node_modules
+  # (koffi copied into a bare install, the other runtime's binary).
+  [ -e "$out/node_modules" ] || ln -s "$ROOT/node_modules" "$out/node_modules"
 fi
 say "built $(find "$out" -name '*.js' -not -path '*/node_modules/*' | wc -l) .js files in $((SECONDS - start)) s"

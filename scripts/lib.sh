@@ -11,3 +11,7 @@ apt_install() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
 }
+# The library's file name on this OS.
+lib_file() {
+  case "$(uname -s)" in Darwin) echo libcobalt.dylib ;; MINGW*|MSYS*|CYGWIN*) echo cobalt.dll ;; *) echo libcobalt.so ;; esac
+}

@@ -16,7 +16,10 @@ export function smoke(cb) {
   const t0 = performance.now();
   console.log(`runtime=${cb.native.runtime}`);
   console.log(`path=${cb.native.path}`);
-  check(cb.native.abiVersion() === cb.ABI_VERSION, `abiVersion ${cb.native.abiVersion()} != ${cb.ABI_VERSION}`);
+  check(
+    cb.native.abiVersion() === cb.ABI_VERSION,
+    `abiVersion ${cb.native.abiVersion()} != ${cb.ABI_VERSION}`,
+  );
 
   // tensor, add, sum, a small matmul
   {
