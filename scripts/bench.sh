@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs bench/overhead.ts under Deno and Bun and bench/overhead.py under numpy in one go, and prints a
+# Runs bench/overhead.ts under Deno, Bun and Node and bench/overhead.py under numpy in one go, and prints a
 # Markdown table: ns per call and the ratio numpy/cobalt (> 1 means cobalt is faster).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -10,11 +10,14 @@ say "Deno"
 deno run --allow-ffi --allow-env bench/overhead.ts >"$OUT/deno.json"
 say "Bun"
 bun bench/overhead.ts >"$OUT/bun.json"
+say "Node (koffi; the tsc build in out/)"
+bash scripts/build-js.sh --tests out >/dev/null
+COBALT_LIB_PATH="$ROOT/rust/target/release/$(lib_file)" node --expose-gc out/bench/overhead.js >"$OUT/node.json"
 python3 - "$OUT" <<'PY'
 import json, sys, os
 d = sys.argv[1]
 np_ = json.load(open(os.path.join(d, "numpy.json")))
-runs = [json.load(open(os.path.join(d, f))) for f in ("deno.json", "bun.json")]
+runs = [json.load(open(os.path.join(d, f))) for f in ("deno.json", "bun.json", "node.json")]
 rows = [
     ("no-op call (numpy column: Python calling len(()))", "noop"),
     ("create + dispose, 4 elements (np.zeros(4))", "create_dispose"),
@@ -45,7 +48,7 @@ bun bench/async.ts >"$OUT/bun.json"
 python3 - "$OUT" <<'PY'
 import json, sys, os
 d = sys.argv[1]
-rows = [json.load(open(os.path.join(d, f))) for f in ("deno.json", "bun.json")]
+rows = [json.load(open(os.path.join(d, f))) for f in ("deno.json", "bun.json", "node.json")]
 print("\n| runtime | add 4 el. sync | add 4 el. async (await) | 2048² matmul sync: time / longest event-loop stall | async: time / longest stall |")
 print("|---|---|---|---|---|")
 for r in rows:
