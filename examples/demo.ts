@@ -1,7 +1,8 @@
 /**
  * A tour of cobalt: creation, ops with broadcasting, reductions, matmul, zero-copy views in and out,
- * and the three ways native memory is released. Runs unchanged under Deno and Bun:
+ * and the three ways native memory is released. Runs unchanged under Deno, Bun and Node:
  *   deno run --allow-ffi examples/demo.ts      bun examples/demo.ts
+ *   node out/examples/demo.js (after scripts/build-js.sh --tests out; npm run demo does both)
  */
 import * as cb from "../mod.ts";
 
