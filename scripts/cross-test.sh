@@ -87,12 +87,34 @@ run() {
   "$@" >"$log" 2>&1
 }
 
-# --- linux-arm64 under qemu-user -----------------------------------------------------------------
+# --- Rust test builds -----------------------------------------------------------------------------
+# Same target dirs and linkers as dist.sh: the library build is reused and only the tests compile.
+# rust_tests_* [--no-run]
 arm64_env() {
   export ZIG_TARGET=aarch64-linux-gnu.2.17
   export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$ROOT/scripts/zig/zigcc-linux"
   export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="$QEMU_ARM64"
 }
+rust_tests_arm64() {
+  (arm64_env; xcargo test --release --target aarch64-unknown-linux-gnu --target-dir target/dist-linux-arm64-gnu "$@")
+}
+rust_tests_win() {
+  # WINAPI_NO_BUNDLED_LIBRARIES: Debian strips winapi's bundled import libraries (proptest's
+  # tempfile pulls winapi); mingw-w64's own import libraries serve instead.
+  (export RUSTC_BOOTSTRAP=1 WINAPI_NO_BUNDLED_LIBRARIES=1 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$WINE"
+    xcargo test --release --target x86_64-pc-windows-gnu -Zbuild-std=std,panic_unwind --target-dir target/dist-win32-x64 "$@")
+}
+# cobalt compiles as one codegen unit (one core each), so both test builds go at once.
+if has linux-arm64-gnu && has win32-x64; then
+  say "compiling the arm64 and win32 Rust tests in parallel"
+  t0=$SECONDS
+  rust_tests_arm64 --no-run >"$LOGS/build-rust-arm64.log" 2>&1 &
+  rust_tests_win --no-run >"$LOGS/build-rust-win.log" 2>&1 &
+  wait || true
+  STEP_TIMES+=("$(printf '%-34s %4ds' "rust test builds (parallel)" $((SECONDS - t0)))")
+fi
+
+# --- linux-arm64 under qemu-user -----------------------------------------------------------------
 # Child processes that the suites spawn (process.execPath is the arm64 bun) need the kernel to
 # hand aarch64 ELF files to qemu: register binfmt_misc if qemu-user-static's service did not.
 ensure_binfmt() {
@@ -119,8 +141,7 @@ if has linux-arm64-gnu; then
   say "linux-arm64: Rust tests under qemu"
   t0=$SECONDS rc=0
   # Same target dir and linker as dist.sh: the library build is reused, only the tests compile.
-  (arm64_env; cd rust && run "$LOGS/rust-arm64.log" xcargo test --release --target aarch64-unknown-linux-gnu \
-    --target-dir target/dist-linux-arm64-gnu) || rc=$?
+  rust_tests_arm64 >"$LOGS/rust-arm64.log" 2>&1 || rc=$?
   STEP_TIMES+=("$(printf '%-34s %4ds' "rust tests, arm64 (qemu)" $((SECONDS - t0)))")
   rust_result "rust linux-arm64-gnu (qemu)" "$LOGS/rust-arm64.log" "$rc"
 
@@ -161,11 +182,7 @@ if has win32-x64; then
   timed "setup: wine prefix" setup_wine
   say "win32-x64: Rust tests under wine"
   t0=$SECONDS rc=0
-  # WINAPI_NO_BUNDLED_LIBRARIES: Debian strips winapi's bundled import libraries (proptest's
-  # tempfile pulls winapi); mingw-w64's own import libraries serve instead.
-  (export RUSTC_BOOTSTRAP=1 WINAPI_NO_BUNDLED_LIBRARIES=1 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$WINE"
-    cd rust && run "$LOGS/rust-win.log" xcargo test --release --target x86_64-pc-windows-gnu \
-      -Zbuild-std=std,panic_unwind --target-dir target/dist-win32-x64) || rc=$?
+  rust_tests_win >"$LOGS/rust-win.log" 2>&1 || rc=$?
   STEP_TIMES+=("$(printf '%-34s %4ds' "rust tests, win32 (wine)" $((SECONDS - t0)))")
   rust_result "rust win32-x64 (wine)" "$LOGS/rust-win.log" "$rc"
 
