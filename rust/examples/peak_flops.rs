@@ -38,7 +38,9 @@ mod x86 {
 
 /// FLOPs done by one call of the kernel and the kernel itself, for this CPU.
 fn kernel() -> (f64, fn(usize) -> f32) {
-    use cobalt::cpu::gemm::{level, Simd};
+    use cobalt::cpu::gemm::level;
+    #[cfg(target_arch = "x86_64")]
+    use cobalt::cpu::gemm::Simd;
     match level() {
         // SAFETY: level() reports only instruction sets the CPU has.
         #[cfg(target_arch = "x86_64")]

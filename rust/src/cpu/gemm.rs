@@ -56,15 +56,19 @@ pub fn detected() -> Simd {
 
 /// The kernel sets this CPU can run (for tests: every one is checked).
 pub fn available() -> Vec<Simd> {
-    let mut v = vec![Simd::Scalar];
     #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-        v.push(Simd::Avx2Fma);
-        if is_x86_feature_detected!("avx512f") {
-            v.push(Simd::Avx512);
+    {
+        let mut v = vec![Simd::Scalar];
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            v.push(Simd::Avx2Fma);
+            if is_x86_feature_detected!("avx512f") {
+                v.push(Simd::Avx512);
+            }
         }
+        v
     }
-    v
+    #[cfg(not(target_arch = "x86_64"))]
+    vec![Simd::Scalar]
 }
 
 /// A float type with packed micro-kernels.
