@@ -2,6 +2,7 @@
  * The public API is documented: every exported function and every public Tensor member has JSDoc
  * with an example (checked on `deno doc --json mod.ts`; Deno only, the docs are the same for Bun).
  */
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { runtime, test } from "./harness.ts";
@@ -11,7 +12,7 @@ type Any = any;
 
 if (runtime === "deno") {
   test("docs: every public function and Tensor member has JSDoc with an example", () => {
-    const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
+    const root = fileURLToPath(new URL("..", import.meta.url));
     const r = spawnSync((globalThis as Any).Deno.execPath(), ["doc", "--json", "mod.ts"], {
       cwd: root,
       encoding: "utf8",

@@ -18,6 +18,7 @@
  * `known_failures.ts` are tolerated while open; their repro programs are replayed on every run and
  * the run fails when one no longer fails.
  */
+import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,8 +42,8 @@ const CASES = envInt("COBALT_FUZZ_CASES", 3000);
 const ONLY = env("COBALT_FUZZ_CASE");
 const STRICT = env("COBALT_FUZZ_STRICT") === "1";
 const VERBOSE = env("COBALT_FUZZ_VERBOSE") === "1";
-const CHILD = new URL(`./fuzz_child${ext}`, import.meta.url).pathname;
-const ORACLE = new URL("./fuzz_oracle.py", import.meta.url).pathname;
+const CHILD = fileURLToPath(new URL(`./fuzz_child${ext}`, import.meta.url));
+const ORACLE = fileURLToPath(new URL("./fuzz_oracle.py", import.meta.url));
 const BATCH = 2000; // cases per child process (one child normally runs them all)
 const CHILD_TIMEOUT_MS = 240_000;
 

@@ -4,6 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { CobaltError } from "../ffi/errors.ts";
 
 declare const Bun: { gc(force: boolean): void } | undefined;
@@ -28,7 +29,7 @@ const nodeTest = runtime === "node" ? await import("node:" + "test") : undefined
 export const ext: ".ts" | ".js" = import.meta.url.endsWith(".js") ? ".js" : ".ts";
 
 /** The repository root (or the root of the tsc build), with a trailing slash. */
-export const root: string = decodeURIComponent(new URL("..", import.meta.url).pathname);
+export const root: string = fileURLToPath(new URL("..", import.meta.url));
 
 /** The executable of this runtime. */
 export const exe: string = runtime === "deno" ? g.Deno.execPath() : g.process.execPath;

@@ -3,6 +3,7 @@
  * writes, cobalt reads; cobalt writes, numpy reads), zero-copy memory-mapped safetensors, bad and
  * fuzzed input (only CobaltError "FORMAT", never a crash), async variants, Deno permissions.
  */
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
@@ -13,7 +14,7 @@ import { gcUntil, runtime, test } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
-const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
+const root = fileURLToPath(new URL("..", import.meta.url));
 const ALL: cb.DType[] = ["float32", "float64", "int32", "int64", "uint8", "bool", "float16", "bfloat16"];
 
 function tmp(): string {

@@ -19,6 +19,7 @@
  * Signatures: `fn#position=value:outcome` (outcome: accepted, error:NAME, crash:SIGNAL, hang) and
  * `fn@receiver:outcome`. Known ones are listed in `known_failures.ts`.
  */
+import { fileURLToPath } from "node:url";
 import { rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { join } from "node:path";
@@ -39,7 +40,7 @@ import {
 const FULL = env("COBALT_MISUSE_FULL") === "1";
 const FILTER = env("COBALT_MISUSE_FILTER");
 const STRICT = env("COBALT_MISUSE_STRICT") === "1";
-const CHILD = new URL(`./misuse_child${ext}`, import.meta.url).pathname;
+const CHILD = fileURLToPath(new URL(`./misuse_child${ext}`, import.meta.url));
 const CHUNK = 2500; // calls per child process
 const CHILD_TIMEOUT_MS = 180_000;
 const DATA_LIMIT_KB = 3_000_000;

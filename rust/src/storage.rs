@@ -354,7 +354,9 @@ pub fn parse_limit(v: &str, phys: Option<u64>) -> Option<Option<u64>> {
     Some(Some((f * mul as f64) as u64))
 }
 
-/// The physical memory of the machine, capped by a cgroup (v2 or v1) memory limit when lower.
+/// The physical memory of the machine: `/proc/meminfo` capped by a cgroup (v2 or v1) memory limit
+/// when lower (Linux), `GlobalMemoryStatusEx` (Windows), `sysctl hw.memsize` (macOS); None elsewhere,
+/// which leaves the default memory limit off.
 pub fn physical_memory() -> Option<u64> {
     #[cfg(target_os = "linux")]
     {
@@ -369,7 +371,50 @@ pub fn physical_memory() -> Option<u64> {
             .min();
         Some(cg.map_or(total, |c| c.min(total)))
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(windows)]
+    {
+        // MEMORYSTATUSEX: dwLength, dwMemoryLoad, then ullTotalPhys and six more u64 fields.
+        #[repr(C)]
+        struct MemoryStatusEx {
+            length: u32,
+            memory_load: u32,
+            total_phys: u64,
+            rest: [u64; 6],
+        }
+        #[link(name = "kernel32")]
+        extern "system" {
+            fn GlobalMemoryStatusEx(status: *mut MemoryStatusEx) -> i32;
+        }
+        let mut st = MemoryStatusEx {
+            length: std::mem::size_of::<MemoryStatusEx>() as u32,
+            memory_load: 0,
+            total_phys: 0,
+            rest: [0; 6],
+        };
+        // SAFETY: st is a properly sized, writable MEMORYSTATUSEX with dwLength set.
+        let ok = unsafe { GlobalMemoryStatusEx(&mut st) };
+        (ok != 0 && st.total_phys > 0).then_some(st.total_phys)
+    }
+    #[cfg(target_os = "macos")]
+    {
+        extern "C" {
+            fn sysctlbyname(
+                name: *const std::ffi::c_char,
+                oldp: *mut std::ffi::c_void,
+                oldlenp: *mut usize,
+                newp: *mut std::ffi::c_void,
+                newlen: usize,
+            ) -> i32;
+        }
+        let mut bytes: u64 = 0;
+        let mut len = std::mem::size_of::<u64>();
+        // SAFETY: a NUL-terminated name, an 8-byte out buffer whose size is passed, no new value.
+        let rc = unsafe {
+            sysctlbyname(c"hw.memsize".as_ptr(), (&mut bytes as *mut u64).cast(), &mut len, std::ptr::null_mut(), 0)
+        };
+        (rc == 0 && bytes > 0).then_some(bytes)
+    }
+    #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
     {
         None
     }
@@ -505,6 +550,14 @@ pub fn empty_cache() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(any(target_os = "linux", windows, target_os = "macos"))]
+    fn physical_memory_is_known_on_every_shipped_os() {
+        // The default memory limit is a fraction of it: without it the limit is silently off.
+        let m = physical_memory().expect("physical memory");
+        assert!(m >= 64 << 20 && m < 1 << 50, "implausible physical memory: {m}");
+    }
 
     #[test]
     fn owned_is_aligned_and_zeroed() {
