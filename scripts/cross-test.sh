@@ -171,7 +171,7 @@ if has linux-arm64-gnu; then
     t0=$SECONDS rc=0
     npm_tool @deno/linux-arm64-glibc@2.9.6 deno-linux-arm64
     DENO_ARM64="$CACHE/deno-linux-arm64/package/deno"
-    PATH="$ARM64_BIN:$PATH" NO_COLOR=1 COBALT_LIB_PATH="$LIB" run "$LOGS/deno-arm64.log" \
+    PATH="$ARM64_BIN:$PATH" NO_COLOR=1 COBALT_LIB_PATH="$LIB" COBALT_CHILD_DATA_LIMIT=none COBALT_MEMORY_LIMIT=4G run "$LOGS/deno-arm64.log" \
       "$QEMU_ARM64" "$DENO_ARM64" test --allow-all --v8-flags=--expose-gc tests/ || rc=$?
     STEP_TIMES+=("$(printf '%-34s %4ds' "deno suite, arm64 (qemu)" $((SECONDS - t0)))")
     deno_result "deno linux-arm64-gnu (qemu)" "$LOGS/deno-arm64.log" "$rc"
