@@ -12,30 +12,13 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { CobaltError } from "./errors.ts";
 import { type Binary, manifest } from "./binaries.ts";
-
-// deno-lint-ignore no-explicit-any
-const g = globalThis as any;
-
-function env(name: string): string | undefined {
-  const D = g.Deno;
-  if (D?.permissions?.querySync) {
-    // Never prompt: an env variable that may not be read counts as unset.
-    const st = D.permissions.querySync({ name: "env", variable: name });
-    return st.state === "granted" ? D.env.get(name) || undefined : undefined;
-  }
-  return g.process?.env?.[name] || undefined;
-}
-
-function os(): string {
-  const D = g.Deno;
-  return D?.build ? (D.build.os === "windows" ? "win32" : D.build.os) : g.process.platform;
-}
+import { env, mayRead, platform } from "./host.ts";
 
 /** The directory cached libraries live in (see the module doc). */
 export function cacheDir(): string {
   const own = env("COBALT_CACHE_DIR");
   if (own) return own;
-  const o = os();
+  const o = platform().os;
   if (o === "win32") {
     const local = env("LOCALAPPDATA");
     if (local) return join(local, "cobalt");
@@ -60,11 +43,7 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
  * --allow-read for it: the package manager checked the tarball's integrity at install time).
  */
 export async function sha256File(path: string): Promise<string | undefined> {
-  const D = g.Deno;
-  if (D?.permissions?.querySync && D.permissions.querySync({ name: "read", path }).state !== "granted") {
-    return undefined;
-  }
-  return await sha256(await readFile(path));
+  return mayRead(path) ? await sha256(await readFile(path)) : undefined;
 }
 
 function isPermission(e: unknown): boolean {

@@ -13,6 +13,9 @@ import type { Native } from "./native.ts";
 import * as denoAdapter from "./deno.ts";
 import { manifest } from "./binaries.ts";
 import { download, sha256File } from "./fetch.ts";
+import { env, platform } from "./host.ts";
+
+export { platform };
 
 /** The C ABI version this binding speaks (`COBALT_ABI_VERSION` in cobalt.h). */
 export const ABI_VERSION = 6;
@@ -50,17 +53,6 @@ export function detectRuntime(
 
 const runtimeName: RuntimeName = detectRuntime(g);
 
-/** This machine's platform as npm names it: `{ os: "linux" | "darwin" | "win32" | ..., arch: "x64" | "arm64" | ... }`. */
-export function platform(): { os: string; arch: string } {
-  if (runtimeName !== "deno") return { os: g.process.platform, arch: g.process.arch };
-  const os = g.Deno.build.os as string;
-  const a = g.Deno.build.arch as string;
-  return {
-    os: os === "windows" ? "win32" : os,
-    arch: a === "aarch64" ? "arm64" : a === "x86_64" ? "x64" : a,
-  };
-}
-
 /** The prebuilt platform name for `os`/`arch` (`linux-x64-gnu`), or undefined when there is none. */
 export function platformName(os: string, arch: string): string | undefined {
   const name = os === "linux" ? `linux-${arch}-gnu` : `${os}-${arch}`;
@@ -69,13 +61,6 @@ export function platformName(os: string, arch: string): string | undefined {
 
 function libFile(os: string): string {
   return os === "win32" ? "cobalt.dll" : os === "darwin" ? "libcobalt.dylib" : "libcobalt.so";
-}
-
-function envPath(): string | undefined {
-  if (runtimeName !== "deno") return g.process.env.COBALT_LIB_PATH || undefined;
-  // Read the variable only if allowed: never prompt, never fail for lack of --allow-env.
-  const st = g.Deno.permissions.querySync?.({ name: "env", variable: "COBALT_LIB_PATH" });
-  return st?.state === "granted" ? g.Deno.env.get("COBALT_LIB_PATH") || undefined : undefined;
 }
 
 /** The file path of `rel` beside this module: `C:\\...` on Windows, not `/C:/...` as `pathname` gives. */
@@ -99,8 +84,8 @@ interface Candidate {
 export function candidates(): string[] {
   const { os } = platform();
   const list = [];
-  const env = envPath();
-  if (env) list.push(env);
+  const path = env("COBALT_LIB_PATH");
+  if (path) list.push(path);
   if (origin() === "source") list.push(filePath(`../rust/target/release/${libFile(os)}`));
   return list;
 }
