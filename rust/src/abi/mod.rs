@@ -8,10 +8,10 @@
 //!   NOTE: the handle is the return value, not an out-param, because it was measured: Deno reads a
 //!   pointer result in ~5 ns, while turning an out-param's 64-bit value into a pointer object costs
 //!   ~130 ns (BigInt + `Deno.UnsafePointer.create`), more than the rest of a small op.
-//! - Every exported body runs inside [`guard`] (`catch_unwind`): a Rust panic becomes
-//!   `COBALT_PANIC` with its message; it never unwinds into the caller and never aborts. The only
-//!   exceptions return constants or copy the last error out (which `guard` would overwrite); none
-//!   of them can panic.
+//! - Every exported body runs inside [`trampoline()`] (`catch_unwind`): a Rust panic becomes
+//!   `COBALT_PANIC` with its message; it never unwinds into the caller and never aborts. What a
+//!   failing call returns is chosen by its return type ([`trampoline::AbiReturn`]). The only
+//!   exceptions return constants or read the last status or error out; none of them can panic.
 //! - Ownership: a returned handle carries one reference (+1); handle arguments are
 //!   borrowed. `cobalt_retain` adds a reference, `cobalt_release` drops one (`NULL` is a no-op); the
 //!   tensor dies with its last reference. The refcount is atomic: handles may cross threads.
@@ -28,10 +28,12 @@ use crate::storage::{count_tensor, memory_stats, ReleaseFn};
 use crate::tensor::Tensor;
 use crate::cpu;
 use crate::pool::Job;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
+use trampoline::{trampoline, Count, Plain, Void, LAST_ERROR, LAST_STATUS};
+
+mod trampoline;
 
 /// Bumped on any incompatible change of this surface; loaders refuse a library with another value.
 pub const COBALT_ABI_VERSION: u32 = 6;
@@ -53,62 +55,10 @@ impl Drop for CobaltTensor {
     }
 }
 
-thread_local! {
-    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
-    static LAST_STATUS: Cell<i32> = const { Cell::new(0) };
-}
-
-fn set_last_error(code: i32, msg: String) {
-    LAST_STATUS.with(|s| s.set(code));
-    LAST_ERROR.with(|e| *e.borrow_mut() = msg);
-}
-
-/// Runs `f`, turning an `Err` or a panic into a status code and the thread's last-error message.
-fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(())) => 0,
-        Ok(Err(e)) => {
-            set_last_error(e.code(), e.to_string());
-            e.code()
-        }
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic payload".into());
-            let e = Error::Panic(msg);
-            set_last_error(e.code(), e.to_string());
-            e.code()
-        }
-    }
-}
-
-/// Runs a tensor-producing body: the new handle (+1), or NULL with the status and message recorded
-/// for `cobalt_last_status` / `cobalt_last_error`.
-fn guard_new(f: impl FnOnce() -> Result<Tensor>) -> *mut CobaltTensor {
-    let mut h = std::ptr::null_mut();
-    guard(|| {
-        h = into_handle(f()?);
-        Ok(())
-    });
-    h
-}
-
 /// A new handle (+1) owning `t`.
 fn into_handle(t: Tensor) -> *mut CobaltTensor {
     count_tensor(1);
     Arc::into_raw(Arc::new(CobaltTensor { magic: MAGIC, tensor: t })) as *mut CobaltTensor
-}
-
-/// Runs a body that yields a non-negative value: the value, or the negated status on error.
-fn guard_value(f: impl FnOnce() -> Result<i32>) -> i32 {
-    let mut v = 0;
-    let s = guard(|| {
-        v = f()?;
-        Ok(())
-    });
-    if s == 0 { v } else { -s }
 }
 
 /// Borrows the tensor behind a handle argument.
@@ -223,8 +173,8 @@ pub extern "C" fn cobalt_status_str(code: i32) -> *const c_char {
 /// `buf` must be valid for `cap` bytes of writes, or NULL with `cap == 0`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_last_error(buf: *mut u8, cap: i32) -> i32 {
-    // NOTE: not run inside `guard`, which would overwrite the very message being read; nothing
-    // here can panic (no allocation, no indexing).
+    // NOTE: not run inside the trampoline, whose failure path would overwrite the very message
+    // being read; nothing here can panic (no allocation, no indexing).
     LAST_ERROR.with(|e| {
         let e = e.borrow();
         let n = e.len().min(cap.max(0) as usize);
@@ -253,10 +203,10 @@ pub extern "C" fn cobalt_noop() -> i32 {
     0
 }
 
-/// Panics on purpose inside the guard: returns `COBALT_PANIC`. For tests of the panic path.
+/// Panics on purpose inside the trampoline: returns `COBALT_PANIC`. For tests of the panic path.
 #[no_mangle]
 pub extern "C" fn cobalt_debug_panic() -> i32 {
-    guard(|| panic!("cobalt_debug_panic was called"))
+    trampoline::<()>(|| panic!("cobalt_debug_panic was called"))
 }
 
 /// Adds a reference to `t`. NULL is a no-op.
@@ -265,13 +215,13 @@ pub extern "C" fn cobalt_debug_panic() -> i32 {
 /// `t` must be NULL or a handle the caller holds a reference to.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_retain(t: *const CobaltTensor) {
-    if !t.is_null() {
-        guard(|| {
+    trampoline(|| {
+        if !t.is_null() {
             // SAFETY: `t` came from `Arc::into_raw` and is alive (the caller holds a reference).
             unsafe { Arc::increment_strong_count(t) };
-            Ok(())
-        });
-    }
+        }
+        Ok(Void)
+    })
 }
 
 /// Drops a reference to `t`; the tensor (and its storage, if no view shares it) dies with the last one.
@@ -281,13 +231,13 @@ pub unsafe extern "C" fn cobalt_retain(t: *const CobaltTensor) {
 /// `t` must be NULL or a handle the caller holds a reference to, which this call consumes.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_release(t: *const CobaltTensor) {
-    if !t.is_null() {
-        guard(|| {
+    trampoline(|| {
+        if !t.is_null() {
             // SAFETY: `t` came from `Arc::into_raw`; the caller gives up one reference.
             unsafe { Arc::decrement_strong_count(t) };
-            Ok(())
-        });
-    }
+        }
+        Ok(Void)
+    })
 }
 
 /// The current number of references to `t` (for tests and debugging), or -1 for NULL.
@@ -296,17 +246,14 @@ pub unsafe extern "C" fn cobalt_release(t: *const CobaltTensor) {
 /// `t` must be NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_refcount(t: *const CobaltTensor) -> i32 {
-    if t.is_null() {
-        return -1;
-    }
-    let mut n = -1;
-    guard(|| {
+    trampoline(|| {
+        if t.is_null() {
+            return Ok(Plain::<i32, -1>(-1));
+        }
         // SAFETY: `t` is a live handle; we rebuild the Arc without taking ownership.
         let a = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(t) });
-        n = Arc::strong_count(&a) as i32;
-        Ok(())
-    });
-    n
+        Ok(Plain(Arc::strong_count(&a) as i32))
+    })
 }
 
 /// A deallocator with the signature `void (*)(void* bytes, void* ctx)` that releases the handle `ctx`:
@@ -314,10 +261,9 @@ pub unsafe extern "C" fn cobalt_refcount(t: *const CobaltTensor) -> i32 {
 #[no_mangle]
 pub extern "C" fn cobalt_view_deallocator() -> unsafe extern "C" fn(*mut c_void, *mut c_void) {
     unsafe extern "C" fn release_ctx(_bytes: *mut c_void, ctx: *mut c_void) {
-        let _ = catch_unwind(|| {
-            // SAFETY: `ctx` is a handle retained for this view.
-            unsafe { cobalt_release(ctx as *const CobaltTensor) }
-        });
+        // SAFETY: `ctx` is a handle retained for this view. `cobalt_release` runs in the
+        // trampoline, so nothing unwinds out of here.
+        unsafe { cobalt_release(ctx as *const CobaltTensor) }
     }
     release_ctx
 }
@@ -329,7 +275,7 @@ pub extern "C" fn cobalt_view_deallocator() -> unsafe extern "C" fn(*mut c_void,
 /// `out` must hold 4 `int64_t`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
-    guard(|| {
+    trampoline(|| {
         if out.is_null() {
             return Err(Error::InvalidArgument("out is NULL".into()));
         }
@@ -352,7 +298,7 @@ pub unsafe extern "C" fn cobalt_from_data(
     ndim: i32,
     data: *const c_void,
 ) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         let dtype = DType::from_code(dtype)?;
         let shape = read_shape(shape, ndim, None)?;
         let t = Tensor::zeros(dtype, &shape)?;
@@ -383,7 +329,7 @@ pub unsafe extern "C" fn cobalt_from_external(
     release: Option<ReleaseFn>,
     ctx: *mut c_void,
 ) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         let dtype = DType::from_code(dtype)?;
         let shape = read_shape(shape, ndim, None)?;
         // SAFETY: forwarded contract.
@@ -403,7 +349,7 @@ pub unsafe extern "C" fn cobalt_full(
     ndim: i32,
     value: f64,
 ) -> *mut CobaltTensor {
-    guard_new(|| Tensor::full(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, value))
+    trampoline(|| Tensor::full(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, value))
 }
 
 /// `numpy.arange(start, stop, step)` as a 1-D tensor.
@@ -417,7 +363,7 @@ pub unsafe extern "C" fn cobalt_arange(
     stop: f64,
     step: f64,
 ) -> *mut CobaltTensor {
-    guard_new(|| Tensor::arange(DType::from_code(dtype)?, start, stop, step))
+    trampoline(|| Tensor::arange(DType::from_code(dtype)?, start, stop, step))
 }
 
 /// The dtype code of `t`, or a negated status on error.
@@ -426,7 +372,7 @@ pub unsafe extern "C" fn cobalt_arange(
 /// `t` is a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_dtype(t: *const CobaltTensor) -> i32 {
-    guard_value(|| Ok(get(t)?.dtype() as i32))
+    trampoline(|| Ok(Count(get(t)?.dtype() as i32)))
 }
 
 /// Writes up to `cap` dims of `t` into `out` and returns ndim (or a negated status on error).
@@ -435,13 +381,13 @@ pub unsafe extern "C" fn cobalt_dtype(t: *const CobaltTensor) -> i32 {
 /// `t` is a live handle; `out` holds `cap` values (or is NULL with `cap == 0`).
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_shape(t: *const CobaltTensor, out: *mut i64, cap: i32) -> i32 {
-    guard_value(|| {
+    trampoline(|| {
         let shape = get(t)?.shape();
         for (i, &d) in shape.iter().take(cap.max(0) as usize).enumerate() {
             // SAFETY: i < cap (contract).
             unsafe { *out.add(i) = d as i64 };
         }
-        Ok(shape.len() as i32)
+        Ok(Count(shape.len() as i32))
     })
 }
 
@@ -451,13 +397,13 @@ pub unsafe extern "C" fn cobalt_shape(t: *const CobaltTensor, out: *mut i64, cap
 /// As `cobalt_shape`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_strides(t: *const CobaltTensor, out: *mut i64, cap: i32) -> i32 {
-    guard_value(|| {
+    trampoline(|| {
         let st = &get(t)?.layout().strides;
         for (i, &d) in st.iter().take(cap.max(0) as usize).enumerate() {
             // SAFETY: i < cap (contract).
             unsafe { *out.add(i) = d as i64 };
         }
-        Ok(st.len() as i32)
+        Ok(Count(st.len() as i32))
     })
 }
 
@@ -467,7 +413,7 @@ pub unsafe extern "C" fn cobalt_strides(t: *const CobaltTensor, out: *mut i64, c
 /// `t` is a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_is_contiguous(t: *const CobaltTensor) -> i32 {
-    guard_value(|| Ok(get(t)?.is_contiguous() as i32))
+    trampoline(|| Ok(Count(get(t)?.is_contiguous() as i32)))
 }
 
 /// Pointer to the first element of `t` (NULL on error). Valid while a reference to `t` lives.
@@ -476,12 +422,7 @@ pub unsafe extern "C" fn cobalt_is_contiguous(t: *const CobaltTensor) -> i32 {
 /// `t` is a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_data(t: *const CobaltTensor) -> *mut c_void {
-    let mut p = std::ptr::null_mut();
-    guard(|| {
-        p = get(t)?.data_ptr() as *mut c_void;
-        Ok(())
-    });
-    p
+    trampoline(|| Ok(get(t)?.data_ptr() as *mut c_void))
 }
 
 /// The base pointer of the storage behind `t` (shared by all its views), NULL on error. Writes
@@ -493,8 +434,7 @@ pub unsafe extern "C" fn cobalt_data(t: *const CobaltTensor) -> *mut c_void {
 /// `t` is a live handle; `out` holds 3 writable `int64_t`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_storage(t: *const CobaltTensor, out: *mut i64) -> *mut c_void {
-    let mut p = std::ptr::null_mut();
-    guard(|| {
+    trampoline(|| {
         let t = get(t)?;
         if out.is_null() {
             return Err(Error::InvalidArgument("storage: out is NULL".into()));
@@ -503,10 +443,8 @@ pub unsafe extern "C" fn cobalt_storage(t: *const CobaltTensor, out: *mut i64) -
         let offset = t.data_ptr() as usize - s.as_ptr() as usize;
         // SAFETY: checked non-null; 3 values (contract).
         unsafe { std::ptr::copy_nonoverlapping([s.nbytes() as i64, offset as i64, s.as_ptr() as i64].as_ptr(), out, 3) };
-        p = s.as_ptr() as *mut c_void;
-        Ok(())
-    });
-    p
+        Ok(s.as_ptr() as *mut c_void)
+    })
 }
 
 /// Copies the elements of `t` in row-major order into `dst`.
@@ -515,7 +453,7 @@ pub unsafe extern "C" fn cobalt_storage(t: *const CobaltTensor, out: *mut i64) -
 /// `dst` holds `numel * dtype_size` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_copy_out(t: *const CobaltTensor, dst: *mut c_void) -> i32 {
-    guard(|| {
+    trampoline(|| {
         let c = get(t)?.contiguous()?;
         let n = c.numel() * c.dtype().size();
         if n > 0 {
@@ -539,7 +477,7 @@ pub unsafe extern "C" fn cobalt_binary(
     a: *const CobaltTensor,
     b: *const CobaltTensor,
 ) -> *mut CobaltTensor {
-    guard_new(|| cpu::binary(BinaryOp::from_code(op)?, get(a)?, get(b)?))
+    trampoline(|| cpu::binary(BinaryOp::from_code(op)?, get(a)?, get(b)?))
 }
 
 /// Elementwise `a op s` (or `s op a` when `scalar_first != 0`); the result keeps `a`'s dtype.
@@ -553,7 +491,7 @@ pub unsafe extern "C" fn cobalt_binary_scalar(
     s: f64,
     scalar_first: i32,
 ) -> *mut CobaltTensor {
-    guard_new(|| cpu::binary_scalar(BinaryOp::from_code(op)?, get(a)?, s, flag(scalar_first)))
+    trampoline(|| cpu::binary_scalar(BinaryOp::from_code(op)?, get(a)?, s, flag(scalar_first)))
 }
 
 /// Elementwise unary op (`COBALT_NEG`, `COBALT_EXP`...).
@@ -562,7 +500,7 @@ pub unsafe extern "C" fn cobalt_binary_scalar(
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_unary(op: i32, a: *const CobaltTensor) -> *mut CobaltTensor {
-    guard_new(|| cpu::unary(UnaryOp::from_code(op)?, get(a)?))
+    trampoline(|| cpu::unary(UnaryOp::from_code(op)?, get(a)?))
 }
 
 /// Reduction over `naxes` axes (negative axes count from the end); `naxes < 0` reduces over all
@@ -579,7 +517,7 @@ pub unsafe extern "C" fn cobalt_reduce(
     keepdims: i32,
     ddof: f64,
 ) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         let op = ReduceOp::from_code(op)?;
         // SAFETY: forwarded contract on `axes`.
         let list = unsafe { read_axes(axes, naxes) }?;
@@ -596,7 +534,7 @@ pub unsafe extern "C" fn cobalt_matmul(
     a: *const CobaltTensor,
     b: *const CobaltTensor,
 ) -> *mut CobaltTensor {
-    guard_new(|| cpu::matmul(get(a)?, get(b)?))
+    trampoline(|| cpu::matmul(get(a)?, get(b)?))
 }
 
 /// A tensor with another shape (one dim may be -1); a view sharing storage when `a` is contiguous,
@@ -610,7 +548,7 @@ pub unsafe extern "C" fn cobalt_reshape(
     shape: *const i64,
     ndim: i32,
 ) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         let t = get(a)?;
         t.reshape(&read_shape(shape, ndim, Some(t.numel()))?)
     })
@@ -626,7 +564,7 @@ pub unsafe extern "C" fn cobalt_permute(
     perm: *const i32,
     n: i32,
 ) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         let t = get(a)?;
         if n < 0 {
             return Ok(t.transpose());
@@ -654,7 +592,7 @@ pub unsafe extern "C" fn cobalt_permute(
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_contiguous(a: *const CobaltTensor) -> *mut CobaltTensor {
-    guard_new(|| get(a)?.contiguous())
+    trampoline(|| get(a)?.contiguous())
 }
 
 /// A contiguous copy of `a` in new storage (never shared).
@@ -663,7 +601,7 @@ pub unsafe extern "C" fn cobalt_contiguous(a: *const CobaltTensor) -> *mut Cobal
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_clone(a: *const CobaltTensor) -> *mut CobaltTensor {
-    guard_new(|| cpu::copy_contiguous(get(a)?))
+    trampoline(|| cpu::copy_contiguous(get(a)?))
 }
 
 /// `a` converted to `dtype` (a contiguous copy; shares storage when the dtype is unchanged).
@@ -672,7 +610,7 @@ pub unsafe extern "C" fn cobalt_clone(a: *const CobaltTensor) -> *mut CobaltTens
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_astype(a: *const CobaltTensor, dtype: i32) -> *mut CobaltTensor {
-    guard_new(|| get(a)?.astype(DType::from_code(dtype)?))
+    trampoline(|| get(a)?.astype(DType::from_code(dtype)?))
 }
 
 /// A scan along `axis` (`COBALT_CUMSUM`, `COBALT_CUMPROD`, `COBALT_SOFTMAX`, `COBALT_LOG_SOFTMAX`);
@@ -682,7 +620,7 @@ pub unsafe extern "C" fn cobalt_astype(a: *const CobaltTensor, dtype: i32) -> *m
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_scan(op: i32, a: *const CobaltTensor, axis: i32, flatten: i32) -> *mut CobaltTensor {
-    guard_new(|| cpu::scan(ScanOp::from_code(op)?, get(a)?, if flag(flatten) { None } else { Some(axis as i64) }))
+    trampoline(|| cpu::scan(ScanOp::from_code(op)?, get(a)?, if flag(flatten) { None } else { Some(axis as i64) }))
 }
 
 fn count(n: f64, op: &str) -> Result<usize> {
@@ -699,7 +637,7 @@ fn count(n: f64, op: &str) -> Result<usize> {
 /// Returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_linspace(dtype: i32, start: f64, stop: f64, n: f64) -> *mut CobaltTensor {
-    guard_new(|| Tensor::linspace(DType::from_code(dtype)?, start, stop, count(n, "linspace")?))
+    trampoline(|| Tensor::linspace(DType::from_code(dtype)?, start, stop, count(n, "linspace")?))
 }
 
 /// Random numbers of a float dtype: uniform in [0, 1), or standard normal when `flags & 1`.
@@ -717,7 +655,7 @@ pub unsafe extern "C" fn cobalt_random(
     seed_hi: u32,
     flags: i32,
 ) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         let seed = if flags & 2 != 0 { (seed_hi as u64) << 32 | seed_lo as u64 } else { cpu::random::next_seed() };
         cpu::random::random(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, seed, flags & 1 != 0)
     })
@@ -729,7 +667,7 @@ pub unsafe extern "C" fn cobalt_random(
 /// `a` is a live handle; `shape` holds `ndim` values; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_expand(a: *const CobaltTensor, shape: *const i64, ndim: i32) -> *mut CobaltTensor {
-    guard_new(|| get(a)?.expand(&read_shape(shape, ndim, None)?))
+    trampoline(|| get(a)?.expand(&read_shape(shape, ndim, None)?))
 }
 
 /// A view with `shape` and `strides` (in elements, may be negative or 0) starting `offset`
@@ -746,7 +684,7 @@ pub unsafe extern "C" fn cobalt_as_strided(
     ndim: i32,
     offset: f64,
 ) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         let t = get(a)?;
         let shape = read_shape(shape, ndim, None)?;
         if ndim > 0 && strides.is_null() {
@@ -771,7 +709,7 @@ pub unsafe extern "C" fn cobalt_as_strided(
 /// `dst`, `src` are live handles.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_copy_into(dst: *const CobaltTensor, src: *const CobaltTensor) -> i32 {
-    guard(|| cpu::copy_into(get(dst)?, get(src)?))
+    trampoline(|| cpu::copy_into(get(dst)?, get(src)?))
 }
 
 /// Joins `n` tensors along `axis` (dtypes promote).
@@ -780,7 +718,7 @@ pub unsafe extern "C" fn cobalt_copy_into(dst: *const CobaltTensor, src: *const 
 /// `ts` holds `n` live handles; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_concat(ts: *const *const CobaltTensor, n: i32, axis: i32) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         if n <= 0 || ts.is_null() {
             return Err(Error::InvalidArgument("concat: needs at least one tensor".into()));
         }
@@ -797,7 +735,7 @@ pub unsafe extern "C" fn cobalt_concat(ts: *const *const CobaltTensor, n: i32, a
 /// `a`, `idx` are live handles; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_index_select(a: *const CobaltTensor, axis: i32, idx: *const CobaltTensor) -> *mut CobaltTensor {
-    guard_new(|| cpu::index_select(get(a)?, axis as i64, get(idx)?))
+    trampoline(|| cpu::index_select(get(a)?, axis as i64, get(idx)?))
 }
 
 /// torch `gather`: values of `a` picked along `axis` by `index` (same ndim as `a`).
@@ -806,7 +744,7 @@ pub unsafe extern "C" fn cobalt_index_select(a: *const CobaltTensor, axis: i32, 
 /// `a`, `index` are live handles; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_gather(a: *const CobaltTensor, axis: i32, index: *const CobaltTensor) -> *mut CobaltTensor {
-    guard_new(|| cpu::gather(get(a)?, axis as i64, get(index)?))
+    trampoline(|| cpu::gather(get(a)?, axis as i64, get(index)?))
 }
 
 /// `cond ? a : b` with three-way broadcasting.
@@ -819,7 +757,7 @@ pub unsafe extern "C" fn cobalt_where(
     a: *const CobaltTensor,
     b: *const CobaltTensor,
 ) -> *mut CobaltTensor {
-    guard_new(|| cpu::where_(get(cond)?, get(a)?, get(b)?))
+    trampoline(|| cpu::where_(get(cond)?, get(a)?, get(b)?))
 }
 
 /// int64 indices that sort `a` along `axis` (stable; NaN sorts as the largest value).
@@ -828,23 +766,13 @@ pub unsafe extern "C" fn cobalt_where(
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_argsort(a: *const CobaltTensor, axis: i32, descending: i32) -> *mut CobaltTensor {
-    guard_new(|| cpu::argsort(get(a)?, axis as i64, flag(descending)))
+    trampoline(|| cpu::argsort(get(a)?, axis as i64, flag(descending)))
 }
 
 // ---- async jobs -------------------------------------------------------------------------------
 
 /// The opaque job handle behind `cobalt_job*`.
 pub type CobaltJob = Job;
-
-/// Runs a job-starting body: the new job handle, or NULL with the status recorded.
-fn guard_job(f: impl FnOnce() -> Result<Arc<Job>>) -> *mut CobaltJob {
-    let mut h = std::ptr::null_mut();
-    guard(|| {
-        h = Arc::into_raw(f()?) as *mut CobaltJob;
-        Ok(())
-    });
-    h
-}
 
 fn job<'a>(j: *const CobaltJob) -> Result<&'a Job> {
     if j.is_null() {
@@ -860,7 +788,7 @@ fn job<'a>(j: *const CobaltJob) -> Result<&'a Job> {
 /// `j` is a live job.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_job_poll(j: *const CobaltJob) -> i32 {
-    guard_value(|| Ok(job(j)?.is_done() as i32))
+    trampoline(|| Ok(Count(job(j)?.is_done() as i32)))
 }
 
 /// Blocks the calling thread until the job has finished; returns 0. (Deno calls it as a
@@ -870,7 +798,7 @@ pub unsafe extern "C" fn cobalt_job_poll(j: *const CobaltJob) -> i32 {
 /// `j` is a live job.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_job_wait(j: *const CobaltJob) -> i32 {
-    guard(|| {
+    trampoline(|| {
         job(j)?.wait();
         Ok(())
     })
@@ -883,7 +811,7 @@ pub unsafe extern "C" fn cobalt_job_wait(j: *const CobaltJob) -> i32 {
 /// `j` is a live job; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_job_result(j: *const CobaltJob) -> *mut CobaltTensor {
-    guard_new(|| job(j)?.take())
+    trampoline(|| job(j)?.take())
 }
 
 /// Drops the caller's reference to the job (a running job finishes on its own). NULL is a no-op.
@@ -892,13 +820,14 @@ pub unsafe extern "C" fn cobalt_job_result(j: *const CobaltJob) -> *mut CobaltTe
 /// `j` is NULL or a live job, which this call consumes.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_job_release(j: *const CobaltJob) {
-    if !j.is_null() {
-        guard(|| {
-            // SAFETY: `j` came from `Arc::into_raw` (guard_job); the caller gives it up.
+    trampoline(|| {
+        if !j.is_null() {
+            // SAFETY: `j` came from `Arc::into_raw` (`AbiReturn for Arc<Job>`); the caller gives
+            // it up.
             unsafe { drop(Arc::from_raw(j)) };
-            Ok(())
-        });
-    }
+        }
+        Ok(Void)
+    })
 }
 
 /// `cobalt_matmul` on the pool. The inputs stay alive and borrowed (writes into them fail with
@@ -908,7 +837,7 @@ pub unsafe extern "C" fn cobalt_job_release(j: *const CobaltJob) {
 /// `a`, `b` are live handles; returns a new job or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_matmul_async(a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
-    guard_job(|| {
+    trampoline(|| {
         let (a, b) = (get(a)?.clone(), get(b)?.clone());
         Ok(Job::submit(vec![a, b], |t| cpu::matmul(&t[0], &t[1])))
     })
@@ -920,7 +849,7 @@ pub unsafe extern "C" fn cobalt_matmul_async(a: *const CobaltTensor, b: *const C
 /// As `cobalt_matmul_async`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_binary_async(op: i32, a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
-    guard_job(|| {
+    trampoline(|| {
         let (op, a, b) = (BinaryOp::from_code(op)?, get(a)?.clone(), get(b)?.clone());
         Ok(Job::submit(vec![a, b], move |t| cpu::binary(op, &t[0], &t[1])))
     })
@@ -932,7 +861,7 @@ pub unsafe extern "C" fn cobalt_binary_async(op: i32, a: *const CobaltTensor, b:
 /// `a` is a live handle; returns a new job or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_unary_async(op: i32, a: *const CobaltTensor) -> *mut CobaltJob {
-    guard_job(|| {
+    trampoline(|| {
         let (op, a) = (UnaryOp::from_code(op)?, get(a)?.clone());
         Ok(Job::submit(vec![a], move |t| cpu::unary(op, &t[0])))
     })
@@ -951,7 +880,7 @@ pub unsafe extern "C" fn cobalt_reduce_async(
     keepdims: i32,
     ddof: f64,
 ) -> *mut CobaltJob {
-    guard_job(|| {
+    trampoline(|| {
         let (op, a) = (ReduceOp::from_code(op)?, get(a)?.clone());
         // SAFETY: forwarded contract on `axes`; the list is copied before the call returns.
         let list = unsafe { read_axes(axes, naxes) }?;
@@ -966,7 +895,7 @@ pub unsafe extern "C" fn cobalt_reduce_async(
 /// `a` is a live handle; returns a new job or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32) -> *mut CobaltJob {
-    guard_job(|| {
+    trampoline(|| {
         let (a, d) = (get(a)?.clone(), DType::from_code(dtype)?);
         Ok(Job::submit(vec![a], move |t| t[0].astype(d)))
     })
@@ -978,7 +907,7 @@ pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32)
 /// `a` is a live handle; returns a new job or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_contiguous_async(a: *const CobaltTensor) -> *mut CobaltJob {
-    guard_job(|| {
+    trampoline(|| {
         let a = get(a)?.clone();
         Ok(Job::submit(vec![a], |t| t[0].contiguous()))
     })
@@ -987,18 +916,13 @@ pub unsafe extern "C" fn cobalt_contiguous_async(a: *const CobaltTensor) -> *mut
 /// Threads in the native pool (shared by async jobs and large sync kernels).
 #[no_mangle]
 pub extern "C" fn cobalt_num_threads() -> i32 {
-    let mut n = 0;
-    guard(|| {
-        n = crate::pool::num_threads() as i32;
-        Ok(())
-    });
-    n
+    trampoline(|| Ok(Plain::<i32, 0>(crate::pool::num_threads() as i32)))
 }
 
 /// Resizes the native pool (1..=1024 threads).
 #[no_mangle]
 pub extern "C" fn cobalt_set_num_threads(n: i32) -> i32 {
-    guard(|| crate::pool::set_num_threads(usize::try_from(n).unwrap_or(0)))
+    trampoline(|| crate::pool::set_num_threads(usize::try_from(n).unwrap_or(0)))
 }
 
 // ---- files ------------------------------------------------------------------------------------
@@ -1011,7 +935,7 @@ pub extern "C" fn cobalt_set_num_threads(n: i32) -> i32 {
 /// `path` holds `len` bytes; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_map_file(path: *const u8, len: i32) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         if path.is_null() || len < 0 {
             return Err(Error::InvalidArgument("map_file: path is NULL".into()));
         }
@@ -1035,7 +959,7 @@ pub unsafe extern "C" fn cobalt_reinterpret(
     ndim: i32,
     byte_offset: f64,
 ) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         if !(byte_offset >= 0.0 && byte_offset.fract() == 0.0 && byte_offset < 9.007_199_254_740_992e15) {
             return Err(Error::InvalidArgument(format!("reinterpret: bad byte offset {byte_offset}")));
         }
@@ -1049,16 +973,16 @@ pub unsafe extern "C" fn cobalt_reinterpret(
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_byteswap(a: *const CobaltTensor) -> *mut CobaltTensor {
-    guard_new(|| get(a)?.byteswap())
+    trampoline(|| get(a)?.byteswap())
 }
 
 /// Frees the cached large buffers (kept for reuse after tensors die) back to the system.
 #[no_mangle]
 pub extern "C" fn cobalt_empty_cache() {
-    guard(|| {
+    trampoline(|| {
         crate::storage::empty_cache();
-        Ok(())
-    });
+        Ok(Void)
+    })
 }
 
 // ---- references owned by a thread -------------------------------------------------------------
@@ -1091,7 +1015,7 @@ thread_local! {
 /// `t` is a live handle whose reference the caller owns.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_thread_own(t: *const CobaltTensor) -> i32 {
-    guard(|| {
+    trampoline(|| {
         get(t)?;
         THREAD_OWNED
             .try_with(|o| *o.borrow_mut().0.entry(t as usize).or_insert(0) += 1)
@@ -1105,20 +1029,23 @@ pub unsafe extern "C" fn cobalt_thread_own(t: *const CobaltTensor) -> i32 {
 /// `t` is NULL or a handle the caller holds a reference to, which this call consumes.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_thread_release(t: *const CobaltTensor) {
-    if t.is_null() {
-        return;
-    }
-    let _ = THREAD_OWNED.try_with(|o| {
-        let mut o = o.borrow_mut();
-        if let Some(n) = o.0.get_mut(&(t as usize)) {
-            *n -= 1;
-            if *n == 0 {
-                o.0.remove(&(t as usize));
-            }
+    trampoline(|| {
+        if t.is_null() {
+            return Ok(Void);
         }
-    });
-    // SAFETY: forwarded contract.
-    unsafe { cobalt_release(t) };
+        let _ = THREAD_OWNED.try_with(|o| {
+            let mut o = o.borrow_mut();
+            if let Some(n) = o.0.get_mut(&(t as usize)) {
+                *n -= 1;
+                if *n == 0 {
+                    o.0.remove(&(t as usize));
+                }
+            }
+        });
+        // SAFETY: forwarded contract.
+        unsafe { cobalt_release(t) };
+        Ok(Void)
+    })
 }
 
 // ---- adopted memory -----------------------------------------------------------------------------
@@ -1133,7 +1060,7 @@ pub unsafe extern "C" fn cobalt_thread_release(t: *const CobaltTensor) {
 /// dtype and stays valid until `id` is reported released. Returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_adopt(dtype: i32, shape: *const i64, ndim: i32, data: *mut c_void, id: u32) -> *mut CobaltTensor {
-    guard_new(|| {
+    trampoline(|| {
         if id == 0 {
             return Err(Error::InvalidArgument("adopt: the adoption id must be nonzero".into()));
         }
@@ -1152,12 +1079,7 @@ pub unsafe extern "C" fn cobalt_adopt(dtype: i32, shape: *const i64, ndim: i32, 
 /// `t` is a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_adoption(t: *const CobaltTensor) -> u32 {
-    let mut id = 0;
-    guard(|| {
-        id = get(t)?.storage().adoption_id();
-        Ok(())
-    });
-    id
+    trampoline(|| Ok(get(t)?.storage().adoption_id()))
 }
 
 /// Moves the ids of adopted storages that died since the last call into `out` (at most `cap`);
@@ -1167,13 +1089,13 @@ pub unsafe extern "C" fn cobalt_adoption(t: *const CobaltTensor) -> u32 {
 /// `out` holds `cap` writable `uint32_t`.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_adoptions_released(out: *mut u32, cap: i32) -> i32 {
-    guard_value(|| {
+    trampoline(|| {
         if out.is_null() || cap < 0 {
             return Err(Error::InvalidArgument("adoptions_released: out is NULL".into()));
         }
         // SAFETY: `out` holds `cap` values (contract).
         let out = unsafe { std::slice::from_raw_parts_mut(out, cap as usize) };
-        Ok(crate::storage::take_released_adoptions(out) as i32)
+        Ok(Count(crate::storage::take_released_adoptions(out) as i32))
     })
 }
 
@@ -1184,14 +1106,10 @@ pub unsafe extern "C" fn cobalt_adoptions_released(out: *mut u32, cap: i32) -> i
 /// `t` is a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_owned_bytes(t: *const CobaltTensor) -> f64 {
-    let mut n = -1.0;
-    guard(|| {
-        let t = get(t)?;
-        let s = t.storage();
-        n = if Arc::strong_count(s) == 1 { s.nbytes() as f64 } else { 0.0 };
-        Ok(())
-    });
-    n
+    trampoline(|| {
+        let s = get(t)?.storage();
+        Ok(Plain::<f64, -1>(if Arc::strong_count(s) == 1 { s.nbytes() as f64 } else { 0.0 }))
+    })
 }
 
 // ---- memory limit -------------------------------------------------------------------------------
@@ -1200,7 +1118,7 @@ pub unsafe extern "C" fn cobalt_owned_bytes(t: *const CobaltTensor) -> f64 {
 /// one gives `COBALT_OUT_OF_MEMORY`). `bytes` is a whole number > 0, or +infinity for no cap.
 #[no_mangle]
 pub extern "C" fn cobalt_set_memory_limit(bytes: f64) -> i32 {
-    guard(|| {
+    trampoline(|| {
         if bytes == f64::INFINITY {
             crate::storage::set_memory_limit(None);
             return Ok(());
@@ -1217,10 +1135,11 @@ pub extern "C" fn cobalt_set_memory_limit(bytes: f64) -> i32 {
 
 /// The cap on bytes of live cobalt-owned storage (+infinity when there is none). The default is
 /// `COBALT_MEMORY_LIMIT` (bytes with a K/M/G/T suffix, a percentage like "50%", or "none"), else
-/// 3/4 of the physical memory (or of a lower cgroup limit).
+/// 3/4 of the physical memory (or of a lower cgroup limit). -1 if that failed (a panic; the
+/// status is then in `cobalt_last_status`).
 #[no_mangle]
 pub extern "C" fn cobalt_memory_limit() -> f64 {
-    crate::storage::memory_limit().map_or(f64::INFINITY, |l| l as f64)
+    trampoline(|| Ok(Plain::<f64, -1>(crate::storage::memory_limit().map_or(f64::INFINITY, |l| l as f64))))
 }
 
 // ---- sharing with other threads -----------------------------------------------------------------
@@ -1255,8 +1174,7 @@ fn next_token() -> u64 {
 /// `t` is a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_share(t: *const CobaltTensor) -> f64 {
-    let mut token = 0.0;
-    guard(|| {
+    trampoline(|| {
         let src = get(t)?;
         let h = if src.storage().adoption_id() != 0 {
             into_handle(cpu::copy_contiguous(src)?)
@@ -1271,51 +1189,46 @@ pub unsafe extern "C" fn cobalt_share(t: *const CobaltTensor) -> f64 {
             k = next_token();
         }
         table.insert(k, h as usize);
-        token = k as f64;
-        Ok(())
-    });
-    token
+        Ok(Plain::<f64, 0>(k as f64))
+    })
 }
 
 /// Redeems a `cobalt_share` token: the shared tensor (+1), or NULL with `COBALT_INVALID_ARGUMENT`
 /// when the token is unknown or was redeemed already (never a double release).
 #[no_mangle]
 pub extern "C" fn cobalt_from_shared(token: f64) -> *mut CobaltTensor {
-    let mut out = std::ptr::null_mut();
-    guard(|| {
+    trampoline(|| {
         if !(token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0) {
             return Err(Error::InvalidArgument(format!("fromShared: {token} is not a share token")));
         }
         let h = shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&(token as u64));
         match h {
-            Some(h) => {
-                out = h as *mut CobaltTensor;
-                Ok(())
-            }
+            Some(h) => Ok(h as *mut CobaltTensor),
             None => Err(Error::InvalidArgument(
                 "fromShared: unknown share token (claimed already, or not made by cb.share in this process)".into(),
             )),
         }
-    });
-    out
+    })
 }
 
 /// Drops an unredeemed `cobalt_share` token and its reference; returns 1 if it was outstanding, 0 if not.
 #[no_mangle]
 pub extern "C" fn cobalt_unshare(token: f64) -> i32 {
-    let h = if token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0 {
-        shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&(token as u64))
-    } else {
-        None
-    };
-    match h {
-        Some(h) => {
-            // SAFETY: the table held one reference to this live handle.
-            unsafe { cobalt_release(h as *const CobaltTensor) };
-            1
-        }
-        None => 0,
-    }
+    trampoline(|| {
+        let h = if token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0 {
+            shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&(token as u64))
+        } else {
+            None
+        };
+        Ok(Plain::<i32, 0>(match h {
+            Some(h) => {
+                // SAFETY: the table held one reference to this live handle.
+                unsafe { cobalt_release(h as *const CobaltTensor) };
+                1
+            }
+            None => 0,
+        }))
+    })
 }
 
 #[cfg(test)]
@@ -1324,7 +1237,7 @@ mod tests {
 
     #[test]
     fn share_tokens_redeem_once_and_reject_made_up_values() {
-        let t = guard_new(|| Tensor::zeros(DType::F32, &[3]));
+        let t = trampoline(|| Tensor::zeros(DType::F32, &[3]));
         let token = unsafe { cobalt_share(t) };
         assert!(token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0);
         unsafe { assert_eq!(cobalt_refcount(t), 2) };
@@ -1347,7 +1260,7 @@ mod tests {
 
     #[test]
     fn references_owned_by_a_thread_are_released_when_it_exits() {
-        let t = guard_new(|| Tensor::zeros(DType::F32, &[3]));
+        let t = trampoline(|| Tensor::zeros(DType::F32, &[3]));
         let addr = t as usize;
         unsafe { cobalt_retain(t) };
         std::thread::spawn(move || {
