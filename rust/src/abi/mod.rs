@@ -8,9 +8,9 @@
 //!   NOTE: the handle is the return value, not an out-param, because it was measured: Deno reads a
 //!   pointer result in ~5 ns, while turning an out-param's 64-bit value into a pointer object costs
 //!   ~130 ns (BigInt + `Deno.UnsafePointer.create`), more than the rest of a small op.
-//! - Every exported body runs inside [`trampoline()`] (`catch_unwind`): a Rust panic becomes
+//! - Every exported body runs inside `trampoline` (`catch_unwind`): a Rust panic becomes
 //!   `COBALT_PANIC` with its message; it never unwinds into the caller and never aborts. What a
-//!   failing call returns is chosen by its return type ([`trampoline::AbiReturn`]). The only
+//!   failing call returns is chosen by its return type (`trampoline::AbiReturn`). The only
 //!   exceptions return constants or read the last status or error out; none of them can panic.
 //! - Ownership: a returned handle carries one reference (+1); handle arguments are
 //!   borrowed. `cobalt_retain` adds a reference, `cobalt_release` drops one (`NULL` is a no-op); the
@@ -19,128 +19,38 @@
 //!   (`cobalt_reshape`, `cobalt_permute`) share storage with their source through that refcount.
 //! - Hot calls take no 64-bit integer parameters (Deno passes those as BigInt): shapes travel as
 //!   `const int64_t*` + `int32_t` length, scalars as `double`.
+//!
+//! # Layout
+//! The exported functions follow the sections of `include/cobalt.h`, in its order. Beside them:
+//! `trampoline` (the one guard every exported body runs in), `handle` (the opaque handle
+//! types) and `args` (reading shape, axes and number arguments).
 
+use crate::cpu;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::op::{BinaryOp, ReduceOp, ScanOp, UnaryOp};
-use crate::shape::Dims;
-use crate::storage::{count_tensor, memory_stats, ReleaseFn};
-use crate::tensor::Tensor;
-use crate::cpu;
 use crate::pool::Job;
+use crate::storage::{memory_stats, ReleaseFn};
+use crate::tensor::Tensor;
 use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
+use args::{count, flag, read_axes, read_shape, EXACT_INT_LIMIT};
+use handle::{get, into_handle, job};
 use trampoline::{trampoline, Count, Plain, Void, LAST_ERROR, LAST_STATUS};
 
+mod args;
+mod handle;
 mod trampoline;
+
+pub use handle::{CobaltJob, CobaltTensor};
 
 /// Bumped on any incompatible change of this surface; loaders refuse a library with another value.
 pub const COBALT_ABI_VERSION: u32 = 6;
 /// Largest number of dimensions a tensor may have.
 pub const COBALT_MAX_NDIM: usize = 32;
 
-const MAGIC: u32 = 0xC0BA_17ED;
-
-/// The opaque handle behind `cobalt_tensor*`.
-pub struct CobaltTensor {
-    magic: u32,
-    tensor: Tensor,
-}
-
-impl Drop for CobaltTensor {
-    fn drop(&mut self) {
-        self.magic = 0;
-        count_tensor(-1);
-    }
-}
-
-/// A new handle (+1) owning `t`.
-fn into_handle(t: Tensor) -> *mut CobaltTensor {
-    count_tensor(1);
-    Arc::into_raw(Arc::new(CobaltTensor { magic: MAGIC, tensor: t })) as *mut CobaltTensor
-}
-
-/// Borrows the tensor behind a handle argument.
-fn get<'a>(p: *const CobaltTensor) -> Result<&'a Tensor> {
-    if p.is_null() {
-        return Err(Error::InvalidArgument("tensor handle is NULL".into()));
-    }
-    // SAFETY: the caller passes a handle it holds a reference to (ABI contract); the magic check
-    // catches most use-after-release bugs in debug sessions but is not a guarantee.
-    let h = unsafe { &*p };
-    if h.magic != MAGIC {
-        return Err(Error::InvalidArgument("not a live cobalt tensor (released already?)".into()));
-    }
-    Ok(&h.tensor)
-}
-
-/// Reads a shape argument; a dim of -1 is allowed only when `infer_for` is given (reshape), and is
-/// replaced so the element count matches.
-fn read_shape(shape: *const i64, ndim: i32, infer_for: Option<usize>) -> Result<Dims<usize>> {
-    if ndim < 0 || ndim as usize > COBALT_MAX_NDIM {
-        return Err(Error::InvalidArgument(format!(
-            "ndim {ndim} is out of range 0..={COBALT_MAX_NDIM}"
-        )));
-    }
-    if ndim > 0 && shape.is_null() {
-        return Err(Error::InvalidArgument("shape pointer is NULL".into()));
-    }
-    let raw: &[i64] = if ndim == 0 {
-        &[]
-    } else {
-        // SAFETY: non-null and `ndim` long (ABI contract).
-        unsafe { std::slice::from_raw_parts(shape, ndim as usize) }
-    };
-    let mut infer_at = None;
-    let mut dims = Dims::filled(raw.len(), 0usize);
-    for (i, &d) in raw.iter().enumerate() {
-        if d == -1 && infer_for.is_some() && infer_at.is_none() {
-            infer_at = Some(i);
-            dims[i] = 1;
-        } else if d < 0 {
-            return Err(Error::InvalidArgument(format!("negative dimension {d} in shape {raw:?}")));
-        } else {
-            dims[i] = usize::try_from(d).map_err(|_| Error::OutOfMemory(format!("dimension {d} is too large")))?;
-        }
-    }
-    if let (Some(i), Some(total)) = (infer_at, infer_for) {
-        let known = crate::shape::numel(&dims)?;
-        if known == 0 || total % known != 0 {
-            return Err(Error::InvalidArgument(format!(
-                "reshape: cannot infer -1 in shape {raw:?} for {total} elements"
-            )));
-        }
-        dims[i] = total / known;
-    }
-    Ok(dims)
-}
-
-/// Reads an axes argument: `naxes < 0` means all axes (`None`).
-///
-/// # Safety
-/// `axes` holds `naxes` values when `naxes > 0`.
-unsafe fn read_axes(axes: *const i32, naxes: i32) -> Result<Option<Vec<i64>>> {
-    if naxes < 0 {
-        return Ok(None);
-    }
-    if naxes == 0 {
-        return Ok(Some(vec![]));
-    }
-    if axes.is_null() {
-        return Err(Error::InvalidArgument("reduce: axes pointer is NULL".into()));
-    }
-    // more axes than dims can never be valid (each may appear once): refuse before reading them
-    if naxes as usize > COBALT_MAX_NDIM {
-        return Err(Error::Axis(format!("reduce: {naxes} axes is more than {COBALT_MAX_NDIM}")));
-    }
-    // SAFETY: `axes` holds `naxes` values (contract).
-    Ok(Some(unsafe { std::slice::from_raw_parts(axes, naxes as usize) }.iter().map(|&x| x as i64).collect()))
-}
-
-fn flag(x: i32) -> bool {
-    x != 0
-}
+// ---- library ------------------------------------------------------------------------------------
 
 /// The ABI version of this library (`COBALT_ABI_VERSION`).
 #[no_mangle]
@@ -164,6 +74,13 @@ pub extern "C" fn cobalt_status_str(code: i32) -> *const c_char {
         _ => b"UNKNOWN\0",
     };
     s.as_ptr() as *const c_char
+}
+
+/// The status code of the last failure on this thread (0 if none yet). Tensor-producing calls
+/// return NULL on failure; this tells why.
+#[no_mangle]
+pub extern "C" fn cobalt_last_status() -> i32 {
+    LAST_STATUS.with(|s| s.get())
 }
 
 /// Copies the last error message of this thread (UTF-8) into `buf` (at most `cap` bytes, NUL-terminated
@@ -190,13 +107,6 @@ pub unsafe extern "C" fn cobalt_last_error(buf: *mut u8, cap: i32) -> i32 {
     })
 }
 
-/// The status code of the last failure on this thread (0 if none yet). Tensor-producing calls
-/// return NULL on failure; this tells why.
-#[no_mangle]
-pub extern "C" fn cobalt_last_status() -> i32 {
-    LAST_STATUS.with(|s| s.get())
-}
-
 /// Does nothing and returns 0: measures the bare cost of a call across the FFI.
 #[no_mangle]
 pub extern "C" fn cobalt_noop() -> i32 {
@@ -207,6 +117,99 @@ pub extern "C" fn cobalt_noop() -> i32 {
 #[no_mangle]
 pub extern "C" fn cobalt_debug_panic() -> i32 {
     trampoline::<()>(|| panic!("cobalt_debug_panic was called"))
+}
+
+/// Writes the native counters into `out[0..4]`: live tensors, owned bytes, adopted (external or
+/// mapped) bytes, cached bytes (freed large buffers kept for reuse).
+///
+/// # Safety
+/// `out` must hold 4 `int64_t`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
+    trampoline(|| {
+        if out.is_null() {
+            return Err(Error::InvalidArgument("out is NULL".into()));
+        }
+        let m = memory_stats();
+        // SAFETY: `out` holds 4 values (contract).
+        unsafe { std::ptr::copy_nonoverlapping([m.tensors, m.bytes, m.external_bytes, m.cached_bytes].as_ptr(), out, 4) };
+        Ok(())
+    })
+}
+
+/// Frees the cached large buffers (kept for reuse after tensors die) back to the system.
+#[no_mangle]
+pub extern "C" fn cobalt_empty_cache() {
+    trampoline(|| {
+        crate::storage::empty_cache();
+        Ok(Void)
+    })
+}
+
+/// Sets the cap on bytes of live cobalt-owned storage, checked before every allocation (a failing
+/// one gives `COBALT_OUT_OF_MEMORY`). `bytes` is a whole number > 0, or +infinity for no cap.
+#[no_mangle]
+pub extern "C" fn cobalt_set_memory_limit(bytes: f64) -> i32 {
+    trampoline(|| {
+        if bytes == f64::INFINITY {
+            crate::storage::set_memory_limit(None);
+            return Ok(());
+        }
+        if !(bytes >= 1.0 && bytes.fract() == 0.0 && bytes < 1.8e19) {
+            return Err(Error::InvalidArgument(format!(
+                "setMemoryLimit: {bytes} is not a positive whole number of bytes (or Infinity)"
+            )));
+        }
+        crate::storage::set_memory_limit(Some(bytes as u64));
+        Ok(())
+    })
+}
+
+/// The cap on bytes of live cobalt-owned storage (+infinity when there is none). The default is
+/// `COBALT_MEMORY_LIMIT` (bytes with a K/M/G/T suffix, a percentage like "50%", or "none"), else
+/// 3/4 of the physical memory (or of a lower cgroup limit). -1 if that failed (a panic; the
+/// status is then in `cobalt_last_status`).
+#[no_mangle]
+pub extern "C" fn cobalt_memory_limit() -> f64 {
+    trampoline(|| Ok(Plain::<f64, -1>(crate::storage::memory_limit().map_or(f64::INFINITY, |l| l as f64))))
+}
+
+/// The bytes of `t`'s storage when no other tensor shares it (what collecting `t` would free), else
+/// 0; -1 for a bad handle. A view of a live tensor, or a broadcast, counts 0.
+///
+/// # Safety
+/// `t` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_owned_bytes(t: *const CobaltTensor) -> f64 {
+    trampoline(|| {
+        let s = get(t)?.storage();
+        Ok(Plain::<f64, -1>(if Arc::strong_count(s) == 1 { s.nbytes() as f64 } else { 0.0 }))
+    })
+}
+
+// ---- references ---------------------------------------------------------------------------------
+
+// References owned by a thread. A JS Worker that is terminated never runs its FinalizationRegistry
+// callbacks, so the references its tensors hold would leak. A binding running in a Worker records
+// the references it owns (`cobalt_thread_own`) and gives them back through
+// `cobalt_thread_release`; whatever is still recorded when the thread exits is released by the
+// thread-local destructor.
+
+struct ThreadOwned(std::collections::HashMap<usize, u32>);
+
+impl Drop for ThreadOwned {
+    fn drop(&mut self) {
+        for (p, n) in self.0.drain() {
+            for _ in 0..n {
+                // SAFETY: each count is one reference this thread's binding took and never gave back.
+                unsafe { Arc::decrement_strong_count(p as *const CobaltTensor) };
+            }
+        }
+    }
+}
+
+thread_local! {
+    static THREAD_OWNED: RefCell<ThreadOwned> = RefCell::new(ThreadOwned(Default::default()));
 }
 
 /// Adds a reference to `t`. NULL is a no-op.
@@ -268,23 +271,47 @@ pub extern "C" fn cobalt_view_deallocator() -> unsafe extern "C" fn(*mut c_void,
     release_ctx
 }
 
-/// Writes the native counters into `out[0..4]`: live tensors, owned bytes, adopted (external or
-/// mapped) bytes, cached bytes (freed large buffers kept for reuse).
+/// Records that the calling thread owns one reference to `t` (released when the thread exits, unless
+/// given back with `cobalt_thread_release` first).
 ///
 /// # Safety
-/// `out` must hold 4 `int64_t`.
+/// `t` is a live handle whose reference the caller owns.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
+pub unsafe extern "C" fn cobalt_thread_own(t: *const CobaltTensor) -> i32 {
     trampoline(|| {
-        if out.is_null() {
-            return Err(Error::InvalidArgument("out is NULL".into()));
-        }
-        let m = memory_stats();
-        // SAFETY: `out` holds 4 values (contract).
-        unsafe { std::ptr::copy_nonoverlapping([m.tensors, m.bytes, m.external_bytes, m.cached_bytes].as_ptr(), out, 4) };
-        Ok(())
+        get(t)?;
+        THREAD_OWNED
+            .try_with(|o| *o.borrow_mut().0.entry(t as usize).or_insert(0) += 1)
+            .map_err(|_| Error::InvalidArgument("thread_own: the thread is exiting".into()))
     })
 }
+
+/// `cobalt_release`, for a reference recorded with `cobalt_thread_own` on this thread.
+///
+/// # Safety
+/// `t` is NULL or a handle the caller holds a reference to, which this call consumes.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_thread_release(t: *const CobaltTensor) {
+    trampoline(|| {
+        if t.is_null() {
+            return Ok(Void);
+        }
+        let _ = THREAD_OWNED.try_with(|o| {
+            let mut o = o.borrow_mut();
+            if let Some(n) = o.0.get_mut(&(t as usize)) {
+                *n -= 1;
+                if *n == 0 {
+                    o.0.remove(&(t as usize));
+                }
+            }
+        });
+        // SAFETY: forwarded contract.
+        unsafe { cobalt_release(t) };
+        Ok(Void)
+    })
+}
+
+// ---- creation -----------------------------------------------------------------------------------
 
 /// A new contiguous tensor holding a copy of `data` (row-major, native-endian).
 ///
@@ -338,6 +365,55 @@ pub unsafe extern "C" fn cobalt_from_external(
     })
 }
 
+/// A tensor over caller memory tagged with a nonzero adoption `id`, without copying. When the last
+/// tensor using the memory dies (on any thread), `id` is queued for `cobalt_adoptions_released`:
+/// a binding keeps its buffer alive until it sees the id there, so no view, async result or job
+/// can outlive the memory, whoever holds it.
+///
+/// # Safety
+/// `shape` holds `ndim` values; `data` holds `numel(shape) * dtype_size` bytes aligned for the
+/// dtype and stays valid until `id` is reported released. Returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_adopt(dtype: i32, shape: *const i64, ndim: i32, data: *mut c_void, id: u32) -> *mut CobaltTensor {
+    trampoline(|| {
+        if id == 0 {
+            return Err(Error::InvalidArgument("adopt: the adoption id must be nonzero".into()));
+        }
+        let dtype = DType::from_code(dtype)?;
+        let shape = read_shape(shape, ndim, None)?;
+        let release: ReleaseFn = crate::storage::adoption_released;
+        // SAFETY: forwarded contract; `release` only queues the id.
+        unsafe { Tensor::from_external(dtype, &shape, data as *mut u8, Some(release), id as usize as *mut c_void) }
+    })
+}
+
+/// The adoption id of the storage behind `t` (`cobalt_adopt`), or 0 when it is not adopted memory
+/// (or `t` is not a live handle).
+///
+/// # Safety
+/// `t` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_adoption(t: *const CobaltTensor) -> u32 {
+    trampoline(|| Ok(get(t)?.storage().adoption_id()))
+}
+
+/// Moves the ids of adopted storages that died since the last call into `out` (at most `cap`);
+/// returns how many were written (call again while it returns `cap`).
+///
+/// # Safety
+/// `out` holds `cap` writable `uint32_t`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_adoptions_released(out: *mut u32, cap: i32) -> i32 {
+    trampoline(|| {
+        if out.is_null() || cap < 0 {
+            return Err(Error::InvalidArgument("adoptions_released: out is NULL".into()));
+        }
+        // SAFETY: `out` holds `cap` values (contract).
+        let out = unsafe { std::slice::from_raw_parts_mut(out, cap as usize) };
+        Ok(Count(crate::storage::take_released_adoptions(out) as i32))
+    })
+}
+
 /// A new tensor of `shape` filled with `value`.
 ///
 /// # Safety
@@ -365,6 +441,39 @@ pub unsafe extern "C" fn cobalt_arange(
 ) -> *mut CobaltTensor {
     trampoline(|| Tensor::arange(DType::from_code(dtype)?, start, stop, step))
 }
+
+/// `n` evenly spaced values from `start` to `stop` inclusive (`numpy.linspace`). `n` is a whole
+/// number passed as a double (no 64-bit integer parameters).
+///
+/// # Safety
+/// Returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_linspace(dtype: i32, start: f64, stop: f64, n: f64) -> *mut CobaltTensor {
+    trampoline(|| Tensor::linspace(DType::from_code(dtype)?, start, stop, count(n, "linspace")?))
+}
+
+/// Random numbers of a float dtype: uniform in [0, 1), or standard normal when `flags & 1`.
+/// With `flags & 2` the 64-bit seed `seed_hi:seed_lo` makes the result reproducible everywhere;
+/// otherwise a fresh seed is drawn.
+///
+/// # Safety
+/// `shape` holds `ndim` values; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_random(
+    dtype: i32,
+    shape: *const i64,
+    ndim: i32,
+    seed_lo: u32,
+    seed_hi: u32,
+    flags: i32,
+) -> *mut CobaltTensor {
+    trampoline(|| {
+        let seed = if flags & 2 != 0 { (seed_hi as u64) << 32 | seed_lo as u64 } else { cpu::random::next_seed() };
+        cpu::random::random(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, seed, flags & 1 != 0)
+    })
+}
+
+// ---- inspection ---------------------------------------------------------------------------------
 
 /// The dtype code of `t`, or a negated status on error.
 ///
@@ -467,6 +576,8 @@ pub unsafe extern "C" fn cobalt_copy_out(t: *const CobaltTensor, dst: *mut c_voi
     })
 }
 
+// ---- ops (each returns a new tensor or NULL) ----------------------------------------------------
+
 /// Elementwise `a op b` with numpy broadcasting and promotion (`COBALT_ADD`...).
 ///
 /// # Safety
@@ -523,6 +634,16 @@ pub unsafe extern "C" fn cobalt_reduce(
         let list = unsafe { read_axes(axes, naxes) }?;
         cpu::reduce(op, get(a)?, list.as_deref(), flag(keepdims), ddof)
     })
+}
+
+/// A scan along `axis` (`COBALT_CUMSUM`, `COBALT_CUMPROD`, `COBALT_SOFTMAX`, `COBALT_LOG_SOFTMAX`);
+/// with `flatten != 0` the tensor is flattened first and `axis` is ignored.
+///
+/// # Safety
+/// `a` is a live handle; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_scan(op: i32, a: *const CobaltTensor, axis: i32, flatten: i32) -> *mut CobaltTensor {
+    trampoline(|| cpu::scan(ScanOp::from_code(op)?, get(a)?, if flag(flatten) { None } else { Some(axis as i64) }))
 }
 
 /// Matrix product (1-D and 2-D operands, numpy rules).
@@ -613,54 +734,6 @@ pub unsafe extern "C" fn cobalt_astype(a: *const CobaltTensor, dtype: i32) -> *m
     trampoline(|| get(a)?.astype(DType::from_code(dtype)?))
 }
 
-/// A scan along `axis` (`COBALT_CUMSUM`, `COBALT_CUMPROD`, `COBALT_SOFTMAX`, `COBALT_LOG_SOFTMAX`);
-/// with `flatten != 0` the tensor is flattened first and `axis` is ignored.
-///
-/// # Safety
-/// `a` is a live handle; returns a new handle or NULL.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_scan(op: i32, a: *const CobaltTensor, axis: i32, flatten: i32) -> *mut CobaltTensor {
-    trampoline(|| cpu::scan(ScanOp::from_code(op)?, get(a)?, if flag(flatten) { None } else { Some(axis as i64) }))
-}
-
-fn count(n: f64, op: &str) -> Result<usize> {
-    if !(n >= 0.0 && n.fract() == 0.0 && n < 9.007_199_254_740_992e15) {
-        return Err(Error::InvalidArgument(format!("{op}: count must be a non-negative integer, got {n}")));
-    }
-    Ok(n as usize)
-}
-
-/// `n` evenly spaced values from `start` to `stop` inclusive (`numpy.linspace`). `n` is a whole
-/// number passed as a double (no 64-bit integer parameters).
-///
-/// # Safety
-/// Returns a new handle or NULL.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_linspace(dtype: i32, start: f64, stop: f64, n: f64) -> *mut CobaltTensor {
-    trampoline(|| Tensor::linspace(DType::from_code(dtype)?, start, stop, count(n, "linspace")?))
-}
-
-/// Random numbers of a float dtype: uniform in [0, 1), or standard normal when `flags & 1`.
-/// With `flags & 2` the 64-bit seed `seed_hi:seed_lo` makes the result reproducible everywhere;
-/// otherwise a fresh seed is drawn.
-///
-/// # Safety
-/// `shape` holds `ndim` values; returns a new handle or NULL.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_random(
-    dtype: i32,
-    shape: *const i64,
-    ndim: i32,
-    seed_lo: u32,
-    seed_hi: u32,
-    flags: i32,
-) -> *mut CobaltTensor {
-    trampoline(|| {
-        let seed = if flags & 2 != 0 { (seed_hi as u64) << 32 | seed_lo as u64 } else { cpu::random::next_seed() };
-        cpu::random::random(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, seed, flags & 1 != 0)
-    })
-}
-
 /// A view of `a` broadcast to `shape` (stride 0 on stretched dims).
 ///
 /// # Safety
@@ -701,15 +774,6 @@ pub unsafe extern "C" fn cobalt_as_strided(
         }
         t.as_strided(&shape, &st, offset as isize)
     })
-}
-
-/// Writes `src` (broadcast, converted) into the elements of `dst`, which may be a view.
-///
-/// # Safety
-/// `dst`, `src` are live handles.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_copy_into(dst: *const CobaltTensor, src: *const CobaltTensor) -> i32 {
-    trampoline(|| cpu::copy_into(get(dst)?, get(src)?))
 }
 
 /// Joins `n` tensors along `axis` (dtypes promote).
@@ -769,18 +833,69 @@ pub unsafe extern "C" fn cobalt_argsort(a: *const CobaltTensor, axis: i32, desce
     trampoline(|| cpu::argsort(get(a)?, axis as i64, flag(descending)))
 }
 
-// ---- async jobs -------------------------------------------------------------------------------
+// ---- in place -----------------------------------------------------------------------------------
 
-/// The opaque job handle behind `cobalt_job*`.
-pub type CobaltJob = Job;
-
-fn job<'a>(j: *const CobaltJob) -> Result<&'a Job> {
-    if j.is_null() {
-        return Err(Error::InvalidArgument("job handle is NULL".into()));
-    }
-    // SAFETY: the caller passes a job it has not released (contract).
-    Ok(unsafe { &*j })
+/// Writes `src` (broadcast, converted) into the elements of `dst`, which may be a view.
+///
+/// # Safety
+/// `dst`, `src` are live handles.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_copy_into(dst: *const CobaltTensor, src: *const CobaltTensor) -> i32 {
+    trampoline(|| cpu::copy_into(get(dst)?, get(src)?))
 }
+
+// ---- files --------------------------------------------------------------------------------------
+
+/// A 1-D uint8 tensor over a private (copy-on-write) mapping of the whole file at `path` (UTF-8,
+/// `len` bytes, no NUL needed). The mapping is unmapped when the last view of it dies. For
+/// zero-copy loading: read a header through it, then `cobalt_reinterpret` the data.
+///
+/// # Safety
+/// `path` holds `len` bytes; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_map_file(path: *const u8, len: i32) -> *mut CobaltTensor {
+    trampoline(|| {
+        if path.is_null() || len < 0 {
+            return Err(Error::InvalidArgument("map_file: path is NULL".into()));
+        }
+        // SAFETY: `path` holds `len` bytes (contract).
+        let bytes = unsafe { std::slice::from_raw_parts(path, len as usize) };
+        let p = std::str::from_utf8(bytes).map_err(|_| Error::InvalidArgument("map_file: path is not UTF-8".into()))?;
+        Tensor::map_file(std::path::Path::new(p))
+    })
+}
+
+/// A contiguous view of `a`'s storage bytes from `byte_offset` (a whole number as a double), read as
+/// `dtype` with `shape`; refused unless it fits and is aligned. No copy.
+///
+/// # Safety
+/// `a` is a live handle; `shape` holds `ndim` values; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_reinterpret(
+    a: *const CobaltTensor,
+    dtype: i32,
+    shape: *const i64,
+    ndim: i32,
+    byte_offset: f64,
+) -> *mut CobaltTensor {
+    trampoline(|| {
+        if !(byte_offset >= 0.0 && byte_offset.fract() == 0.0 && byte_offset < EXACT_INT_LIMIT) {
+            return Err(Error::InvalidArgument(format!("reinterpret: bad byte offset {byte_offset}")));
+        }
+        get(a)?.reinterpret(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, byte_offset as usize)
+    })
+}
+
+/// A contiguous copy of `a` with each element's bytes reversed (for big-endian data).
+///
+/// # Safety
+/// `a` is a live handle; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_byteswap(a: *const CobaltTensor) -> *mut CobaltTensor {
+    trampoline(|| get(a)?.byteswap())
+}
+
+// ---- async jobs and the thread pool -------------------------------------------------------------
 
 /// 1 when the job has finished, 0 while it runs, a negated status on error. Never blocks.
 ///
@@ -925,223 +1040,6 @@ pub extern "C" fn cobalt_set_num_threads(n: i32) -> i32 {
     trampoline(|| crate::pool::set_num_threads(usize::try_from(n).unwrap_or(0)))
 }
 
-// ---- files ------------------------------------------------------------------------------------
-
-/// A 1-D uint8 tensor over a private (copy-on-write) mapping of the whole file at `path` (UTF-8,
-/// `len` bytes, no NUL needed). The mapping is unmapped when the last view of it dies. For
-/// zero-copy loading: read a header through it, then `cobalt_reinterpret` the data.
-///
-/// # Safety
-/// `path` holds `len` bytes; returns a new handle or NULL.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_map_file(path: *const u8, len: i32) -> *mut CobaltTensor {
-    trampoline(|| {
-        if path.is_null() || len < 0 {
-            return Err(Error::InvalidArgument("map_file: path is NULL".into()));
-        }
-        // SAFETY: `path` holds `len` bytes (contract).
-        let bytes = unsafe { std::slice::from_raw_parts(path, len as usize) };
-        let p = std::str::from_utf8(bytes).map_err(|_| Error::InvalidArgument("map_file: path is not UTF-8".into()))?;
-        Tensor::map_file(std::path::Path::new(p))
-    })
-}
-
-/// A contiguous view of `a`'s storage bytes from `byte_offset` (a whole number as a double), read as
-/// `dtype` with `shape`; refused unless it fits and is aligned. No copy.
-///
-/// # Safety
-/// `a` is a live handle; `shape` holds `ndim` values; returns a new handle or NULL.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_reinterpret(
-    a: *const CobaltTensor,
-    dtype: i32,
-    shape: *const i64,
-    ndim: i32,
-    byte_offset: f64,
-) -> *mut CobaltTensor {
-    trampoline(|| {
-        if !(byte_offset >= 0.0 && byte_offset.fract() == 0.0 && byte_offset < 9.007_199_254_740_992e15) {
-            return Err(Error::InvalidArgument(format!("reinterpret: bad byte offset {byte_offset}")));
-        }
-        get(a)?.reinterpret(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, byte_offset as usize)
-    })
-}
-
-/// A contiguous copy of `a` with each element's bytes reversed (for big-endian data).
-///
-/// # Safety
-/// `a` is a live handle; returns a new handle or NULL.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_byteswap(a: *const CobaltTensor) -> *mut CobaltTensor {
-    trampoline(|| get(a)?.byteswap())
-}
-
-/// Frees the cached large buffers (kept for reuse after tensors die) back to the system.
-#[no_mangle]
-pub extern "C" fn cobalt_empty_cache() {
-    trampoline(|| {
-        crate::storage::empty_cache();
-        Ok(Void)
-    })
-}
-
-// ---- references owned by a thread -------------------------------------------------------------
-// A JS Worker that is terminated never runs its FinalizationRegistry callbacks, so the references
-// its tensors hold would leak. A binding running in a Worker records the references it owns
-// (`cobalt_thread_own`) and gives them back through `cobalt_thread_release`; whatever is still
-// recorded when the thread exits is released by the thread-local destructor.
-
-struct ThreadOwned(std::collections::HashMap<usize, u32>);
-
-impl Drop for ThreadOwned {
-    fn drop(&mut self) {
-        for (p, n) in self.0.drain() {
-            for _ in 0..n {
-                // SAFETY: each count is one reference this thread's binding took and never gave back.
-                unsafe { Arc::decrement_strong_count(p as *const CobaltTensor) };
-            }
-        }
-    }
-}
-
-thread_local! {
-    static THREAD_OWNED: RefCell<ThreadOwned> = RefCell::new(ThreadOwned(Default::default()));
-}
-
-/// Records that the calling thread owns one reference to `t` (released when the thread exits, unless
-/// given back with `cobalt_thread_release` first).
-///
-/// # Safety
-/// `t` is a live handle whose reference the caller owns.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_thread_own(t: *const CobaltTensor) -> i32 {
-    trampoline(|| {
-        get(t)?;
-        THREAD_OWNED
-            .try_with(|o| *o.borrow_mut().0.entry(t as usize).or_insert(0) += 1)
-            .map_err(|_| Error::InvalidArgument("thread_own: the thread is exiting".into()))
-    })
-}
-
-/// `cobalt_release`, for a reference recorded with `cobalt_thread_own` on this thread.
-///
-/// # Safety
-/// `t` is NULL or a handle the caller holds a reference to, which this call consumes.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_thread_release(t: *const CobaltTensor) {
-    trampoline(|| {
-        if t.is_null() {
-            return Ok(Void);
-        }
-        let _ = THREAD_OWNED.try_with(|o| {
-            let mut o = o.borrow_mut();
-            if let Some(n) = o.0.get_mut(&(t as usize)) {
-                *n -= 1;
-                if *n == 0 {
-                    o.0.remove(&(t as usize));
-                }
-            }
-        });
-        // SAFETY: forwarded contract.
-        unsafe { cobalt_release(t) };
-        Ok(Void)
-    })
-}
-
-// ---- adopted memory -----------------------------------------------------------------------------
-
-/// A tensor over caller memory tagged with a nonzero adoption `id`, without copying. When the last
-/// tensor using the memory dies (on any thread), `id` is queued for `cobalt_adoptions_released`:
-/// a binding keeps its buffer alive until it sees the id there, so no view, async result or job
-/// can outlive the memory, whoever holds it.
-///
-/// # Safety
-/// `shape` holds `ndim` values; `data` holds `numel(shape) * dtype_size` bytes aligned for the
-/// dtype and stays valid until `id` is reported released. Returns a new handle or NULL.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_adopt(dtype: i32, shape: *const i64, ndim: i32, data: *mut c_void, id: u32) -> *mut CobaltTensor {
-    trampoline(|| {
-        if id == 0 {
-            return Err(Error::InvalidArgument("adopt: the adoption id must be nonzero".into()));
-        }
-        let dtype = DType::from_code(dtype)?;
-        let shape = read_shape(shape, ndim, None)?;
-        let release: ReleaseFn = crate::storage::adoption_released;
-        // SAFETY: forwarded contract; `release` only queues the id.
-        unsafe { Tensor::from_external(dtype, &shape, data as *mut u8, Some(release), id as usize as *mut c_void) }
-    })
-}
-
-/// The adoption id of the storage behind `t` (`cobalt_adopt`), or 0 when it is not adopted memory
-/// (or `t` is not a live handle).
-///
-/// # Safety
-/// `t` is a live handle.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_adoption(t: *const CobaltTensor) -> u32 {
-    trampoline(|| Ok(get(t)?.storage().adoption_id()))
-}
-
-/// Moves the ids of adopted storages that died since the last call into `out` (at most `cap`);
-/// returns how many were written (call again while it returns `cap`).
-///
-/// # Safety
-/// `out` holds `cap` writable `uint32_t`.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_adoptions_released(out: *mut u32, cap: i32) -> i32 {
-    trampoline(|| {
-        if out.is_null() || cap < 0 {
-            return Err(Error::InvalidArgument("adoptions_released: out is NULL".into()));
-        }
-        // SAFETY: `out` holds `cap` values (contract).
-        let out = unsafe { std::slice::from_raw_parts_mut(out, cap as usize) };
-        Ok(Count(crate::storage::take_released_adoptions(out) as i32))
-    })
-}
-
-/// The bytes of `t`'s storage when no other tensor shares it (what collecting `t` would free), else
-/// 0; -1 for a bad handle. A view of a live tensor, or a broadcast, counts 0.
-///
-/// # Safety
-/// `t` is a live handle.
-#[no_mangle]
-pub unsafe extern "C" fn cobalt_owned_bytes(t: *const CobaltTensor) -> f64 {
-    trampoline(|| {
-        let s = get(t)?.storage();
-        Ok(Plain::<f64, -1>(if Arc::strong_count(s) == 1 { s.nbytes() as f64 } else { 0.0 }))
-    })
-}
-
-// ---- memory limit -------------------------------------------------------------------------------
-
-/// Sets the cap on bytes of live cobalt-owned storage, checked before every allocation (a failing
-/// one gives `COBALT_OUT_OF_MEMORY`). `bytes` is a whole number > 0, or +infinity for no cap.
-#[no_mangle]
-pub extern "C" fn cobalt_set_memory_limit(bytes: f64) -> i32 {
-    trampoline(|| {
-        if bytes == f64::INFINITY {
-            crate::storage::set_memory_limit(None);
-            return Ok(());
-        }
-        if !(bytes >= 1.0 && bytes.fract() == 0.0 && bytes < 1.8e19) {
-            return Err(Error::InvalidArgument(format!(
-                "setMemoryLimit: {bytes} is not a positive whole number of bytes (or Infinity)"
-            )));
-        }
-        crate::storage::set_memory_limit(Some(bytes as u64));
-        Ok(())
-    })
-}
-
-/// The cap on bytes of live cobalt-owned storage (+infinity when there is none). The default is
-/// `COBALT_MEMORY_LIMIT` (bytes with a K/M/G/T suffix, a percentage like "50%", or "none"), else
-/// 3/4 of the physical memory (or of a lower cgroup limit). -1 if that failed (a panic; the
-/// status is then in `cobalt_last_status`).
-#[no_mangle]
-pub extern "C" fn cobalt_memory_limit() -> f64 {
-    trampoline(|| Ok(Plain::<f64, -1>(crate::storage::memory_limit().map_or(f64::INFINITY, |l| l as f64))))
-}
-
 // ---- sharing with other threads -----------------------------------------------------------------
 
 fn shares() -> &'static std::sync::Mutex<std::collections::HashMap<u64, usize>> {
@@ -1164,6 +1062,11 @@ fn next_token() -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
     (z >> 11).max(1)
+}
+
+/// The key of a share token: a whole number in `1..2^53`.
+fn share_token(token: f64) -> Option<u64> {
+    ((1.0..EXACT_INT_LIMIT).contains(&token) && token.fract() == 0.0).then_some(token as u64)
 }
 
 /// Hands one reference to `t` to another thread: returns a token (a whole number below 2^53, as a
@@ -1198,10 +1101,10 @@ pub unsafe extern "C" fn cobalt_share(t: *const CobaltTensor) -> f64 {
 #[no_mangle]
 pub extern "C" fn cobalt_from_shared(token: f64) -> *mut CobaltTensor {
     trampoline(|| {
-        if !(token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0) {
+        let Some(k) = share_token(token) else {
             return Err(Error::InvalidArgument(format!("fromShared: {token} is not a share token")));
-        }
-        let h = shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&(token as u64));
+        };
+        let h = shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&k);
         match h {
             Some(h) => Ok(h as *mut CobaltTensor),
             None => Err(Error::InvalidArgument(
@@ -1215,11 +1118,7 @@ pub extern "C" fn cobalt_from_shared(token: f64) -> *mut CobaltTensor {
 #[no_mangle]
 pub extern "C" fn cobalt_unshare(token: f64) -> i32 {
     trampoline(|| {
-        let h = if token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0 {
-            shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&(token as u64))
-        } else {
-            None
-        };
+        let h = share_token(token).and_then(|k| shares().lock().unwrap_or_else(|e| e.into_inner()).remove(&k));
         Ok(Plain::<i32, 0>(match h {
             Some(h) => {
                 // SAFETY: the table held one reference to this live handle.
@@ -1233,30 +1132,10 @@ pub extern "C" fn cobalt_unshare(token: f64) -> i32 {
 
 #[cfg(test)]
 mod tests {
+    use crate::dtype::DType;
+    use crate::tensor::Tensor;
+    use std::ffi::c_void;
     use super::*;
-
-    #[test]
-    fn share_tokens_redeem_once_and_reject_made_up_values() {
-        let t = trampoline(|| Tensor::zeros(DType::F32, &[3]));
-        let token = unsafe { cobalt_share(t) };
-        assert!(token >= 1.0 && token < 9.007_199_254_740_992e15 && token.fract() == 0.0);
-        unsafe { assert_eq!(cobalt_refcount(t), 2) };
-        assert!(cobalt_from_shared(token + 1.0).is_null());
-        assert!(cobalt_from_shared(0.5).is_null());
-        assert!(cobalt_from_shared(f64::NAN).is_null());
-        let u = cobalt_from_shared(token);
-        assert_eq!(u, t);
-        assert!(cobalt_from_shared(token).is_null(), "a second claim fails");
-        assert_eq!(cobalt_last_status(), 1);
-        let t2 = unsafe { cobalt_share(t) };
-        assert_eq!(cobalt_unshare(t2), 1);
-        assert_eq!(cobalt_unshare(t2), 0);
-        unsafe {
-            assert_eq!(cobalt_refcount(t), 2);
-            cobalt_release(u);
-            cobalt_release(t);
-        }
-    }
 
     #[test]
     fn references_owned_by_a_thread_are_released_when_it_exits() {
@@ -1279,6 +1158,29 @@ mod tests {
         unsafe {
             assert_eq!(cobalt_refcount(t), 2);
             cobalt_release(t);
+            cobalt_release(t);
+        }
+    }
+
+    #[test]
+    fn share_tokens_redeem_once_and_reject_made_up_values() {
+        let t = trampoline(|| Tensor::zeros(DType::F32, &[3]));
+        let token = unsafe { cobalt_share(t) };
+        assert_eq!(share_token(token), Some(token as u64));
+        unsafe { assert_eq!(cobalt_refcount(t), 2) };
+        assert!(cobalt_from_shared(token + 1.0).is_null());
+        assert!(cobalt_from_shared(0.5).is_null());
+        assert!(cobalt_from_shared(f64::NAN).is_null());
+        let u = cobalt_from_shared(token);
+        assert_eq!(u, t);
+        assert!(cobalt_from_shared(token).is_null(), "a second claim fails");
+        assert_eq!(cobalt_last_status(), 1);
+        let t2 = unsafe { cobalt_share(t) };
+        assert_eq!(cobalt_unshare(t2), 1);
+        assert_eq!(cobalt_unshare(t2), 0);
+        unsafe {
+            assert_eq!(cobalt_refcount(t), 2);
+            cobalt_release(u);
             cobalt_release(t);
         }
     }

@@ -21,7 +21,7 @@
 //! After a failure `cobalt_last_status()` is the status and `cobalt_last_error` its message (per
 //! thread); a success leaves both alone.
 
-use super::{into_handle, CobaltJob, CobaltTensor};
+use super::handle::{into_handle, CobaltJob, CobaltTensor};
 use crate::error::{Error, Result};
 use crate::pool::Job;
 use crate::tensor::Tensor;
