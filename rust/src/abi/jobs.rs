@@ -1,0 +1,156 @@
+//! Async jobs on the native thread pool, and its size. A job keeps its inputs alive and borrowed
+//! until it ends; release every job with `cobalt_job_release`.
+//!
+//! The `async jobs and the thread pool` section of `cobalt.h`.
+
+use super::args::{flag, read_axes};
+use super::handle::{get, job, CobaltJob, CobaltTensor};
+use super::trampoline::{trampoline, Count, Plain, Void};
+use crate::cpu;
+use crate::dtype::DType;
+use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::pool::Job;
+use std::sync::Arc;
+
+/// 1 when the job has finished, 0 while it runs, a negated status on error. Never blocks.
+///
+/// # Safety
+/// `j` is a live job.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_job_poll(j: *const CobaltJob) -> i32 {
+    trampoline(|| Ok(Count(job(j)?.is_done() as i32)))
+}
+
+/// Blocks the calling thread until the job has finished; returns 0. (Deno calls it as a
+/// non-blocking symbol: on its own thread, as a Promise.)
+///
+/// # Safety
+/// `j` is a live job.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_job_wait(j: *const CobaltJob) -> i32 {
+    trampoline(|| {
+        job(j)?.wait();
+        Ok(())
+    })
+}
+
+/// The job's result tensor (once; waits if needed), or NULL with the job's error recorded for
+/// this thread.
+///
+/// # Safety
+/// `j` is a live job; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_job_result(j: *const CobaltJob) -> *mut CobaltTensor {
+    trampoline(|| job(j)?.take())
+}
+
+/// Drops the caller's reference to the job (a running job finishes on its own). NULL is a no-op.
+///
+/// # Safety
+/// `j` is NULL or a live job, which this call consumes.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_job_release(j: *const CobaltJob) {
+    trampoline(|| {
+        if !j.is_null() {
+            // SAFETY: `j` came from `Arc::into_raw` (`AbiReturn for Arc<Job>`); the caller gives
+            // it up.
+            unsafe { drop(Arc::from_raw(j)) };
+        }
+        Ok(Void)
+    })
+}
+
+/// `cobalt_matmul` on the pool. The inputs stay alive and borrowed (writes into them fail with
+/// COBALT_BORROWED) until the job ends, whatever the caller releases meanwhile.
+///
+/// # Safety
+/// `a`, `b` are live handles; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_matmul_async(a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
+    trampoline(|| {
+        let (a, b) = (get(a)?.clone(), get(b)?.clone());
+        Ok(Job::submit(vec![a, b], |t| cpu::matmul(&t[0], &t[1])))
+    })
+}
+
+/// `cobalt_binary` on the pool.
+///
+/// # Safety
+/// As `cobalt_matmul_async`.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_binary_async(op: i32, a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
+    trampoline(|| {
+        let (op, a, b) = (BinaryOp::from_code(op)?, get(a)?.clone(), get(b)?.clone());
+        Ok(Job::submit(vec![a, b], move |t| cpu::binary(op, &t[0], &t[1])))
+    })
+}
+
+/// `cobalt_unary` on the pool.
+///
+/// # Safety
+/// `a` is a live handle; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_unary_async(op: i32, a: *const CobaltTensor) -> *mut CobaltJob {
+    trampoline(|| {
+        let (op, a) = (UnaryOp::from_code(op)?, get(a)?.clone());
+        Ok(Job::submit(vec![a], move |t| cpu::unary(op, &t[0])))
+    })
+}
+
+/// `cobalt_reduce` on the pool.
+///
+/// # Safety
+/// As `cobalt_reduce`; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_reduce_async(
+    op: i32,
+    a: *const CobaltTensor,
+    axes: *const i32,
+    naxes: i32,
+    keepdims: i32,
+    ddof: f64,
+) -> *mut CobaltJob {
+    trampoline(|| {
+        let (op, a) = (ReduceOp::from_code(op)?, get(a)?.clone());
+        // SAFETY: forwarded contract on `axes`; the list is copied before the call returns.
+        let list = unsafe { read_axes(axes, naxes) }?;
+        let keep = flag(keepdims);
+        Ok(Job::submit(vec![a], move |t| cpu::reduce(op, &t[0], list.as_deref(), keep, ddof)))
+    })
+}
+
+/// `cobalt_astype` on the pool.
+///
+/// # Safety
+/// `a` is a live handle; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32) -> *mut CobaltJob {
+    trampoline(|| {
+        let (a, d) = (get(a)?.clone(), DType::from_code(dtype)?);
+        Ok(Job::submit(vec![a], move |t| t[0].astype(d)))
+    })
+}
+
+/// `cobalt_contiguous` on the pool.
+///
+/// # Safety
+/// `a` is a live handle; returns a new job or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_contiguous_async(a: *const CobaltTensor) -> *mut CobaltJob {
+    trampoline(|| {
+        let a = get(a)?.clone();
+        Ok(Job::submit(vec![a], |t| t[0].contiguous()))
+    })
+}
+
+/// Threads in the native pool (shared by async jobs and large sync kernels).
+#[no_mangle]
+pub extern "C" fn cobalt_num_threads() -> i32 {
+    trampoline(|| Ok(Plain::<i32, 0>(crate::pool::num_threads() as i32)))
+}
+
+/// Resizes the native pool (1..=1024 threads).
+#[no_mangle]
+pub extern "C" fn cobalt_set_num_threads(n: i32) -> i32 {
+    trampoline(|| crate::pool::set_num_threads(usize::try_from(n).unwrap_or(0)))
+}
