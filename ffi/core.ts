@@ -352,11 +352,6 @@ export function enqueue(t: Registrable): void {
   }
 }
 
-/** Registers every pending tensor with the FinalizationRegistry now (tests and benchmarks). */
-export function flushRegistrations(): void {
-  flushYoung();
-}
-
 // ---- zero-copy views -------------------------------------------------------------------------
 
 // One external ArrayBuffer per native storage, shared by the `data` views of every tensor over it.

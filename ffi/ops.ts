@@ -8,8 +8,6 @@ import { CobaltError } from "./errors.ts";
 import { checkIntValue, type DType, DTYPES } from "./dtype.ts";
 import { axis32, axisIn, integer, intIn, MAX_DIM, safeInt, shapeArg, show } from "./ints.ts";
 import { boolOption, checkOptions } from "./options.ts";
-/** "(supported: float32, ...)": the tail of a DTYPE message (for tensor.ts). */
-export { supported as supportedDTypes } from "./dtype.ts";
 import {
   AXES,
   check,

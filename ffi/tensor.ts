@@ -1245,6 +1245,3 @@ function format(t: Tensor): string {
   };
   return `tensor(${rec(0, 0)}, dtype=${dtype}${summarise ? `, shape=${fmtShape(shape)}` : ""})`;
 }
-
-export { memory } from "./core.ts";
-export type { MemoryInfo } from "./core.ts";
