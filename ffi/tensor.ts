@@ -337,147 +337,147 @@ export class Tensor {
    * @example `cb.tensor([1, 2]).add(1) // [2, 3]`
    */
   add(other: Operand): Tensor {
-    return ops.binary(ops.BIN.add, this, other, false);
+    return ops.binary(ops.BINARY_OP.add, this, other, false);
   }
   /**
    * Elementwise `this - other`.
    * @example `cb.tensor([1, 2]).sub(cb.tensor([[1], [2]]))`
    */
   sub(other: Operand): Tensor {
-    return ops.binary(ops.BIN.sub, this, other, false);
+    return ops.binary(ops.BINARY_OP.sub, this, other, false);
   }
   /**
    * Elementwise `this * other`.
    * @example `cb.tensor([1, 2]).mul(3) // [3, 6]`
    */
   mul(other: Operand): Tensor {
-    return ops.binary(ops.BIN.mul, this, other, false);
+    return ops.binary(ops.BINARY_OP.mul, this, other, false);
   }
   /**
    * Elementwise true division (integers give float64).
    * @example `cb.tensor([1, 2]).div(2) // [0.5, 1]`
    */
   div(other: Operand): Tensor {
-    return ops.binary(ops.BIN.div, this, other, false);
+    return ops.binary(ops.BINARY_OP.div, this, other, false);
   }
   /**
    * Elementwise `this ** other` (integers to negative integer powers are refused).
    * @example `cb.tensor([1, 2]).pow(2)`
    */
   pow(other: Operand): Tensor {
-    return ops.binary(ops.BIN.pow, this, other, false);
+    return ops.binary(ops.BINARY_OP.pow, this, other, false);
   }
   /**
    * Elementwise maximum (NaN propagates).
    * @example `cb.tensor([1, 5]).maximum(3) // [3, 5]`
    */
   maximum(other: Operand): Tensor {
-    return ops.binary(ops.BIN.maximum, this, other, false);
+    return ops.binary(ops.BINARY_OP.maximum, this, other, false);
   }
   /**
    * Elementwise minimum (NaN propagates).
    * @example `cb.tensor([1, 5]).minimum(3) // [1, 3]`
    */
   minimum(other: Operand): Tensor {
-    return ops.binary(ops.BIN.minimum, this, other, false);
+    return ops.binary(ops.BINARY_OP.minimum, this, other, false);
   }
   /**
    * Remainder with the sign of the divisor (Python's and numpy's `%`).
    * @example `cb.tensor([-7, 7]).mod(3) // [2, 1]`
    */
   mod(other: Operand): Tensor {
-    return ops.binary(ops.BIN.mod, this, other, false);
+    return ops.binary(ops.BINARY_OP.mod, this, other, false);
   }
   /**
    * Floor division (Python's `//`; integer division by zero gives 0, like numpy).
    * @example `cb.tensor([-7, 7]).floorDiv(2) // [-4, 3]`
    */
   floorDiv(other: Operand): Tensor {
-    return ops.binary(ops.BIN.floorDiv, this, other, false);
+    return ops.binary(ops.BINARY_OP.floorDiv, this, other, false);
   }
   /**
    * `other - this`, for a number on the left.
    * @example `cb.tensor([1, 2]).rsub(10) // [9, 8]`
    */
   rsub(other: number): Tensor {
-    return ops.binary(ops.BIN.sub, this, other, true);
+    return ops.binary(ops.BINARY_OP.sub, this, other, true);
   }
   /**
    * `other / this`, for a number on the left.
    * @example `cb.tensor([1, 2]).rdiv(1) // [1, 0.5]`
    */
   rdiv(other: number): Tensor {
-    return ops.binary(ops.BIN.div, this, other, true);
+    return ops.binary(ops.BINARY_OP.div, this, other, true);
   }
   /**
    * Elementwise `==` (a bool tensor).
    * @example `cb.tensor([1, 2]).eq(2) // [false, true]`
    */
   eq(other: Operand): Tensor {
-    return ops.binary(ops.BIN.eq, this, other, false);
+    return ops.binary(ops.BINARY_OP.eq, this, other, false);
   }
   /**
    * Elementwise `!=`.
    * @example `cb.tensor([1, 2]).ne(2)`
    */
   ne(other: Operand): Tensor {
-    return ops.binary(ops.BIN.ne, this, other, false);
+    return ops.binary(ops.BINARY_OP.ne, this, other, false);
   }
   /**
    * Elementwise `<`.
    * @example `cb.tensor([1, 2]).lt(2)`
    */
   lt(other: Operand): Tensor {
-    return ops.binary(ops.BIN.lt, this, other, false);
+    return ops.binary(ops.BINARY_OP.lt, this, other, false);
   }
   /**
    * Elementwise `<=`.
    * @example `cb.tensor([1, 2]).le(1)`
    */
   le(other: Operand): Tensor {
-    return ops.binary(ops.BIN.le, this, other, false);
+    return ops.binary(ops.BINARY_OP.le, this, other, false);
   }
   /**
    * Elementwise `>`.
    * @example `cb.tensor([1, 2]).gt(1)`
    */
   gt(other: Operand): Tensor {
-    return ops.binary(ops.BIN.gt, this, other, false);
+    return ops.binary(ops.BINARY_OP.gt, this, other, false);
   }
   /**
    * Elementwise `>=`.
    * @example `cb.tensor([1, 2]).ge(2)`
    */
   ge(other: Operand): Tensor {
-    return ops.binary(ops.BIN.ge, this, other, false);
+    return ops.binary(ops.BINARY_OP.ge, this, other, false);
   }
   /**
    * Elementwise logical and of the truth values.
    * @example `cb.tensor([1, 0]).logicalAnd(1)`
    */
   logicalAnd(other: Operand): Tensor {
-    return ops.binary(ops.BIN.logicalAnd, this, other, false);
+    return ops.binary(ops.BINARY_OP.logicalAnd, this, other, false);
   }
   /**
    * Elementwise logical or.
    * @example `cb.tensor([1, 0]).logicalOr(0)`
    */
   logicalOr(other: Operand): Tensor {
-    return ops.binary(ops.BIN.logicalOr, this, other, false);
+    return ops.binary(ops.BINARY_OP.logicalOr, this, other, false);
   }
   /**
    * Elementwise logical xor.
    * @example `cb.tensor([1, 0]).logicalXor(1)`
    */
   logicalXor(other: Operand): Tensor {
-    return ops.binary(ops.BIN.logicalXor, this, other, false);
+    return ops.binary(ops.BINARY_OP.logicalXor, this, other, false);
   }
   /**
    * Elementwise logical not.
    * @example `cb.tensor([1, 0]).logicalNot() // [false, true]`
    */
   logicalNot(): Tensor {
-    return ops.unary(ops.UN.logicalNot, this);
+    return ops.unary(ops.UNARY_OP.logicalNot, this);
   }
   /**
    * Limits values to `[min, max]` (either may be omitted).
@@ -495,105 +495,105 @@ export class Tensor {
    * @example `cb.tensor([1, -2]).neg()`
    */
   neg(): Tensor {
-    return ops.unary(ops.UN.neg, this);
+    return ops.unary(ops.UNARY_OP.neg, this);
   }
   /**
    * Elementwise `e^x` (integers give floats, as in numpy).
    * @example `cb.tensor([0, 1]).exp()`
    */
   exp(): Tensor {
-    return ops.unary(ops.UN.exp, this);
+    return ops.unary(ops.UNARY_OP.exp, this);
   }
   /**
    * Elementwise natural log.
    * @example `cb.tensor([1, Math.E]).log()`
    */
   log(): Tensor {
-    return ops.unary(ops.UN.log, this);
+    return ops.unary(ops.UNARY_OP.log, this);
   }
   /**
    * Elementwise `log(1 + x)`, accurate near 0.
    * @example `cb.tensor([1e-10]).log1p()`
    */
   log1p(): Tensor {
-    return ops.unary(ops.UN.log1p, this);
+    return ops.unary(ops.UNARY_OP.log1p, this);
   }
   /**
    * Elementwise `e^x - 1`, accurate near 0.
    * @example `cb.tensor([1e-10]).expm1()`
    */
   expm1(): Tensor {
-    return ops.unary(ops.UN.expm1, this);
+    return ops.unary(ops.UNARY_OP.expm1, this);
   }
   /**
    * Elementwise square root.
    * @example `cb.tensor([4, 9]).sqrt() // [2, 3]`
    */
   sqrt(): Tensor {
-    return ops.unary(ops.UN.sqrt, this);
+    return ops.unary(ops.UNARY_OP.sqrt, this);
   }
   /**
    * Elementwise `1 / sqrt(x)`.
    * @example `cb.tensor([4]).rsqrt() // [0.5]`
    */
   rsqrt(): Tensor {
-    return ops.unary(ops.UN.rsqrt, this);
+    return ops.unary(ops.UNARY_OP.rsqrt, this);
   }
   /**
    * Elementwise absolute value.
    * @example `cb.tensor([-1, 2]).abs()`
    */
   abs(): Tensor {
-    return ops.unary(ops.UN.abs, this);
+    return ops.unary(ops.UNARY_OP.abs, this);
   }
   /**
    * Elementwise sign: -1, 0 or 1 (NaN stays NaN).
    * @example `cb.tensor([-3, 0, 2]).sign()`
    */
   sign(): Tensor {
-    return ops.unary(ops.UN.sign, this);
+    return ops.unary(ops.UNARY_OP.sign, this);
   }
   /**
    * Elementwise sine.
    * @example `cb.tensor([0]).sin()`
    */
   sin(): Tensor {
-    return ops.unary(ops.UN.sin, this);
+    return ops.unary(ops.UNARY_OP.sin, this);
   }
   /**
    * Elementwise cosine.
    * @example `cb.tensor([0]).cos()`
    */
   cos(): Tensor {
-    return ops.unary(ops.UN.cos, this);
+    return ops.unary(ops.UNARY_OP.cos, this);
   }
   /**
    * Elementwise tangent.
    * @example `cb.tensor([0]).tan()`
    */
   tan(): Tensor {
-    return ops.unary(ops.UN.tan, this);
+    return ops.unary(ops.UNARY_OP.tan, this);
   }
   /**
    * Elementwise tanh.
    * @example `cb.tensor([0, 1]).tanh()`
    */
   tanh(): Tensor {
-    return ops.unary(ops.UN.tanh, this);
+    return ops.unary(ops.UNARY_OP.tanh, this);
   }
   /**
    * Elementwise logistic sigmoid `1 / (1 + e^-x)`, stable for large |x|.
    * @example `cb.tensor([0]).sigmoid() // [0.5]`
    */
   sigmoid(): Tensor {
-    return ops.unary(ops.UN.sigmoid, this);
+    return ops.unary(ops.UNARY_OP.sigmoid, this);
   }
   /**
    * Elementwise `max(x, 0)`.
    * @example `cb.tensor([-1, 2]).relu() // [0, 2]`
    */
   relu(): Tensor {
-    return ops.unary(ops.UN.relu, this);
+    return ops.unary(ops.UNARY_OP.relu, this);
   }
   /**
    * GELU: `x * Φ(x)` with the exact normal CDF (erf), or the tanh approximation with
@@ -611,49 +611,49 @@ export class Tensor {
    * @example `cb.tensor([1]).silu()`
    */
   silu(): Tensor {
-    return ops.unary(ops.UN.silu, this);
+    return ops.unary(ops.UNARY_OP.silu, this);
   }
   /**
    * Elementwise softplus `log(1 + e^x)`, stable for large |x|.
    * @example `cb.tensor([0]).softplus() // [0.693...]`
    */
   softplus(): Tensor {
-    return ops.unary(ops.UN.softplus, this);
+    return ops.unary(ops.UNARY_OP.softplus, this);
   }
   /**
    * Elementwise floor (integers unchanged).
    * @example `cb.tensor([-1.5, 1.5]).floor() // [-2, 1]`
    */
   floor(): Tensor {
-    return ops.unary(ops.UN.floor, this);
+    return ops.unary(ops.UNARY_OP.floor, this);
   }
   /**
    * Elementwise ceiling.
    * @example `cb.tensor([-1.5, 1.5]).ceil() // [-1, 2]`
    */
   ceil(): Tensor {
-    return ops.unary(ops.UN.ceil, this);
+    return ops.unary(ops.UNARY_OP.ceil, this);
   }
   /**
    * Elementwise rounding, halves to even (numpy's `round`).
    * @example `cb.tensor([0.5, 1.5, 2.5]).round() // [0, 2, 2]`
    */
   round(): Tensor {
-    return ops.unary(ops.UN.round, this);
+    return ops.unary(ops.UNARY_OP.round, this);
   }
   /**
    * Elementwise NaN test (bool).
    * @example `cb.tensor([NaN, 1]).isnan() // [true, false]`
    */
   isnan(): Tensor {
-    return ops.unary(ops.UN.isnan, this);
+    return ops.unary(ops.UNARY_OP.isnan, this);
   }
   /**
    * Elementwise finiteness test (bool).
    * @example `cb.tensor([Infinity, 1]).isfinite() // [false, true]`
    */
   isfinite(): Tensor {
-    return ops.unary(ops.UN.isfinite, this);
+    return ops.unary(ops.UNARY_OP.isfinite, this);
   }
 
   // ---- reductions -------------------------------------------------------------------------------
@@ -670,112 +670,112 @@ export class Tensor {
    * ```
    */
   sum(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.sum, "sum", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.sum, "sum", this, axis, opts);
   }
   /**
    * Mean over all elements or the given axes (integers give float64).
    * @example `cb.tensor([1, 2, 3, 4]).mean().item() // 2.5`
    */
   mean(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.mean, "mean", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.mean, "mean", this, axis, opts);
   }
   /**
    * Maximum over all elements or the given axes (NaN propagates).
    * @example `cb.tensor([[1, 5], [7, 2]]).max(1) // [5, 7]`
    */
   max(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.max, "max", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.max, "max", this, axis, opts);
   }
   /**
    * Minimum over all elements or the given axes.
    * @example `cb.tensor([3, 1, 2]).min().item() // 1`
    */
   min(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.min, "min", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.min, "min", this, axis, opts);
   }
   /**
    * Product over all elements or the given axes.
    * @example `cb.tensor([2, 3]).prod().item() // 6`
    */
   prod(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.prod, "prod", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.prod, "prod", this, axis, opts);
   }
   /**
    * Index (int64) of the maximum, over the flattened tensor or along one axis; the first wins.
    * @example `cb.tensor([1, 9, 9]).argmax().item() // 1`
    */
   argmax(axis?: number | null, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.argmax, "argmax", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.argmax, "argmax", this, axis, opts);
   }
   /**
    * Index (int64) of the minimum.
    * @example `cb.tensor([[3, 1], [0, 2]]).argmin(1) // [1, 0]`
    */
   argmin(axis?: number | null, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.argmin, "argmin", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.argmin, "argmin", this, axis, opts);
   }
   /**
    * True where any element is non-zero (bool).
    * @example `cb.tensor([0, 0, 1]).any().item() // 1`
    */
   any(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.any, "any", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.any, "any", this, axis, opts);
   }
   /**
    * True where every element is non-zero (bool).
    * @example `cb.tensor([1, 0]).all().item() // 0`
    */
   all(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.all, "all", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.all, "all", this, axis, opts);
   }
   /**
    * Variance with `ddof` (default 0, like numpy).
    * @example `cb.tensor([1, 2, 3, 4]).var(null, { ddof: 1 }).item() // 1.666...`
    */
   var(axis?: Axes, opts?: VarOptions): Tensor {
-    return ops.reduce(ops.RED.var, "var", this, axis, opts, opts?.ddof);
+    return ops.reduce(ops.REDUCE_OP.var, "var", this, axis, opts, opts?.ddof);
   }
   /**
    * Standard deviation with `ddof`.
    * @example `cb.tensor([1, 3]).std().item() // 1`
    */
   std(axis?: Axes, opts?: VarOptions): Tensor {
-    return ops.reduce(ops.RED.std, "std", this, axis, opts, opts?.ddof);
+    return ops.reduce(ops.REDUCE_OP.std, "std", this, axis, opts, opts?.ddof);
   }
   /**
    * `log(sum(exp(x)))`, computed without overflow.
    * @example `cb.tensor([1000, 1000]).logsumexp().item() // 1000.693...`
    */
   logsumexp(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.logsumexp, "logsumexp", this, axis, opts);
+    return ops.reduce(ops.REDUCE_OP.logsumexp, "logsumexp", this, axis, opts);
   }
   /**
    * Softmax along `axis` (default -1), stable.
    * @example `cb.tensor([1, 1]).softmax() // [0.5, 0.5]`
    */
   softmax(axis = -1): Tensor {
-    return ops.scan(ops.SCAN.softmax, "softmax", this, axis);
+    return ops.scan(ops.SCAN_OP.softmax, "softmax", this, axis);
   }
   /**
    * `log(softmax(x))` along `axis`, computed directly.
    * @example `cb.tensor([0, 0]).logSoftmax()`
    */
   logSoftmax(axis = -1): Tensor {
-    return ops.scan(ops.SCAN.logSoftmax, "logSoftmax", this, axis);
+    return ops.scan(ops.SCAN_OP.logSoftmax, "logSoftmax", this, axis);
   }
   /**
    * Running sum along `axis` (of the flattened tensor without one; integers give int64).
    * @example `cb.tensor([1, 2, 3]).cumsum() // [1, 3, 6]`
    */
   cumsum(axis?: number | null): Tensor {
-    return ops.scan(ops.SCAN.cumsum, "cumsum", this, axis);
+    return ops.scan(ops.SCAN_OP.cumsum, "cumsum", this, axis);
   }
   /**
    * Running product along `axis`.
    * @example `cb.tensor([1, 2, 3]).cumprod() // [1, 2, 6]`
    */
   cumprod(axis?: number | null): Tensor {
-    return ops.scan(ops.SCAN.cumprod, "cumprod", this, axis);
+    return ops.scan(ops.SCAN_OP.cumprod, "cumprod", this, axis);
   }
 
   // ---- linear algebra ---------------------------------------------------------------------------
@@ -1070,28 +1070,28 @@ export class Tensor {
    * @example `const c = await a.addAsync(b);`
    */
   addAsync(other: Tensor): Promise<Tensor> {
-    return this.#binaryAsync(ops.BIN.add, other, "addAsync");
+    return this.#binaryAsync(ops.BINARY_OP.add, other, "addAsync");
   }
   /**
    * `sub` on the native pool.
    * @example `const c = await a.subAsync(b);`
    */
   subAsync(other: Tensor): Promise<Tensor> {
-    return this.#binaryAsync(ops.BIN.sub, other, "subAsync");
+    return this.#binaryAsync(ops.BINARY_OP.sub, other, "subAsync");
   }
   /**
    * `mul` on the native pool.
    * @example `const c = await a.mulAsync(b);`
    */
   mulAsync(other: Tensor): Promise<Tensor> {
-    return this.#binaryAsync(ops.BIN.mul, other, "mulAsync");
+    return this.#binaryAsync(ops.BINARY_OP.mul, other, "mulAsync");
   }
   /**
    * `div` on the native pool.
    * @example `const c = await a.divAsync(b);`
    */
   divAsync(other: Tensor): Promise<Tensor> {
-    return this.#binaryAsync(ops.BIN.div, other, "divAsync");
+    return this.#binaryAsync(ops.BINARY_OP.div, other, "divAsync");
   }
   #binaryAsync(op: number, other: Tensor, name: string): Promise<Tensor> {
     const b = ops.asTensor(other, name);
@@ -1102,35 +1102,35 @@ export class Tensor {
    * @example `const e = await a.expAsync();`
    */
   expAsync(): Promise<Tensor> {
-    return runJob([this], (x) => sym.cobalt_unary_async(ops.UN.exp, x));
+    return runJob([this], (x) => sym.cobalt_unary_async(ops.UNARY_OP.exp, x));
   }
   /**
    * `tanh` on the native pool.
    * @example `const y = await a.tanhAsync();`
    */
   tanhAsync(): Promise<Tensor> {
-    return runJob([this], (x) => sym.cobalt_unary_async(ops.UN.tanh, x));
+    return runJob([this], (x) => sym.cobalt_unary_async(ops.UNARY_OP.tanh, x));
   }
   /**
    * `sum` on the native pool.
    * @example `const s = await a.sumAsync(0);`
    */
   sumAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
-    return this.#reduceAsync(ops.RED.sum, "sumAsync", axis, opts);
+    return this.#reduceAsync(ops.REDUCE_OP.sum, "sumAsync", axis, opts);
   }
   /**
    * `mean` on the native pool.
    * @example `const m = await a.meanAsync();`
    */
   meanAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
-    return this.#reduceAsync(ops.RED.mean, "meanAsync", axis, opts);
+    return this.#reduceAsync(ops.REDUCE_OP.mean, "meanAsync", axis, opts);
   }
   /**
    * `max` on the native pool.
    * @example `const m = await a.maxAsync(1);`
    */
   maxAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
-    return this.#reduceAsync(ops.RED.max, "maxAsync", axis, opts);
+    return this.#reduceAsync(ops.REDUCE_OP.max, "maxAsync", axis, opts);
   }
   #reduceAsync(op: number, name: string, axis: Axes, opts: ReduceOptions | undefined): Promise<Tensor> {
     return runJob([this], (x) => ops.reduceJob(op, name, x, axis, opts));
