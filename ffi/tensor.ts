@@ -5,7 +5,8 @@
  * tensors. It imports none of the modules built on it (ops.ts, async.ts, io.ts...): the methods
  * that delegate to those are only declared here (`declare add: ...`, with their docs, so the class
  * type is complete) and are installed on `Tensor.prototype` by `methods.ts`, the module above
- * them all, which mod.ts exports `Tensor` from. The import graph stays acyclic.
+ * them all, which mod.ts exports `Tensor` from. The import graph stays acyclic
+ * (tests/graph_test.ts checks it).
  * @module
  */
 import { lib } from "./load.ts";
