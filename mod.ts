@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-export { Tensor } from "./ffi/tensor.ts";
+export { Tensor } from "./ffi/methods.ts";
 export type { Axes, NestedArray, Operand, ReduceOptions, SliceSpec, VarOptions } from "./ffi/tensor.ts";
 export { emptyCache, memory, memoryLimit, setLeakWarning, setMemoryLimit } from "./ffi/core.ts";
 export type { MemoryInfo } from "./ffi/core.ts";

@@ -14,24 +14,24 @@ export const sym = lib.sym;
 export const MAX_NDIM = 32;
 
 // int64 values as (lo, hi) uint32 pairs, little-endian: no BigInt on the way in or out.
-const I64 = new Uint32Array(2 * MAX_NDIM);
+const SHAPE_U32 = new Uint32Array(2 * MAX_NDIM);
 /** The int64 scratch `writeShape` fills, passed as `const int64_t*`. */
-export const SHAPE = new Uint8Array(I64.buffer);
-const I64B = new Uint32Array(2 * MAX_NDIM);
+export const SHAPE = new Uint8Array(SHAPE_U32.buffer);
+const STRIDES_U32 = new Uint32Array(2 * MAX_NDIM);
 /** A second int64 scratch (strides for `as_strided`). */
-export const STRIDES = new Uint8Array(I64B.buffer);
-const I32 = new Int32Array(MAX_NDIM);
+export const STRIDES = new Uint8Array(STRIDES_U32.buffer);
+const AXES_I32 = new Int32Array(MAX_NDIM);
 /** The int32 scratch `writeAxes` fills, passed as `const int32_t*`. */
-export const AXES = new Uint8Array(I32.buffer);
-const ERR = new Uint8Array(1024);
+export const AXES = new Uint8Array(AXES_I32.buffer);
+const ERROR_TEXT = new Uint8Array(1024);
 const decoder = new TextDecoder();
 
 /** Throws the CobaltError for the last native failure on this thread. */
 export function fail(): never {
   const status = sym.cobalt_last_status();
-  let n = sym.cobalt_last_error(ERR, ERR.length);
-  let buf = ERR;
-  if (n > ERR.length) {
+  let n = sym.cobalt_last_error(ERROR_TEXT, ERROR_TEXT.length);
+  let buf = ERROR_TEXT;
+  if (n > ERROR_TEXT.length) {
     buf = new Uint8Array(n + 1);
     n = sym.cobalt_last_error(buf, buf.length);
   }
@@ -63,14 +63,14 @@ export function writeShape(shape: unknown, op: string): number {
     if (typeof d !== "number" || !Number.isSafeInteger(d)) {
       throw new TypeError(`${op}: shape entries must be integers, got ${String(d)} in [${shape}]`);
     }
-    putI64(I64, i, d);
+    putI64(SHAPE_U32, i, d);
   }
   return n;
 }
 
 /** Writes trusted integers (strides, possibly negative) to STRIDES. */
 export function writeStrides(strides: readonly number[]): void {
-  for (let i = 0; i < strides.length; i++) putI64(I64B, i, strides[i]);
+  for (let i = 0; i < strides.length; i++) putI64(STRIDES_U32, i, strides[i]);
 }
 
 /** Validates axes and writes them to AXES; returns how many. */
@@ -81,7 +81,7 @@ export function writeAxes(axes: readonly unknown[], op: string): number {
     if (typeof a !== "number" || !Number.isInteger(a)) {
       throw new TypeError(`${op}: axes must be integers, got ${String(a)}`);
     }
-    I32[i] = a;
+    AXES_I32[i] = a;
   }
   return axes.length;
 }
@@ -89,7 +89,7 @@ export function writeAxes(axes: readonly unknown[], op: string): number {
 /** Reads `nd` int64 values written by native code into SHAPE (signed). */
 export function readI64(nd: number): number[] {
   const out = new Array<number>(nd);
-  for (let i = 0; i < nd; i++) out[i] = I64[2 * i] + (I64[2 * i + 1] | 0) * 4294967296;
+  for (let i = 0; i < nd; i++) out[i] = SHAPE_U32[2 * i] + (SHAPE_U32[2 * i + 1] | 0) * 4294967296;
   return out;
 }
 
@@ -352,11 +352,6 @@ export function enqueue(t: Registrable): void {
   }
 }
 
-/** Registers every pending tensor with the FinalizationRegistry now (tests and benchmarks). */
-export function flushRegistrations(): void {
-  flushYoung();
-}
-
 // ---- zero-copy views -------------------------------------------------------------------------
 
 // One external ArrayBuffer per native storage, shared by the `data` views of every tensor over it.
@@ -392,8 +387,8 @@ export function storageBuffer(h: Ptr): ArrayBuffer {
 
 // ---- memory ----------------------------------------------------------------------------------
 
-const MEM = new Uint8Array(32);
-const MEM64 = new BigInt64Array(MEM.buffer);
+const MEMORY_BYTES = new Uint8Array(32);
+const MEMORY_I64 = new BigInt64Array(MEMORY_BYTES.buffer);
 
 /** Native memory counters. */
 export interface MemoryInfo {
@@ -418,12 +413,12 @@ export interface MemoryInfo {
  */
 export function memory(): MemoryInfo {
   reapAdoptions();
-  check(sym.cobalt_memory(MEM));
+  check(sym.cobalt_memory(MEMORY_BYTES));
   return {
-    tensors: Number(MEM64[0]),
-    bytes: Number(MEM64[1]),
-    externalBytes: Number(MEM64[2]),
-    cachedBytes: Number(MEM64[3]),
+    tensors: Number(MEMORY_I64[0]),
+    bytes: Number(MEMORY_I64[1]),
+    externalBytes: Number(MEMORY_I64[2]),
+    cachedBytes: Number(MEMORY_I64[3]),
   };
 }
 

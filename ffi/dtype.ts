@@ -1,7 +1,18 @@
 /**
  * dtypes: names, native codes, element sizes, the TypedArray each one reads through, and the
  * conversions between JS values and elements.
- * Adding a dtype is one entry here plus one in `rust/src/dtype.rs`.
+ *
+ * Adding a dtype touches more than this file. Here: the `DType` union, `DTYPES` and `DTYPE_BY_CODE`
+ * (in code order), and, as the dtype needs them, `TypedArray` (a new view type), `INT_RANGE` (an
+ * integer dtype), `reader` (elements that are not plain numbers in their view) and `dtypeOfArray`
+ * (a TypedArray of its own). Elsewhere in ffi/: `sameBytes` in create.ts (adopting a TypedArray of
+ * another type), the printed digits in tensor.ts's `format`, and the safetensors and npy name
+ * tables in io.ts. Natively: the `COBALT_*` code in `rust/include/cobalt.h`; in `rust/src/dtype.rs`
+ * the `DType` enum and `ALL`, `size`, `name`, `is_float`/`is_int`, `compute`, `float_result`,
+ * `promote` and `rank`, a storage type with its `Elem` (and `Num`/`Float`) impls, and the
+ * `dispatch*!` macros; then each match the compiler reports as non-exhaustive (e.g.
+ * `dispatch_widen!` in `cpu/reduce.rs`, the epsilon table in `cpu/random.rs`). The numpy fixtures
+ * list the dtypes too (`ALL` in tests/fixtures/gen.py).
  * @module
  */
 import { CobaltError } from "./errors.ts";

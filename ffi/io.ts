@@ -150,7 +150,7 @@ function concatBytes(parts: Uint8Array[]): Uint8Array {
 
 // ---- safetensors ---------------------------------------------------------------------------------
 
-const ST_DTYPES = table<DType>({
+const SAFETENSORS_DTYPES = table<DType>({
   F32: "float32",
   F64: "float64",
   I32: "int32",
@@ -160,7 +160,9 @@ const ST_DTYPES = table<DType>({
   F16: "float16",
   BF16: "bfloat16",
 });
-const ST_NAMES = table(Object.fromEntries(Object.entries(ST_DTYPES).map(([k, v]) => [v, k]))) as Record<
+const SAFETENSORS_NAMES = table(
+  Object.fromEntries(Object.entries(SAFETENSORS_DTYPES).map(([k, v]) => [v, k])),
+) as Record<
   DType,
   string
 >;
@@ -212,7 +214,7 @@ function parseSafetensorsHeader(
     }
     const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (e === null || typeof e !== "object") bad(source, `tensor "${name}": entry is not an object`);
-    const dtype = ST_DTYPES[String(e.dtype)];
+    const dtype = SAFETENSORS_DTYPES[String(e.dtype)];
     if (dtype === undefined) bad(source, `tensor "${name}": unsupported dtype ${JSON.stringify(e.dtype)}`);
     const shape = checkShape(e.shape, `${source}: tensor "${name}"`);
     const off = e.data_offsets;
@@ -262,7 +264,7 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
     if (name === "__metadata__") throw new TypeError(`${op}: "__metadata__" is reserved`);
     const bytes = rawBytes(t, op, name);
     header[name] = {
-      dtype: ST_NAMES[t.dtype],
+      dtype: SAFETENSORS_NAMES[t.dtype],
       shape: t.shape,
       data_offsets: [offset, offset + bytes.length],
     };

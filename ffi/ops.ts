@@ -8,8 +8,6 @@ import { CobaltError } from "./errors.ts";
 import { checkIntValue, type DType, DTYPES } from "./dtype.ts";
 import { axis32, axisIn, integer, intIn, MAX_DIM, safeInt, shapeArg, show } from "./ints.ts";
 import { boolOption, checkOptions } from "./options.ts";
-/** "(supported: float32, ...)": the tail of a DTYPE message (for tensor.ts). */
-export { supported as supportedDTypes } from "./dtype.ts";
 import {
   AXES,
   check,
@@ -33,7 +31,7 @@ import {
 } from "./tensor.ts";
 
 /** Binary op codes (`COBALT_ADD`...). */
-export const BIN = {
+export const BINARY_OP = {
   add: 0,
   sub: 1,
   mul: 2,
@@ -53,10 +51,10 @@ export const BIN = {
   logicalOr: 16,
   logicalXor: 17,
 } as const;
-const BIN_NAMES = Object.keys(BIN);
+const BINARY_OP_NAMES = Object.keys(BINARY_OP);
 
 /** Unary op codes. */
-export const UN = {
+export const UNARY_OP = {
   neg: 0,
   exp: 1,
   log: 2,
@@ -85,7 +83,7 @@ export const UN = {
 } as const;
 
 /** Reduction op codes. */
-export const RED = {
+export const REDUCE_OP = {
   sum: 0,
   mean: 1,
   max: 2,
@@ -101,7 +99,7 @@ export const RED = {
 } as const;
 
 /** Scan op codes. */
-export const SCAN = { cumsum: 0, cumprod: 1, softmax: 2, logSoftmax: 3 } as const;
+export const SCAN_OP = { cumsum: 0, cumprod: 1, softmax: 2, logSoftmax: 3 } as const;
 
 function describe(x: unknown): string {
   if (x === null) return "null";
@@ -139,7 +137,7 @@ function drop(...ts: Tensor[]): void {
 export function binary(op: number, a: Tensor, b: Operand, scalarFirst: boolean): Tensor {
   if (typeof b === "number") return wrap(sym.cobalt_binary_scalar(op, a.handle, b, scalarFirst ? 1 : 0));
   if (b instanceof Tensor) return wrap(sym.cobalt_binary(op, a.handle, b.handle));
-  throw new TypeError(`${BIN_NAMES[op]}: expected a Tensor or a number, got ${describe(b)}`);
+  throw new TypeError(`${BINARY_OP_NAMES[op]}: expected a Tensor or a number, got ${describe(b)}`);
 }
 
 /** `op(a)`. */
@@ -156,16 +154,16 @@ export function gelu(a: Tensor, opts: { approximate?: "none" | "tanh" } | undefi
   if (approx !== undefined && approx !== "none" && approx !== "tanh") {
     throw new TypeError(`gelu: approximate must be "none" or "tanh", got ${show(approx)}`);
   }
-  return unary(approx === "tanh" ? UN.geluTanh : UN.gelu, a);
+  return unary(approx === "tanh" ? UNARY_OP.geluTanh : UNARY_OP.gelu, a);
 }
 
 /** `min(max(a, lo), hi)`. */
 export function clamp(a: Tensor, lo?: Operand | null, hi?: Operand | null): Tensor {
   if (lo == null && hi == null) throw new TypeError("clamp: give a min, a max or both");
-  if (lo == null) return binary(BIN.minimum, a, hi!, false);
-  const t = binary(BIN.maximum, a, lo, false);
+  if (lo == null) return binary(BINARY_OP.minimum, a, hi!, false);
+  const t = binary(BINARY_OP.maximum, a, lo, false);
   if (hi == null) return t;
-  const r = binary(BIN.minimum, t, hi, false);
+  const r = binary(BINARY_OP.minimum, t, hi, false);
   drop(t);
   return r;
 }
@@ -248,12 +246,12 @@ export function reduce(
     name,
     axis,
     opts,
-    op === RED.var || op === RED.std ? VAR_KEYS : REDUCE_KEYS,
+    op === REDUCE_OP.var || op === REDUCE_OP.std ? VAR_KEYS : REDUCE_KEYS,
   );
   if (ddof !== undefined && typeof ddof !== "number") {
     throw new TypeError(`${name}: ddof must be a number, got ${show(ddof)}`);
   }
-  if ((op === RED.argmax || op === RED.argmin) && Array.isArray(axis)) {
+  if ((op === REDUCE_OP.argmax || op === REDUCE_OP.argmin) && Array.isArray(axis)) {
     throw new CobaltError(
       "AXIS",
       `${name}: takes one axis (or null for the flattened tensor), got [${axis}]`,

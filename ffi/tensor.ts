@@ -1,7 +1,12 @@
 /**
  * `Tensor`: a JS handle on a native tensor. Its native reference is released exactly once, by
  * whichever comes first: `dispose()` / `using`, the end of a `scope`, or the garbage collector.
- * Ops are implemented in `ops.ts`; this file holds the class, its lifetime and its data access.
+ * This file holds the class, its lifetime and its data access, and `wrap`/`adopt`, which make
+ * tensors. It imports none of the modules built on it (ops.ts, async.ts, io.ts...): the methods
+ * that delegate to those are only declared here (`declare add: ...`, with their docs, so the class
+ * type is complete) and are installed on `Tensor.prototype` by `methods.ts`, the module above
+ * them all, which mod.ts exports `Tensor` from. The import graph stays acyclic
+ * (tests/graph_test.ts checks it).
  * @module
  */
 import { lib } from "./load.ts";
@@ -28,9 +33,6 @@ import {
   sym,
   unregister,
 } from "./core.ts";
-import * as ops from "./ops.ts";
-import { runJob } from "./async.ts";
-import * as io from "./io.ts";
 
 const TOKEN = Symbol("cobalt.internal");
 
@@ -336,149 +338,107 @@ export class Tensor {
    * Elementwise `this + other` with numpy broadcasting and promotion.
    * @example `cb.tensor([1, 2]).add(1) // [2, 3]`
    */
-  add(other: Operand): Tensor {
-    return ops.binary(ops.BIN.add, this, other, false);
-  }
+  declare add: (other: Operand) => Tensor;
   /**
    * Elementwise `this - other`.
    * @example `cb.tensor([1, 2]).sub(cb.tensor([[1], [2]]))`
    */
-  sub(other: Operand): Tensor {
-    return ops.binary(ops.BIN.sub, this, other, false);
-  }
+  declare sub: (other: Operand) => Tensor;
   /**
    * Elementwise `this * other`.
    * @example `cb.tensor([1, 2]).mul(3) // [3, 6]`
    */
-  mul(other: Operand): Tensor {
-    return ops.binary(ops.BIN.mul, this, other, false);
-  }
+  declare mul: (other: Operand) => Tensor;
   /**
    * Elementwise true division (integers give float64).
    * @example `cb.tensor([1, 2]).div(2) // [0.5, 1]`
    */
-  div(other: Operand): Tensor {
-    return ops.binary(ops.BIN.div, this, other, false);
-  }
+  declare div: (other: Operand) => Tensor;
   /**
    * Elementwise `this ** other` (integers to negative integer powers are refused).
    * @example `cb.tensor([1, 2]).pow(2)`
    */
-  pow(other: Operand): Tensor {
-    return ops.binary(ops.BIN.pow, this, other, false);
-  }
+  declare pow: (other: Operand) => Tensor;
   /**
    * Elementwise maximum (NaN propagates).
    * @example `cb.tensor([1, 5]).maximum(3) // [3, 5]`
    */
-  maximum(other: Operand): Tensor {
-    return ops.binary(ops.BIN.maximum, this, other, false);
-  }
+  declare maximum: (other: Operand) => Tensor;
   /**
    * Elementwise minimum (NaN propagates).
    * @example `cb.tensor([1, 5]).minimum(3) // [1, 3]`
    */
-  minimum(other: Operand): Tensor {
-    return ops.binary(ops.BIN.minimum, this, other, false);
-  }
+  declare minimum: (other: Operand) => Tensor;
   /**
    * Remainder with the sign of the divisor (Python's and numpy's `%`).
    * @example `cb.tensor([-7, 7]).mod(3) // [2, 1]`
    */
-  mod(other: Operand): Tensor {
-    return ops.binary(ops.BIN.mod, this, other, false);
-  }
+  declare mod: (other: Operand) => Tensor;
   /**
    * Floor division (Python's `//`; integer division by zero gives 0, like numpy).
    * @example `cb.tensor([-7, 7]).floorDiv(2) // [-4, 3]`
    */
-  floorDiv(other: Operand): Tensor {
-    return ops.binary(ops.BIN.floorDiv, this, other, false);
-  }
+  declare floorDiv: (other: Operand) => Tensor;
   /**
    * `other - this`, for a number on the left.
    * @example `cb.tensor([1, 2]).rsub(10) // [9, 8]`
    */
-  rsub(other: number): Tensor {
-    return ops.binary(ops.BIN.sub, this, other, true);
-  }
+  declare rsub: (other: number) => Tensor;
   /**
    * `other / this`, for a number on the left.
    * @example `cb.tensor([1, 2]).rdiv(1) // [1, 0.5]`
    */
-  rdiv(other: number): Tensor {
-    return ops.binary(ops.BIN.div, this, other, true);
-  }
+  declare rdiv: (other: number) => Tensor;
   /**
    * Elementwise `==` (a bool tensor).
    * @example `cb.tensor([1, 2]).eq(2) // [false, true]`
    */
-  eq(other: Operand): Tensor {
-    return ops.binary(ops.BIN.eq, this, other, false);
-  }
+  declare eq: (other: Operand) => Tensor;
   /**
    * Elementwise `!=`.
    * @example `cb.tensor([1, 2]).ne(2)`
    */
-  ne(other: Operand): Tensor {
-    return ops.binary(ops.BIN.ne, this, other, false);
-  }
+  declare ne: (other: Operand) => Tensor;
   /**
    * Elementwise `<`.
    * @example `cb.tensor([1, 2]).lt(2)`
    */
-  lt(other: Operand): Tensor {
-    return ops.binary(ops.BIN.lt, this, other, false);
-  }
+  declare lt: (other: Operand) => Tensor;
   /**
    * Elementwise `<=`.
    * @example `cb.tensor([1, 2]).le(1)`
    */
-  le(other: Operand): Tensor {
-    return ops.binary(ops.BIN.le, this, other, false);
-  }
+  declare le: (other: Operand) => Tensor;
   /**
    * Elementwise `>`.
    * @example `cb.tensor([1, 2]).gt(1)`
    */
-  gt(other: Operand): Tensor {
-    return ops.binary(ops.BIN.gt, this, other, false);
-  }
+  declare gt: (other: Operand) => Tensor;
   /**
    * Elementwise `>=`.
    * @example `cb.tensor([1, 2]).ge(2)`
    */
-  ge(other: Operand): Tensor {
-    return ops.binary(ops.BIN.ge, this, other, false);
-  }
+  declare ge: (other: Operand) => Tensor;
   /**
    * Elementwise logical and of the truth values.
    * @example `cb.tensor([1, 0]).logicalAnd(1)`
    */
-  logicalAnd(other: Operand): Tensor {
-    return ops.binary(ops.BIN.logicalAnd, this, other, false);
-  }
+  declare logicalAnd: (other: Operand) => Tensor;
   /**
    * Elementwise logical or.
    * @example `cb.tensor([1, 0]).logicalOr(0)`
    */
-  logicalOr(other: Operand): Tensor {
-    return ops.binary(ops.BIN.logicalOr, this, other, false);
-  }
+  declare logicalOr: (other: Operand) => Tensor;
   /**
    * Elementwise logical xor.
    * @example `cb.tensor([1, 0]).logicalXor(1)`
    */
-  logicalXor(other: Operand): Tensor {
-    return ops.binary(ops.BIN.logicalXor, this, other, false);
-  }
+  declare logicalXor: (other: Operand) => Tensor;
   /**
    * Elementwise logical not.
    * @example `cb.tensor([1, 0]).logicalNot() // [false, true]`
    */
-  logicalNot(): Tensor {
-    return ops.unary(ops.UN.logicalNot, this);
-  }
+  declare logicalNot: () => Tensor;
   /**
    * Limits values to `[min, max]` (either may be omitted).
    * @example
@@ -486,115 +446,83 @@ export class Tensor {
    * cb.tensor([-2, 0.5, 3]).clamp(0, 1).toArray(); // [0, 0.5, 1]
    * ```
    */
-  clamp(min?: Operand | null, max?: Operand | null): Tensor {
-    return ops.clamp(this, min, max);
-  }
+  declare clamp: (min?: Operand | null, max?: Operand | null) => Tensor;
 
   /**
    * Elementwise `-x`.
    * @example `cb.tensor([1, -2]).neg()`
    */
-  neg(): Tensor {
-    return ops.unary(ops.UN.neg, this);
-  }
+  declare neg: () => Tensor;
   /**
    * Elementwise `e^x` (integers give floats, as in numpy).
    * @example `cb.tensor([0, 1]).exp()`
    */
-  exp(): Tensor {
-    return ops.unary(ops.UN.exp, this);
-  }
+  declare exp: () => Tensor;
   /**
    * Elementwise natural log.
    * @example `cb.tensor([1, Math.E]).log()`
    */
-  log(): Tensor {
-    return ops.unary(ops.UN.log, this);
-  }
+  declare log: () => Tensor;
   /**
    * Elementwise `log(1 + x)`, accurate near 0.
    * @example `cb.tensor([1e-10]).log1p()`
    */
-  log1p(): Tensor {
-    return ops.unary(ops.UN.log1p, this);
-  }
+  declare log1p: () => Tensor;
   /**
    * Elementwise `e^x - 1`, accurate near 0.
    * @example `cb.tensor([1e-10]).expm1()`
    */
-  expm1(): Tensor {
-    return ops.unary(ops.UN.expm1, this);
-  }
+  declare expm1: () => Tensor;
   /**
    * Elementwise square root.
    * @example `cb.tensor([4, 9]).sqrt() // [2, 3]`
    */
-  sqrt(): Tensor {
-    return ops.unary(ops.UN.sqrt, this);
-  }
+  declare sqrt: () => Tensor;
   /**
    * Elementwise `1 / sqrt(x)`.
    * @example `cb.tensor([4]).rsqrt() // [0.5]`
    */
-  rsqrt(): Tensor {
-    return ops.unary(ops.UN.rsqrt, this);
-  }
+  declare rsqrt: () => Tensor;
   /**
    * Elementwise absolute value.
    * @example `cb.tensor([-1, 2]).abs()`
    */
-  abs(): Tensor {
-    return ops.unary(ops.UN.abs, this);
-  }
+  declare abs: () => Tensor;
   /**
    * Elementwise sign: -1, 0 or 1 (NaN stays NaN).
    * @example `cb.tensor([-3, 0, 2]).sign()`
    */
-  sign(): Tensor {
-    return ops.unary(ops.UN.sign, this);
-  }
+  declare sign: () => Tensor;
   /**
    * Elementwise sine.
    * @example `cb.tensor([0]).sin()`
    */
-  sin(): Tensor {
-    return ops.unary(ops.UN.sin, this);
-  }
+  declare sin: () => Tensor;
   /**
    * Elementwise cosine.
    * @example `cb.tensor([0]).cos()`
    */
-  cos(): Tensor {
-    return ops.unary(ops.UN.cos, this);
-  }
+  declare cos: () => Tensor;
   /**
    * Elementwise tangent.
    * @example `cb.tensor([0]).tan()`
    */
-  tan(): Tensor {
-    return ops.unary(ops.UN.tan, this);
-  }
+  declare tan: () => Tensor;
   /**
    * Elementwise tanh.
    * @example `cb.tensor([0, 1]).tanh()`
    */
-  tanh(): Tensor {
-    return ops.unary(ops.UN.tanh, this);
-  }
+  declare tanh: () => Tensor;
   /**
    * Elementwise logistic sigmoid `1 / (1 + e^-x)`, stable for large |x|.
    * @example `cb.tensor([0]).sigmoid() // [0.5]`
    */
-  sigmoid(): Tensor {
-    return ops.unary(ops.UN.sigmoid, this);
-  }
+  declare sigmoid: () => Tensor;
   /**
    * Elementwise `max(x, 0)`.
    * @example `cb.tensor([-1, 2]).relu() // [0, 2]`
    */
-  relu(): Tensor {
-    return ops.unary(ops.UN.relu, this);
-  }
+  declare relu: () => Tensor;
   /**
    * GELU: `x * Φ(x)` with the exact normal CDF (erf), or the tanh approximation with
    * `{ approximate: "tanh" }` (PyTorch's two variants).
@@ -603,58 +531,42 @@ export class Tensor {
    * cb.tensor([1]).gelu().item(); // 0.8413...
    * ```
    */
-  gelu(opts?: { approximate?: "none" | "tanh" }): Tensor {
-    return ops.gelu(this, opts);
-  }
+  declare gelu: (opts?: { approximate?: "none" | "tanh" }) => Tensor;
   /**
    * Elementwise SiLU (swish) `x * sigmoid(x)`.
    * @example `cb.tensor([1]).silu()`
    */
-  silu(): Tensor {
-    return ops.unary(ops.UN.silu, this);
-  }
+  declare silu: () => Tensor;
   /**
    * Elementwise softplus `log(1 + e^x)`, stable for large |x|.
    * @example `cb.tensor([0]).softplus() // [0.693...]`
    */
-  softplus(): Tensor {
-    return ops.unary(ops.UN.softplus, this);
-  }
+  declare softplus: () => Tensor;
   /**
    * Elementwise floor (integers unchanged).
    * @example `cb.tensor([-1.5, 1.5]).floor() // [-2, 1]`
    */
-  floor(): Tensor {
-    return ops.unary(ops.UN.floor, this);
-  }
+  declare floor: () => Tensor;
   /**
    * Elementwise ceiling.
    * @example `cb.tensor([-1.5, 1.5]).ceil() // [-1, 2]`
    */
-  ceil(): Tensor {
-    return ops.unary(ops.UN.ceil, this);
-  }
+  declare ceil: () => Tensor;
   /**
    * Elementwise rounding, halves to even (numpy's `round`).
    * @example `cb.tensor([0.5, 1.5, 2.5]).round() // [0, 2, 2]`
    */
-  round(): Tensor {
-    return ops.unary(ops.UN.round, this);
-  }
+  declare round: () => Tensor;
   /**
    * Elementwise NaN test (bool).
    * @example `cb.tensor([NaN, 1]).isnan() // [true, false]`
    */
-  isnan(): Tensor {
-    return ops.unary(ops.UN.isnan, this);
-  }
+  declare isnan: () => Tensor;
   /**
    * Elementwise finiteness test (bool).
    * @example `cb.tensor([Infinity, 1]).isfinite() // [false, true]`
    */
-  isfinite(): Tensor {
-    return ops.unary(ops.UN.isfinite, this);
-  }
+  declare isfinite: () => Tensor;
 
   // ---- reductions -------------------------------------------------------------------------------
 
@@ -669,114 +581,82 @@ export class Tensor {
    * a.sum(-1, { keepdims: true }).shape; // [2, 1]
    * ```
    */
-  sum(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.sum, "sum", this, axis, opts);
-  }
+  declare sum: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Mean over all elements or the given axes (integers give float64).
    * @example `cb.tensor([1, 2, 3, 4]).mean().item() // 2.5`
    */
-  mean(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.mean, "mean", this, axis, opts);
-  }
+  declare mean: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Maximum over all elements or the given axes (NaN propagates).
    * @example `cb.tensor([[1, 5], [7, 2]]).max(1) // [5, 7]`
    */
-  max(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.max, "max", this, axis, opts);
-  }
+  declare max: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Minimum over all elements or the given axes.
    * @example `cb.tensor([3, 1, 2]).min().item() // 1`
    */
-  min(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.min, "min", this, axis, opts);
-  }
+  declare min: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Product over all elements or the given axes.
    * @example `cb.tensor([2, 3]).prod().item() // 6`
    */
-  prod(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.prod, "prod", this, axis, opts);
-  }
+  declare prod: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Index (int64) of the maximum, over the flattened tensor or along one axis; the first wins.
    * @example `cb.tensor([1, 9, 9]).argmax().item() // 1`
    */
-  argmax(axis?: number | null, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.argmax, "argmax", this, axis, opts);
-  }
+  declare argmax: (axis?: number | null, opts?: ReduceOptions) => Tensor;
   /**
    * Index (int64) of the minimum.
    * @example `cb.tensor([[3, 1], [0, 2]]).argmin(1) // [1, 0]`
    */
-  argmin(axis?: number | null, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.argmin, "argmin", this, axis, opts);
-  }
+  declare argmin: (axis?: number | null, opts?: ReduceOptions) => Tensor;
   /**
    * True where any element is non-zero (bool).
    * @example `cb.tensor([0, 0, 1]).any().item() // 1`
    */
-  any(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.any, "any", this, axis, opts);
-  }
+  declare any: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * True where every element is non-zero (bool).
    * @example `cb.tensor([1, 0]).all().item() // 0`
    */
-  all(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.all, "all", this, axis, opts);
-  }
+  declare all: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Variance with `ddof` (default 0, like numpy).
    * @example `cb.tensor([1, 2, 3, 4]).var(null, { ddof: 1 }).item() // 1.666...`
    */
-  var(axis?: Axes, opts?: VarOptions): Tensor {
-    return ops.reduce(ops.RED.var, "var", this, axis, opts, opts?.ddof);
-  }
+  declare var: (axis?: Axes, opts?: VarOptions) => Tensor;
   /**
    * Standard deviation with `ddof`.
    * @example `cb.tensor([1, 3]).std().item() // 1`
    */
-  std(axis?: Axes, opts?: VarOptions): Tensor {
-    return ops.reduce(ops.RED.std, "std", this, axis, opts, opts?.ddof);
-  }
+  declare std: (axis?: Axes, opts?: VarOptions) => Tensor;
   /**
    * `log(sum(exp(x)))`, computed without overflow.
    * @example `cb.tensor([1000, 1000]).logsumexp().item() // 1000.693...`
    */
-  logsumexp(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.RED.logsumexp, "logsumexp", this, axis, opts);
-  }
+  declare logsumexp: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Softmax along `axis` (default -1), stable.
    * @example `cb.tensor([1, 1]).softmax() // [0.5, 0.5]`
    */
-  softmax(axis = -1): Tensor {
-    return ops.scan(ops.SCAN.softmax, "softmax", this, axis);
-  }
+  declare softmax: (axis?: number) => Tensor;
   /**
-   * `log(softmax(x))` along `axis`, computed directly.
+   * `log(softmax(x))` along `axis` (default -1), computed directly.
    * @example `cb.tensor([0, 0]).logSoftmax()`
    */
-  logSoftmax(axis = -1): Tensor {
-    return ops.scan(ops.SCAN.logSoftmax, "logSoftmax", this, axis);
-  }
+  declare logSoftmax: (axis?: number) => Tensor;
   /**
    * Running sum along `axis` (of the flattened tensor without one; integers give int64).
    * @example `cb.tensor([1, 2, 3]).cumsum() // [1, 3, 6]`
    */
-  cumsum(axis?: number | null): Tensor {
-    return ops.scan(ops.SCAN.cumsum, "cumsum", this, axis);
-  }
+  declare cumsum: (axis?: number | null) => Tensor;
   /**
    * Running product along `axis`.
    * @example `cb.tensor([1, 2, 3]).cumprod() // [1, 2, 6]`
    */
-  cumprod(axis?: number | null): Tensor {
-    return ops.scan(ops.SCAN.cumprod, "cumprod", this, axis);
-  }
+  declare cumprod: (axis?: number | null) => Tensor;
 
   // ---- linear algebra ---------------------------------------------------------------------------
 
@@ -788,23 +668,17 @@ export class Tensor {
    * cb.ones([8, 2, 3]).matmul(cb.ones([3, 4])).shape;                      // [8, 2, 4]
    * ```
    */
-  matmul(other: Tensor): Tensor {
-    return ops.matmul(this, other);
-  }
+  declare matmul: (other: Tensor) => Tensor;
   /**
    * numpy `dot`: inner product of vectors, matrix product, or a sum over the last axis of `this` and the second-to-last of `other`.
    * @example `cb.tensor([1, 2]).dot(cb.tensor([3, 4])).item() // 11`
    */
-  dot(other: Tensor): Tensor {
-    return ops.dot(this, other);
-  }
+  declare dot: (other: Tensor) => Tensor;
   /**
    * Outer product of the flattened tensors.
    * @example `cb.tensor([1, 2]).outer(cb.tensor([1, 10])) // [[1, 10], [2, 20]]`
    */
-  outer(other: Tensor): Tensor {
-    return ops.outer(this, other);
-  }
+  declare outer: (other: Tensor) => Tensor;
 
   // ---- shape ------------------------------------------------------------------------------------
 
@@ -817,16 +691,12 @@ export class Tensor {
    * cb.arange(6).reshape([3, -1]).shape; // [3, 2]
    * ```
    */
-  reshape(...shape: number[] | [number[]]): Tensor {
-    return ops.reshape(this, (Array.isArray(shape[0]) ? shape[0] : shape) as number[]);
-  }
+  declare reshape: (...shape: number[] | [number[]]) => Tensor;
   /**
-   * A 1-D (or partly flattened, dims `start..end`) copy-free-when-possible reshape.
+   * A 1-D (or partly flattened, dims `start..end`, default 0 and -1) copy-free-when-possible reshape.
    * @example `cb.zeros([2, 3, 4]).flatten(1).shape // [2, 12]`
    */
-  flatten(start = 0, end = -1): Tensor {
-    return ops.flatten(this, start, end);
-  }
+  declare flatten: (start?: number, end?: number) => Tensor;
   /**
    * A view with the dims reversed, or permuted by `axes`. Shares storage (no copy).
    * @example
@@ -843,9 +713,7 @@ export class Tensor {
    * A view with the dims in the order `axes`.
    * @example `cb.zeros([2, 3, 4]).permute(2, 0, 1).shape // [4, 2, 3]`
    */
-  permute(...axes: number[]): Tensor {
-    return ops.permute(this, axes);
-  }
+  declare permute: (...axes: number[]) => Tensor;
   /**
    * A view of a sub-range: one entry per leading dim (see `SliceSpec`); negative indices count
    * from the end, steps may be negative. No copy.
@@ -857,44 +725,32 @@ export class Tensor {
    * a.slice("::-1", "1:").toArray()[0]; // [9, 10, 11]
    * ```
    */
-  slice(...specs: SliceSpec[]): Tensor {
-    return ops.slice(this, specs);
-  }
+  declare slice: (...specs: SliceSpec[]) => Tensor;
   /**
    * A view broadcast to `shape` (numpy `broadcast_to`; -1 keeps a dim).
    * @example `cb.tensor([1, 2]).expand([3, 2]).shape // [3, 2]`
    */
-  expand(shape: number[]): Tensor {
-    return ops.expand(this, shape);
-  }
+  declare expand: (shape: number[]) => Tensor;
   /**
    * numpy's name for `expand`: a view broadcast to `shape`.
    * @example `cb.tensor([1, 2]).broadcastTo([3, 2]).shape // [3, 2]`
    */
-  broadcastTo(shape: number[]): Tensor {
-    return ops.expand(this, shape);
-  }
+  declare broadcastTo: (shape: number[]) => Tensor;
   /**
    * A view without the dims of size 1 (or only `axis`, which must have size 1).
    * @example `cb.zeros([1, 3, 1]).squeeze().shape // [3]`
    */
-  squeeze(axis?: number | number[]): Tensor {
-    return ops.squeeze(this, axis);
-  }
+  declare squeeze: (axis?: number | number[]) => Tensor;
   /**
    * A view with a dim of size 1 inserted at `axis`.
    * @example `cb.zeros([3]).unsqueeze(0).shape // [1, 3]`
    */
-  unsqueeze(axis: number): Tensor {
-    return ops.unsqueeze(this, axis);
-  }
+  declare unsqueeze: (axis: number) => Tensor;
   /**
    * A view with the order of elements reversed along `axes` (all when omitted).
    * @example `cb.tensor([1, 2, 3]).flip() // [3, 2, 1]`
    */
-  flip(axes?: number | number[]): Tensor {
-    return ops.flip(this, axes);
-  }
+  declare flip: (axes?: number | number[]) => Tensor;
   /** The tensor in row-major order: itself (shared) when already contiguous, else a copy. */
   contiguous(): Tensor {
     return wrap(sym.cobalt_contiguous(this.handle), this.#dtype);
@@ -915,59 +771,45 @@ export class Tensor {
    * numpy `tile`: the tensor repeated `reps` times along each dim.
    * @example `cb.tensor([1, 2]).tile([2]) // [1, 2, 1, 2]`
    */
-  tile(reps: number | number[]): Tensor {
-    return ops.tile(this, reps);
-  }
+  declare tile: (reps: number | number[]) => Tensor;
   /**
    * numpy `repeat`: each element repeated `n` times along `axis` (of the flattened tensor without one).
    * @example `cb.tensor([1, 2]).repeat(2) // [1, 1, 2, 2]`
    */
-  repeat(n: number, axis?: number): Tensor {
-    return ops.repeat(this, n, axis);
-  }
+  declare repeat: (n: number, axis?: number) => Tensor;
   /**
-   * The lower triangle (elements above diagonal `k` zeroed) of the last two dims.
+   * The lower triangle (elements above diagonal `k`, default 0, zeroed) of the last two dims.
    * @example `cb.ones([2, 2]).tril() // [[1, 0], [1, 1]]`
    */
-  tril(k = 0): Tensor {
-    return ops.tri(this, k, true);
-  }
+  declare tril: (k?: number) => Tensor;
   /**
-   * The upper triangle (elements below diagonal `k` zeroed).
+   * The upper triangle (elements below diagonal `k`, default 0, zeroed).
    * @example `cb.ones([2, 2]).triu() // [[1, 1], [0, 1]]`
    */
-  triu(k = 0): Tensor {
-    return ops.tri(this, k, false);
-  }
+  declare triu: (k?: number) => Tensor;
   /**
-   * Pads with a constant: `widths` is one `[before, after]` pair per dim (or one pair, or one
-   * number, for all dims), like numpy's `pad_width`.
+   * Pads with a constant `value` (default 0): `widths` is one `[before, after]` pair per dim (or one
+   * pair, or one number, for all dims), like numpy's `pad_width`.
    * @example
    * ```ts
    * cb.tensor([1, 2]).pad([[1, 2]]).toArray(); // [0, 1, 2, 0, 0]
    * ```
    */
-  pad(widths: number | [number, number] | [number, number][], value = 0): Tensor {
-    return ops.pad(this, widths, value);
-  }
+  declare pad: (widths: number | [number, number] | [number, number][], value?: number) => Tensor;
   /**
-   * numpy `split`: `n` equal parts, or parts cut at the given indices, along `axis`. Views.
+   * numpy `split`: `n` equal parts, or parts cut at the given indices, along `axis` (default 0). Views.
    * @example
    * ```ts
    * cb.arange(6).split(3).map((t) => t.toArray()); // [[0, 1], [2, 3], [4, 5]]
    * cb.arange(6).split([1, 4]).map((t) => t.size); // [1, 3, 2]
    * ```
    */
-  split(sections: number | number[], axis = 0): Tensor[] {
-    return ops.split(this, sections, axis);
-  }
+  declare split: (sections: number | number[], axis?: number) => Tensor[];
   /**
-   * torch `chunk`: `n` parts of `ceil(size / n)` (the last may be smaller).
+   * torch `chunk`: `n` parts of `ceil(size / n)` along `axis` (default 0; the last may be smaller).
    * @example `cb.arange(5).chunk(2).map((t) => t.size) // [3, 2]`
    */
-  chunk(n: number, axis = 0): Tensor[] {
-    return ops.chunk(this, n, axis);
-  }
+  declare chunk: (n: number, axis?: number) => Tensor[];
 
   // ---- indexing ---------------------------------------------------------------------------------
 
@@ -975,44 +817,37 @@ export class Tensor {
    * Elements at integer `indices` along `axis` (numpy `take` with an axis).
    * @example `cb.tensor([[1, 2], [3, 4]]).indexSelect(0, [1]) // [[3, 4]]`
    */
-  indexSelect(axis: number, indices: Tensor | number[]): Tensor {
-    return ops.indexSelect(this, axis, indices);
-  }
+  declare indexSelect: (axis: number, indices: Tensor | number[]) => Tensor;
   /**
    * numpy `take`: elements at `indices` of the flattened tensor, or along `axis`.
    * @example `cb.tensor([5, 6, 7]).take([2, 0]) // [7, 5]`
    */
-  take(indices: Tensor | number[], axis?: number): Tensor {
-    return ops.take(this, indices, axis);
-  }
+  declare take: (indices: Tensor | number[], axis?: number) => Tensor;
   /**
    * torch `gather`: `out[i][j] = this[i][index[i][j]]` for axis 1 (and so on).
    * @example `cb.tensor([[1, 2], [3, 4]]).gather(1, cb.tensor([[1], [0]], { dtype: "int64" })) // [[2], [3]]`
    */
-  gather(axis: number, index: Tensor): Tensor {
-    return ops.gather(this, axis, index);
-  }
+  declare gather: (axis: number, index: Tensor) => Tensor;
   /**
-   * int64 indices that sort along `axis` (stable; NaN last, or first when descending).
+   * int64 indices that sort along `axis` (default -1; stable; NaN last, or first when descending).
    * @example `cb.tensor([3, 1, 2]).argsort() // [1, 2, 0]`
    */
-  argsort(axis = -1, opts?: { descending?: boolean }): Tensor {
-    return ops.argsort(this, axis, opts);
-  }
+  declare argsort: (axis?: number, opts?: { descending?: boolean }) => Tensor;
   /**
-   * Sorted values and the indices that sort them.
+   * Sorted values along `axis` (default -1) and the indices that sort them.
    * @example `cb.tensor([3, 1, 2]).sort().values // [1, 2, 3]`
    */
-  sort(axis = -1, opts?: { descending?: boolean }): { values: Tensor; indices: Tensor } {
-    return ops.sort(this, axis, opts);
-  }
+  declare sort: (axis?: number, opts?: { descending?: boolean }) => { values: Tensor; indices: Tensor };
   /**
-   * The `k` largest (or smallest, `{ largest: false }`) values along `axis`, sorted, with their indices.
+   * The `k` largest (or smallest, `{ largest: false }`) values along `axis` (default -1), sorted,
+   * with their indices.
    * @example `cb.tensor([1, 5, 3]).topk(2).values // [5, 3]`
    */
-  topk(k: number, axis = -1, opts?: { largest?: boolean }): { values: Tensor; indices: Tensor } {
-    return ops.topk(this, k, axis, opts);
-  }
+  declare topk: (
+    k: number,
+    axis?: number,
+    opts?: { largest?: boolean },
+  ) => { values: Tensor; indices: Tensor };
   /**
    * Writes `value` (a tensor broadcast to this shape, or a number) into this tensor's elements,
    * in place: the tensor may be a view, e.g. `t.slice(0).assign(1)`. Returns `this`.
@@ -1023,10 +858,7 @@ export class Tensor {
    * t.toArray(); // [[7, 0], [7, 0]]
    * ```
    */
-  assign(value: Operand): this {
-    ops.assign(this, value);
-    return this;
-  }
+  declare assign: (value: Operand) => this;
 
   /**
    * A contiguous copy in new native memory (never shared with this tensor).
@@ -1040,17 +872,13 @@ export class Tensor {
    * Self-describing, versioned bytes of this tensor (any dtype); `cb.fromBytes` reads them back.
    * @example `const back = cb.fromBytes(t.toBytes());`
    */
-  toBytes(): Uint8Array {
-    return io.toBytes(this);
-  }
+  declare toBytes: () => Uint8Array;
 
   /**
    * `{ dtype, shape, data }` plus onnxruntime's `{ type, dims }` (data is a zero-copy view when contiguous).
    * @example `const { type, data, dims } = t.toObject();`
    */
-  toObject(): ReturnType<typeof io.toObject> {
-    return io.toObject(this);
-  }
+  declare toObject: () => { dtype: DType; type: string; shape: number[]; dims: number[]; data: TypedArray };
 
   // ---- off the JS thread --------------------------------------------------------------------------
   // Each *Async method starts the op on the native pool and resolves to its result. The inputs are
@@ -1061,95 +889,62 @@ export class Tensor {
    * `matmul` on the native pool, off the JS thread.
    * @example `const c = await a.matmulAsync(b);`
    */
-  matmulAsync(other: Tensor): Promise<Tensor> {
-    const b = ops.asTensor(other, "matmulAsync");
-    return runJob([this, b], (x, y) => sym.cobalt_matmul_async(x, y));
-  }
+  declare matmulAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `add` on the native pool (worth it for large tensors; small ones are faster sync).
    * @example `const c = await a.addAsync(b);`
    */
-  addAsync(other: Tensor): Promise<Tensor> {
-    return this.#binaryAsync(ops.BIN.add, other, "addAsync");
-  }
+  declare addAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `sub` on the native pool.
    * @example `const c = await a.subAsync(b);`
    */
-  subAsync(other: Tensor): Promise<Tensor> {
-    return this.#binaryAsync(ops.BIN.sub, other, "subAsync");
-  }
+  declare subAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `mul` on the native pool.
    * @example `const c = await a.mulAsync(b);`
    */
-  mulAsync(other: Tensor): Promise<Tensor> {
-    return this.#binaryAsync(ops.BIN.mul, other, "mulAsync");
-  }
+  declare mulAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `div` on the native pool.
    * @example `const c = await a.divAsync(b);`
    */
-  divAsync(other: Tensor): Promise<Tensor> {
-    return this.#binaryAsync(ops.BIN.div, other, "divAsync");
-  }
-  #binaryAsync(op: number, other: Tensor, name: string): Promise<Tensor> {
-    const b = ops.asTensor(other, name);
-    return runJob([this, b], (x, y) => sym.cobalt_binary_async(op, x, y));
-  }
+  declare divAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `exp` on the native pool.
    * @example `const e = await a.expAsync();`
    */
-  expAsync(): Promise<Tensor> {
-    return runJob([this], (x) => sym.cobalt_unary_async(ops.UN.exp, x));
-  }
+  declare expAsync: () => Promise<Tensor>;
   /**
    * `tanh` on the native pool.
    * @example `const y = await a.tanhAsync();`
    */
-  tanhAsync(): Promise<Tensor> {
-    return runJob([this], (x) => sym.cobalt_unary_async(ops.UN.tanh, x));
-  }
+  declare tanhAsync: () => Promise<Tensor>;
   /**
    * `sum` on the native pool.
    * @example `const s = await a.sumAsync(0);`
    */
-  sumAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
-    return this.#reduceAsync(ops.RED.sum, "sumAsync", axis, opts);
-  }
+  declare sumAsync: (axis?: Axes, opts?: ReduceOptions) => Promise<Tensor>;
   /**
    * `mean` on the native pool.
    * @example `const m = await a.meanAsync();`
    */
-  meanAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
-    return this.#reduceAsync(ops.RED.mean, "meanAsync", axis, opts);
-  }
+  declare meanAsync: (axis?: Axes, opts?: ReduceOptions) => Promise<Tensor>;
   /**
    * `max` on the native pool.
    * @example `const m = await a.maxAsync(1);`
    */
-  maxAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
-    return this.#reduceAsync(ops.RED.max, "maxAsync", axis, opts);
-  }
-  #reduceAsync(op: number, name: string, axis: Axes, opts: ReduceOptions | undefined): Promise<Tensor> {
-    return runJob([this], (x) => ops.reduceJob(op, name, x, axis, opts));
-  }
+  declare maxAsync: (axis?: Axes, opts?: ReduceOptions) => Promise<Tensor>;
   /**
    * `astype` on the native pool.
    * @example `const d = await a.astypeAsync("float64");`
    */
-  astypeAsync(dtype: DType): Promise<Tensor> {
-    const code = DTYPES[checkDType(dtype, "astypeAsync")].code;
-    return runJob([this], (x) => sym.cobalt_astype_async(x, code), dtype);
-  }
+  declare astypeAsync: (dtype: DType) => Promise<Tensor>;
   /**
    * `contiguous` on the native pool.
    * @example `const c = await a.transpose().contiguousAsync();`
    */
-  contiguousAsync(): Promise<Tensor> {
-    return runJob([this], (x) => sym.cobalt_contiguous_async(x));
-  }
+  declare contiguousAsync: () => Promise<Tensor>;
 
   // ---- printing ---------------------------------------------------------------------------------
 
@@ -1245,6 +1040,3 @@ function format(t: Tensor): string {
   };
   return `tensor(${rec(0, 0)}, dtype=${dtype}${summarise ? `, shape=${fmtShape(shape)}` : ""})`;
 }
-
-export { memory } from "./core.ts";
-export type { MemoryInfo } from "./core.ts";

@@ -1,0 +1,379 @@
+/**
+ * The `Tensor` methods that delegate to ops.ts, async.ts and io.ts, installed on `Tensor.prototype`
+ * from this one place. tensor.ts declares them (types and docs) but cannot define them: it sits
+ * below those modules, which import it for `Tensor` and `wrap`. This module sits above all of
+ * them, so the import graph stays acyclic; mod.ts exports `Tensor` from here, so the methods are
+ * in place before any code can make a tensor.
+ * @module
+ */
+import {
+  type Axes,
+  type Operand,
+  type ReduceOptions,
+  type SliceSpec,
+  Tensor,
+  type VarOptions,
+} from "./tensor.ts";
+import { checkDType, type DType, DTYPES } from "./dtype.ts";
+import { sym } from "./core.ts";
+import * as ops from "./ops.ts";
+import { runJob } from "./async.ts";
+import * as io from "./io.ts";
+
+export { Tensor };
+
+/** `t op other` on the native pool (`addAsync`...). */
+function binaryAsync(t: Tensor, op: number, other: Tensor, name: string): Promise<Tensor> {
+  ops.asTensor(t, name); // a foreign receiver: a TypeError (as when this was a private method)
+  const b = ops.asTensor(other, name);
+  return runJob([t, b], (x, y) => sym.cobalt_binary_async(op, x, y));
+}
+
+/** A reduction on the native pool (`sumAsync`...). */
+function reduceAsync(
+  t: Tensor,
+  op: number,
+  name: string,
+  axis: Axes,
+  opts: ReduceOptions | undefined,
+): Promise<Tensor> {
+  ops.asTensor(t, name);
+  return runJob([t], (x) => ops.reduceJob(op, name, x, axis, opts));
+}
+
+/**
+ * The implementations, one per `declare`d member of `Tensor` (their docs are in tensor.ts). Each
+ * one's parameters are the declared ones, so its `length` (arity) is what a class method had.
+ */
+const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
+  // ---- elementwise ------------------------------------------------------------------------------
+  add(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.add, this, other, false);
+  },
+  sub(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.sub, this, other, false);
+  },
+  mul(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.mul, this, other, false);
+  },
+  div(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.div, this, other, false);
+  },
+  pow(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.pow, this, other, false);
+  },
+  maximum(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.maximum, this, other, false);
+  },
+  minimum(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.minimum, this, other, false);
+  },
+  mod(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.mod, this, other, false);
+  },
+  floorDiv(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.floorDiv, this, other, false);
+  },
+  rsub(other: number): Tensor {
+    return ops.binary(ops.BINARY_OP.sub, this, other, true);
+  },
+  rdiv(other: number): Tensor {
+    return ops.binary(ops.BINARY_OP.div, this, other, true);
+  },
+  eq(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.eq, this, other, false);
+  },
+  ne(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.ne, this, other, false);
+  },
+  lt(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.lt, this, other, false);
+  },
+  le(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.le, this, other, false);
+  },
+  gt(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.gt, this, other, false);
+  },
+  ge(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.ge, this, other, false);
+  },
+  logicalAnd(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.logicalAnd, this, other, false);
+  },
+  logicalOr(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.logicalOr, this, other, false);
+  },
+  logicalXor(other: Operand): Tensor {
+    return ops.binary(ops.BINARY_OP.logicalXor, this, other, false);
+  },
+  logicalNot(): Tensor {
+    return ops.unary(ops.UNARY_OP.logicalNot, this);
+  },
+  clamp(min?: Operand | null, max?: Operand | null): Tensor {
+    return ops.clamp(this, min, max);
+  },
+  neg(): Tensor {
+    return ops.unary(ops.UNARY_OP.neg, this);
+  },
+  exp(): Tensor {
+    return ops.unary(ops.UNARY_OP.exp, this);
+  },
+  log(): Tensor {
+    return ops.unary(ops.UNARY_OP.log, this);
+  },
+  log1p(): Tensor {
+    return ops.unary(ops.UNARY_OP.log1p, this);
+  },
+  expm1(): Tensor {
+    return ops.unary(ops.UNARY_OP.expm1, this);
+  },
+  sqrt(): Tensor {
+    return ops.unary(ops.UNARY_OP.sqrt, this);
+  },
+  rsqrt(): Tensor {
+    return ops.unary(ops.UNARY_OP.rsqrt, this);
+  },
+  abs(): Tensor {
+    return ops.unary(ops.UNARY_OP.abs, this);
+  },
+  sign(): Tensor {
+    return ops.unary(ops.UNARY_OP.sign, this);
+  },
+  sin(): Tensor {
+    return ops.unary(ops.UNARY_OP.sin, this);
+  },
+  cos(): Tensor {
+    return ops.unary(ops.UNARY_OP.cos, this);
+  },
+  tan(): Tensor {
+    return ops.unary(ops.UNARY_OP.tan, this);
+  },
+  tanh(): Tensor {
+    return ops.unary(ops.UNARY_OP.tanh, this);
+  },
+  sigmoid(): Tensor {
+    return ops.unary(ops.UNARY_OP.sigmoid, this);
+  },
+  relu(): Tensor {
+    return ops.unary(ops.UNARY_OP.relu, this);
+  },
+  gelu(opts?: { approximate?: "none" | "tanh" }): Tensor {
+    return ops.gelu(this, opts);
+  },
+  silu(): Tensor {
+    return ops.unary(ops.UNARY_OP.silu, this);
+  },
+  softplus(): Tensor {
+    return ops.unary(ops.UNARY_OP.softplus, this);
+  },
+  floor(): Tensor {
+    return ops.unary(ops.UNARY_OP.floor, this);
+  },
+  ceil(): Tensor {
+    return ops.unary(ops.UNARY_OP.ceil, this);
+  },
+  round(): Tensor {
+    return ops.unary(ops.UNARY_OP.round, this);
+  },
+  isnan(): Tensor {
+    return ops.unary(ops.UNARY_OP.isnan, this);
+  },
+  isfinite(): Tensor {
+    return ops.unary(ops.UNARY_OP.isfinite, this);
+  },
+
+  // ---- reductions -------------------------------------------------------------------------------
+  sum(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.sum, "sum", this, axis, opts);
+  },
+  mean(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.mean, "mean", this, axis, opts);
+  },
+  max(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.max, "max", this, axis, opts);
+  },
+  min(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.min, "min", this, axis, opts);
+  },
+  prod(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.prod, "prod", this, axis, opts);
+  },
+  argmax(axis?: number | null, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.argmax, "argmax", this, axis, opts);
+  },
+  argmin(axis?: number | null, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.argmin, "argmin", this, axis, opts);
+  },
+  any(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.any, "any", this, axis, opts);
+  },
+  all(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.all, "all", this, axis, opts);
+  },
+  var(axis?: Axes, opts?: VarOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.var, "var", this, axis, opts, opts?.ddof);
+  },
+  std(axis?: Axes, opts?: VarOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.std, "std", this, axis, opts, opts?.ddof);
+  },
+  logsumexp(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.logsumexp, "logsumexp", this, axis, opts);
+  },
+  softmax(axis = -1): Tensor {
+    return ops.scan(ops.SCAN_OP.softmax, "softmax", this, axis);
+  },
+  logSoftmax(axis = -1): Tensor {
+    return ops.scan(ops.SCAN_OP.logSoftmax, "logSoftmax", this, axis);
+  },
+  cumsum(axis?: number | null): Tensor {
+    return ops.scan(ops.SCAN_OP.cumsum, "cumsum", this, axis);
+  },
+  cumprod(axis?: number | null): Tensor {
+    return ops.scan(ops.SCAN_OP.cumprod, "cumprod", this, axis);
+  },
+
+  // ---- linear algebra ---------------------------------------------------------------------------
+  matmul(other: Tensor): Tensor {
+    return ops.matmul(this, other);
+  },
+  dot(other: Tensor): Tensor {
+    return ops.dot(this, other);
+  },
+  outer(other: Tensor): Tensor {
+    return ops.outer(this, other);
+  },
+
+  // ---- shape ------------------------------------------------------------------------------------
+  reshape(...shape: number[] | [number[]]): Tensor {
+    return ops.reshape(this, (Array.isArray(shape[0]) ? shape[0] : shape) as number[]);
+  },
+  flatten(start = 0, end = -1): Tensor {
+    return ops.flatten(this, start, end);
+  },
+  permute(...axes: number[]): Tensor {
+    return ops.permute(this, axes);
+  },
+  slice(...specs: SliceSpec[]): Tensor {
+    return ops.slice(this, specs);
+  },
+  expand(shape: number[]): Tensor {
+    return ops.expand(this, shape);
+  },
+  broadcastTo(shape: number[]): Tensor {
+    return ops.expand(this, shape);
+  },
+  squeeze(axis?: number | number[]): Tensor {
+    return ops.squeeze(this, axis);
+  },
+  unsqueeze(axis: number): Tensor {
+    return ops.unsqueeze(this, axis);
+  },
+  flip(axes?: number | number[]): Tensor {
+    return ops.flip(this, axes);
+  },
+  tile(reps: number | number[]): Tensor {
+    return ops.tile(this, reps);
+  },
+  repeat(n: number, axis?: number): Tensor {
+    return ops.repeat(this, n, axis);
+  },
+  tril(k = 0): Tensor {
+    return ops.tri(this, k, true);
+  },
+  triu(k = 0): Tensor {
+    return ops.tri(this, k, false);
+  },
+  pad(widths: number | [number, number] | [number, number][], value = 0): Tensor {
+    return ops.pad(this, widths, value);
+  },
+  split(sections: number | number[], axis = 0): Tensor[] {
+    return ops.split(this, sections, axis);
+  },
+  chunk(n: number, axis = 0): Tensor[] {
+    return ops.chunk(this, n, axis);
+  },
+
+  // ---- indexing ---------------------------------------------------------------------------------
+  indexSelect(axis: number, indices: Tensor | number[]): Tensor {
+    return ops.indexSelect(this, axis, indices);
+  },
+  take(indices: Tensor | number[], axis?: number): Tensor {
+    return ops.take(this, indices, axis);
+  },
+  gather(axis: number, index: Tensor): Tensor {
+    return ops.gather(this, axis, index);
+  },
+  argsort(axis = -1, opts?: { descending?: boolean }): Tensor {
+    return ops.argsort(this, axis, opts);
+  },
+  sort(axis = -1, opts?: { descending?: boolean }): { values: Tensor; indices: Tensor } {
+    return ops.sort(this, axis, opts);
+  },
+  topk(k: number, axis = -1, opts?: { largest?: boolean }): { values: Tensor; indices: Tensor } {
+    return ops.topk(this, k, axis, opts);
+  },
+  assign(value: Operand): Tensor {
+    ops.assign(this, value);
+    return this;
+  },
+
+  // ---- bytes and objects (io.ts) ----------------------------------------------------------------
+  toBytes(): Uint8Array {
+    return io.toBytes(this);
+  },
+  toObject(): ReturnType<typeof io.toObject> {
+    return io.toObject(this);
+  },
+
+  // ---- off the JS thread (async.ts) -------------------------------------------------------------
+  matmulAsync(other: Tensor): Promise<Tensor> {
+    const b = ops.asTensor(other, "matmulAsync");
+    return runJob([this, b], (x, y) => sym.cobalt_matmul_async(x, y));
+  },
+  addAsync(other: Tensor): Promise<Tensor> {
+    return binaryAsync(this, ops.BINARY_OP.add, other, "addAsync");
+  },
+  subAsync(other: Tensor): Promise<Tensor> {
+    return binaryAsync(this, ops.BINARY_OP.sub, other, "subAsync");
+  },
+  mulAsync(other: Tensor): Promise<Tensor> {
+    return binaryAsync(this, ops.BINARY_OP.mul, other, "mulAsync");
+  },
+  divAsync(other: Tensor): Promise<Tensor> {
+    return binaryAsync(this, ops.BINARY_OP.div, other, "divAsync");
+  },
+  expAsync(): Promise<Tensor> {
+    return runJob([this], (x) => sym.cobalt_unary_async(ops.UNARY_OP.exp, x));
+  },
+  tanhAsync(): Promise<Tensor> {
+    return runJob([this], (x) => sym.cobalt_unary_async(ops.UNARY_OP.tanh, x));
+  },
+  sumAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
+    return reduceAsync(this, ops.REDUCE_OP.sum, "sumAsync", axis, opts);
+  },
+  meanAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
+    return reduceAsync(this, ops.REDUCE_OP.mean, "meanAsync", axis, opts);
+  },
+  maxAsync(axis?: Axes, opts?: ReduceOptions): Promise<Tensor> {
+    return reduceAsync(this, ops.REDUCE_OP.max, "maxAsync", axis, opts);
+  },
+  astypeAsync(dtype: DType): Promise<Tensor> {
+    const code = DTYPES[checkDType(dtype, "astypeAsync")].code;
+    return runJob([this], (x) => sym.cobalt_astype_async(x, code), dtype);
+  },
+  contiguousAsync(): Promise<Tensor> {
+    return runJob([this], (x) => sym.cobalt_contiguous_async(x));
+  },
+};
+
+// Defined as a class defines its methods: writable, configurable, not enumerable.
+for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(methods))) {
+  if (Object.hasOwn(Tensor.prototype, name)) throw new Error(`Tensor.prototype.${name} is defined twice`);
+  Object.defineProperty(Tensor.prototype, name, {
+    value: d.value,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}
