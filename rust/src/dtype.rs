@@ -263,13 +263,21 @@ macro_rules! float_elem {
         impl Elem for $t {
             const DTYPE: DType = $d;
             #[inline(always)]
-            fn to_f64(self) -> f64 { self as f64 }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
             #[inline(always)]
-            fn from_f64(v: f64) -> Self { v as $t }
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
             #[inline(always)]
-            fn is_nan(self) -> bool { <$t>::is_nan(self) }
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
             #[inline(always)]
-            fn truthy(self) -> bool { self != 0.0 }
+            fn truthy(self) -> bool {
+                self != 0.0
+            }
         }
     };
 }
@@ -281,15 +289,25 @@ macro_rules! int_elem {
         impl Elem for $t {
             const DTYPE: DType = $d;
             #[inline(always)]
-            fn to_f64(self) -> f64 { self as f64 }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
             #[inline(always)]
-            fn from_f64(v: f64) -> Self { v as $t }
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
             #[inline(always)]
-            fn to_i64(self) -> i64 { self as i64 }
+            fn to_i64(self) -> i64 {
+                self as i64
+            }
             #[inline(always)]
-            fn from_i64(v: i64) -> Self { v as $t }
+            fn from_i64(v: i64) -> Self {
+                v as $t
+            }
             #[inline(always)]
-            fn truthy(self) -> bool { self != 0 }
+            fn truthy(self) -> bool {
+                self != 0
+            }
         }
     };
 }
@@ -410,55 +428,165 @@ pub trait Float: Num {
 macro_rules! float_num {
     ($t:ty, $exp:ident, $tanh:ident, $gelu:ident) => {
         impl Num for $t {
-            #[inline(always)] fn zero() -> Self { 0.0 }
-            #[inline(always)] fn one() -> Self { 1.0 }
-            #[inline(always)] fn add(self, o: Self) -> Self { self + o }
-            #[inline(always)] fn sub(self, o: Self) -> Self { self - o }
-            #[inline(always)] fn mul(self, o: Self) -> Self { self * o }
-            #[inline(always)] fn div(self, o: Self) -> Self { self / o }
+            #[inline(always)]
+            fn zero() -> Self {
+                0.0
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                1.0
+            }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                self + o
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                self - o
+            }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                self * o
+            }
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                self / o
+            }
             #[inline(always)]
             fn floor_div(self, o: Self) -> Self {
                 // numpy's npy_divmod: the quotient of `self - fmod`, one less when the remainder
                 // takes the divisor's sign, snapped to an integer. NOTE: from the raw fmod (the
                 // adjusted remainder is inf for -5 % inf, and (-5 - inf) / inf would be NaN).
-                if o == 0.0 { return self / o; }
+                if o == 0.0 {
+                    return self / o;
+                }
                 let m = self % o;
                 let mut d = (self - m) / o;
-                if m != 0.0 && ((o < 0.0) != (m < 0.0)) { d -= 1.0; }
-                if d == 0.0 { (0.0 as $t).copysign(self / o) } else { let f = d.floor(); if d - f > 0.5 { f + 1.0 } else { f } }
+                if m != 0.0 && ((o < 0.0) != (m < 0.0)) {
+                    d -= 1.0;
+                }
+                if d == 0.0 {
+                    (0.0 as $t).copysign(self / o)
+                } else {
+                    let f = d.floor();
+                    if d - f > 0.5 {
+                        f + 1.0
+                    } else {
+                        f
+                    }
+                }
             }
             #[inline(always)]
             fn rem(self, o: Self) -> Self {
                 // numpy's npy_remainder (fmod, moved to the divisor's sign)
-                if o == 0.0 { return <$t>::NAN; }
+                if o == 0.0 {
+                    return <$t>::NAN;
+                }
                 let m = self % o;
-                if m != 0.0 && ((m < 0.0) != (o < 0.0)) { m + o } else if m == 0.0 { (0.0 as $t).copysign(o) } else { m }
+                if m != 0.0 && ((m < 0.0) != (o < 0.0)) {
+                    m + o
+                } else if m == 0.0 {
+                    (0.0 as $t).copysign(o)
+                } else {
+                    m
+                }
             }
-            #[inline(always)] fn pow(self, o: Self) -> Self { self.powf(o) }
-            #[inline(always)] fn neg(self) -> Self { -self }
-            #[inline(always)] fn abs(self) -> Self { <$t>::abs(self) }
             #[inline(always)]
-            fn sign(self) -> Self { if self > 0.0 { 1.0 } else if self < 0.0 { -1.0 } else { self } }
-            #[inline(always)] fn floor(self) -> Self { <$t>::floor(self) }
-            #[inline(always)] fn ceil(self) -> Self { <$t>::ceil(self) }
-            #[inline(always)] fn round(self) -> Self { <$t>::round_ties_even(self) }
-            #[inline(always)] fn lowest() -> Self { <$t>::NEG_INFINITY }
-            #[inline(always)] fn highest() -> Self { <$t>::INFINITY }
+            fn pow(self, o: Self) -> Self {
+                self.powf(o)
+            }
+            #[inline(always)]
+            fn neg(self) -> Self {
+                -self
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                <$t>::abs(self)
+            }
+            #[inline(always)]
+            fn sign(self) -> Self {
+                if self > 0.0 {
+                    1.0
+                } else if self < 0.0 {
+                    -1.0
+                } else {
+                    self
+                }
+            }
+            #[inline(always)]
+            fn floor(self) -> Self {
+                <$t>::floor(self)
+            }
+            #[inline(always)]
+            fn ceil(self) -> Self {
+                <$t>::ceil(self)
+            }
+            #[inline(always)]
+            fn round(self) -> Self {
+                <$t>::round_ties_even(self)
+            }
+            #[inline(always)]
+            fn lowest() -> Self {
+                <$t>::NEG_INFINITY
+            }
+            #[inline(always)]
+            fn highest() -> Self {
+                <$t>::INFINITY
+            }
         }
         impl Float for $t {
-            #[inline(always)] fn exp(self) -> Self { crate::cpu::math::$exp(self) }
-            #[inline(always)] fn ln(self) -> Self { <$t>::ln(self) }
-            #[inline(always)] fn ln_1p(self) -> Self { <$t>::ln_1p(self) }
-            #[inline(always)] fn exp_m1(self) -> Self { <$t>::exp_m1(self) }
-            #[inline(always)] fn sqrt(self) -> Self { <$t>::sqrt(self) }
-            #[inline(always)] fn sin(self) -> Self { <$t>::sin(self) }
-            #[inline(always)] fn cos(self) -> Self { <$t>::cos(self) }
-            #[inline(always)] fn tan(self) -> Self { <$t>::tan(self) }
-            #[inline(always)] fn tanh(self) -> Self { crate::cpu::math::$tanh(self) }
-            #[inline(always)] fn gelu(self) -> Self { crate::cpu::math::$gelu(self) }
-            #[inline(always)] fn erf(self) -> Self { crate::cpu::math::erf(self as f64) as $t }
-            #[inline(always)] fn is_finite(self) -> bool { <$t>::is_finite(self) }
-            #[inline(always)] fn infinity() -> Self { <$t>::INFINITY }
+            #[inline(always)]
+            fn exp(self) -> Self {
+                crate::cpu::math::$exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
+            #[inline(always)]
+            fn exp_m1(self) -> Self {
+                <$t>::exp_m1(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            #[inline(always)]
+            fn sin(self) -> Self {
+                <$t>::sin(self)
+            }
+            #[inline(always)]
+            fn cos(self) -> Self {
+                <$t>::cos(self)
+            }
+            #[inline(always)]
+            fn tan(self) -> Self {
+                <$t>::tan(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                crate::cpu::math::$tanh(self)
+            }
+            #[inline(always)]
+            fn gelu(self) -> Self {
+                crate::cpu::math::$gelu(self)
+            }
+            #[inline(always)]
+            fn erf(self) -> Self {
+                crate::cpu::math::erf(self as f64) as $t
+            }
+            #[inline(always)]
+            fn is_finite(self) -> bool {
+                <$t>::is_finite(self)
+            }
+            #[inline(always)]
+            fn infinity() -> Self {
+                <$t>::INFINITY
+            }
         }
     };
 }
@@ -468,23 +596,53 @@ float_num!(f64, exp_f64, tanh_f64, gelu_f64);
 macro_rules! int_num {
     ($t:ty, $signed:expr) => {
         impl Num for $t {
-            #[inline(always)] fn zero() -> Self { 0 }
-            #[inline(always)] fn one() -> Self { 1 }
-            #[inline(always)] fn add(self, o: Self) -> Self { self.wrapping_add(o) }
-            #[inline(always)] fn sub(self, o: Self) -> Self { self.wrapping_sub(o) }
-            #[inline(always)] fn mul(self, o: Self) -> Self { self.wrapping_mul(o) }
-            #[inline(always)] fn div(self, o: Self) -> Self { self.floor_div(o) }
+            #[inline(always)]
+            fn zero() -> Self {
+                0
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                1
+            }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                self.wrapping_mul(o)
+            }
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                self.floor_div(o)
+            }
             #[inline(always)]
             fn floor_div(self, o: Self) -> Self {
-                if o == 0 { return 0; }
+                if o == 0 {
+                    return 0;
+                }
                 let q = self.wrapping_div(o);
-                if $signed && (self.wrapping_rem(o) != 0) && ((self < (0 as $t)) != (o < (0 as $t))) { q.wrapping_sub(1) } else { q }
+                if $signed && (self.wrapping_rem(o) != 0) && ((self < (0 as $t)) != (o < (0 as $t))) {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                }
             }
             #[inline(always)]
             fn rem(self, o: Self) -> Self {
-                if o == 0 { return 0; }
+                if o == 0 {
+                    return 0;
+                }
                 let r = self.wrapping_rem(o);
-                if $signed && r != 0 && ((r < (0 as $t)) != (o < (0 as $t))) { r.wrapping_add(o) } else { r }
+                if $signed && r != 0 && ((r < (0 as $t)) != (o < (0 as $t))) {
+                    r.wrapping_add(o)
+                } else {
+                    r
+                }
             }
             #[inline(always)]
             fn pow(self, o: Self) -> Self {
@@ -492,22 +650,56 @@ macro_rules! int_num {
                 let mut e = o as u64;
                 let (mut b, mut r) = (self, 1 as $t);
                 while e > 0 {
-                    if e & 1 == 1 { r = r.wrapping_mul(b); }
+                    if e & 1 == 1 {
+                        r = r.wrapping_mul(b);
+                    }
                     b = b.wrapping_mul(b);
                     e >>= 1;
                 }
                 r
             }
-            #[inline(always)] fn neg(self) -> Self { (0 as $t).wrapping_sub(self) }
             #[inline(always)]
-            fn abs(self) -> Self { if $signed && self < (0 as $t) { (0 as $t).wrapping_sub(self) } else { self } }
+            fn neg(self) -> Self {
+                (0 as $t).wrapping_sub(self)
+            }
             #[inline(always)]
-            fn sign(self) -> Self { if self > (0 as $t) { 1 } else if self == (0 as $t) { 0 } else { (0 as $t).wrapping_sub(1) } }
-            #[inline(always)] fn floor(self) -> Self { self }
-            #[inline(always)] fn ceil(self) -> Self { self }
-            #[inline(always)] fn round(self) -> Self { self }
-            #[inline(always)] fn lowest() -> Self { <$t>::MIN }
-            #[inline(always)] fn highest() -> Self { <$t>::MAX }
+            fn abs(self) -> Self {
+                if $signed && self < (0 as $t) {
+                    (0 as $t).wrapping_sub(self)
+                } else {
+                    self
+                }
+            }
+            #[inline(always)]
+            fn sign(self) -> Self {
+                if self > (0 as $t) {
+                    1
+                } else if self == (0 as $t) {
+                    0
+                } else {
+                    (0 as $t).wrapping_sub(1)
+                }
+            }
+            #[inline(always)]
+            fn floor(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn ceil(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn round(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn lowest() -> Self {
+                <$t>::MIN
+            }
+            #[inline(always)]
+            fn highest() -> Self {
+                <$t>::MAX
+            }
         }
     };
 }
@@ -520,14 +712,38 @@ int_num!(u8, false);
 macro_rules! dispatch {
     ($dtype:expr, $T:ident => $body:expr) => {
         match $dtype {
-            $crate::dtype::DType::F32 => { type $T = f32; $body }
-            $crate::dtype::DType::F64 => { type $T = f64; $body }
-            $crate::dtype::DType::I32 => { type $T = i32; $body }
-            $crate::dtype::DType::I64 => { type $T = i64; $body }
-            $crate::dtype::DType::U8 => { type $T = u8; $body }
-            $crate::dtype::DType::Bool => { type $T = $crate::dtype::Bool; $body }
-            $crate::dtype::DType::F16 => { type $T = $crate::dtype::F16; $body }
-            $crate::dtype::DType::BF16 => { type $T = $crate::dtype::BF16; $body }
+            $crate::dtype::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            $crate::dtype::DType::I32 => {
+                type $T = i32;
+                $body
+            }
+            $crate::dtype::DType::I64 => {
+                type $T = i64;
+                $body
+            }
+            $crate::dtype::DType::U8 => {
+                type $T = u8;
+                $body
+            }
+            $crate::dtype::DType::Bool => {
+                type $T = $crate::dtype::Bool;
+                $body
+            }
+            $crate::dtype::DType::F16 => {
+                type $T = $crate::dtype::F16;
+                $body
+            }
+            $crate::dtype::DType::BF16 => {
+                type $T = $crate::dtype::BF16;
+                $body
+            }
         }
     };
 }
@@ -537,11 +753,26 @@ macro_rules! dispatch {
 macro_rules! dispatch_num {
     ($dtype:expr, $T:ident => $body:expr, $other:expr) => {
         match $dtype {
-            $crate::dtype::DType::F32 => { type $T = f32; $body }
-            $crate::dtype::DType::F64 => { type $T = f64; $body }
-            $crate::dtype::DType::I32 => { type $T = i32; $body }
-            $crate::dtype::DType::I64 => { type $T = i64; $body }
-            $crate::dtype::DType::U8 => { type $T = u8; $body }
+            $crate::dtype::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            $crate::dtype::DType::I32 => {
+                type $T = i32;
+                $body
+            }
+            $crate::dtype::DType::I64 => {
+                type $T = i64;
+                $body
+            }
+            $crate::dtype::DType::U8 => {
+                type $T = u8;
+                $body
+            }
             _ => $other,
         }
     };
@@ -552,8 +783,14 @@ macro_rules! dispatch_num {
 macro_rules! dispatch_float {
     ($dtype:expr, $T:ident => $body:expr, $other:expr) => {
         match $dtype {
-            $crate::dtype::DType::F32 => { type $T = f32; $body }
-            $crate::dtype::DType::F64 => { type $T = f64; $body }
+            $crate::dtype::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::F64 => {
+                type $T = f64;
+                $body
+            }
             _ => $other,
         }
     };
@@ -569,10 +806,18 @@ mod tests {
         let (mut lo, mut hi) = (0u16, max_bits);
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if to(mid) <= v { lo = mid } else { hi = mid }
+            if to(mid) <= v {
+                lo = mid
+            } else {
+                hi = mid
+            }
         }
         let (dl, dh) = (v - to(lo), to(hi) - v);
-        if dl < dh || (dl == dh && lo % 2 == 0) { lo } else { hi }
+        if dl < dh || (dl == dh && lo % 2 == 0) {
+            lo
+        } else {
+            hi
+        }
     }
 
     #[test]
@@ -618,8 +863,16 @@ mod tests {
             }
         }
         let cases = [
-            (U8, I32, I32), (I32, I64, I64), (I32, F16, F64), (U8, F16, F16), (I64, F32, F64),
-            (U8, F32, F32), (Bool, U8, U8), (F16, F32, F32), (F16, BF16, F32), (Bool, F16, F16),
+            (U8, I32, I32),
+            (I32, I64, I64),
+            (I32, F16, F64),
+            (U8, F16, F16),
+            (I64, F32, F64),
+            (U8, F32, F32),
+            (Bool, U8, U8),
+            (F16, F32, F32),
+            (F16, BF16, F32),
+            (Bool, F16, F16),
         ];
         for (a, b, r) in cases {
             assert_eq!(DType::promote(a, b), r, "{a:?} + {b:?}");

@@ -63,16 +63,11 @@ impl fmt::Display for Error {
             | Error::OutOfMemory(m)
             | Error::Axis(m)
             | Error::Index(m)
-            | Error::Borrowed(m) => {
-                f.write_str(m)
-            }
+            | Error::Borrowed(m) => f.write_str(m),
             Error::Panic(m) => write!(f, "panic in cobalt: {m}"),
-            Error::ShapeMismatch { op, lhs, rhs } => write!(
-                f,
-                "{op}: shapes {} and {} are not compatible",
-                fmt_shape(lhs),
-                fmt_shape(rhs)
-            ),
+            Error::ShapeMismatch { op, lhs, rhs } => {
+                write!(f, "{op}: shapes {} and {} are not compatible", fmt_shape(lhs), fmt_shape(rhs))
+            }
         }
     }
 }

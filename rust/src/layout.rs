@@ -50,9 +50,7 @@ impl Layout {
         let n = self.ndim();
         let mut seen = vec![false; n];
         if perm.len() != n || perm.iter().any(|&p| p >= n || std::mem::replace(&mut seen[p], true)) {
-            return Err(Error::Axis(format!(
-                "permute: axes {perm:?} are not a permutation of 0..{n}"
-            )));
+            return Err(Error::Axis(format!("permute: axes {perm:?} are not a permutation of 0..{n}")));
         }
         Ok(Layout::new(
             perm.iter().map(|&p| self.shape[p]).collect(),
@@ -78,13 +76,7 @@ impl Layout {
     pub fn broadcast_strides(&self, shape: &[usize]) -> Dims<isize> {
         let pad = shape.len() - self.ndim();
         (0..shape.len())
-            .map(|i| {
-                if i < pad || self.shape[i - pad] == 1 && shape[i] != 1 {
-                    0
-                } else {
-                    self.strides[i - pad]
-                }
-            })
+            .map(|i| if i < pad || self.shape[i - pad] == 1 && shape[i] != 1 { 0 } else { self.strides[i - pad] })
             .collect()
     }
 }

@@ -199,10 +199,7 @@ impl Drop for Borrow {
 
 impl Job {
     /// Starts `f(inputs)` on the pool. `inputs` stay alive and borrowed until it has run.
-    pub fn submit(
-        inputs: Vec<Tensor>,
-        f: impl FnOnce(&[Tensor]) -> Result<Tensor> + Send + 'static,
-    ) -> Arc<Job> {
+    pub fn submit(inputs: Vec<Tensor>, f: impl FnOnce(&[Tensor]) -> Result<Tensor> + Send + 'static) -> Arc<Job> {
         let job = Arc::new(Job { state: Mutex::new(State::Pending), finished: Condvar::new() });
         let borrow = Borrow::new(inputs);
         let j = job.clone();
@@ -210,7 +207,8 @@ impl Job {
             let r = match catch_unwind(AssertUnwindSafe(|| f(&borrow.0))) {
                 Ok(r) => r,
                 Err(p) => Err(Error::Panic(
-                    p.downcast_ref::<&str>().map(|s| s.to_string())
+                    p.downcast_ref::<&str>()
+                        .map(|s| s.to_string())
                         .or_else(|| p.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "unknown panic payload".into()),
                 )),

@@ -93,10 +93,7 @@ impl<T: Copy + Default + std::fmt::Debug> std::fmt::Debug for Dims<T> {
 /// Number of elements of `shape`, or `OutOfMemory` when the product overflows `usize`.
 pub fn numel(shape: &[usize]) -> Result<usize> {
     shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| {
-        Error::OutOfMemory(format!(
-            "shape {} has more elements than fit in memory",
-            crate::error::fmt_shape(shape)
-        ))
+        Error::OutOfMemory(format!("shape {} has more elements than fit in memory", crate::error::fmt_shape(shape)))
     })
 }
 
@@ -135,9 +132,7 @@ pub fn normalize_axis(op: &str, axis: i64, ndim: usize) -> Result<usize> {
     let n = ndim as i64;
     let a = if axis < 0 { axis + n } else { axis };
     if a < 0 || a >= n {
-        return Err(Error::Axis(format!(
-            "{op}: axis {axis} is out of bounds for a tensor of dimension {ndim}"
-        )));
+        return Err(Error::Axis(format!("{op}: axis {axis} is out of bounds for a tensor of dimension {ndim}")));
     }
     Ok(a as usize)
 }

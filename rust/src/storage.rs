@@ -56,9 +56,14 @@ pub type ReleaseFn = unsafe extern "C" fn(ctx: *mut c_void);
 
 enum Owner {
     Owned(AllocLayout),
-    External { release: Option<ReleaseFn>, ctx: *mut c_void },
+    External {
+        release: Option<ReleaseFn>,
+        ctx: *mut c_void,
+    },
     #[cfg(unix)]
-    Mapped { len: usize },
+    Mapped {
+        len: usize,
+    },
 }
 
 /// A block of memory holding elements. Shared between tensors through `Arc<Storage>`.
@@ -131,8 +136,7 @@ impl Storage {
         release: Option<ReleaseFn>,
         ctx: *mut c_void,
     ) -> Result<Storage> {
-        let ptr = NonNull::new(ptr)
-            .ok_or_else(|| Error::InvalidArgument("external memory pointer is NULL".into()))?;
+        let ptr = NonNull::new(ptr).ok_or_else(|| Error::InvalidArgument("external memory pointer is NULL".into()))?;
         EXTERNAL_BYTES.fetch_add(nbytes as i64, Ordering::Relaxed);
         Ok(Storage { ptr, nbytes, owner: Owner::External { release, ctx }, readers: Default::default() })
     }
@@ -181,7 +185,9 @@ impl Storage {
     /// any other storage).
     pub fn adoption_id(&self) -> u32 {
         match self.owner {
-            Owner::External { release: Some(f), ctx } if f as usize == adoption_released as ReleaseFn as usize => ctx as usize as u32,
+            Owner::External { release: Some(f), ctx } if f as usize == adoption_released as ReleaseFn as usize => {
+                ctx as usize as u32
+            }
             _ => 0,
         }
     }
@@ -448,7 +454,11 @@ pub fn fmt_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if v >= 100.0 { format!("{v:.0} {}", UNITS[u]) } else { format!("{v:.1} {}", UNITS[u]) }
+    if v >= 100.0 {
+        format!("{v:.0} {}", UNITS[u])
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 // A per-thread cache of small freed blocks (64..=4096 bytes, power-of-two classes). Small tensors
@@ -605,8 +615,7 @@ mod tests {
         }
         let mut buf = [0u8; 16];
         // SAFETY: buf outlives the storage.
-        let s = unsafe { Storage::external(buf.as_mut_ptr(), 16, Some(rel), std::ptr::null_mut()) }
-            .unwrap();
+        let s = unsafe { Storage::external(buf.as_mut_ptr(), 16, Some(rel), std::ptr::null_mut()) }.unwrap();
         drop(s);
         assert_eq!(CALLS.load(Ordering::SeqCst), 1);
     }

@@ -25,9 +25,7 @@ impl std::fmt::Debug for Tensor {
 
 /// Bytes of a contiguous `shape` of `dtype`, or `OutOfMemory` when that overflows.
 fn nbytes(dtype: DType, shape: &[usize]) -> Result<usize> {
-    numel(shape)?
-        .checked_mul(dtype.size())
-        .ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))
+    numel(shape)?.checked_mul(dtype.size()).ok_or_else(|| Error::OutOfMemory(format!("shape {shape:?} is too large")))
 }
 
 impl Tensor {
@@ -62,7 +60,9 @@ impl Tensor {
     /// `n` values from `start` to `stop` (included when `n > 1`), like `numpy.linspace`.
     pub fn linspace(dtype: DType, start: f64, stop: f64, n: usize) -> Result<Tensor> {
         if !start.is_finite() || !stop.is_finite() {
-            return Err(Error::InvalidArgument(format!("linspace: start and stop must be finite (got {start}, {stop})")));
+            return Err(Error::InvalidArgument(format!(
+                "linspace: start and stop must be finite (got {start}, {stop})"
+            )));
         }
         let t = Tensor::zeros(dtype, &[n])?;
         let step = if n > 1 { (stop - start) / (n - 1) as f64 } else { 0.0 };
@@ -119,9 +119,7 @@ impl Tensor {
     /// A contiguous tensor with the values of `data`.
     pub fn from_vec<T: Elem>(shape: &[usize], data: &[T]) -> Result<Tensor> {
         // SAFETY: any initialised slice of plain numbers can be viewed as bytes.
-        let bytes = unsafe {
-            std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data))
-        };
+        let bytes = unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data)) };
         Tensor::from_bytes(T::DTYPE, shape, bytes)
     }
 
@@ -305,7 +303,11 @@ impl Tensor {
         let mut shape: Vec<usize> = self.shape().to_vec();
         shape[axis] = len;
         // an empty slice (start may be the dim's end) keeps the offset: nothing past the end
-        let off = if len == 0 { self.layout.offset as isize } else { self.layout.offset as isize + start as isize * self.layout.strides[axis] };
+        let off = if len == 0 {
+            self.layout.offset as isize
+        } else {
+            self.layout.offset as isize + start as isize * self.layout.strides[axis]
+        };
         Ok(self.with_layout(Layout::new(shape[..].into(), self.layout.strides.clone(), off as usize)))
     }
 

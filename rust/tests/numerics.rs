@@ -80,7 +80,7 @@ fn sums_of_narrow_dtypes_widen_element_by_element() {
     for dtype in [DType::U8, DType::Bool, DType::I32, DType::I64, DType::F16, DType::BF16, DType::F32] {
         for (shape, axes) in [
             (vec![1000usize], None),
-            (vec![300_001], None), // one long row: partial sums on the pool
+            (vec![300_001], None),            // one long row: partial sums on the pool
             (vec![37, 29], Some(vec![0i64])), // leading axis: whole rows added
             (vec![37, 29], Some(vec![1])),
             (vec![600, 300], Some(vec![0])), // bands of rows across the pool
@@ -94,13 +94,26 @@ fn sums_of_narrow_dtypes_widen_element_by_element() {
                 let got = cpu::reduce(op, &a, axes, false, 0.0).unwrap();
                 // the reference: the same reduction of a float64 copy (integer sums are exact in
                 // float64 at these sizes), rounded to the result dtype
-                let want = cpu::cast(&cpu::reduce(op, &cpu::cast(&a, DType::F64).unwrap(), axes, false, 0.0).unwrap(), got.dtype()).unwrap();
+                let want = cpu::cast(
+                    &cpu::reduce(op, &cpu::cast(&a, DType::F64).unwrap(), axes, false, 0.0).unwrap(),
+                    got.dtype(),
+                )
+                .unwrap();
                 assert_eq!(got.shape(), want.shape());
                 let (g, w) = (f64s(&got), f64s(&want));
                 for (i, (&g, &w)) in g.iter().zip(&w).enumerate() {
                     let exact = !dtype.is_float() && op == ReduceOp::Sum;
-                    let tol = if exact { 0.0 } else if matches!(dtype, DType::F16 | DType::BF16) { 1e-2 } else { 1e-5 };
-                    assert!(g == w || (g - w).abs() <= tol * w.abs().max(1.0), "{op:?} {dtype:?} {shape:?} {axes:?} [{i}]: {g} vs {w}");
+                    let tol = if exact {
+                        0.0
+                    } else if matches!(dtype, DType::F16 | DType::BF16) {
+                        1e-2
+                    } else {
+                        1e-5
+                    };
+                    assert!(
+                        g == w || (g - w).abs() <= tol * w.abs().max(1.0),
+                        "{op:?} {dtype:?} {shape:?} {axes:?} [{i}]: {g} vs {w}"
+                    );
                 }
             }
         }
@@ -143,7 +156,9 @@ fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
             for n in 1..=70usize {
                 // distinct values exact in every float type; the max is not at either end
                 let base: Vec<f64> = (0..n).map(|i| ((i * 37) % 71) as f64 - 30.0).collect();
-                let first = |better: &dyn Fn(f64, f64) -> bool| (0..n).fold(0, |b, i| if better(base[i], base[b]) { i } else { b });
+                let first = |better: &dyn Fn(f64, f64) -> bool| {
+                    (0..n).fold(0, |b, i| if better(base[i], base[b]) { i } else { b })
+                };
                 let (imax, imin) = (first(&|a, b| a > b), first(&|a, b| a < b));
                 let t = cpu::cast(&Tensor::from_vec(&[n], &base).unwrap(), dtype).unwrap();
                 assert_eq!(reduce_all(ReduceOp::Max, &t), base[imax], "{level:?} {dtype:?} max n={n}");
@@ -171,7 +186,10 @@ fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
                 x[n + n / 2] = f64::NAN;
                 let t = cpu::cast(&Tensor::from_vec(&[3, n], &x).unwrap(), dtype).unwrap();
                 let m = cpu::reduce(ReduceOp::Max, &t, Some(&[1]), false, 0.0).unwrap().to_f64_vec();
-                assert!(m[0] == base[imax] && m[1].is_nan() && m[2] == base[imax], "{level:?} {dtype:?} rows n={n}: {m:?}");
+                assert!(
+                    m[0] == base[imax] && m[1].is_nan() && m[2] == base[imax],
+                    "{level:?} {dtype:?} rows n={n}: {m:?}"
+                );
                 let am = cpu::reduce(ReduceOp::ArgMin, &t, Some(&[1]), false, 0.0).unwrap().to_f64_vec();
                 assert_eq!(am, [imin as f64, (n / 2) as f64, imin as f64], "{level:?} {dtype:?} rows n={n}");
             }
@@ -206,8 +224,32 @@ fn ints(t: &Tensor) -> Vec<i128> {
 #[test]
 fn float_to_integer_casts_saturate_everywhere() {
     let specials = [
-        f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1e10, -1e10, 3e9, -3e9, 2147483647.0, -2147483648.0, 2147483648.0,
-        255.9, 256.0, 255.0, -0.9, -1.0, 0.0, -0.0, 1.5, -1.5, 65504.0, 1e19, -1e19, 9.2e18, -9.3e18, 4e38, 0.49,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        1e10,
+        -1e10,
+        3e9,
+        -3e9,
+        2147483647.0,
+        -2147483648.0,
+        2147483648.0,
+        255.9,
+        256.0,
+        255.0,
+        -0.9,
+        -1.0,
+        0.0,
+        -0.0,
+        1.5,
+        -1.5,
+        65504.0,
+        1e19,
+        -1e19,
+        9.2e18,
+        -9.3e18,
+        4e38,
+        0.49,
     ];
     let range = |d: DType| -> (i128, i128) {
         match d {
@@ -221,7 +263,8 @@ fn float_to_integer_casts_saturate_everywhere() {
         for src in FLOATS {
             // 100 x 700 values cycling through the specials: contiguous, parallel (> 64k), transposed
             let n = 100 * 700;
-            let v: Vec<f64> = (0..n).map(|i| specials[i % specials.len()] * if i % 7 == 6 { 0.5 } else { 1.0 }).collect();
+            let v: Vec<f64> =
+                (0..n).map(|i| specials[i % specials.len()] * if i % 7 == 6 { 0.5 } else { 1.0 }).collect();
             let a = cpu::cast(&Tensor::from_vec(&[100, 700], &v).unwrap(), src).unwrap();
             // the values as the source dtype holds them (a float -> float64 cast is exact)
             let held = cpu::cast(&a, DType::F64).unwrap().to_f64_vec();
@@ -279,10 +322,28 @@ fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
                 for pattern in 0..4 {
                     let x: Vec<f64> = (0..n)
                         .map(|i| match pattern {
-                            0 => if i % 3 == 0 { f64::NEG_INFINITY } else { (i % 5) as f64 * 0.5 - 1.0 },
-                            1 => if i == n / 2 { 1.0 } else { f64::NEG_INFINITY },
+                            0 => {
+                                if i % 3 == 0 {
+                                    f64::NEG_INFINITY
+                                } else {
+                                    (i % 5) as f64 * 0.5 - 1.0
+                                }
+                            }
+                            1 => {
+                                if i == n / 2 {
+                                    1.0
+                                } else {
+                                    f64::NEG_INFINITY
+                                }
+                            }
                             2 => f64::NEG_INFINITY,
-                            _ => if i + 1 == n { f64::NEG_INFINITY } else { -(i as f64) },
+                            _ => {
+                                if i + 1 == n {
+                                    f64::NEG_INFINITY
+                                } else {
+                                    -(i as f64)
+                                }
+                            }
                         })
                         .collect();
                     let t = cpu::cast(&Tensor::from_vec(&[1, n], &x).unwrap(), dtype).unwrap();
@@ -293,12 +354,21 @@ fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
                     let what = format!("{level:?} {dtype:?} n={n} pattern {pattern}");
                     for i in 0..n {
                         if m == f64::NEG_INFINITY {
-                            assert!(ls[i].is_nan() && sm[i].is_nan(), "{what}: all -inf gives NaN, got {} {}", ls[i], sm[i]);
+                            assert!(
+                                ls[i].is_nan() && sm[i].is_nan(),
+                                "{what}: all -inf gives NaN, got {} {}",
+                                ls[i],
+                                sm[i]
+                            );
                         } else if x[i] == f64::NEG_INFINITY {
                             assert_eq!((ls[i], sm[i]), (f64::NEG_INFINITY, 0.0), "{what} [{i}]");
                         } else {
                             let want = x[i] - lse;
-                            assert!((ls[i] - want).abs() <= tol * want.abs().max(1.0), "{what} [{i}]: {} vs {want}", ls[i]);
+                            assert!(
+                                (ls[i] - want).abs() <= tol * want.abs().max(1.0),
+                                "{what} [{i}]: {} vs {want}",
+                                ls[i]
+                            );
                             assert!((sm[i] - want.exp()).abs() <= tol, "{what} [{i}]: {} vs {}", sm[i], want.exp());
                         }
                     }
@@ -345,7 +415,13 @@ fn floor_div_and_mod_match_numpy_bit_for_bit() {
                 for (i, row) in rows.iter().enumerate().step_by(7) {
                     let ai = a.narrow(0, i, 1).unwrap();
                     let g = cpu::binary_scalar(op, &ai, row[1], false).unwrap().to_f64_vec()[0];
-                    assert!(same(g, row[k]), "{level:?} {name} {:?} {op:?} scalar {:?} = {g:?}, numpy {:?}", row[0], row[1], row[k]);
+                    assert!(
+                        same(g, row[k]),
+                        "{level:?} {name} {:?} {op:?} scalar {:?} = {g:?}, numpy {:?}",
+                        row[0],
+                        row[1],
+                        row[k]
+                    );
                 }
             }
         }
@@ -371,19 +447,19 @@ fn as_strided_bounds_checks_cannot_overflow() {
         let mid = cobalt_as_strided(base, [8i64].as_ptr(), [1i64].as_ptr(), 1, 8.0);
         assert!(!mid.is_null());
         let refused: &[(&[i64], &[i64], f64)] = &[
-            (&[2], &[MAX - 5], 10.0),           // start + (d-1)*s wraps to a negative "hi"
-            (&[2, 2], &[P62, P62], 0.0),        // the spans sum to 2^63
+            (&[2], &[MAX - 5], 10.0),    // start + (d-1)*s wraps to a negative "hi"
+            (&[2, 2], &[P62, P62], 0.0), // the spans sum to 2^63
             (&[2, 2, 2, 2], &[P62 / 2; 4], 0.0),
-            (&[2, 2, 2], &[-P62; 3], 5.0),      // negative spans wrap to a positive "lo"
-            (&[3], &[MAX], 0.0),                // (d-1)*s overflows
+            (&[2, 2, 2], &[-P62; 3], 5.0), // negative spans wrap to a positive "lo"
+            (&[3], &[MAX], 0.0),           // (d-1)*s overflows
             (&[2], &[MIN], 63.0),
             (&[MAX], &[1], 0.0),
-            (&[MAX, 3], &[0, 1], 0.0),          // in bounds, but more elements than usize holds
+            (&[MAX, 3], &[0, 1], 0.0), // in bounds, but more elements than usize holds
             (&[1], &[1], i64::MAX as f64),
             (&[1], &[1], i64::MIN as f64),
             (&[1], &[1], 1e300),
             (&[1], &[1], -1e300),
-            (&[1], &[1], 64.0),                 // one past the end
+            (&[1], &[1], 64.0), // one past the end
             (&[1], &[1], -1.0),
             (&[65], &[1], 0.0),
             (&[2], &[63], 1.0),
@@ -392,21 +468,27 @@ fn as_strided_bounds_checks_cannot_overflow() {
         for &(shape, strides, offset) in refused {
             let v = cobalt_as_strided(base, shape.as_ptr(), strides.as_ptr(), shape.len() as i32, offset);
             assert!(v.is_null(), "accepted shape {shape:?} strides {strides:?} offset {offset}");
-            assert!(matches!(cobalt_last_status(), 1 | 4), "{shape:?} {strides:?} {offset}: status {}", cobalt_last_status());
+            assert!(
+                matches!(cobalt_last_status(), 1 | 4),
+                "{shape:?} {strides:?} {offset}: status {}",
+                cobalt_last_status()
+            );
         }
         // relative to a view that starts at 8: i64 extremes on top of its offset
-        for (shape, strides, offset) in [([2i64], [MAX], 0.0), ([2], [MIN], 0.0), ([1], [1], -9.0), ([2], [MAX - 7], -8.0)] {
+        for (shape, strides, offset) in
+            [([2i64], [MAX], 0.0), ([2], [MIN], 0.0), ([1], [1], -9.0), ([2], [MAX - 7], -8.0)]
+        {
             let v = cobalt_as_strided(mid, shape.as_ptr(), strides.as_ptr(), 1, offset);
             assert!(v.is_null(), "accepted on a view: shape {shape:?} strides {strides:?} offset {offset}");
         }
         let accepted: &[(&[i64], &[i64], f64)] = &[
             (&[64], &[1], 0.0),
-            (&[1], &[MAX], 63.0),               // a size-1 dim never moves
+            (&[1], &[MAX], 63.0), // a size-1 dim never moves
             (&[1, 1], &[MIN, MAX], 0.0),
-            (&[2], &[-63], 63.0),               // from the last element back to the first
+            (&[2], &[-63], 63.0), // from the last element back to the first
             (&[8, 8], &[8, 1], 0.0),
-            (&[MAX / 2, 4], &[0, 1], 60.0),     // a huge broadcast view of 4 elements
-            (&[0, MAX], &[MAX, MAX], 1e300),    // no elements: nothing is read
+            (&[MAX / 2, 4], &[0, 1], 60.0),  // a huge broadcast view of 4 elements
+            (&[0, MAX], &[MAX, MAX], 1e300), // no elements: nothing is read
         ];
         for &(shape, strides, offset) in accepted {
             let v = cobalt_as_strided(base, shape.as_ptr(), strides.as_ptr(), shape.len() as i32, offset);

@@ -12,9 +12,7 @@ pub(super) const EXACT_INT_LIMIT: f64 = 9_007_199_254_740_992.0;
 /// replaced so the element count matches.
 pub(super) fn read_shape(shape: *const i64, ndim: i32, infer_for: Option<usize>) -> Result<Dims<usize>> {
     if ndim < 0 || ndim as usize > COBALT_MAX_NDIM {
-        return Err(Error::InvalidArgument(format!(
-            "ndim {ndim} is out of range 0..={COBALT_MAX_NDIM}"
-        )));
+        return Err(Error::InvalidArgument(format!("ndim {ndim} is out of range 0..={COBALT_MAX_NDIM}")));
     }
     if ndim > 0 && shape.is_null() {
         return Err(Error::InvalidArgument("shape pointer is NULL".into()));

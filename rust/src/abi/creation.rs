@@ -74,7 +74,13 @@ pub unsafe extern "C" fn cobalt_from_external(
 /// `shape` holds `ndim` values; `data` holds `numel(shape) * dtype_size` bytes aligned for the
 /// dtype and stays valid until `id` is reported released. Returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_adopt(dtype: i32, shape: *const i64, ndim: i32, data: *mut c_void, id: u32) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_adopt(
+    dtype: i32,
+    shape: *const i64,
+    ndim: i32,
+    data: *mut c_void,
+    id: u32,
+) -> *mut CobaltTensor {
     trampoline(|| {
         if id == 0 {
             return Err(Error::InvalidArgument("adopt: the adoption id must be nonzero".into()));
@@ -119,12 +125,7 @@ pub unsafe extern "C" fn cobalt_adoptions_released(out: *mut u32, cap: i32) -> i
 /// # Safety
 /// `shape` holds `ndim` values; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_full(
-    dtype: i32,
-    shape: *const i64,
-    ndim: i32,
-    value: f64,
-) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_full(dtype: i32, shape: *const i64, ndim: i32, value: f64) -> *mut CobaltTensor {
     trampoline(|| Tensor::full(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, value))
 }
 
@@ -133,12 +134,7 @@ pub unsafe extern "C" fn cobalt_full(
 /// # Safety
 /// Returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_arange(
-    dtype: i32,
-    start: f64,
-    stop: f64,
-    step: f64,
-) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_arange(dtype: i32, start: f64, stop: f64, step: f64) -> *mut CobaltTensor {
     trampoline(|| Tensor::arange(DType::from_code(dtype)?, start, stop, step))
 }
 

@@ -83,7 +83,9 @@ pub unsafe extern "C" fn cobalt_storage(t: *const CobaltTensor, out: *mut i64) -
         let s = t.storage();
         let offset = t.data_ptr() as usize - s.as_ptr() as usize;
         // SAFETY: checked non-null; 3 values (contract).
-        unsafe { std::ptr::copy_nonoverlapping([s.nbytes() as i64, offset as i64, s.as_ptr() as i64].as_ptr(), out, 3) };
+        unsafe {
+            std::ptr::copy_nonoverlapping([s.nbytes() as i64, offset as i64, s.as_ptr() as i64].as_ptr(), out, 3)
+        };
         Ok(s.as_ptr() as *mut c_void)
     })
 }

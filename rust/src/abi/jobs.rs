@@ -78,7 +78,11 @@ pub unsafe extern "C" fn cobalt_matmul_async(a: *const CobaltTensor, b: *const C
 /// # Safety
 /// As `cobalt_matmul_async`.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_binary_async(op: i32, a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
+pub unsafe extern "C" fn cobalt_binary_async(
+    op: i32,
+    a: *const CobaltTensor,
+    b: *const CobaltTensor,
+) -> *mut CobaltJob {
     trampoline(|| {
         let (op, a, b) = (BinaryOp::from_code(op)?, get(a)?.clone(), get(b)?.clone());
         Ok(Job::submit(vec![a, b], move |t| cpu::binary(op, &t[0], &t[1])))

@@ -3,9 +3,9 @@
 //!
 //! The `library` section of `cobalt.h`.
 
-use super::COBALT_ABI_VERSION;
 use super::handle::{get, CobaltTensor};
 use super::trampoline::{trampoline, Plain, Void, LAST_ERROR, LAST_STATUS};
+use super::COBALT_ABI_VERSION;
 use crate::error::Error;
 use crate::storage::memory_stats;
 use std::ffi::c_char;
@@ -91,7 +91,9 @@ pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
         }
         let m = memory_stats();
         // SAFETY: `out` holds 4 values (contract).
-        unsafe { std::ptr::copy_nonoverlapping([m.tensors, m.bytes, m.external_bytes, m.cached_bytes].as_ptr(), out, 4) };
+        unsafe {
+            std::ptr::copy_nonoverlapping([m.tensors, m.bytes, m.external_bytes, m.cached_bytes].as_ptr(), out, 4)
+        };
         Ok(())
     })
 }

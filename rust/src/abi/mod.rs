@@ -39,14 +39,14 @@ mod references;
 mod sharing;
 mod trampoline;
 
-pub use library::*;
-pub use references::*;
 pub use creation::*;
-pub use inspection::*;
-pub use ops::*;
-pub use in_place::*;
 pub use files::*;
+pub use in_place::*;
+pub use inspection::*;
 pub use jobs::*;
+pub use library::*;
+pub use ops::*;
+pub use references::*;
 pub use sharing::*;
 
 pub use handle::{CobaltJob, CobaltTensor};

@@ -15,11 +15,7 @@ use crate::op::{BinaryOp, ReduceOp, ScanOp, UnaryOp};
 /// # Safety
 /// `a`, `b` are live handles; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_binary(
-    op: i32,
-    a: *const CobaltTensor,
-    b: *const CobaltTensor,
-) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_binary(op: i32, a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltTensor {
     trampoline(|| cpu::binary(BinaryOp::from_code(op)?, get(a)?, get(b)?))
 }
 
@@ -83,10 +79,7 @@ pub unsafe extern "C" fn cobalt_scan(op: i32, a: *const CobaltTensor, axis: i32,
 /// # Safety
 /// `a`, `b` are live handles; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_matmul(
-    a: *const CobaltTensor,
-    b: *const CobaltTensor,
-) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_matmul(a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltTensor {
     trampoline(|| cpu::matmul(get(a)?, get(b)?))
 }
 
@@ -96,11 +89,7 @@ pub unsafe extern "C" fn cobalt_matmul(
 /// # Safety
 /// `a` is a live handle; `shape` holds `ndim` values; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_reshape(
-    a: *const CobaltTensor,
-    shape: *const i64,
-    ndim: i32,
-) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_reshape(a: *const CobaltTensor, shape: *const i64, ndim: i32) -> *mut CobaltTensor {
     trampoline(|| {
         let t = get(a)?;
         t.reshape(&read_shape(shape, ndim, Some(t.numel()))?)
@@ -112,11 +101,7 @@ pub unsafe extern "C" fn cobalt_reshape(
 /// # Safety
 /// `a` is a live handle; `perm` holds `n` values when `n > 0`; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_permute(
-    a: *const CobaltTensor,
-    perm: *const i32,
-    n: i32,
-) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_permute(a: *const CobaltTensor, perm: *const i32, n: i32) -> *mut CobaltTensor {
     trampoline(|| {
         let t = get(a)?;
         if n < 0 {
@@ -230,7 +215,11 @@ pub unsafe extern "C" fn cobalt_concat(ts: *const *const CobaltTensor, n: i32, a
 /// # Safety
 /// `a`, `idx` are live handles; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_index_select(a: *const CobaltTensor, axis: i32, idx: *const CobaltTensor) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_index_select(
+    a: *const CobaltTensor,
+    axis: i32,
+    idx: *const CobaltTensor,
+) -> *mut CobaltTensor {
     trampoline(|| cpu::index_select(get(a)?, axis as i64, get(idx)?))
 }
 
@@ -239,7 +228,11 @@ pub unsafe extern "C" fn cobalt_index_select(a: *const CobaltTensor, axis: i32, 
 /// # Safety
 /// `a`, `index` are live handles; returns a new handle or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn cobalt_gather(a: *const CobaltTensor, axis: i32, index: *const CobaltTensor) -> *mut CobaltTensor {
+pub unsafe extern "C" fn cobalt_gather(
+    a: *const CobaltTensor,
+    axis: i32,
+    index: *const CobaltTensor,
+) -> *mut CobaltTensor {
     trampoline(|| cpu::gather(get(a)?, axis as i64, get(index)?))
 }
 

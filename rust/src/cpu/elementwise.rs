@@ -12,16 +12,43 @@ use crate::{dispatch, dispatch_float, dispatch_num};
 macro_rules! with_arith {
     ($op:expr, $T:ty, $f:ident => $body:expr) => {
         match $op {
-            BinaryOp::Add => { let $f = |x: $T, y: $T| x.add(y); $body }
-            BinaryOp::Sub => { let $f = |x: $T, y: $T| x.sub(y); $body }
-            BinaryOp::Mul => { let $f = |x: $T, y: $T| x.mul(y); $body }
-            BinaryOp::Div => { let $f = |x: $T, y: $T| x.div(y); $body }
-            BinaryOp::Pow => { let $f = |x: $T, y: $T| Num::pow(x, y); $body }
-            BinaryOp::Mod => { let $f = |x: $T, y: $T| x.rem(y); $body }
-            BinaryOp::FloorDiv => { let $f = |x: $T, y: $T| x.floor_div(y); $body }
+            BinaryOp::Add => {
+                let $f = |x: $T, y: $T| x.add(y);
+                $body
+            }
+            BinaryOp::Sub => {
+                let $f = |x: $T, y: $T| x.sub(y);
+                $body
+            }
+            BinaryOp::Mul => {
+                let $f = |x: $T, y: $T| x.mul(y);
+                $body
+            }
+            BinaryOp::Div => {
+                let $f = |x: $T, y: $T| x.div(y);
+                $body
+            }
+            BinaryOp::Pow => {
+                let $f = |x: $T, y: $T| Num::pow(x, y);
+                $body
+            }
+            BinaryOp::Mod => {
+                let $f = |x: $T, y: $T| x.rem(y);
+                $body
+            }
+            BinaryOp::FloorDiv => {
+                let $f = |x: $T, y: $T| x.floor_div(y);
+                $body
+            }
             // numpy propagates NaN through maximum/minimum
-            BinaryOp::Maximum => { let $f = |x: $T, y: $T| if x.is_nan() || x > y { x } else { y }; $body }
-            BinaryOp::Minimum => { let $f = |x: $T, y: $T| if x.is_nan() || x < y { x } else { y }; $body }
+            BinaryOp::Maximum => {
+                let $f = |x: $T, y: $T| if x.is_nan() || x > y { x } else { y };
+                $body
+            }
+            BinaryOp::Minimum => {
+                let $f = |x: $T, y: $T| if x.is_nan() || x < y { x } else { y };
+                $body
+            }
             _ => unreachable!("not an arithmetic op"),
         }
     };
@@ -31,12 +58,30 @@ macro_rules! with_arith {
 macro_rules! with_cmp {
     ($op:expr, $T:ty, $f:ident => $body:expr) => {
         match $op {
-            BinaryOp::Eq => { let $f = |x: $T, y: $T| Bool((x == y) as u8); $body }
-            BinaryOp::Ne => { let $f = |x: $T, y: $T| Bool((x != y) as u8); $body }
-            BinaryOp::Lt => { let $f = |x: $T, y: $T| Bool((x < y) as u8); $body }
-            BinaryOp::Le => { let $f = |x: $T, y: $T| Bool((x <= y) as u8); $body }
-            BinaryOp::Gt => { let $f = |x: $T, y: $T| Bool((x > y) as u8); $body }
-            BinaryOp::Ge => { let $f = |x: $T, y: $T| Bool((x >= y) as u8); $body }
+            BinaryOp::Eq => {
+                let $f = |x: $T, y: $T| Bool((x == y) as u8);
+                $body
+            }
+            BinaryOp::Ne => {
+                let $f = |x: $T, y: $T| Bool((x != y) as u8);
+                $body
+            }
+            BinaryOp::Lt => {
+                let $f = |x: $T, y: $T| Bool((x < y) as u8);
+                $body
+            }
+            BinaryOp::Le => {
+                let $f = |x: $T, y: $T| Bool((x <= y) as u8);
+                $body
+            }
+            BinaryOp::Gt => {
+                let $f = |x: $T, y: $T| Bool((x > y) as u8);
+                $body
+            }
+            BinaryOp::Ge => {
+                let $f = |x: $T, y: $T| Bool((x >= y) as u8);
+                $body
+            }
             _ => unreachable!("not a comparison"),
         }
     };
@@ -88,9 +133,7 @@ pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
             let ct = out.compute();
             let (a, b) = (as_dtype(a, ct)?, as_dtype(b, ct)?);
             if op == Pow && !ct.is_float() && has_negative(&b) {
-                return Err(Error::InvalidArgument(
-                    "pow: integers to negative integer powers are not allowed".into(),
-                ));
+                return Err(Error::InvalidArgument("pow: integers to negative integer powers are not allowed".into()));
             }
             let r = dispatch_num!(ct, T => with_arith!(op, T, f => zip_map::<T, T, T>(&a, &b, &shape, f)),
                 unreachable!("compute types are numeric"))?;
@@ -103,7 +146,8 @@ pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
 /// (stride 0) are walked at one index, so a huge broadcast view costs no more than its storage.
 fn has_negative(t: &Tensor) -> bool {
     let l = t.layout();
-    let shape: Dims<usize> = l.shape.iter().zip(l.strides.iter()).map(|(&d, &s)| if s == 0 { d.min(1) } else { d }).collect();
+    let shape: Dims<usize> =
+        l.shape.iter().zip(l.strides.iter()).map(|(&d, &s)| if s == 0 { d.min(1) } else { d }).collect();
     let mut neg = false;
     dispatch!(t.dtype(), T => {
         let base = t.base::<T>();
@@ -162,7 +206,11 @@ pub fn binary_scalar(op: BinaryOp, a: &Tensor, s: f64, scalar_first: bool) -> Re
         }), unreachable!());
     }
     let st = Tensor::full(sd, &[], s)?;
-    if scalar_first { binary(op, &st, a) } else { binary(op, a, &st) }
+    if scalar_first {
+        binary(op, &st, a)
+    } else {
+        binary(op, a, &st)
+    }
 }
 
 fn is_cmp_or_logical(op: BinaryOp) -> bool {
@@ -185,7 +233,11 @@ fn rsqrt_<T: Float>(x: T) -> T {
 fn sigmoid_<T: Float>(x: T) -> T {
     let e = Float::exp(Num::neg(Num::abs(x)));
     let r = T::one().div(T::one().add(e));
-    if x >= T::zero() { r } else { e.mul(r) }
+    if x >= T::zero() {
+        r
+    } else {
+        e.mul(r)
+    }
 }
 #[inline(always)]
 fn silu_<T: Float>(x: T) -> T {
@@ -207,21 +259,111 @@ fn gelu_tanh_<T: Float>(x: T) -> T {
 macro_rules! with_float_fn {
     ($op:expr, $T:ty, $f:ident => $body:expr) => {
         match $op {
-            UnaryOp::Exp => { let $f = { #[inline(always)] |x: $T| Float::exp(x) }; $body }
-            UnaryOp::Log => { let $f = { #[inline(always)] |x: $T| Float::ln(x) }; $body }
-            UnaryOp::Sqrt => { let $f = { #[inline(always)] |x: $T| Float::sqrt(x) }; $body }
-            UnaryOp::Tanh => { let $f = { #[inline(always)] |x: $T| Float::tanh(x) }; $body }
-            UnaryOp::Log1p => { let $f = { #[inline(always)] |x: $T| Float::ln_1p(x) }; $body }
-            UnaryOp::Expm1 => { let $f = { #[inline(always)] |x: $T| Float::exp_m1(x) }; $body }
-            UnaryOp::Rsqrt => { let $f = { #[inline(always)] |x: $T| rsqrt_::<$T>(x) }; $body }
-            UnaryOp::Sin => { let $f = { #[inline(always)] |x: $T| Float::sin(x) }; $body }
-            UnaryOp::Cos => { let $f = { #[inline(always)] |x: $T| Float::cos(x) }; $body }
-            UnaryOp::Tan => { let $f = { #[inline(always)] |x: $T| Float::tan(x) }; $body }
-            UnaryOp::Sigmoid => { let $f = { #[inline(always)] |x: $T| sigmoid_::<$T>(x) }; $body }
-            UnaryOp::Silu => { let $f = { #[inline(always)] |x: $T| silu_::<$T>(x) }; $body }
-            UnaryOp::Softplus => { let $f = { #[inline(always)] |x: $T| softplus_::<$T>(x) }; $body }
-            UnaryOp::Gelu => { let $f = { #[inline(always)] |x: $T| Float::gelu(x) }; $body }
-            UnaryOp::GeluTanh => { let $f = { #[inline(always)] |x: $T| gelu_tanh_::<$T>(x) }; $body }
+            UnaryOp::Exp => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::exp(x)
+                };
+                $body
+            }
+            UnaryOp::Log => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::ln(x)
+                };
+                $body
+            }
+            UnaryOp::Sqrt => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::sqrt(x)
+                };
+                $body
+            }
+            UnaryOp::Tanh => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::tanh(x)
+                };
+                $body
+            }
+            UnaryOp::Log1p => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::ln_1p(x)
+                };
+                $body
+            }
+            UnaryOp::Expm1 => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::exp_m1(x)
+                };
+                $body
+            }
+            UnaryOp::Rsqrt => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| rsqrt_::<$T>(x)
+                };
+                $body
+            }
+            UnaryOp::Sin => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::sin(x)
+                };
+                $body
+            }
+            UnaryOp::Cos => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::cos(x)
+                };
+                $body
+            }
+            UnaryOp::Tan => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::tan(x)
+                };
+                $body
+            }
+            UnaryOp::Sigmoid => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| sigmoid_::<$T>(x)
+                };
+                $body
+            }
+            UnaryOp::Silu => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| silu_::<$T>(x)
+                };
+                $body
+            }
+            UnaryOp::Softplus => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| softplus_::<$T>(x)
+                };
+                $body
+            }
+            UnaryOp::Gelu => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| Float::gelu(x)
+                };
+                $body
+            }
+            UnaryOp::GeluTanh => {
+                let $f = {
+                    #[inline(always)]
+                    |x: $T| gelu_tanh_::<$T>(x)
+                };
+                $body
+            }
             _ => unreachable!("not a float function"),
         }
     };
@@ -240,10 +382,9 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
             }
         }),
         LogicalNot => dispatch!(d, T => map::<T, Bool>(a, |x| Bool(!x.truthy() as u8))),
-        Neg | Sign if d == DType::Bool => Err(Error::DType(format!(
-            "{}: not supported for bool tensors (use logicalNot)",
-            op.name()
-        ))),
+        Neg | Sign if d == DType::Bool => {
+            Err(Error::DType(format!("{}: not supported for bool tensors (use logicalNot)", op.name())))
+        }
         Abs | Floor | Ceil | Relu if d == DType::Bool => super::copy_contiguous(a),
         Round if d == DType::Bool => super::cast(a, DType::F16),
         Neg | Abs | Sign | Floor | Ceil | Round | Relu => {

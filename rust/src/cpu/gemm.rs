@@ -169,11 +169,55 @@ mod x86 {
     use std::arch::x86_64::*;
 
     // 14 x 32 float32 and 14 x 16 float64: 28 of the 32 zmm registers hold the tile.
-    micro_kernel!(f32_avx512, "avx512f", f32, 16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps);
-    micro_kernel!(f64_avx512, "avx512f", f64, 8, _mm512_setzero_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_add_pd);
+    micro_kernel!(
+        f32_avx512,
+        "avx512f",
+        f32,
+        16,
+        _mm512_setzero_ps,
+        _mm512_loadu_ps,
+        _mm512_storeu_ps,
+        _mm512_set1_ps,
+        _mm512_fmadd_ps,
+        _mm512_add_ps
+    );
+    micro_kernel!(
+        f64_avx512,
+        "avx512f",
+        f64,
+        8,
+        _mm512_setzero_pd,
+        _mm512_loadu_pd,
+        _mm512_storeu_pd,
+        _mm512_set1_pd,
+        _mm512_fmadd_pd,
+        _mm512_add_pd
+    );
     // 6 x 16 float32 and 6 x 8 float64: 12 of the 16 ymm registers hold the tile.
-    micro_kernel!(f32_avx2, "avx2,fma", f32, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps);
-    micro_kernel!(f64_avx2, "avx2,fma", f64, 4, _mm256_setzero_pd, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_add_pd);
+    micro_kernel!(
+        f32_avx2,
+        "avx2,fma",
+        f32,
+        8,
+        _mm256_setzero_ps,
+        _mm256_loadu_ps,
+        _mm256_storeu_ps,
+        _mm256_set1_ps,
+        _mm256_fmadd_ps,
+        _mm256_add_ps
+    );
+    micro_kernel!(
+        f64_avx2,
+        "avx2,fma",
+        f64,
+        4,
+        _mm256_setzero_pd,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd,
+        _mm256_set1_pd,
+        _mm256_fmadd_pd,
+        _mm256_add_pd
+    );
 }
 
 /// Rows of the AVX-512 tile (32 registers) and of the AVX2 and portable tiles.
@@ -182,7 +226,11 @@ const MR_AVX2: usize = 6;
 
 impl GemmFloat for f32 {
     fn tile(simd: Simd) -> (usize, usize) {
-        if simd == Simd::Avx512 { (MR_AVX512, 32) } else { (MR_AVX2, 16) }
+        if simd == Simd::Avx512 {
+            (MR_AVX512, 32)
+        } else {
+            (MR_AVX2, 16)
+        }
     }
     unsafe fn kernel(simd: Simd, kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool) {
         match simd {
@@ -200,7 +248,11 @@ impl GemmFloat for f32 {
 
 impl GemmFloat for f64 {
     fn tile(simd: Simd) -> (usize, usize) {
-        if simd == Simd::Avx512 { (MR_AVX512, 16) } else { (MR_AVX2, 8) }
+        if simd == Simd::Avx512 {
+            (MR_AVX512, 16)
+        } else {
+            (MR_AVX2, 8)
+        }
     }
     unsafe fn kernel(simd: Simd, kc: usize, a: *const f64, b: *const f64, c: *mut f64, ldc: usize, acc: bool) {
         match simd {
@@ -292,7 +344,16 @@ pub fn gemm<T: GemmFloat>(simd: Simd, m: usize, n: usize, k: usize, a: &[T], b: 
 
 /// [`gemm`] with explicit cache blocking (tests use tiny blocks to exercise every edge).
 #[allow(clippy::too_many_arguments)]
-pub fn gemm_blocked<T: GemmFloat>(simd: Simd, blk: Blocking, m: usize, n: usize, k: usize, a: &[T], b: &[T], c: &mut [T]) {
+pub fn gemm_blocked<T: GemmFloat>(
+    simd: Simd,
+    blk: Blocking,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+) {
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm: buffers too small");
     if m == 0 || n == 0 {
         return;
@@ -381,10 +442,23 @@ mod tests {
 
     #[test]
     fn every_kernel_set_matches_the_naive_product() {
-        let sizes = [(1, 1, 1), (0, 3, 2), (3, 0, 2), (6, 16, 3), (7, 17, 5), (13, 40, 300), (73, 9, 257), (5, 3, 0), (150, 33, 70), (29, 65, 600)];
+        let sizes = [
+            (1, 1, 1),
+            (0, 3, 2),
+            (3, 0, 2),
+            (6, 16, 3),
+            (7, 17, 5),
+            (13, 40, 300),
+            (73, 9, 257),
+            (5, 3, 0),
+            (150, 33, 70),
+            (29, 65, 600),
+        ];
         // the tuned blocking, and tiny blocks so that every edge (partial k, m and n blocks, several
         // column groups) is crossed even at these sizes
-        let blockings = |simd: Simd| [Blocking::of::<f64>(simd), Blocking { kc: 7, mc: 1, nc: 20 }, Blocking { kc: 64, mc: 30, nc: 64 }];
+        let blockings = |simd: Simd| {
+            [Blocking::of::<f64>(simd), Blocking { kc: 7, mc: 1, nc: 20 }, Blocking { kc: 64, mc: 30, nc: 64 }]
+        };
         let mut seed = 12345u64;
         let mut rnd = || {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -399,14 +473,20 @@ mod tests {
                     let mut c64 = vec![f64::NAN; m * n];
                     gemm_blocked::<f64>(simd, blk, m, n, k, &a, &b, &mut c64);
                     for (x, y) in c64.iter().zip(&want) {
-                        assert!((x - y).abs() <= 1e-12 * (k as f64 + 1.0), "{simd:?} {blk:?} f64 {m}x{n}x{k}: {x} vs {y}");
+                        assert!(
+                            (x - y).abs() <= 1e-12 * (k as f64 + 1.0),
+                            "{simd:?} {blk:?} f64 {m}x{n}x{k}: {x} vs {y}"
+                        );
                     }
                     let (a32, b32): (Vec<f32>, Vec<f32>) =
                         (a.iter().map(|&v| v as f32).collect(), b.iter().map(|&v| v as f32).collect());
                     let mut c32 = vec![f32::NAN; m * n];
                     gemm_blocked::<f32>(simd, blk, m, n, k, &a32, &b32, &mut c32);
                     for (x, y) in c32.iter().zip(&want) {
-                        assert!((*x as f64 - y).abs() <= 1e-5 * (k as f64 + 1.0), "{simd:?} {blk:?} f32 {m}x{n}x{k}: {x} vs {y}");
+                        assert!(
+                            (*x as f64 - y).abs() <= 1e-5 * (k as f64 + 1.0),
+                            "{simd:?} {blk:?} f32 {m}x{n}x{k}: {x} vs {y}"
+                        );
                     }
                 }
             }

@@ -20,14 +20,16 @@ pub fn copy_into(dst: &Tensor, src: &Tensor) -> Result<()> {
         return Err(Error::shape("copy_into", dst.shape(), src.shape()));
     }
     if dst.storage().is_borrowed() {
-        return Err(Error::Borrowed(
-            "copy_into: the destination is being read by an async job; await it first".into(),
-        ));
+        return Err(Error::Borrowed("copy_into: the destination is being read by an async job; await it first".into()));
     }
     if dst.layout().strides.iter().zip(dst.shape()).any(|(&s, &d)| s == 0 && d > 1) {
         return Err(Error::InvalidArgument("copy_into: the destination is a broadcast view (elements alias)".into()));
     }
-    let src = if Arc::ptr_eq(dst.storage(), src.storage()) { cast(src, dst.dtype())? } else { as_dtype(src, dst.dtype())?.into_owned() };
+    let src = if Arc::ptr_eq(dst.storage(), src.storage()) {
+        cast(src, dst.dtype())?
+    } else {
+        as_dtype(src, dst.dtype())?.into_owned()
+    };
     dispatch!(dst.dtype(), T => {
         let (pd, ps) = (dst.base::<T>() as *mut T, src.base::<T>());
         let sb = src.layout().broadcast_strides(&shape);

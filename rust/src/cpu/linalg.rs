@@ -2,11 +2,11 @@
 //! leading dims are batch dims that broadcast.
 
 use super::{cast, contiguous_as, finish};
-use crate::{dispatch_float, dispatch_num};
 use crate::dtype::{DType, Num};
 use crate::error::{Error, Result};
 use crate::shape::broadcast_shapes;
 use crate::tensor::Tensor;
+use crate::{dispatch_float, dispatch_num};
 
 /// `a @ b`.
 pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
@@ -76,7 +76,11 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         final_shape.push(n);
     }
     let r = out.reshape(&final_shape)?;
-    if common == DType::Bool { cast(&r, DType::Bool) } else { finish(r, common) }
+    if common == DType::Bool {
+        cast(&r, DType::Bool)
+    } else {
+        finish(r, common)
+    }
 }
 
 /// One output row: `c += a_row @ b` for `a_row` (k), row-major `b` (k x n), `c` (n). The p-j order

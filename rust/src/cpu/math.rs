@@ -11,7 +11,7 @@ pub fn exp_f32(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4; // few mantissa bits: n * LN2_HI is exact
     const LN2_LO: f32 = -2.121_944_4e-4;
     const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding and subtracting rounds to an integer
-    // clamp keeps a NaN a NaN (min/max would drop it)
+                                     // clamp keeps a NaN a NaN (min/max would drop it)
     let xc = x.clamp(-104.0, 88.8);
     let t = xc * LOG2E + ROUND;
     let n = t - ROUND;
@@ -39,11 +39,17 @@ pub fn tanh_f32(x: f32) -> f32 {
     let a = x.abs();
     let z = x * x;
     // x (1 + z P(z)), not x + x z P(z): the product keeps the sign of -0
-    let small = x * (1.0
-        + ((((-5.704_988_7e-3 * z + 2.063_909e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z - 3.333_328e-1) * z);
+    let small = x
+        * (1.0
+            + ((((-5.704_988_7e-3 * z + 2.063_909e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z - 3.333_328e-1)
+                * z);
     let big = 1.0 - 2.0 / (exp_f32(2.0 * a) + 1.0);
     let big = if x < 0.0 { -big } else { big };
-    if a > 0.625 { big } else { small }
+    if a > 0.625 {
+        big
+    } else {
+        small
+    }
 }
 
 /// float64 `tanh` (std's; kept as a function so both float types name one in `Float`).
@@ -166,7 +172,11 @@ pub fn erf(x: f64) -> f64 {
     } else {
         1.0 // erfc(6) < 2.2e-17: below the last bit of 1.0
     };
-    if x < 0.0 { -r } else { r }
+    if x < 0.0 {
+        -r
+    } else {
+        r
+    }
 }
 
 /// erfc(x) for x >= 3 by its continued fraction (modified Lentz).
@@ -247,7 +257,10 @@ mod exp_tests {
             }
         }
         assert!(worst.0 < 1e-6, "worst relative error {:e} in {} at x = {:e}", worst.0, worst.2, worst.1);
-        assert_eq!((tanh_f32(f32::INFINITY), tanh_f32(f32::NEG_INFINITY), tanh_f32(-0.0).to_bits()), (1.0, -1.0, (-0.0f32).to_bits()));
+        assert_eq!(
+            (tanh_f32(f32::INFINITY), tanh_f32(f32::NEG_INFINITY), tanh_f32(-0.0).to_bits()),
+            (1.0, -1.0, (-0.0f32).to_bits())
+        );
         assert_eq!(gelu_f32(f32::INFINITY), f32::INFINITY);
         assert!(gelu_f32(f32::NEG_INFINITY).is_nan(), "-inf * 0, as numpy's formula and torch give");
     }
@@ -274,7 +287,9 @@ mod exp_tests {
             }
         }
         assert!(worst.0 <= 2, "worst {} ulp at x = {:e}", worst.0, worst.1);
-        for (x, want) in [(f32::INFINITY, f32::INFINITY), (f32::NEG_INFINITY, 0.0), (0.0, 1.0), (89.0, f32::INFINITY), (-110.0, 0.0)] {
+        for (x, want) in
+            [(f32::INFINITY, f32::INFINITY), (f32::NEG_INFINITY, 0.0), (0.0, 1.0), (89.0, f32::INFINITY), (-110.0, 0.0)]
+        {
             assert_eq!(exp_f32(x), want, "exp({x})");
         }
         assert!(exp_f32(f32::NAN).is_nan());
@@ -294,7 +309,13 @@ mod exp_tests {
             let d = (got.to_bits() as i128 - want.to_bits() as i128).unsigned_abs();
             assert!(d <= 2 || got == want, "exp({x:e}) = {got:e}, libm {want:e}");
         }
-        for (x, want) in [(f64::INFINITY, f64::INFINITY), (f64::NEG_INFINITY, 0.0), (0.0, 1.0), (710.0, f64::INFINITY), (-750.0, 0.0)] {
+        for (x, want) in [
+            (f64::INFINITY, f64::INFINITY),
+            (f64::NEG_INFINITY, 0.0),
+            (0.0, 1.0),
+            (710.0, f64::INFINITY),
+            (-750.0, 0.0),
+        ] {
             assert_eq!(exp_f64(x), want, "exp({x})");
         }
         assert!(exp_f64(f64::NAN).is_nan());

@@ -280,7 +280,11 @@ pub(crate) fn contiguous_as(a: &Tensor, dtype: DType) -> Result<Cow<'_, Tensor>>
 
 /// `t` converted to `dtype` when it is not already (the last step of a kernel computing in a wider type).
 pub(crate) fn finish(t: Tensor, dtype: DType) -> Result<Tensor> {
-    if t.dtype() == dtype { Ok(t) } else { cast(&t, dtype) }
+    if t.dtype() == dtype {
+        Ok(t)
+    } else {
+        cast(&t, dtype)
+    }
 }
 
 #[cfg(test)]
@@ -355,7 +359,10 @@ mod tests {
                     let mut xn = x.clone();
                     xn[pos] = f32::NAN;
                     let an = Tensor::from_vec(&[n], &xn).unwrap();
-                    assert!(red(ReduceOp::Max, &an).is_nan() && red(ReduceOp::Min, &an).is_nan(), "{level:?} NaN at {pos}");
+                    assert!(
+                        red(ReduceOp::Max, &an).is_nan() && red(ReduceOp::Min, &an).is_nan(),
+                        "{level:?} NaN at {pos}"
+                    );
                     assert_eq!(idx(ReduceOp::ArgMax, &an), pos, "{level:?} argmax of NaN at {pos}");
                 }
             }
@@ -371,7 +378,9 @@ mod tests {
             let (base, l) = (t.base::<f32>(), t.layout());
             let mut v = Vec::new();
             // SAFETY: offsets of the tensor's own layout.
-            crate::layout::for_each_offset(&l.shape, &l.strides, l.offset, |off| v.push(unsafe { *base.add(off) } as f64));
+            crate::layout::for_each_offset(&l.shape, &l.strides, l.offset, |off| {
+                v.push(unsafe { *base.add(off) } as f64)
+            });
             v
         };
         let shape = [3usize, 70, 130];
@@ -398,7 +407,12 @@ mod tests {
     /// match a float64 reference, small and large, float32 and int64.
     #[test]
     fn sums_over_leading_axes_match_the_reference() {
-        for (shape, axes) in [(vec![3usize, 5], vec![0i64]), (vec![300, 500], vec![0]), (vec![40, 30, 70], vec![0, 1]), (vec![2, 3, 4], vec![0, 1, 2])] {
+        for (shape, axes) in [
+            (vec![3usize, 5], vec![0i64]),
+            (vec![300, 500], vec![0]),
+            (vec![40, 30, 70], vec![0, 1]),
+            (vec![2, 3, 4], vec![0, 1, 2]),
+        ] {
             let n: usize = shape.iter().product();
             let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 / 100.0 - 5.0).collect();
             let a = Tensor::from_vec(&shape, &x).unwrap();
@@ -412,7 +426,11 @@ mod tests {
                 assert_eq!(s.shape(), &shape[k..]);
                 assert_eq!(m.shape().len(), shape.len());
                 for (c, (&g, &mg)) in s.to_f64_vec().iter().zip(&m.to_f64_vec()).enumerate() {
-                    assert!((g - want[c]).abs() <= 1e-5 * (1.0 + want[c].abs()), "{level:?} {shape:?} sum col {c}: {g} vs {}", want[c]);
+                    assert!(
+                        (g - want[c]).abs() <= 1e-5 * (1.0 + want[c].abs()),
+                        "{level:?} {shape:?} sum col {c}: {g} vs {}",
+                        want[c]
+                    );
                     let wm = want[c] / rows as f64;
                     assert!((mg - wm).abs() <= 1e-5 * (1.0 + wm.abs()), "{level:?} {shape:?} mean col {c}");
                 }

@@ -2,7 +2,6 @@
 //! scans along one axis (cumsum, cumprod, softmax, log-softmax).
 
 use super::{contiguous_as, finish};
-use std::borrow::Cow;
 use crate::alloc::try_vec;
 use crate::dtype::{Bool, DType, Elem, Float, Num};
 use crate::error::{fmt_shape, Error, Result};
@@ -10,6 +9,7 @@ use crate::op::{ReduceOp, ScanOp};
 use crate::shape::normalize_axis;
 use crate::tensor::Tensor;
 use crate::{dispatch, dispatch_float, dispatch_num};
+use std::borrow::Cow;
 
 /// Sum of a slice, pairwise over blocks of 1024 (numpy-like accuracy); each block is summed by a
 /// loop with 32 independent accumulators, compiled for the CPU's widest vectors.
@@ -68,7 +68,11 @@ impl<T: Num> super::simd_loops::Kernel for BlockSum<'_, T> {
 /// `v` converted to the (wider) compute type `T`: exact for every pair [`dispatch_widen`] meets.
 #[inline(always)]
 fn widen<S: Elem, T: Num>(v: S) -> T {
-    if S::DTYPE.is_float() { T::from_f64(v.to_f64()) } else { T::from_i64(v.to_i64()) }
+    if S::DTYPE.is_float() {
+        T::from_f64(v.to_f64())
+    } else {
+        T::from_i64(v.to_i64())
+    }
 }
 
 /// [`pairwise_sum`] of `x` widened to `T`, element by element (no converted copy of `x`).
@@ -87,18 +91,66 @@ macro_rules! dispatch_widen {
     ($src:expr, $ct:expr, $S:ident, $T:ident => $body:expr) => {{
         use $crate::dtype::{Bool as B, DType as D, BF16 as Bf, F16 as H};
         match ($src, $ct) {
-            (D::F32, D::F32) => { type $S = f32; type $T = f32; $body }
-            (D::F64, D::F64) => { type $S = f64; type $T = f64; $body }
-            (D::F16, D::F32) => { type $S = H; type $T = f32; $body }
-            (D::BF16, D::F32) => { type $S = Bf; type $T = f32; $body }
-            (D::I64, D::I64) => { type $S = i64; type $T = i64; $body }
-            (D::I32, D::I64) => { type $S = i32; type $T = i64; $body }
-            (D::U8, D::I64) => { type $S = u8; type $T = i64; $body }
-            (D::Bool, D::I64) => { type $S = B; type $T = i64; $body }
-            (D::I64, D::F64) => { type $S = i64; type $T = f64; $body }
-            (D::I32, D::F64) => { type $S = i32; type $T = f64; $body }
-            (D::U8, D::F64) => { type $S = u8; type $T = f64; $body }
-            (D::Bool, D::F64) => { type $S = B; type $T = f64; $body }
+            (D::F32, D::F32) => {
+                type $S = f32;
+                type $T = f32;
+                $body
+            }
+            (D::F64, D::F64) => {
+                type $S = f64;
+                type $T = f64;
+                $body
+            }
+            (D::F16, D::F32) => {
+                type $S = H;
+                type $T = f32;
+                $body
+            }
+            (D::BF16, D::F32) => {
+                type $S = Bf;
+                type $T = f32;
+                $body
+            }
+            (D::I64, D::I64) => {
+                type $S = i64;
+                type $T = i64;
+                $body
+            }
+            (D::I32, D::I64) => {
+                type $S = i32;
+                type $T = i64;
+                $body
+            }
+            (D::U8, D::I64) => {
+                type $S = u8;
+                type $T = i64;
+                $body
+            }
+            (D::Bool, D::I64) => {
+                type $S = B;
+                type $T = i64;
+                $body
+            }
+            (D::I64, D::F64) => {
+                type $S = i64;
+                type $T = f64;
+                $body
+            }
+            (D::I32, D::F64) => {
+                type $S = i32;
+                type $T = f64;
+                $body
+            }
+            (D::U8, D::F64) => {
+                type $S = u8;
+                type $T = f64;
+                $body
+            }
+            (D::Bool, D::F64) => {
+                type $S = B;
+                type $T = f64;
+                $body
+            }
             (s, c) => unreachable!("no {} reduction computed in {}", s.name(), c.name()),
         }
     }};
@@ -226,7 +278,13 @@ pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, dd
             })
         }),
     }?;
-    let out_dtype = if matches!(op, ArgMax | ArgMin) { DType::I64 } else if matches!(op, Any | All) { DType::Bool } else { out_dtype };
+    let out_dtype = if matches!(op, ArgMax | ArgMin) {
+        DType::I64
+    } else if matches!(op, Any | All) {
+        DType::Bool
+    } else {
+        out_dtype
+    };
     finish(r, out_dtype)
 }
 
@@ -348,7 +406,11 @@ fn split_reduce<T: Elem, R: Copy + Send>(x: &[T], part: impl Fn(&[T]) -> R + Syn
 fn extreme<T: Elem>(x: &[T], max: bool) -> T {
     use super::simd_loops::run_best;
     let (m, nan) = if max { run_best(Extreme::<T, true>(x)) } else { run_best(Extreme::<T, false>(x)) };
-    if nan { x.iter().copied().find(|v| v.is_nan()).expect("a NaN was seen") } else { m }
+    if nan {
+        x.iter().copied().find(|v| v.is_nan()).expect("a NaN was seen")
+    } else {
+        m
+    }
 }
 
 struct Extreme<'a, T, const MAX: bool>(&'a [T]);
@@ -386,11 +448,8 @@ impl<T: Elem, const MAX: bool> super::simd_loops::Kernel for Extreme<'_, T, MAX>
 /// the extreme (NaN-aware), then the first position holding it.
 fn arg_extreme<T: Elem>(x: &[T], max: bool) -> i64 {
     let m = extreme(x, max);
-    let found = if m.is_nan() {
-        x.iter().position(|v| v.is_nan())
-    } else {
-        super::simd_loops::run_best(FindFirst(x, m))
-    };
+    let found =
+        if m.is_nan() { x.iter().position(|v| v.is_nan()) } else { super::simd_loops::run_best(FindFirst(x, m)) };
     found.expect("the extreme is in the slice") as i64
 }
 
@@ -425,7 +484,11 @@ impl<T: Elem, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
         let (x, shift) = (self.0, self.1);
         let term = |v: T| {
             let d = v.to_f64() - shift;
-            if P == 2 { d * d } else { d }
+            if P == 2 {
+                d * d
+            } else {
+                d
+            }
         };
         let mut acc = [0.0f64; L];
         let chunks = x.chunks_exact(L);
