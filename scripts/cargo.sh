@@ -22,7 +22,8 @@ if needs_crates && ! online; then
     say "crates.io is unreachable: installing ${missing[*]} from Debian"
     apt_install "${missing[@]}"
   fi
-  exec cargo --config "source.crates-io.replace-with=\"debian\"" \
-    --config "source.debian.directory=\"$REG\"" "$@" --offline
+  # Global options go before the subcommand: after "$@" they would land behind a `--` (clippy's lints).
+  exec cargo --offline --config "source.crates-io.replace-with=\"debian\"" \
+    --config "source.debian.directory=\"$REG\"" "$@"
 fi
 exec cargo "$@"
