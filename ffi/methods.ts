@@ -47,6 +47,7 @@ function reduceAsync(
  */
 const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   // ---- elementwise ------------------------------------------------------------------------------
+  // <generated binary> (npm run gen, from scripts/optable.ts)
   add(other: Operand): Tensor {
     return ops.binary(ops.BINARY_OP.add, this, other, false);
   },
@@ -73,12 +74,6 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   },
   floorDiv(other: Operand): Tensor {
     return ops.binary(ops.BINARY_OP.floorDiv, this, other, false);
-  },
-  rsub(other: number): Tensor {
-    return ops.binary(ops.BINARY_OP.sub, this, other, true);
-  },
-  rdiv(other: number): Tensor {
-    return ops.binary(ops.BINARY_OP.div, this, other, true);
   },
   eq(other: Operand): Tensor {
     return ops.binary(ops.BINARY_OP.eq, this, other, false);
@@ -107,12 +102,17 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   logicalXor(other: Operand): Tensor {
     return ops.binary(ops.BINARY_OP.logicalXor, this, other, false);
   },
-  logicalNot(): Tensor {
-    return ops.unary(ops.UNARY_OP.logicalNot, this);
+  // </generated>
+  rsub(other: number): Tensor {
+    return ops.binary(ops.BINARY_OP.sub, this, other, true);
+  },
+  rdiv(other: number): Tensor {
+    return ops.binary(ops.BINARY_OP.div, this, other, true);
   },
   clamp(min?: Operand | null, max?: Operand | null): Tensor {
     return ops.clamp(this, min, max);
   },
+  // <generated unary> (npm run gen, from scripts/optable.ts)
   neg(): Tensor {
     return ops.unary(ops.UNARY_OP.neg, this);
   },
@@ -122,32 +122,11 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   log(): Tensor {
     return ops.unary(ops.UNARY_OP.log, this);
   },
-  log1p(): Tensor {
-    return ops.unary(ops.UNARY_OP.log1p, this);
-  },
-  expm1(): Tensor {
-    return ops.unary(ops.UNARY_OP.expm1, this);
-  },
   sqrt(): Tensor {
     return ops.unary(ops.UNARY_OP.sqrt, this);
   },
-  rsqrt(): Tensor {
-    return ops.unary(ops.UNARY_OP.rsqrt, this);
-  },
   abs(): Tensor {
     return ops.unary(ops.UNARY_OP.abs, this);
-  },
-  sign(): Tensor {
-    return ops.unary(ops.UNARY_OP.sign, this);
-  },
-  sin(): Tensor {
-    return ops.unary(ops.UNARY_OP.sin, this);
-  },
-  cos(): Tensor {
-    return ops.unary(ops.UNARY_OP.cos, this);
-  },
-  tan(): Tensor {
-    return ops.unary(ops.UNARY_OP.tan, this);
   },
   tanh(): Tensor {
     return ops.unary(ops.UNARY_OP.tanh, this);
@@ -158,8 +137,26 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   relu(): Tensor {
     return ops.unary(ops.UNARY_OP.relu, this);
   },
-  gelu(opts?: { approximate?: "none" | "tanh" }): Tensor {
-    return ops.gelu(this, opts);
+  sign(): Tensor {
+    return ops.unary(ops.UNARY_OP.sign, this);
+  },
+  log1p(): Tensor {
+    return ops.unary(ops.UNARY_OP.log1p, this);
+  },
+  expm1(): Tensor {
+    return ops.unary(ops.UNARY_OP.expm1, this);
+  },
+  rsqrt(): Tensor {
+    return ops.unary(ops.UNARY_OP.rsqrt, this);
+  },
+  sin(): Tensor {
+    return ops.unary(ops.UNARY_OP.sin, this);
+  },
+  cos(): Tensor {
+    return ops.unary(ops.UNARY_OP.cos, this);
+  },
+  tan(): Tensor {
+    return ops.unary(ops.UNARY_OP.tan, this);
   },
   silu(): Tensor {
     return ops.unary(ops.UNARY_OP.silu, this);
@@ -182,8 +179,52 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   isfinite(): Tensor {
     return ops.unary(ops.UNARY_OP.isfinite, this);
   },
+  logicalNot(): Tensor {
+    return ops.unary(ops.UNARY_OP.logicalNot, this);
+  },
+  square(): Tensor {
+    return ops.unary(ops.UNARY_OP.square, this);
+  },
+  log2(): Tensor {
+    return ops.unary(ops.UNARY_OP.log2, this);
+  },
+  log10(): Tensor {
+    return ops.unary(ops.UNARY_OP.log10, this);
+  },
+  exp2(): Tensor {
+    return ops.unary(ops.UNARY_OP.exp2, this);
+  },
+  trunc(): Tensor {
+    return ops.unary(ops.UNARY_OP.trunc, this);
+  },
+  erf(): Tensor {
+    return ops.unary(ops.UNARY_OP.erf, this);
+  },
+  asin(): Tensor {
+    return ops.unary(ops.UNARY_OP.asin, this);
+  },
+  acos(): Tensor {
+    return ops.unary(ops.UNARY_OP.acos, this);
+  },
+  atan(): Tensor {
+    return ops.unary(ops.UNARY_OP.atan, this);
+  },
+  sinh(): Tensor {
+    return ops.unary(ops.UNARY_OP.sinh, this);
+  },
+  cosh(): Tensor {
+    return ops.unary(ops.UNARY_OP.cosh, this);
+  },
+  reciprocal(): Tensor {
+    return ops.unary(ops.UNARY_OP.reciprocal, this);
+  },
+  // </generated>
+  gelu(opts?: { approximate?: "none" | "tanh" }): Tensor {
+    return ops.gelu(this, opts);
+  },
 
   // ---- reductions -------------------------------------------------------------------------------
+  // <generated reduce> (npm run gen, from scripts/optable.ts)
   sum(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.REDUCE_OP.sum, "sum", this, axis, opts);
   },
@@ -211,27 +252,30 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   all(axis?: Axes, opts?: ReduceOptions): Tensor {
     return ops.reduce(ops.REDUCE_OP.all, "all", this, axis, opts);
   },
+  logsumexp(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return ops.reduce(ops.REDUCE_OP.logsumexp, "logsumexp", this, axis, opts);
+  },
   var(axis?: Axes, opts?: VarOptions): Tensor {
     return ops.reduce(ops.REDUCE_OP.var, "var", this, axis, opts, opts?.ddof);
   },
   std(axis?: Axes, opts?: VarOptions): Tensor {
     return ops.reduce(ops.REDUCE_OP.std, "std", this, axis, opts, opts?.ddof);
   },
-  logsumexp(axis?: Axes, opts?: ReduceOptions): Tensor {
-    return ops.reduce(ops.REDUCE_OP.logsumexp, "logsumexp", this, axis, opts);
-  },
-  softmax(axis = -1): Tensor {
-    return ops.scan(ops.SCAN_OP.softmax, "softmax", this, axis);
-  },
-  logSoftmax(axis = -1): Tensor {
-    return ops.scan(ops.SCAN_OP.logSoftmax, "logSoftmax", this, axis);
-  },
+  // </generated>
+  // <generated scan> (npm run gen, from scripts/optable.ts)
   cumsum(axis?: number | null): Tensor {
     return ops.scan(ops.SCAN_OP.cumsum, "cumsum", this, axis);
   },
   cumprod(axis?: number | null): Tensor {
     return ops.scan(ops.SCAN_OP.cumprod, "cumprod", this, axis);
   },
+  softmax(axis: number = -1): Tensor {
+    return ops.scan(ops.SCAN_OP.softmax, "softmax", this, axis);
+  },
+  logSoftmax(axis: number = -1): Tensor {
+    return ops.scan(ops.SCAN_OP.logSoftmax, "logSoftmax", this, axis);
+  },
+  // </generated>
 
   // ---- linear algebra ---------------------------------------------------------------------------
   matmul(other: Tensor): Tensor {

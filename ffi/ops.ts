@@ -30,76 +30,10 @@ import {
   wrap,
 } from "./tensor.ts";
 
-/** Binary op codes (`COBALT_ADD`...). */
-export const BINARY_OP = {
-  add: 0,
-  sub: 1,
-  mul: 2,
-  div: 3,
-  pow: 4,
-  maximum: 5,
-  minimum: 6,
-  mod: 7,
-  floorDiv: 8,
-  eq: 9,
-  ne: 10,
-  lt: 11,
-  le: 12,
-  gt: 13,
-  ge: 14,
-  logicalAnd: 15,
-  logicalOr: 16,
-  logicalXor: 17,
-} as const;
+import { BINARY_OP, REDUCE_OP, SCAN_OP, UNARY_OP } from "./opcodes.ts";
+
+export { BINARY_OP, REDUCE_OP, SCAN_OP, UNARY_OP };
 const BINARY_OP_NAMES = Object.keys(BINARY_OP);
-
-/** Unary op codes. */
-export const UNARY_OP = {
-  neg: 0,
-  exp: 1,
-  log: 2,
-  sqrt: 3,
-  abs: 4,
-  tanh: 5,
-  sigmoid: 6,
-  relu: 7,
-  sign: 8,
-  log1p: 9,
-  expm1: 10,
-  rsqrt: 11,
-  sin: 12,
-  cos: 13,
-  tan: 14,
-  gelu: 15,
-  silu: 16,
-  softplus: 17,
-  floor: 18,
-  ceil: 19,
-  round: 20,
-  isnan: 21,
-  isfinite: 22,
-  logicalNot: 23,
-  geluTanh: 24,
-} as const;
-
-/** Reduction op codes. */
-export const REDUCE_OP = {
-  sum: 0,
-  mean: 1,
-  max: 2,
-  min: 3,
-  prod: 4,
-  argmax: 5,
-  argmin: 6,
-  any: 7,
-  all: 8,
-  logsumexp: 9,
-  var: 10,
-  std: 11,
-} as const;
-
-/** Scan op codes. */
-export const SCAN_OP = { cumsum: 0, cumprod: 1, softmax: 2, logSoftmax: 3 } as const;
 
 function describe(x: unknown): string {
   if (x === null) return "null";

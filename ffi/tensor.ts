@@ -334,51 +334,188 @@ export class Tensor {
 
   // ---- elementwise ------------------------------------------------------------------------------
 
+  // <generated binary> (npm run gen, from scripts/optable.ts)
   /**
    * Elementwise `this + other` with numpy broadcasting and promotion.
-   * @example `cb.tensor([1, 2]).add(1) // [2, 3]`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).add(1).toArray(); // [2, 3]
+   * ```
    */
   declare add: (other: Operand) => Tensor;
   /**
    * Elementwise `this - other`.
-   * @example `cb.tensor([1, 2]).sub(cb.tensor([[1], [2]]))`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).sub(cb.tensor([[1], [2]])).toArray(); // [[0, 1], [-1, 0]]
+   * ```
    */
   declare sub: (other: Operand) => Tensor;
   /**
    * Elementwise `this * other`.
-   * @example `cb.tensor([1, 2]).mul(3) // [3, 6]`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).mul(3).toArray(); // [3, 6]
+   * ```
    */
   declare mul: (other: Operand) => Tensor;
   /**
    * Elementwise true division (integers give float64).
-   * @example `cb.tensor([1, 2]).div(2) // [0.5, 1]`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).div(2).toArray(); // [0.5, 1]
+   * ```
    */
   declare div: (other: Operand) => Tensor;
   /**
    * Elementwise `this ** other` (integers to negative integer powers are refused).
-   * @example `cb.tensor([1, 2]).pow(2)`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).pow(2).toArray(); // [1, 4]
+   * ```
    */
   declare pow: (other: Operand) => Tensor;
   /**
    * Elementwise maximum (NaN propagates).
-   * @example `cb.tensor([1, 5]).maximum(3) // [3, 5]`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 5]).maximum(3).toArray(); // [3, 5]
+   * ```
    */
   declare maximum: (other: Operand) => Tensor;
   /**
    * Elementwise minimum (NaN propagates).
-   * @example `cb.tensor([1, 5]).minimum(3) // [1, 3]`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 5]).minimum(3).toArray(); // [1, 3]
+   * ```
    */
   declare minimum: (other: Operand) => Tensor;
   /**
    * Remainder with the sign of the divisor (Python's and numpy's `%`).
-   * @example `cb.tensor([-7, 7]).mod(3) // [2, 1]`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-7, 7]).mod(3).toArray(); // [2, 1]
+   * ```
    */
   declare mod: (other: Operand) => Tensor;
   /**
    * Floor division (Python's `//`; integer division by zero gives 0, like numpy).
-   * @example `cb.tensor([-7, 7]).floorDiv(2) // [-4, 3]`
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-7, 7]).floorDiv(2).toArray(); // [-4, 3]
+   * ```
    */
   declare floorDiv: (other: Operand) => Tensor;
+  /**
+   * Elementwise `==` (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).eq(2).toArray(); // [false, true]
+   * ```
+   */
+  declare eq: (other: Operand) => Tensor;
+  /**
+   * Elementwise `!=` (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).ne(2).toArray(); // [true, false]
+   * ```
+   */
+  declare ne: (other: Operand) => Tensor;
+  /**
+   * Elementwise `<` (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).lt(2).toArray(); // [true, false]
+   * ```
+   */
+  declare lt: (other: Operand) => Tensor;
+  /**
+   * Elementwise `<=` (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).le(1).toArray(); // [true, false]
+   * ```
+   */
+  declare le: (other: Operand) => Tensor;
+  /**
+   * Elementwise `>` (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).gt(1).toArray(); // [false, true]
+   * ```
+   */
+  declare gt: (other: Operand) => Tensor;
+  /**
+   * Elementwise `>=` (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).ge(2).toArray(); // [false, true]
+   * ```
+   */
+  declare ge: (other: Operand) => Tensor;
+  /**
+   * Elementwise logical and of the truth values (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 0]).logicalAnd(1).toArray(); // [true, false]
+   * ```
+   */
+  declare logicalAnd: (other: Operand) => Tensor;
+  /**
+   * Elementwise logical or (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 0]).logicalOr(0).toArray(); // [true, false]
+   * ```
+   */
+  declare logicalOr: (other: Operand) => Tensor;
+  /**
+   * Elementwise logical xor (a bool tensor).
+   * @param other a tensor (broadcast against this one) or a number
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 0]).logicalXor(1).toArray(); // [false, true]
+   * ```
+   */
+  declare logicalXor: (other: Operand) => Tensor;
+  // </generated>
   /**
    * `other - this`, for a number on the left.
    * @example `cb.tensor([1, 2]).rsub(10) // [9, 8]`
@@ -390,56 +527,6 @@ export class Tensor {
    */
   declare rdiv: (other: number) => Tensor;
   /**
-   * Elementwise `==` (a bool tensor).
-   * @example `cb.tensor([1, 2]).eq(2) // [false, true]`
-   */
-  declare eq: (other: Operand) => Tensor;
-  /**
-   * Elementwise `!=`.
-   * @example `cb.tensor([1, 2]).ne(2)`
-   */
-  declare ne: (other: Operand) => Tensor;
-  /**
-   * Elementwise `<`.
-   * @example `cb.tensor([1, 2]).lt(2)`
-   */
-  declare lt: (other: Operand) => Tensor;
-  /**
-   * Elementwise `<=`.
-   * @example `cb.tensor([1, 2]).le(1)`
-   */
-  declare le: (other: Operand) => Tensor;
-  /**
-   * Elementwise `>`.
-   * @example `cb.tensor([1, 2]).gt(1)`
-   */
-  declare gt: (other: Operand) => Tensor;
-  /**
-   * Elementwise `>=`.
-   * @example `cb.tensor([1, 2]).ge(2)`
-   */
-  declare ge: (other: Operand) => Tensor;
-  /**
-   * Elementwise logical and of the truth values.
-   * @example `cb.tensor([1, 0]).logicalAnd(1)`
-   */
-  declare logicalAnd: (other: Operand) => Tensor;
-  /**
-   * Elementwise logical or.
-   * @example `cb.tensor([1, 0]).logicalOr(0)`
-   */
-  declare logicalOr: (other: Operand) => Tensor;
-  /**
-   * Elementwise logical xor.
-   * @example `cb.tensor([1, 0]).logicalXor(1)`
-   */
-  declare logicalXor: (other: Operand) => Tensor;
-  /**
-   * Elementwise logical not.
-   * @example `cb.tensor([1, 0]).logicalNot() // [false, true]`
-   */
-  declare logicalNot: () => Tensor;
-  /**
    * Limits values to `[min, max]` (either may be omitted).
    * @example
    * ```ts
@@ -448,81 +535,323 @@ export class Tensor {
    */
   declare clamp: (min?: Operand | null, max?: Operand | null) => Tensor;
 
+  // <generated unary> (npm run gen, from scripts/optable.ts)
   /**
    * Elementwise `-x`.
-   * @example `cb.tensor([1, -2]).neg()`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, -2]).neg().toArray(); // [-1, 2]
+   * ```
    */
   declare neg: () => Tensor;
   /**
    * Elementwise `e^x` (integers give floats, as in numpy).
-   * @example `cb.tensor([0, 1]).exp()`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0]).exp().toArray(); // [1]
+   * ```
    */
   declare exp: () => Tensor;
   /**
    * Elementwise natural log.
-   * @example `cb.tensor([1, Math.E]).log()`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, Math.E]).log().toArray(); // [0, 1]
+   * ```
    */
   declare log: () => Tensor;
   /**
-   * Elementwise `log(1 + x)`, accurate near 0.
-   * @example `cb.tensor([1e-10]).log1p()`
-   */
-  declare log1p: () => Tensor;
-  /**
-   * Elementwise `e^x - 1`, accurate near 0.
-   * @example `cb.tensor([1e-10]).expm1()`
-   */
-  declare expm1: () => Tensor;
-  /**
    * Elementwise square root.
-   * @example `cb.tensor([4, 9]).sqrt() // [2, 3]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([4, 9]).sqrt().toArray(); // [2, 3]
+   * ```
    */
   declare sqrt: () => Tensor;
   /**
-   * Elementwise `1 / sqrt(x)`.
-   * @example `cb.tensor([4]).rsqrt() // [0.5]`
-   */
-  declare rsqrt: () => Tensor;
-  /**
    * Elementwise absolute value.
-   * @example `cb.tensor([-1, 2]).abs()`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-1, 2]).abs().toArray(); // [1, 2]
+   * ```
    */
   declare abs: () => Tensor;
   /**
-   * Elementwise sign: -1, 0 or 1 (NaN stays NaN).
-   * @example `cb.tensor([-3, 0, 2]).sign()`
-   */
-  declare sign: () => Tensor;
-  /**
-   * Elementwise sine.
-   * @example `cb.tensor([0]).sin()`
-   */
-  declare sin: () => Tensor;
-  /**
-   * Elementwise cosine.
-   * @example `cb.tensor([0]).cos()`
-   */
-  declare cos: () => Tensor;
-  /**
-   * Elementwise tangent.
-   * @example `cb.tensor([0]).tan()`
-   */
-  declare tan: () => Tensor;
-  /**
    * Elementwise tanh.
-   * @example `cb.tensor([0, 1]).tanh()`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, 100]).tanh().toArray(); // [0, 1]
+   * ```
    */
   declare tanh: () => Tensor;
   /**
    * Elementwise logistic sigmoid `1 / (1 + e^-x)`, stable for large |x|.
-   * @example `cb.tensor([0]).sigmoid() // [0.5]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0]).sigmoid().toArray(); // [0.5]
+   * ```
    */
   declare sigmoid: () => Tensor;
   /**
    * Elementwise `max(x, 0)`.
-   * @example `cb.tensor([-1, 2]).relu() // [0, 2]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-1, 2]).relu().toArray(); // [0, 2]
+   * ```
    */
   declare relu: () => Tensor;
+  /**
+   * Elementwise sign: -1, 0 or 1 (NaN stays NaN).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-3, 0, 2]).sign().toArray(); // [-1, 0, 1]
+   * ```
+   */
+  declare sign: () => Tensor;
+  /**
+   * Elementwise `log(1 + x)`, accurate near 0.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1e-10]).log1p().toArray(); // [1e-10]
+   * ```
+   */
+  declare log1p: () => Tensor;
+  /**
+   * Elementwise `e^x - 1`, accurate near 0.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1e-10]).expm1().toArray(); // [1e-10]
+   * ```
+   */
+  declare expm1: () => Tensor;
+  /**
+   * Elementwise `1 / sqrt(x)`.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([4]).rsqrt().toArray(); // [0.5]
+   * ```
+   */
+  declare rsqrt: () => Tensor;
+  /**
+   * Elementwise sine.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, Math.PI / 2]).sin().toArray(); // [0, 1]
+   * ```
+   */
+  declare sin: () => Tensor;
+  /**
+   * Elementwise cosine.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, Math.PI]).cos().toArray(); // [1, -1]
+   * ```
+   */
+  declare cos: () => Tensor;
+  /**
+   * Elementwise tangent.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, Math.PI / 4]).tan().toArray(); // [0, 1]
+   * ```
+   */
+  declare tan: () => Tensor;
+  /**
+   * Elementwise SiLU (swish) `x * sigmoid(x)`.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0]).silu().toArray(); // [0]
+   * ```
+   */
+  declare silu: () => Tensor;
+  /**
+   * Elementwise softplus `log(1 + e^x)`, stable for large |x|.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0]).softplus().toArray(); // [0.6931472]
+   * ```
+   */
+  declare softplus: () => Tensor;
+  /**
+   * Elementwise floor (integers unchanged).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-1.5, 1.5]).floor().toArray(); // [-2, 1]
+   * ```
+   */
+  declare floor: () => Tensor;
+  /**
+   * Elementwise ceiling (integers unchanged).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-1.5, 1.5]).ceil().toArray(); // [-1, 2]
+   * ```
+   */
+  declare ceil: () => Tensor;
+  /**
+   * Elementwise rounding, halves to even (numpy's `round`).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0.5, 1.5, 2.5]).round().toArray(); // [0, 2, 2]
+   * ```
+   */
+  declare round: () => Tensor;
+  /**
+   * Elementwise NaN test (a bool tensor).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([NaN, 1]).isnan().toArray(); // [true, false]
+   * ```
+   */
+  declare isnan: () => Tensor;
+  /**
+   * Elementwise finiteness test (a bool tensor).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([Infinity, 1]).isfinite().toArray(); // [false, true]
+   * ```
+   */
+  declare isfinite: () => Tensor;
+  /**
+   * Elementwise logical not (a bool tensor).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 0]).logicalNot().toArray(); // [false, true]
+   * ```
+   */
+  declare logicalNot: () => Tensor;
+  /**
+   * Elementwise `x * x` (integers wrap like numpy's).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-3, 2]).square().toArray(); // [9, 4]
+   * ```
+   */
+  declare square: () => Tensor;
+  /**
+   * Elementwise base-2 logarithm.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 8]).log2().toArray(); // [0, 3]
+   * ```
+   */
+  declare log2: () => Tensor;
+  /**
+   * Elementwise base-10 logarithm.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 1000]).log10().toArray(); // [0, 3]
+   * ```
+   */
+  declare log10: () => Tensor;
+  /**
+   * Elementwise `2^x`.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, 10]).exp2().toArray(); // [1, 1024]
+   * ```
+   */
+  declare exp2: () => Tensor;
+  /**
+   * Elementwise rounding toward zero (integers unchanged).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-1.7, 1.7]).trunc().toArray(); // [-1, 1]
+   * ```
+   */
+  declare trunc: () => Tensor;
+  /**
+   * Elementwise error function `2/√π ∫₀ˣ e^(-t²) dt`.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, 10]).erf().toArray(); // [0, 1]
+   * ```
+   */
+  declare erf: () => Tensor;
+  /**
+   * Elementwise inverse sine (NaN outside [-1, 1]).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, 1]).asin().toArray(); // [0, 1.5707963267948966]
+   * ```
+   */
+  declare asin: () => Tensor;
+  /**
+   * Elementwise inverse cosine (NaN outside [-1, 1]).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 0]).acos().toArray(); // [0, 1.5707963267948966]
+   * ```
+   */
+  declare acos: () => Tensor;
+  /**
+   * Elementwise inverse tangent.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, 1]).atan().toArray(); // [0, 0.7853981633974483]
+   * ```
+   */
+  declare atan: () => Tensor;
+  /**
+   * Elementwise hyperbolic sine.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0]).sinh().toArray(); // [0]
+   * ```
+   */
+  declare sinh: () => Tensor;
+  /**
+   * Elementwise hyperbolic cosine.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0]).cosh().toArray(); // [1]
+   * ```
+   */
+  declare cosh: () => Tensor;
+  /**
+   * Elementwise `1 / x` (integers give floats, like torch's `reciprocal`).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([2, 4]).reciprocal().toArray(); // [0.5, 0.25]
+   * ```
+   */
+  declare reciprocal: () => Tensor;
+  // </generated>
   /**
    * GELU: `x * Φ(x)` with the exact normal CDF (erf), or the tanh approximation with
    * `{ approximate: "tanh" }` (PyTorch's two variants).
@@ -532,131 +861,187 @@ export class Tensor {
    * ```
    */
   declare gelu: (opts?: { approximate?: "none" | "tanh" }) => Tensor;
-  /**
-   * Elementwise SiLU (swish) `x * sigmoid(x)`.
-   * @example `cb.tensor([1]).silu()`
-   */
-  declare silu: () => Tensor;
-  /**
-   * Elementwise softplus `log(1 + e^x)`, stable for large |x|.
-   * @example `cb.tensor([0]).softplus() // [0.693...]`
-   */
-  declare softplus: () => Tensor;
-  /**
-   * Elementwise floor (integers unchanged).
-   * @example `cb.tensor([-1.5, 1.5]).floor() // [-2, 1]`
-   */
-  declare floor: () => Tensor;
-  /**
-   * Elementwise ceiling.
-   * @example `cb.tensor([-1.5, 1.5]).ceil() // [-1, 2]`
-   */
-  declare ceil: () => Tensor;
-  /**
-   * Elementwise rounding, halves to even (numpy's `round`).
-   * @example `cb.tensor([0.5, 1.5, 2.5]).round() // [0, 2, 2]`
-   */
-  declare round: () => Tensor;
-  /**
-   * Elementwise NaN test (bool).
-   * @example `cb.tensor([NaN, 1]).isnan() // [true, false]`
-   */
-  declare isnan: () => Tensor;
-  /**
-   * Elementwise finiteness test (bool).
-   * @example `cb.tensor([Infinity, 1]).isfinite() // [false, true]`
-   */
-  declare isfinite: () => Tensor;
 
   // ---- reductions -------------------------------------------------------------------------------
 
+  // <generated reduce> (npm run gen, from scripts/optable.ts)
   /**
-   * Sum over all elements, one axis or several (negative axes count from the end). Integers and
-   * bools sum to int64.
+   * Sum over all elements, one axis or several (negative axes count from the end). Integers and bools sum to int64.
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
    * @example
    * ```ts
-   * const a = cb.tensor([[1, 2], [3, 4]]);
-   * a.sum().item();                      // 10
-   * a.sum(0).toArray();                  // [4, 6]
-   * a.sum(-1, { keepdims: true }).shape; // [2, 1]
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 2], [3, 4]]).sum().item(); // 10
+   * cb.tensor([[1, 2], [3, 4]]).sum(0).toArray(); // [4, 6]
+   * cb.tensor([[1, 2], [3, 4]]).sum(-1, { keepdims: true }).toArray(); // [[3], [7]]
    * ```
    */
   declare sum: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Mean over all elements or the given axes (integers give float64).
-   * @example `cb.tensor([1, 2, 3, 4]).mean().item() // 2.5`
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2, 3, 4]).mean().item(); // 2.5
+   * ```
    */
   declare mean: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Maximum over all elements or the given axes (NaN propagates).
-   * @example `cb.tensor([[1, 5], [7, 2]]).max(1) // [5, 7]`
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 5], [7, 2]]).max(1).toArray(); // [5, 7]
+   * ```
    */
   declare max: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
-   * Minimum over all elements or the given axes.
-   * @example `cb.tensor([3, 1, 2]).min().item() // 1`
+   * Minimum over all elements or the given axes (NaN propagates).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([3, 1, 2]).min().item(); // 1
+   * ```
    */
   declare min: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
-   * Product over all elements or the given axes.
-   * @example `cb.tensor([2, 3]).prod().item() // 6`
+   * Product over all elements or the given axes (integers and bools give int64).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([2, 3]).prod().item(); // 6
+   * ```
    */
   declare prod: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * Index (int64) of the maximum, over the flattened tensor or along one axis; the first wins.
-   * @example `cb.tensor([1, 9, 9]).argmax().item() // 1`
+   * @param axis the axis (negative counts from the end); omitted or null: the flattened tensor
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 9, 9]).argmax().item(); // 1
+   * ```
    */
   declare argmax: (axis?: number | null, opts?: ReduceOptions) => Tensor;
   /**
-   * Index (int64) of the minimum.
-   * @example `cb.tensor([[3, 1], [0, 2]]).argmin(1) // [1, 0]`
+   * Index (int64) of the minimum, over the flattened tensor or along one axis; the first wins.
+   * @param axis the axis (negative counts from the end); omitted or null: the flattened tensor
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[3, 1], [0, 2]]).argmin(1).toArray(); // [1, 0]
+   * ```
    */
   declare argmin: (axis?: number | null, opts?: ReduceOptions) => Tensor;
   /**
    * True where any element is non-zero (bool).
-   * @example `cb.tensor([0, 0, 1]).any().item() // 1`
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, 0, 1]).any().item(); // 1
+   * ```
    */
   declare any: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
    * True where every element is non-zero (bool).
-   * @example `cb.tensor([1, 0]).all().item() // 0`
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 0]).all().item(); // 0
+   * ```
    */
   declare all: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
-   * Variance with `ddof` (default 0, like numpy).
-   * @example `cb.tensor([1, 2, 3, 4]).var(null, { ddof: 1 }).item() // 1.666...`
-   */
-  declare var: (axis?: Axes, opts?: VarOptions) => Tensor;
-  /**
-   * Standard deviation with `ddof`.
-   * @example `cb.tensor([1, 3]).std().item() // 1`
-   */
-  declare std: (axis?: Axes, opts?: VarOptions) => Tensor;
-  /**
    * `log(sum(exp(x)))`, computed without overflow.
-   * @example `cb.tensor([1000, 1000]).logsumexp().item() // 1000.693...`
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1000, 1000]).logsumexp().item(); // 1000.6931472
+   * ```
    */
   declare logsumexp: (axis?: Axes, opts?: ReduceOptions) => Tensor;
   /**
-   * Softmax along `axis` (default -1), stable.
-   * @example `cb.tensor([1, 1]).softmax() // [0.5, 0.5]`
+   * Variance with `ddof` (default 0, like numpy).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims` (default false) and `ddof`, delta degrees of freedom (default 0)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2, 3, 4]).var(null, { ddof: 1 }).item(); // 1.6666667
+   * ```
    */
-  declare softmax: (axis?: number) => Tensor;
+  declare var: (axis?: Axes, opts?: VarOptions) => Tensor;
   /**
-   * `log(softmax(x))` along `axis` (default -1), computed directly.
-   * @example `cb.tensor([0, 0]).logSoftmax()`
+   * Standard deviation with `ddof` (default 0).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims` (default false) and `ddof`, delta degrees of freedom (default 0)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 3]).std().item(); // 1
+   * ```
    */
-  declare logSoftmax: (axis?: number) => Tensor;
+  declare std: (axis?: Axes, opts?: VarOptions) => Tensor;
+  // </generated>
+  // <generated scan> (npm run gen, from scripts/optable.ts)
   /**
    * Running sum along `axis` (of the flattened tensor without one; integers give int64).
-   * @example `cb.tensor([1, 2, 3]).cumsum() // [1, 3, 6]`
+   * @param axis the axis (negative counts from the end); omitted or null: the flattened tensor
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2, 3]).cumsum().toArray(); // [1, 3, 6]
+   * ```
    */
   declare cumsum: (axis?: number | null) => Tensor;
   /**
-   * Running product along `axis`.
-   * @example `cb.tensor([1, 2, 3]).cumprod() // [1, 2, 6]`
+   * Running product along `axis` (of the flattened tensor without one).
+   * @param axis the axis (negative counts from the end); omitted or null: the flattened tensor
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2, 3]).cumprod().toArray(); // [1, 2, 6]
+   * ```
    */
   declare cumprod: (axis?: number | null) => Tensor;
+  /**
+   * Softmax along `axis`, stable for large inputs.
+   * @param axis the axis (negative counts from the end; default -1, the last)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 1]).softmax().toArray(); // [0.5, 0.5]
+   * ```
+   */
+  declare softmax: (axis?: number) => Tensor;
+  /**
+   * `log(softmax(x))` along `axis`, computed directly.
+   * @param axis the axis (negative counts from the end; default -1, the last)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([0, 0]).logSoftmax().toArray(); // [-0.6931472, -0.6931472]
+   * ```
+   */
+  declare logSoftmax: (axis?: number) => Tensor;
+  // </generated>
 
   // ---- linear algebra ---------------------------------------------------------------------------
 

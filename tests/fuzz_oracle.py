@@ -12,7 +12,7 @@ Rules (numpy 2 unless cobalt documents otherwise; each documented difference is 
   computed in float64 and rounded once to the result dtype (for + - * / and sqrt that is the same
   number; for other functions the tolerance allows for it).
 - sums, products and cumulative sums of uint8 give int64 (README; numpy: uint64).
-- pow, mod, floorDiv of two bool tensors raise DTYPE (README; numpy: int8).
+- pow, mod, floorDiv of two bool tensors and square of a bool tensor raise DTYPE (README; numpy: int8).
 - float-to-integer astype of NaN or out-of-range values saturates (README; numpy: undefined):
   NaN -> 0, too large -> the dtype's max, too small -> its min, else truncation toward zero.
 - topk and descending sorts put NaN first, ascending sorts last; sorts are stable (README/JSDoc).
@@ -37,6 +37,8 @@ import warnings
 
 import numpy as np
 from scipy import special
+
+from oracle import FLOAT_UNARY, UNARY, gelu_tanh  # tests/oracle.py: the shared unary references
 
 warnings.simplefilter("ignore")
 np.seterr(all="ignore")
@@ -185,37 +187,16 @@ def float_result(dt):
     return {"bool": "float16", "uint8": "float16", "int32": "float64", "int64": "float64"}.get(dt, dt)
 
 
-def gelu(x):
-    return x * 0.5 * (1 + special.erf(x / np.sqrt(2)))
-
-
-def gelu_tanh(x):
-    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
-
-
-FLOAT_FNS = {
-    "exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1, "sqrt": np.sqrt,
-    "rsqrt": lambda x: 1 / np.sqrt(x), "sin": np.sin, "cos": np.cos, "tan": np.tan, "tanh": np.tanh,
-    "sigmoid": special.expit, "silu": lambda x: x * special.expit(x),
-    "softplus": lambda x: np.logaddexp(0.0, x), "gelu": gelu,
-}
-OTHER_UNARY = {
-    "neg": np.negative, "abs": np.abs, "sign": np.sign, "floor": np.floor, "ceil": np.ceil,
-    "round": np.round, "isnan": np.isnan, "isfinite": np.isfinite, "logicalNot": np.logical_not,
-    "relu": lambda x: np.maximum(x, np.zeros((), x.dtype)),
-}
-
-
 def unary(op, x, kw):
-    if op in FLOAT_FNS:
-        f = FLOAT_FNS[op]
+    if op in FLOAT_UNARY:
+        f = UNARY[op]
         if op == "gelu" and kw.get("approximate") == "tanh":
             f = gelu_tanh
         r = float_result(x.dt)
         y = f(f64(x))
         kind = "exact" if op == "sqrt" else "elem"
         return Out(cast(y, r), kind, bscale(y, f64(x)))
-    f = OTHER_UNARY[op]
+    f = UNARY[op]
     r = result_dtype(f, x)
     if x.dt in FLOATS:
         y = f(f64(x))
@@ -893,7 +874,7 @@ ASYNC = {"addAsync": "add", "subAsync": "sub", "mulAsync": "mul", "divAsync": "d
 def expected(op, a, kw):
     """The expected result(s) of one step, or raises Expect."""
     op = ASYNC.get(op, op)
-    if op in FLOAT_FNS or op in OTHER_UNARY:
+    if op in UNARY:
         return unary(op, a[0], kw)
     if op in BIN:
         return binary(op, a[0], a[1])

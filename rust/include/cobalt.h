@@ -50,6 +50,7 @@ extern "C" {
 #define COBALT_F16 6
 #define COBALT_BF16 7
 
+/* <generated ops> (npm run gen, from scripts/optable.ts) */
 /* Binary ops for cobalt_binary / cobalt_binary_scalar (append-only). */
 #define COBALT_ADD 0
 #define COBALT_SUB 1
@@ -96,6 +97,18 @@ extern "C" {
 #define COBALT_ISFINITE 22
 #define COBALT_LOGICAL_NOT 23
 #define COBALT_GELU_TANH 24
+#define COBALT_SQUARE 25
+#define COBALT_LOG2 26
+#define COBALT_LOG10 27
+#define COBALT_EXP2 28
+#define COBALT_TRUNC 29
+#define COBALT_ERF 30
+#define COBALT_ASIN 31
+#define COBALT_ACOS 32
+#define COBALT_ATAN 33
+#define COBALT_SINH 34
+#define COBALT_COSH 35
+#define COBALT_RECIPROCAL 36
 
 /* Reductions for cobalt_reduce (append-only). */
 #define COBALT_SUM 0
@@ -116,6 +129,7 @@ extern "C" {
 #define COBALT_CUMPROD 1
 #define COBALT_SOFTMAX 2
 #define COBALT_LOG_SOFTMAX 3
+/* </generated> */
 
 /* An opaque tensor handle. */
 typedef struct cobalt_tensor cobalt_tensor;

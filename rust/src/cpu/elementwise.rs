@@ -255,115 +255,48 @@ fn gelu_tanh_<T: Float>(x: T) -> T {
     T::from_f64(0.5).mul(x).mul(T::one().add(Float::tanh(inner)))
 }
 
-/// The float function of `$op` on `$T: Float`, bound to `$f` for `$body`.
+/// The float function of `$op` on `$T: Float`, bound to `$f` for `$body`: one line per op
+/// (`Variant => |x| expression`, with `x: $T`). `$T` is f32 or f64 (a concrete type, so a method
+/// that `Float` does not name, such as `x.log2()`, is std's).
 macro_rules! with_float_fn {
     ($op:expr, $T:ty, $f:ident => $body:expr) => {
+        with_float_fn!(@arms $op, $T, $f, $body;
+            Exp => |x| Float::exp(x),
+            Log => |x| Float::ln(x),
+            Sqrt => |x| Float::sqrt(x),
+            Tanh => |x| Float::tanh(x),
+            Log1p => |x| Float::ln_1p(x),
+            Expm1 => |x| Float::exp_m1(x),
+            Rsqrt => |x| rsqrt_::<$T>(x),
+            Sin => |x| Float::sin(x),
+            Cos => |x| Float::cos(x),
+            Tan => |x| Float::tan(x),
+            Sigmoid => |x| sigmoid_::<$T>(x),
+            Silu => |x| silu_::<$T>(x),
+            Softplus => |x| softplus_::<$T>(x),
+            Gelu => |x| Float::gelu(x),
+            GeluTanh => |x| gelu_tanh_::<$T>(x),
+            Log2 => |x| x.log2(),
+            Log10 => |x| x.log10(),
+            Exp2 => |x| x.exp2(),
+            Erf => |x| Float::erf(x),
+            Asin => |x| x.asin(),
+            Acos => |x| x.acos(),
+            Atan => |x| x.atan(),
+            Sinh => |x| x.sinh(),
+            Cosh => |x| x.cosh(),
+            Reciprocal => |x| <$T>::one().div(x),
+        )
+    };
+    (@arms $op:expr, $T:ty, $f:ident, $body:expr; $($v:ident => |$x:ident| $e:expr),* $(,)?) => {
         match $op {
-            UnaryOp::Exp => {
+            $(UnaryOp::$v => {
                 let $f = {
                     #[inline(always)]
-                    |x: $T| Float::exp(x)
+                    |$x: $T| $e
                 };
                 $body
-            }
-            UnaryOp::Log => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::ln(x)
-                };
-                $body
-            }
-            UnaryOp::Sqrt => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::sqrt(x)
-                };
-                $body
-            }
-            UnaryOp::Tanh => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::tanh(x)
-                };
-                $body
-            }
-            UnaryOp::Log1p => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::ln_1p(x)
-                };
-                $body
-            }
-            UnaryOp::Expm1 => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::exp_m1(x)
-                };
-                $body
-            }
-            UnaryOp::Rsqrt => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| rsqrt_::<$T>(x)
-                };
-                $body
-            }
-            UnaryOp::Sin => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::sin(x)
-                };
-                $body
-            }
-            UnaryOp::Cos => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::cos(x)
-                };
-                $body
-            }
-            UnaryOp::Tan => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::tan(x)
-                };
-                $body
-            }
-            UnaryOp::Sigmoid => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| sigmoid_::<$T>(x)
-                };
-                $body
-            }
-            UnaryOp::Silu => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| silu_::<$T>(x)
-                };
-                $body
-            }
-            UnaryOp::Softplus => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| softplus_::<$T>(x)
-                };
-                $body
-            }
-            UnaryOp::Gelu => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| Float::gelu(x)
-                };
-                $body
-            }
-            UnaryOp::GeluTanh => {
-                let $f = {
-                    #[inline(always)]
-                    |x: $T| gelu_tanh_::<$T>(x)
-                };
-                $body
-            }
+            })*
             _ => unreachable!("not a float function"),
         }
     };
@@ -385,9 +318,12 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
         Neg | Sign if d == DType::Bool => {
             Err(Error::DType(format!("{}: not supported for bool tensors (use logicalNot)", op.name())))
         }
-        Abs | Floor | Ceil | Relu if d == DType::Bool => super::copy_contiguous(a),
+        Square if d == DType::Bool => Err(Error::DType(
+            "square: not supported for bool tensors (numpy gives int8, which cobalt does not have)".into(),
+        )),
+        Abs | Floor | Ceil | Trunc | Relu if d == DType::Bool => super::copy_contiguous(a),
         Round if d == DType::Bool => super::cast(a, DType::F16),
-        Neg | Abs | Sign | Floor | Ceil | Round | Relu => {
+        Neg | Abs | Sign | Floor | Ceil | Round | Trunc | Square | Relu => {
             let ct = d.compute();
             let x = as_dtype(a, ct)?;
             let r = dispatch_num!(ct, T => match op {
@@ -397,6 +333,8 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
                 Floor => map::<T, T>(&x, Num::floor),
                 Ceil => map::<T, T>(&x, Num::ceil),
                 Round => map::<T, T>(&x, Num::round),
+                Trunc => map::<T, T>(&x, |v| if v < T::zero() { v.ceil() } else { v.floor() }),
+                Square => map::<T, T>(&x, |v| v.mul(v)),
                 _ => map::<T, T>(&x, |v| if v > T::zero() || v.is_nan() { v } else { T::zero() }),
             }, unreachable!())?;
             finish(r, d)
