@@ -92,7 +92,11 @@ async function run(job: Ptr, dtype?: DType): Promise<Tensor> {
 /**
  * The number of threads in the native pool that runs async ops and large kernels.
  * Set with `COBALT_NUM_THREADS` before start, or `setNumThreads`.
- * @example `cb.numThreads() // 2 on a 2-core machine`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.numThreads(); // 2 on a 2-core machine
+ * ```
  */
 export function numThreads(): number {
   return sym.cobalt_num_threads();
@@ -101,7 +105,11 @@ export function numThreads(): number {
 /**
  * Resizes the native pool (1 to 1024 threads). The JS runtime's own threads (Deno's blocking pool
  * that awaits jobs, Bun's) are separate: the pool only runs cobalt's kernels.
- * @example `cb.setNumThreads(1)`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.setNumThreads(1);
+ * ```
  */
 export function setNumThreads(n: number): void {
   if (typeof n !== "number" || !Number.isInteger(n)) {
@@ -133,8 +141,10 @@ export interface SharedTensor {
  *
  * @example
  * ```ts
- * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
- * worker.postMessage(cb.share(t)); // in the worker: const t = cb.fromShared(e.data)
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const t = cb.ones([2, 2]);
+ * const token = cb.share(t); // post it to a Worker: worker.postMessage(token)
+ * cb.fromShared(token).sum().item(); // 4 (there: cb.fromShared(e.data); here for the example)
  * ```
  */
 export function share(t: Tensor): SharedTensor {
@@ -156,7 +166,14 @@ function tokenOf(s: SharedTensor, op: string): number {
  * shape come from the native tensor. Each shared object is redeemed once: a second `fromShared`
  * of it (here or in another Worker), or an object `share` did not make, throws `CobaltError`
  * "INVALID_ARGUMENT".
- * @example `onmessage = (e) => { using t = cb.fromShared(e.data); postMessage(t.sum().item()); }`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * // in a Worker: self.onmessage = (e) => { using t = cb.fromShared(e.data); ... }
+ * const token = cb.share(cb.arange(4));
+ * using t = cb.fromShared(token);
+ * t.sum().item(); // 6
+ * ```
  */
 export function fromShared(s: SharedTensor): Tensor {
   const token = tokenOf(s, "fromShared");
@@ -166,7 +183,13 @@ export function fromShared(s: SharedTensor): Tensor {
 /**
  * Drops the reference a `share` call made, when it will never be redeemed (the Worker it was
  * posted to ended first). Returns true if it was still outstanding.
- * @example `const s = cb.share(t); worker.terminate(); cb.unshare(s); // true if never claimed`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const s = cb.share(cb.ones([2]));
+ * // ... the Worker it was posted to ended before redeeming it:
+ * cb.unshare(s); // true: it was never claimed
+ * ```
  */
 export function unshare(s: SharedTensor): boolean {
   return sym.cobalt_unshare(tokenOf(s, "unshare")) === 1;

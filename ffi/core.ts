@@ -211,6 +211,7 @@ function leakWarningThreshold(): number {
  * default is 1 GiB (or a quarter of the memory limit, if lower).
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.setLeakWarning(false);      // never warn
  * cb.setLeakWarning(256 * 2**20); // warn past 256 MiB
  * ```
@@ -259,6 +260,7 @@ export function fmtBytes(n: number): string {
  * buffers and memory-mapped files do not count.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.setMemoryLimit(2 * 2 ** 30); // 2 GiB
  * cb.memoryLimit();               // 2147483648
  * ```
@@ -271,7 +273,11 @@ export function setMemoryLimit(bytes: number): void {
 
 /**
  * The cap on live cobalt-owned tensor memory in bytes (`Infinity` when there is none).
- * @example `cb.memoryLimit() // e.g. 18 GiB on a 24 GiB machine`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.memoryLimit(); // e.g. 18 GiB on a 24 GiB machine
+ * ```
  */
 export function memoryLimit(): number {
   return sym.cobalt_memory_limit();
@@ -406,6 +412,7 @@ export interface MemoryInfo {
  * The native counters of live tensors and bytes.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * const before = cb.memory().tensors;
  * cb.zeros([10]).dispose();
  * cb.memory().tensors === before; // true
@@ -427,6 +434,7 @@ export function memory(): MemoryInfo {
  * clearing when new tensors of the same size are made).
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.emptyCache();
  * cb.memory().cachedBytes; // 0
  * ```

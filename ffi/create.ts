@@ -209,6 +209,7 @@ function fromFlat(flat: TypedArray, own: DType, dtype: DType, shape: number[], o
  *
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * const a = cb.tensor([[1, 2], [3, 4]]);                          // float32, shape [2, 2]
  * const b = cb.tensor(new Float64Array(6), { shape: [2, 3] });    // float64, copied
  * const i = cb.tensor([1, 2, 3], { dtype: "int32" });             // int32
@@ -357,7 +358,11 @@ function filled(shape: number[], value: number, dtype: DType, op: string): Tenso
 
 /**
  * A tensor of zeros.
- * @example `cb.zeros([2, 3], { dtype: "float64" })`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.zeros([2, 3], { dtype: "float64" });
+ * ```
  */
 export function zeros(shape: number[], opts?: CreateOptions): Tensor {
   return filled(shapeOf(shape, "zeros"), 0, dtypeOpt(opts, "zeros"), "zeros");
@@ -365,7 +370,11 @@ export function zeros(shape: number[], opts?: CreateOptions): Tensor {
 
 /**
  * A tensor of ones.
- * @example `cb.ones([4], { dtype: "int32" })`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.ones([4], { dtype: "int32" });
+ * ```
  */
 export function ones(shape: number[], opts?: CreateOptions): Tensor {
   return filled(shapeOf(shape, "ones"), 1, dtypeOpt(opts, "ones"), "ones");
@@ -373,7 +382,11 @@ export function ones(shape: number[], opts?: CreateOptions): Tensor {
 
 /**
  * A tensor filled with `value`.
- * @example `cb.full([2, 2], 7)`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.full([2, 2], 7);
+ * ```
  */
 export function full(shape: number[], value: number, opts?: CreateOptions): Tensor {
   return filled(shapeOf(shape, "full"), value, dtypeOpt(opts, "full"), "full");
@@ -386,7 +399,12 @@ function like(t: Tensor, op: string): Tensor {
 
 /**
  * Zeros with `t`'s shape (and dtype, unless given).
- * @example `cb.zerosLike(t)`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const t = cb.ones([2, 3], { dtype: "float64" });
+ * cb.zerosLike(t);
+ * ```
  */
 export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
   like(t, "zerosLike");
@@ -395,7 +413,12 @@ export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
 
 /**
  * Ones with `t`'s shape (and dtype, unless given).
- * @example `cb.onesLike(t)`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const t = cb.ones([2, 3], { dtype: "float64" });
+ * cb.onesLike(t);
+ * ```
  */
 export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
   like(t, "onesLike");
@@ -404,7 +427,12 @@ export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
 
 /**
  * `value` with `t`'s shape (and dtype, unless given).
- * @example `cb.fullLike(t, 0.5)`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const t = cb.ones([2, 3], { dtype: "float64" });
+ * cb.fullLike(t, 0.5);
+ * ```
  */
 export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor {
   like(t, "fullLike");
@@ -416,6 +444,7 @@ export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor
  * `arange(start, stop)` or `arange(start, stop, step)`.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.arange(4).toArray();          // [0, 1, 2, 3]
  * cb.arange(1, 2, 0.25).toArray(); // [1, 1.25, 1.5, 1.75]
  * ```
@@ -441,6 +470,7 @@ export function arange(
  * `num` evenly spaced values from `start` to `stop` inclusive, like `numpy.linspace`.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.linspace(0, 1, 5).toArray(); // [0, 0.25, 0.5, 0.75, 1]
  * ```
  */
@@ -457,6 +487,7 @@ export function linspace(start: number, stop: number, num = 50, opts?: CreateOpt
  * A 2-D tensor with ones on diagonal `k` and zeros elsewhere, like `numpy.eye`.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.eye(2).toArray();                 // [[1, 0], [0, 1]]
  * cb.eye(2, 3, { k: 1 }).toArray();    // [[0, 1, 0], [0, 0, 1]]
  * cb.eye(2, { dtype: "int32" });       // the options may follow n
@@ -506,6 +537,7 @@ function random(shape: number[], opts: RandomOptions | undefined, normal: boolea
  * Uniform random numbers in [0, 1). With `seed`, the same values in Deno, Bun and on every platform.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.rand([2, 2], { seed: 42 });
  * ```
  */
@@ -515,7 +547,11 @@ export function rand(shape: number[], opts?: RandomOptions): Tensor {
 
 /**
  * Standard normal random numbers (seedable like `rand`).
- * @example `cb.randn([3], { seed: 1 })`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.randn([3], { seed: 1 });
+ * ```
  */
 export function randn(shape: number[], opts?: RandomOptions): Tensor {
   return random(shape, opts, true, "randn");
@@ -523,7 +559,12 @@ export function randn(shape: number[], opts?: RandomOptions): Tensor {
 
 /**
  * `rand` with `t`'s shape (and dtype if it is a float).
- * @example `cb.randLike(t, { seed: 1 })`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const t = cb.ones([2, 3], { dtype: "float64" });
+ * cb.randLike(t, { seed: 1 });
+ * ```
  */
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
   like(t, "randLike");
@@ -534,7 +575,12 @@ export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
 
 /**
  * `randn` with `t`'s shape (and dtype if it is a float).
- * @example `cb.randnLike(t)`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const t = cb.ones([2, 3], { dtype: "float64" });
+ * cb.randnLike(t);
+ * ```
  */
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
   like(t, "randnLike");

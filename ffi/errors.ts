@@ -43,6 +43,7 @@ export type CobaltErrorCode =
  *
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * try {
  *   cb.tensor([1, 2, 3]).add(cb.tensor([1, 2]));
  * } catch (e) {
@@ -53,7 +54,17 @@ export type CobaltErrorCode =
 export class CobaltError extends Error {
   /**
    * The stable code, e.g. "SHAPE_MISMATCH".
-   * @example `try { t.dispose(); t.sum(); } catch (e) { (e as cb.CobaltError).code; } // "DISPOSED"`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const t = cb.ones([2]);
+   * t.dispose();
+   * try {
+   *   t.sum();
+   * } catch (e) {
+   *   console.log((e as cb.CobaltError).code); // "DISPOSED"
+   * }
+   * ```
    */
   readonly code: CobaltErrorCode;
 

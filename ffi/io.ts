@@ -241,7 +241,11 @@ function parseSafetensorsHeader(
 
 /**
  * The safetensors bytes of named tensors (any dtype), with an optional string metadata map.
- * @example `const bytes = cb.encodeSafetensors({ w: cb.ones([2, 2]) }, { author: "me" });`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const bytes = cb.encodeSafetensors({ w: cb.ones([2, 2]) }, { author: "me" });
+ * ```
  */
 export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, string>): Uint8Array {
   const op = "encodeSafetensors";
@@ -281,7 +285,12 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
 
 /**
  * Tensors from safetensors bytes (copied).
- * @example `const { tensors, metadata } = cb.decodeSafetensors(bytes);`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const bytes = cb.encodeSafetensors({ w: cb.ones([2]) }, { note: "hi" });
+ * const { tensors, metadata } = cb.decodeSafetensors(bytes); // tensors.w, metadata.note
+ * ```
  */
 export function decodeSafetensors(bytes: Uint8Array, source = "safetensors bytes"): Loaded {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("decodeSafetensors: expected a Uint8Array");
@@ -437,7 +446,12 @@ function parseNpyHeader(text: string, source: string): { descr: string; fortran:
 /**
  * A tensor from .npy bytes: every supported dtype, C or Fortran order (Fortran data comes back as a
  * transposed view, no copy), little or big endian.
- * @example `const t = cb.decodeNpy(readFileSync("a.npy"));`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const bytes = cb.encodeNpy(cb.arange(3)); // or readFileSync("a.npy")
+ * cb.decodeNpy(bytes).toArray(); // [0, 1, 2]
+ * ```
  */
 export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
   if (bytes.length < 10 || !NPY_MAGIC.every((b, i) => bytes[i] === b)) {
@@ -492,7 +506,11 @@ export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
 /**
  * The .npy bytes (version 1.0, little endian, C order) of a tensor. bfloat16 has no numpy dtype
  * and is refused (use safetensors).
- * @example `writeFileSync("a.npy", cb.encodeNpy(t));`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const bytes = cb.encodeNpy(cb.ones([2, 2])); // writeFileSync("a.npy", bytes): numpy.load reads it
+ * ```
  */
 export function encodeNpy(t: Tensor): Uint8Array {
   if (!(t instanceof Tensor)) throw new TypeError(`encodeNpy: expected a Tensor, got ${show(t)}`);
@@ -538,7 +556,11 @@ function crc32(b: Uint8Array): number {
 
 /**
  * The .npz bytes (an uncompressed zip of .npy files, as `numpy.savez` writes) of named tensors.
- * @example `writeFileSync("a.npz", cb.encodeNpz({ x: cb.ones([3]) }));`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const bytes = cb.encodeNpz({ x: cb.ones([3]) }); // writeFileSync("a.npz", bytes)
+ * ```
  */
 export function encodeNpz(tensors: TensorMap): Uint8Array {
   checkRecord(tensors, "encodeNpz");
@@ -675,7 +697,12 @@ function checkCrc(e: ZipEntry, data: Uint8Array, source: string): void {
 /**
  * Tensors from .npz bytes (an uncompressed archive; `numpy.savez_compressed` files need
  * `decodeNpzAsync`).
- * @example `const { x } = cb.decodeNpz(readFileSync("a.npz"));`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const bytes = cb.encodeNpz({ x: cb.ones([3]) }); // or readFileSync("a.npz")
+ * const { x } = cb.decodeNpz(bytes); // x: a Tensor of shape [3]
+ * ```
  */
 export function decodeNpz(bytes: Uint8Array, source = "npz bytes"): TensorMap {
   const out = emptyMap<Tensor>(); // names are plain keys: "../x" and "__proto__" included
@@ -712,7 +739,12 @@ async function inflate(data: Uint8Array, size: number, source: string): Promise<
 
 /**
  * Tensors from .npz bytes, compressed (`numpy.savez_compressed`) or not.
- * @example `const { x } = await cb.decodeNpzAsync(bytes);`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const bytes = cb.encodeNpz({ x: cb.ones([3]) }); // or a numpy.savez_compressed file
+ * const { x } = await cb.decodeNpzAsync(bytes);
+ * ```
  */
 export async function decodeNpzAsync(bytes: Uint8Array, source = "npz bytes"): Promise<TensorMap> {
   const out = emptyMap<Tensor>();
@@ -733,7 +765,12 @@ const CB_VERSION = 1;
  * Self-describing bytes of a tensor (any dtype): `\x93COBALT`, a version byte (1), the dtype code,
  * ndim, 5 reserved bytes, ndim little-endian uint64 dims, then the row-major little-endian data at an
  * 8-byte aligned offset. `cb.fromBytes` reads them back; later versions will keep reading version 1.
- * @example `const back = cb.fromBytes(t.toBytes());`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const t = cb.tensor([1.5, 2]);
+ * cb.fromBytes(cb.toBytes(t)).toArray(); // [1.5, 2]
+ * ```
  */
 export function toBytes(t: Tensor): Uint8Array {
   if (!(t instanceof Tensor)) throw new TypeError("toBytes: expected a Tensor");
@@ -750,7 +787,12 @@ export function toBytes(t: Tensor): Uint8Array {
 
 /**
  * A tensor from `toBytes` output (copied).
- * @example `const t = cb.fromBytes(bytes);`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const bytes = cb.tensor([[1, 2]]).toBytes();
+ * cb.fromBytes(bytes).shape; // [1, 2]
+ * ```
  */
 export function fromBytes(bytes: Uint8Array, source = "cobalt bytes"): Tensor {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("fromBytes: expected a Uint8Array");
@@ -800,7 +842,11 @@ export interface TensorObject {
  * `{ dtype, shape, data }` plus onnxruntime's `{ type, dims }` keys, so the object can be handed to
  * `new ort.Tensor(o.type, o.data, o.dims)` and to most JS ML libraries. `data` is a zero-copy view
  * when the tensor is contiguous (float16 data is a Uint16Array of the bits, as onnxruntime expects).
- * @example `const { type, data, dims } = cb.toObject(t);`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const { type, data, dims } = cb.toObject(cb.zeros([2, 3])); // "float32", Float32Array(6), [2, 3]
+ * ```
  */
 export function toObject(
   t: Tensor,
@@ -818,7 +864,11 @@ export function toObject(
  * A tensor from `{ dtype, shape, data }` or onnxruntime's `{ type, dims, data }` (copied, or
  * adopted with `{ copy: false }` when the data has the dtype's layout). Bool data is normalised to
  * the bytes 0 and 1 (in place when adopted).
- * @example `const t = cb.fromObject({ type: "float32", dims: [2], data: new Float32Array([1, 2]) });`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const t = cb.fromObject({ type: "float32", dims: [2], data: new Float32Array([1, 2]) });
+ * ```
  */
 export function fromObject(o: TensorObject, opts: { copy?: boolean } = {}): Tensor {
   const op = "fromObject";
@@ -933,8 +983,12 @@ function encode(
  * regular files are read: a directory, FIFO or device is refused (INVALID_ARGUMENT).
  * @example
  * ```ts
- * const { tensors, metadata } = cb.load("model.safetensors");
- * const x = cb.load("x.npy").tensors.array;
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * import { tmpdir } from "node:os";
+ * cb.save(`${tmpdir()}/model.safetensors`, { w: cb.ones([2, 2]) }, { metadata: { step: "1" } });
+ * const { tensors, metadata } = cb.load(`${tmpdir()}/model.safetensors`); // tensors.w, metadata.step
+ * cb.save(`${tmpdir()}/x.npy`, cb.arange(3));
+ * cb.load(`${tmpdir()}/x.npy`).tensors.array.toArray(); // [0, 1, 2]: a .npy file's one tensor is "array"
  * ```
  */
 export function load(path: string, opts: LoadOptions = {}): Loaded {
@@ -948,7 +1002,13 @@ export function load(path: string, opts: LoadOptions = {}): Loaded {
 /**
  * `load` with asynchronous file reading (and compressed .npz support). The memory-mapped
  * safetensors path maps the file (no read), so it is the same as `load`.
- * @example `const { tensors } = await cb.loadAsync("weights.npz");`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * import { tmpdir } from "node:os";
+ * await cb.saveAsync(`${tmpdir()}/weights.npz`, { w: cb.ones([2]) });
+ * const { tensors } = await cb.loadAsync(`${tmpdir()}/weights.npz`); // tensors.w
+ * ```
  */
 export async function loadAsync(path: string, opts: LoadOptions = {}): Promise<Loaded> {
   checkOptions(opts, LOAD_KEYS, "loadAsync");
@@ -964,8 +1024,11 @@ export async function loadAsync(path: string, opts: LoadOptions = {}): Promise<L
  * Saves one tensor or named tensors as safetensors, .npy (one tensor), .npz or cobalt bytes.
  * @example
  * ```ts
- * cb.save("model.safetensors", { w, b }, { metadata: { step: "100" } });
- * cb.save("x.npy", x);
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * import { tmpdir } from "node:os";
+ * const w = cb.randn([4, 3]), b = cb.zeros([3]);
+ * cb.save(`${tmpdir()}/model.safetensors`, { w, b }, { metadata: { step: "100" } });
+ * cb.save(`${tmpdir()}/x.npy`, w);
  * ```
  */
 export function save(path: string, data: Tensor | TensorMap, opts?: SaveOptions): void {
@@ -992,7 +1055,12 @@ function tmpName(path: string): string {
 
 /**
  * `save` with asynchronous file writing.
- * @example `await cb.saveAsync("x.npz", { x });`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * import { tmpdir } from "node:os";
+ * await cb.saveAsync(`${tmpdir()}/x.npz`, { x: cb.arange(3) });
+ * ```
  */
 export async function saveAsync(path: string, data: Tensor | TensorMap, opts?: SaveOptions): Promise<void> {
   const format = formatOf(path, opts?.format, "saveAsync");

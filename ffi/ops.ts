@@ -120,6 +120,7 @@ function weakDType(v: number, d: DType): DType {
  * `cond ? a : b` elementwise, with broadcasting of all three; `a` and `b` may be numbers.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * const x = cb.tensor([-1, 2, -3]);
  * cb.where(x.gt(0), x, 0).toArray(); // [0, 2, 0]
  * ```
@@ -210,7 +211,11 @@ export function scan(op: number, name: string, a: Tensor, axis: number | null | 
 
 /**
  * `a @ b` with numpy's rules (1-D operands, broadcast batch dims); the same as `a.matmul(b)`.
- * @example `cb.matmul(cb.ones([2, 3]), cb.ones([3, 4])).shape // [2, 4]`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.matmul(cb.ones([2, 3]), cb.ones([3, 4])).shape; // [2, 4]
+ * ```
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const x = asTensor(a, "matmul"), y = asTensor(b, "matmul");
@@ -220,7 +225,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /**
  * numpy `dot`: the inner product of vectors, a matrix product, or a sum over the last axis of `a`
  * and the second-to-last of `b`.
- * @example `cb.dot(cb.tensor([1, 2]), cb.tensor([3, 4])).item() // 11`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.dot(cb.tensor([1, 2]), cb.tensor([3, 4])).item(); // 11
+ * ```
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
   asTensor(a, "dot");
@@ -246,7 +255,11 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 
 /**
  * Outer product of the flattened tensors.
- * @example `cb.outer(cb.tensor([1, 2]), cb.tensor([1, 10])).toArray() // [[1, 10], [2, 20]]`
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.outer(cb.tensor([1, 2]), cb.tensor([1, 10])).toArray(); // [[1, 10], [2, 20]]
+ * ```
  */
 export function outer(a: Tensor, b: Tensor): Tensor {
   const x = asTensor(a, "outer").reshape(-1, 1), y = asTensor(b, "outer").reshape(1, -1);
@@ -774,6 +787,7 @@ function tensorList(ts: unknown, op: string): Tensor[] {
  * Joins tensors along an existing axis; dtypes promote.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.concat([cb.zeros([2, 2]), cb.ones([1, 2])]).shape; // [3, 2]
  * ```
  */
@@ -787,6 +801,7 @@ export function concat(ts: Tensor[], axis = 0): Tensor {
  * Joins same-shaped tensors along a new axis.
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * cb.stack([cb.zeros([2]), cb.ones([2])], 1).toArray(); // [[0, 1], [0, 1]]
  * ```
  */

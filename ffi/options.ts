@@ -80,7 +80,16 @@ function unknownKey(key: string, allowed: readonly string[], op: string): never 
  * number, a string, an array) is a TypeError, and so is an own key not in `allowed` — unless its
  * value is `undefined`, which every option reads as "not given" (so forwarding `{ ddof: o.ddof }`
  * to any reduction stays valid).
- * @example `checkOptions(opts, ["keepdims"], "sum")`
+ * @example
+ * ```ts
+ * import { checkOptions } from "./options.ts";
+ * checkOptions({ keepdims: true }, ["keepdims"], "sum"); // fine
+ * try {
+ *   checkOptions({ keepDims: true }, ["keepdims"], "sum");
+ * } catch (e) {
+ *   console.log((e as Error).message); // sum: unknown option "keepDims"; did you mean "keepdims"? ...
+ * }
+ * ```
  */
 export function checkOptions(opts: unknown, allowed: readonly string[], op: string): void {
   if (opts === undefined) return;

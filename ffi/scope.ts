@@ -80,6 +80,7 @@ function end(frame: Frame, result: unknown, parent: Frame | undefined): void {
  * does not reach (a closure, a private field, a global).
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * const cache: cb.Tensor[] = [];
  * cb.scope(() => { cache.push(cb.keep(cb.ones([3]))); }); // survives the scope
  * ```
@@ -105,11 +106,12 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  *
  * @example
  * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
  * const y = cb.scope(() => {
  *   const a = cb.ones([1000]);            // disposed when the scope ends
  *   return a.mul(2).sum();                 // returned: survives
  * });
- * const z = await cb.scope(async () => (await load()).exp());
+ * const z = await cb.scope(async () => (await cb.ones([2]).expAsync()).mul(2)); // async functions too
  * ```
  */
 export function scope<T>(fn: () => T): T {

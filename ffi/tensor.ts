@@ -68,7 +68,7 @@ export type SliceSpec = number | null | [number | null, (number | null)?, (numbe
  *
  * @example
  * ```ts
- * import * as cb from "./mod.ts";
+ * import * as cb from "@cobalt-tensor/cobalt";
  * using a = cb.tensor([[1, 2], [3, 4]]);
  * console.log(a.add(1).mul(a).sum().item()); // 2*1+3*2+4*3+5*4 = 40
  * ```
@@ -138,6 +138,7 @@ export class Tensor {
    *
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * const t = cb.zeros([1024]);
    * t.dispose(); t.dispose(); // the second call does nothing
    * ```
@@ -168,6 +169,7 @@ export class Tensor {
    * The dims, e.g. `[2, 3]`; `[]` for a scalar. A fresh array each time.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.zeros([2, 3]).shape; // [2, 3]
    * ```
    */
@@ -177,7 +179,11 @@ export class Tensor {
 
   /**
    * Strides in elements (0 on broadcast dims, negative on flipped ones).
-   * @example `cb.zeros([2, 3]).strides // [3, 1]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3]).strides; // [3, 1]
+   * ```
    */
   get strides(): number[] {
     const nd = sym.cobalt_strides(this.handle, SHAPE, MAX_NDIM);
@@ -189,6 +195,7 @@ export class Tensor {
    * The element type.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.tensor([1.5]).dtype; // "float32"
    * ```
    */
@@ -204,7 +211,11 @@ export class Tensor {
 
   /**
    * Number of dims.
-   * @example `cb.zeros([2, 3]).ndim // 2`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3]).ndim; // 2
+   * ```
    */
   get ndim(): number {
     return this.#dims().length;
@@ -212,7 +223,11 @@ export class Tensor {
 
   /**
    * Number of elements.
-   * @example `cb.zeros([2, 3]).size // 6`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3]).size; // 6
+   * ```
    */
   get size(): number {
     const s = this.#dims();
@@ -223,7 +238,11 @@ export class Tensor {
 
   /**
    * True when the elements are row-major without gaps (views from transpose are not).
-   * @example `cb.zeros([2, 3]).transpose().isContiguous // false`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3]).transpose().isContiguous; // false
+   * ```
    */
   get isContiguous(): boolean {
     const c = sym.cobalt_is_contiguous(this.handle);
@@ -253,6 +272,7 @@ export class Tensor {
    *
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * const t = cb.arange(4);
    * const v = t.data;   // Float32Array [0, 1, 2, 3], no copy
    * t.dispose();
@@ -290,6 +310,7 @@ export class Tensor {
    * through `Number` (exact up to 2^53); bool gives 0 and 1.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.tensor([[1, 2], [3, 4]]).toArray(); // [[1, 2], [3, 4]]
    * ```
    */
@@ -318,6 +339,7 @@ export class Tensor {
    * The value of a one-element tensor as a number.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.tensor([1, 2, 3]).sum().item(); // 6
    * ```
    */
@@ -518,18 +540,27 @@ export class Tensor {
   // </generated>
   /**
    * `other - this`, for a number on the left.
-   * @example `cb.tensor([1, 2]).rsub(10) // [9, 8]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).rsub(10); // [9, 8]
+   * ```
    */
   declare rsub: (other: number) => Tensor;
   /**
    * `other / this`, for a number on the left.
-   * @example `cb.tensor([1, 2]).rdiv(1) // [1, 0.5]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).rdiv(1); // [1, 0.5]
+   * ```
    */
   declare rdiv: (other: number) => Tensor;
   /**
    * Limits values to `[min, max]` (either may be omitted).
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.tensor([-2, 0.5, 3]).clamp(0, 1).toArray(); // [0, 0.5, 1]
    * ```
    */
@@ -857,6 +888,7 @@ export class Tensor {
    * `{ approximate: "tanh" }` (PyTorch's two variants).
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.tensor([1]).gelu().item(); // 0.8413...
    * ```
    */
@@ -1049,6 +1081,7 @@ export class Tensor {
    * Matrix product with numpy's rules: 1-D operands, and leading batch dims that broadcast.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.tensor([[1, 2], [3, 4]]).matmul(cb.tensor([[5], [6]])).toArray(); // [[17], [39]]
    * cb.ones([8, 2, 3]).matmul(cb.ones([3, 4])).shape;                      // [8, 2, 4]
    * ```
@@ -1056,12 +1089,20 @@ export class Tensor {
   declare matmul: (other: Tensor) => Tensor;
   /**
    * numpy `dot`: inner product of vectors, matrix product, or a sum over the last axis of `this` and the second-to-last of `other`.
-   * @example `cb.tensor([1, 2]).dot(cb.tensor([3, 4])).item() // 11`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).dot(cb.tensor([3, 4])).item(); // 11
+   * ```
    */
   declare dot: (other: Tensor) => Tensor;
   /**
    * Outer product of the flattened tensors.
-   * @example `cb.tensor([1, 2]).outer(cb.tensor([1, 10])) // [[1, 10], [2, 20]]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).outer(cb.tensor([1, 10])); // [[1, 10], [2, 20]]
+   * ```
    */
   declare outer: (other: Tensor) => Tensor;
 
@@ -1072,6 +1113,7 @@ export class Tensor {
    * contiguous, else a copy.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.arange(6).reshape(2, 3).shape;    // [2, 3]
    * cb.arange(6).reshape([3, -1]).shape; // [3, 2]
    * ```
@@ -1079,13 +1121,18 @@ export class Tensor {
   declare reshape: (...shape: number[] | [number[]]) => Tensor;
   /**
    * A 1-D (or partly flattened, dims `start..end`, default 0 and -1) copy-free-when-possible reshape.
-   * @example `cb.zeros([2, 3, 4]).flatten(1).shape // [2, 12]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3, 4]).flatten(1).shape; // [2, 12]
+   * ```
    */
   declare flatten: (start?: number, end?: number) => Tensor;
   /**
    * A view with the dims reversed, or permuted by `axes`. Shares storage (no copy).
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.zeros([2, 3]).transpose().shape;           // [3, 2]
    * cb.zeros([2, 3, 4]).transpose(1, 0, 2).shape; // [3, 2, 4]
    * ```
@@ -1096,7 +1143,11 @@ export class Tensor {
   }
   /**
    * A view with the dims in the order `axes`.
-   * @example `cb.zeros([2, 3, 4]).permute(2, 0, 1).shape // [4, 2, 3]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3, 4]).permute(2, 0, 1).shape; // [4, 2, 3]
+   * ```
    */
   declare permute: (...axes: number[]) => Tensor;
   /**
@@ -1104,36 +1155,57 @@ export class Tensor {
    * from the end, steps may be negative. No copy.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * const a = cb.arange(12).reshape(3, 4);
    * a.slice(1).toArray();               // [4, 5, 6, 7]     (an index drops the dim)
    * a.slice(null, [1, 3]).shape;        // [3, 2]
-   * a.slice("::-1", "1:").toArray()[0]; // [9, 10, 11]
+   * a.slice("::-1", "1:").slice(0).toArray(); // [9, 10, 11]
    * ```
    */
   declare slice: (...specs: SliceSpec[]) => Tensor;
   /**
    * A view broadcast to `shape` (numpy `broadcast_to`; -1 keeps a dim).
-   * @example `cb.tensor([1, 2]).expand([3, 2]).shape // [3, 2]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).expand([3, 2]).shape; // [3, 2]
+   * ```
    */
   declare expand: (shape: number[]) => Tensor;
   /**
    * numpy's name for `expand`: a view broadcast to `shape`.
-   * @example `cb.tensor([1, 2]).broadcastTo([3, 2]).shape // [3, 2]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).broadcastTo([3, 2]).shape; // [3, 2]
+   * ```
    */
   declare broadcastTo: (shape: number[]) => Tensor;
   /**
    * A view without the dims of size 1 (or only `axis`, which must have size 1).
-   * @example `cb.zeros([1, 3, 1]).squeeze().shape // [3]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([1, 3, 1]).squeeze().shape; // [3]
+   * ```
    */
   declare squeeze: (axis?: number | number[]) => Tensor;
   /**
    * A view with a dim of size 1 inserted at `axis`.
-   * @example `cb.zeros([3]).unsqueeze(0).shape // [1, 3]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([3]).unsqueeze(0).shape; // [1, 3]
+   * ```
    */
   declare unsqueeze: (axis: number) => Tensor;
   /**
    * A view with the order of elements reversed along `axes` (all when omitted).
-   * @example `cb.tensor([1, 2, 3]).flip() // [3, 2, 1]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2, 3]).flip(); // [3, 2, 1]
+   * ```
    */
   declare flip: (axes?: number | number[]) => Tensor;
   /** The tensor in row-major order: itself (shared) when already contiguous, else a copy. */
@@ -1145,6 +1217,7 @@ export class Tensor {
    * Shares storage when the dtype is already `dtype`.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.tensor([1.7, -1.7]).astype("int32").toArray(); // [1, -1]
    * ```
    */
@@ -1154,22 +1227,38 @@ export class Tensor {
   }
   /**
    * numpy `tile`: the tensor repeated `reps` times along each dim.
-   * @example `cb.tensor([1, 2]).tile([2]) // [1, 2, 1, 2]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).tile([2]); // [1, 2, 1, 2]
+   * ```
    */
   declare tile: (reps: number | number[]) => Tensor;
   /**
    * numpy `repeat`: each element repeated `n` times along `axis` (of the flattened tensor without one).
-   * @example `cb.tensor([1, 2]).repeat(2) // [1, 1, 2, 2]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2]).repeat(2); // [1, 1, 2, 2]
+   * ```
    */
   declare repeat: (n: number, axis?: number) => Tensor;
   /**
    * The lower triangle (elements above diagonal `k`, default 0, zeroed) of the last two dims.
-   * @example `cb.ones([2, 2]).tril() // [[1, 0], [1, 1]]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.ones([2, 2]).tril(); // [[1, 0], [1, 1]]
+   * ```
    */
   declare tril: (k?: number) => Tensor;
   /**
    * The upper triangle (elements below diagonal `k`, default 0, zeroed).
-   * @example `cb.ones([2, 2]).triu() // [[1, 1], [0, 1]]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.ones([2, 2]).triu(); // [[1, 1], [0, 1]]
+   * ```
    */
   declare triu: (k?: number) => Tensor;
   /**
@@ -1177,6 +1266,7 @@ export class Tensor {
    * pair, or one number, for all dims), like numpy's `pad_width`.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.tensor([1, 2]).pad([[1, 2]]).toArray(); // [0, 1, 2, 0, 0]
    * ```
    */
@@ -1185,6 +1275,7 @@ export class Tensor {
    * numpy `split`: `n` equal parts, or parts cut at the given indices, along `axis` (default 0). Views.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * cb.arange(6).split(3).map((t) => t.toArray()); // [[0, 1], [2, 3], [4, 5]]
    * cb.arange(6).split([1, 4]).map((t) => t.size); // [1, 3, 2]
    * ```
@@ -1192,7 +1283,11 @@ export class Tensor {
   declare split: (sections: number | number[], axis?: number) => Tensor[];
   /**
    * torch `chunk`: `n` parts of `ceil(size / n)` along `axis` (default 0; the last may be smaller).
-   * @example `cb.arange(5).chunk(2).map((t) => t.size) // [3, 2]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.arange(5).chunk(2).map((t) => t.size); // [3, 2]
+   * ```
    */
   declare chunk: (n: number, axis?: number) => Tensor[];
 
@@ -1200,33 +1295,57 @@ export class Tensor {
 
   /**
    * Elements at integer `indices` along `axis` (numpy `take` with an axis).
-   * @example `cb.tensor([[1, 2], [3, 4]]).indexSelect(0, [1]) // [[3, 4]]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 2], [3, 4]]).indexSelect(0, [1]); // [[3, 4]]
+   * ```
    */
   declare indexSelect: (axis: number, indices: Tensor | number[]) => Tensor;
   /**
    * numpy `take`: elements at `indices` of the flattened tensor, or along `axis`.
-   * @example `cb.tensor([5, 6, 7]).take([2, 0]) // [7, 5]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([5, 6, 7]).take([2, 0]); // [7, 5]
+   * ```
    */
   declare take: (indices: Tensor | number[], axis?: number) => Tensor;
   /**
    * torch `gather`: `out[i][j] = this[i][index[i][j]]` for axis 1 (and so on).
-   * @example `cb.tensor([[1, 2], [3, 4]]).gather(1, cb.tensor([[1], [0]], { dtype: "int64" })) // [[2], [3]]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 2], [3, 4]]).gather(1, cb.tensor([[1], [0]], { dtype: "int64" })); // [[2], [3]]
+   * ```
    */
   declare gather: (axis: number, index: Tensor) => Tensor;
   /**
    * int64 indices that sort along `axis` (default -1; stable; NaN last, or first when descending).
-   * @example `cb.tensor([3, 1, 2]).argsort() // [1, 2, 0]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([3, 1, 2]).argsort(); // [1, 2, 0]
+   * ```
    */
   declare argsort: (axis?: number, opts?: { descending?: boolean }) => Tensor;
   /**
    * Sorted values along `axis` (default -1) and the indices that sort them.
-   * @example `cb.tensor([3, 1, 2]).sort().values // [1, 2, 3]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([3, 1, 2]).sort().values; // [1, 2, 3]
+   * ```
    */
   declare sort: (axis?: number, opts?: { descending?: boolean }) => { values: Tensor; indices: Tensor };
   /**
    * The `k` largest (or smallest, `{ largest: false }`) values along `axis` (default -1), sorted,
    * with their indices.
-   * @example `cb.tensor([1, 5, 3]).topk(2).values // [5, 3]`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 5, 3]).topk(2).values; // [5, 3]
+   * ```
    */
   declare topk: (
     k: number,
@@ -1238,6 +1357,7 @@ export class Tensor {
    * in place: the tensor may be a view, e.g. `t.slice(0).assign(1)`. Returns `this`.
    * @example
    * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
    * const t = cb.zeros([2, 2]);
    * t.slice(null, 0).assign(7);
    * t.toArray(); // [[7, 0], [7, 0]]
@@ -1247,7 +1367,14 @@ export class Tensor {
 
   /**
    * A contiguous copy in new native memory (never shared with this tensor).
-   * @example `const c = t.clone(); c.assign(0); // t is unchanged`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const t = cb.ones([2]);
+   * const c = t.clone();
+   * c.assign(0);
+   * t.toArray(); // [1, 1]: unchanged
+   * ```
    */
   clone(): Tensor {
     return wrap(sym.cobalt_clone(this.handle), this.#dtype);
@@ -1255,13 +1382,22 @@ export class Tensor {
 
   /**
    * Self-describing, versioned bytes of this tensor (any dtype); `cb.fromBytes` reads them back.
-   * @example `const back = cb.fromBytes(t.toBytes());`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const t = cb.arange(6, { dtype: "int32" }).reshape(2, 3);
+   * cb.fromBytes(t.toBytes()).toArray(); // [[0, 1, 2], [3, 4, 5]]
+   * ```
    */
   declare toBytes: () => Uint8Array;
 
   /**
    * `{ dtype, shape, data }` plus onnxruntime's `{ type, dims }` (data is a zero-copy view when contiguous).
-   * @example `const { type, data, dims } = t.toObject();`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const { type, data, dims } = cb.tensor([1, 2]).toObject(); // "float32", Float32Array [1, 2], [2]
+   * ```
    */
   declare toObject: () => { dtype: DType; type: string; shape: number[]; dims: number[]; data: TypedArray };
 
@@ -1272,62 +1408,122 @@ export class Tensor {
 
   /**
    * `matmul` on the native pool, off the JS thread.
-   * @example `const c = await a.matmulAsync(b);`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const c = await a.matmulAsync(b);
+   * ```
    */
   declare matmulAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `add` on the native pool (worth it for large tensors; small ones are faster sync).
-   * @example `const c = await a.addAsync(b);`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const c = await a.addAsync(b);
+   * ```
    */
   declare addAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `sub` on the native pool.
-   * @example `const c = await a.subAsync(b);`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const c = await a.subAsync(b);
+   * ```
    */
   declare subAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `mul` on the native pool.
-   * @example `const c = await a.mulAsync(b);`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const c = await a.mulAsync(b);
+   * ```
    */
   declare mulAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `div` on the native pool.
-   * @example `const c = await a.divAsync(b);`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const c = await a.divAsync(b);
+   * ```
    */
   declare divAsync: (other: Tensor) => Promise<Tensor>;
   /**
    * `exp` on the native pool.
-   * @example `const e = await a.expAsync();`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const e = await a.expAsync();
+   * ```
    */
   declare expAsync: () => Promise<Tensor>;
   /**
    * `tanh` on the native pool.
-   * @example `const y = await a.tanhAsync();`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const y = await a.tanhAsync();
+   * ```
    */
   declare tanhAsync: () => Promise<Tensor>;
   /**
    * `sum` on the native pool.
-   * @example `const s = await a.sumAsync(0);`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const s = await a.sumAsync(0);
+   * ```
    */
   declare sumAsync: (axis?: Axes, opts?: ReduceOptions) => Promise<Tensor>;
   /**
    * `mean` on the native pool.
-   * @example `const m = await a.meanAsync();`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const m = await a.meanAsync();
+   * ```
    */
   declare meanAsync: (axis?: Axes, opts?: ReduceOptions) => Promise<Tensor>;
   /**
    * `max` on the native pool.
-   * @example `const m = await a.maxAsync(1);`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const m = await a.maxAsync(1);
+   * ```
    */
   declare maxAsync: (axis?: Axes, opts?: ReduceOptions) => Promise<Tensor>;
   /**
    * `astype` on the native pool.
-   * @example `const d = await a.astypeAsync("float64");`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const d = await a.astypeAsync("float64");
+   * ```
    */
   declare astypeAsync: (dtype: DType) => Promise<Tensor>;
   /**
    * `contiguous` on the native pool.
-   * @example `const c = await a.transpose().contiguousAsync();`
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const a = cb.ones([2, 2]), b = cb.ones([2, 2]);
+   * const c = await a.transpose().contiguousAsync();
+   * ```
    */
   declare contiguousAsync: () => Promise<Tensor>;
 

@@ -11,7 +11,7 @@ import { runtime, test } from "./harness.ts";
 type Any = any;
 
 if (runtime === "deno") {
-  test("docs: every public function and Tensor member has JSDoc with an example", () => {
+  test("docs: every public function and Tensor member has JSDoc with an example, a ts block", () => {
     const root = fileURLToPath(new URL("..", import.meta.url));
     const r = spawnSync((globalThis as Any).Deno.execPath(), ["doc", "--json", "mod.ts"], {
       cwd: root,
@@ -23,6 +23,9 @@ if (runtime === "deno") {
     const symbols: Any[] = Object.values(doc.nodes as Record<string, Any>).flatMap((n: Any) => n.symbols);
     const missing: string[] = [];
     const hasExample = (js: Any) => (js?.tags ?? []).some((t: Any) => t.kind === "example");
+    // `deno test --doc` (npm run lint) type-checks and runs fenced ts blocks only
+    const unrun = (js: Any) =>
+      (js?.tags ?? []).some((t: Any) => t.kind === "example" && !/```ts\n/.test(t.doc ?? ""));
     const internal = (js: Any) => (js?.tags ?? []).some((t: Any) => t.kind === "internal");
     let checked = 0;
     for (const s of symbols) {
@@ -31,6 +34,7 @@ if (runtime === "deno") {
           checked++;
           if (!d.jsDoc?.doc) missing.push(`${s.name}: no doc`);
           else if (d.kind === "function" && !hasExample(d.jsDoc)) missing.push(`${s.name}: no example`);
+          if (unrun(d.jsDoc)) missing.push(`${s.name}: an example that is not a ts block`);
         }
         if (d.kind === "class") {
           for (const m of [...(d.def.methods ?? []), ...(d.def.properties ?? [])]) {
@@ -43,6 +47,7 @@ if (runtime === "deno") {
             else if (!hasExample(m.jsDoc) && !["toString", "disposed", "contiguous"].includes(m.name)) {
               missing.push(`${s.name}.${m.name}: no example`);
             }
+            if (unrun(m.jsDoc)) missing.push(`${s.name}.${m.name}: an example that is not a ts block`);
           }
         }
       }
