@@ -270,7 +270,7 @@ function testJson(): string {
       ...(o.params ? { params: o.params } : {}),
     })),
   ]));
-  return JSON.stringify({ note: HEADER_NOTE, ...rows }, null, 1) + "\n";
+  return JSON.stringify({ note: HEADER_NOTE, ...rows }, null, 2) + "\n";
 }
 
 // ---- ffi/symbols.ts from cobalt.h -------------------------------------------------------------------

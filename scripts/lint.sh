@@ -15,7 +15,7 @@ gate() { # gate NAME COMMAND...
 gate "generated files" deno run --allow-read --allow-write --allow-run --allow-env scripts/gen.ts --check
 if [ -f scripts/lint-rust.sh ]; then gate "rust fmt + clippy" bash scripts/lint-rust.sh
 else gate "cargo fmt" bash -c 'cd rust && cargo fmt --check'; fi
-gate "deno check" deno check mod.ts tests/ bench/ examples/ scripts/gen.ts
+gate "deno check" deno check mod.ts tests/*.ts bench/*.ts examples/ scripts/*.ts
 gate "deno lint" deno lint
 gate "deno fmt" deno fmt --check
 gate "doc examples" env NO_COLOR=1 deno test --doc --allow-all --v8-flags=--expose-gc mod.ts ffi/
