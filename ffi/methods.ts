@@ -218,6 +218,9 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   reciprocal(): Tensor {
     return ops.unary(ops.UNARY_OP.reciprocal, this);
   },
+  cbrt(): Tensor {
+    return ops.unary(ops.UNARY_OP.cbrt, this);
+  },
   // </generated>
   gelu(opts?: { approximate?: "none" | "tanh" }): Tensor {
     return ops.gelu(this, opts);

@@ -64,6 +64,7 @@ export const UNARY_OP = {
   sinh: 34,
   cosh: 35,
   reciprocal: 36,
+  cbrt: 37,
 } as const;
 
 /** Reduction op codes for `cobalt_reduce`, `cobalt_reduce_async`. */

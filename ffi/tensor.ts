@@ -882,6 +882,15 @@ export class Tensor {
    * ```
    */
   declare reciprocal: () => Tensor;
+  /**
+   * Elementwise cube root (negative for negative x).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([8, -27]).cbrt().toArray(); // [2, -3]
+   * ```
+   */
+  declare cbrt: () => Tensor;
   // </generated>
   /**
    * GELU: `x * Φ(x)` with the exact normal CDF (erf), or the tanh approximation with

@@ -196,6 +196,7 @@ export const OPS: OpRow[] = [
     ["cb.tensor([2, 4]).reciprocal()", [0.5, 0.25]],
   ], { domain: POSITIVE }),
 
+  unary("cbrt", 37, "float", "Elementwise cube root (negative for negative x).", [["cb.tensor([8, -27]).cbrt()", [2, -3]]]),
   // ---- reductions: cobalt_reduce ------------------------------------------------------------------
   reduce("sum", 0, "axes", "Sum over all elements, one axis or several (negative axes count from the end). Integers and bools sum to int64.", [
     ["cb.tensor([[1, 2], [3, 4]]).sum().item()", 10],

@@ -64,6 +64,7 @@ export const UNARY = [
   "sinh",
   "cosh",
   "reciprocal",
+  "cbrt",
 ] as const;
 
 /** The unary float functions: integers and bool give floats, like numpy. */
@@ -92,6 +93,7 @@ export const FLOAT_UNARY = [
   "sinh",
   "cosh",
   "reciprocal",
+  "cbrt",
 ] as const;
 
 /** The reductions (`axis`, `opts`). */
@@ -295,6 +297,7 @@ export const EXAMPLES: { op: string; expr: string; run: () => cb.Tensor | number
     run: () => cb.tensor([2, 4]).reciprocal(),
     want: [0.5, 0.25],
   },
+  { op: "cbrt", expr: "cb.tensor([8, -27]).cbrt()", run: () => cb.tensor([8, -27]).cbrt(), want: [2, -3] },
   {
     op: "sum",
     expr: "cb.tensor([[1, 2], [3, 4]]).sum().item()",

@@ -31,7 +31,7 @@ UNARY = {
     "round": np.round, "isnan": np.isnan, "isfinite": np.isfinite, "logicalNot": np.logical_not,
     "geluTanh": gelu_tanh, "square": np.square, "log2": np.log2, "log10": np.log10, "exp2": np.exp2,
     "trunc": np.trunc, "erf": special.erf, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan,
-    "sinh": np.sinh, "cosh": np.cosh, "reciprocal": np.reciprocal,
+    "sinh": np.sinh, "cosh": np.cosh, "reciprocal": np.reciprocal, "cbrt": np.cbrt,
 }
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "op_table.json")) as f:

@@ -109,6 +109,7 @@ extern "C" {
 #define COBALT_SINH 34
 #define COBALT_COSH 35
 #define COBALT_RECIPROCAL 36
+#define COBALT_CBRT 37
 
 /* Reductions for cobalt_reduce (append-only). */
 #define COBALT_SUM 0

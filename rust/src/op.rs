@@ -93,6 +93,7 @@ op_enum!(
         Sinh = 34 => "sinh",
         Cosh = 35 => "cosh",
         Reciprocal = 36 => "reciprocal",
+        Cbrt = 37 => "cbrt",
     }
 );
 

@@ -286,6 +286,7 @@ macro_rules! with_float_fn {
             Sinh => |x| x.sinh(),
             Cosh => |x| x.cosh(),
             Reciprocal => |x| <$T>::one().div(x),
+            Cbrt => |x| x.cbrt(),
         )
     };
     (@arms $op:expr, $T:ty, $f:ident, $body:expr; $($v:ident => |$x:ident| $e:expr),* $(,)?) => {
