@@ -22,7 +22,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { type Kind, OPS, type OpRow } from "./optable.ts";
+import { type Kind, type OpRow, OPS } from "./optable.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const check = Deno.args.includes("--check");
@@ -44,16 +44,22 @@ function validate(): void {
   for (const kind of KINDS) {
     const ops = of(kind);
     ops.forEach((op, i) => {
-      if (op.code !== i) throw new Error(`optable: ${kind} codes must be 0..n-1 without gaps; ${op.name} has ${op.code}`);
+      if (op.code !== i) {
+        throw new Error(`optable: ${kind} codes must be 0..n-1 without gaps; ${op.name} has ${op.code}`);
+      }
     });
     const names = new Set<string>();
     for (const op of ops) {
       if (names.has(op.name)) throw new Error(`optable: ${kind} op ${op.name} appears twice`);
       names.add(op.name);
-      if (!/^[a-z][A-Za-z0-9]*$/.test(op.name)) throw new Error(`optable: ${op.name} is not a camelCase name`);
+      if (!/^[a-z][A-Za-z0-9]*$/.test(op.name)) {
+        throw new Error(`optable: ${op.name} is not a camelCase name`);
+      }
       if (op.ex.length === 0) throw new Error(`optable: ${op.name} has no example`);
       if (kind === "unary" && !op.result) throw new Error(`optable: unary ${op.name} needs a result`);
-      if ((kind === "reduce" || kind === "scan") && !op.params) throw new Error(`optable: ${op.name} needs params`);
+      if ((kind === "reduce" || kind === "scan") && !op.params) {
+        throw new Error(`optable: ${op.name} needs params`);
+      }
     }
   }
 }
@@ -65,7 +71,8 @@ function run(cmd: string, args: string[], input: string): string {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr}`);
   return r.stdout;
 }
-const fmtTs = (text: string) => run(Deno.execPath(), ["fmt", "--config", "deno.json", "--ext", "ts", "-"], text);
+const fmtTs = (text: string) =>
+  run(Deno.execPath(), ["fmt", "--config", "deno.json", "--ext", "ts", "-"], text);
 const fmtRust = (text: string) =>
   run("rustfmt", ["--edition", "2021", "--config-path", "rust/rustfmt.toml", "--emit", "stdout"], text);
 
@@ -107,13 +114,16 @@ const C_TITLE: Record<Kind, string> = {
 function cOps(): string {
   return KINDS.map((kind) =>
     `/* ${C_TITLE[kind]} */\n` +
-    of(kind).map((o) => `#define COBALT_${cName(o)} ${o.code}${o.cnote ? ` /* ${o.cnote} */` : ""}`).join("\n")
+    of(kind).map((o) => `#define COBALT_${cName(o)} ${o.code}${o.cnote ? ` /* ${o.cnote} */` : ""}`).join(
+      "\n",
+    )
   ).join("\n\n") + "\n";
 }
 
 // ---- ffi/opcodes.ts ----------------------------------------------------------------------------------
 const TS_TITLE: Record<Kind, string> = {
-  binary: "Binary op codes (`COBALT_ADD`...) for `cobalt_binary`, `cobalt_binary_scalar`, `cobalt_binary_async`.",
+  binary:
+    "Binary op codes (`COBALT_ADD`...) for `cobalt_binary`, `cobalt_binary_scalar`, `cobalt_binary_async`.",
   unary: "Unary op codes for `cobalt_unary`, `cobalt_unary_async`.",
   reduce: "Reduction op codes for `cobalt_reduce`, `cobalt_reduce_async`.",
   scan: "Scan op codes for `cobalt_scan`.",
@@ -123,7 +133,9 @@ function opcodes(): string {
     `/** ${TS_TITLE[kind]} */\nexport const ${kind.toUpperCase()}_OP = {\n` +
     of(kind).map((o) => `  ${o.name}: ${o.code},`).join("\n") + "\n} as const;\n"
   );
-  return `/**\n * The op codes of the C ABI, by JS name (${HEADER_NOTE}).\n * @module\n */\n\n${tables.join("\n")}`;
+  return `/**\n * The op codes of the C ABI, by JS name (${HEADER_NOTE}).\n * @module\n */\n\n${
+    tables.join("\n")
+  }`;
 }
 
 // ---- ffi/tensor.ts and ffi/methods.ts ----------------------------------------------------------------
@@ -161,7 +173,9 @@ function signature(op: OpRow): Sig {
       return {
         params: `axis?: ${axisType}, opts?: ${opts}`,
         impl: `axis?: ${axisType}, opts?: ${opts}`,
-        call: `ops.reduce(${code}, "${op.name}", this, axis, opts${op.params === "var" ? ", opts?.ddof" : ""})`,
+        call: `ops.reduce(${code}, "${op.name}", this, axis, opts${
+          op.params === "var" ? ", opts?.ddof" : ""
+        })`,
         docs: [axisDoc, optsDoc],
       };
     }
@@ -177,7 +191,9 @@ function signature(op: OpRow): Sig {
           params: "axis?: number | null",
           impl: "axis?: number | null",
           call: `ops.scan(${code}, "${op.name}", this, axis)`,
-          docs: ["@param axis the axis (negative counts from the end); omitted or null: the flattened tensor"],
+          docs: [
+            "@param axis the axis (negative counts from the end); omitted or null: the flattened tensor",
+          ],
         };
   }
 }
@@ -194,7 +210,9 @@ function declarations(kind: Kind): string {
       ...op.ex.map(exampleLine),
       "```",
     ];
-    return `/**\n${doc.map((l) => ` * ${l}`.trimEnd()).join("\n")}\n */\ndeclare ${op.name}: (${s.params}) => Tensor;`;
+    return `/**\n${
+      doc.map((l) => ` * ${l}`.trimEnd()).join("\n")
+    }\n */\ndeclare ${op.name}: (${s.params}) => Tensor;`;
   }).join("\n");
 }
 
@@ -234,7 +252,9 @@ function readmeRows(): string {
 // ---- tests/op_table.ts + tests/op_table.json -----------------------------------------------------------
 function testTable(): string {
   const list = (name: string, doc: string, ops: OpRow[]) =>
-    `/** ${doc} */\nexport const ${name} = [${ops.map((o) => JSON.stringify(o.name)).join(", ")}] as const;\n`;
+    `/** ${doc} */\nexport const ${name} = [${
+      ops.map((o) => JSON.stringify(o.name)).join(", ")
+    }] as const;\n`;
   const un = of("unary").filter(hasMethod);
   const examples = OPS.flatMap((op) =>
     op.ex.map(([expr, want]) =>
@@ -248,7 +268,11 @@ function testTable(): string {
     `import * as cb from "../mod.ts";\n`,
     list("BINARY", "The binary elementwise Tensor methods (tensor or number operand).", of("binary")),
     list("UNARY", "The unary elementwise Tensor methods (`gelu` takes options).", un),
-    list("FLOAT_UNARY", "The unary float functions: integers and bool give floats, like numpy.", un.filter((o) => o.result === "float")),
+    list(
+      "FLOAT_UNARY",
+      "The unary float functions: integers and bool give floats, like numpy.",
+      un.filter((o) => o.result === "float"),
+    ),
     list("REDUCE", "The reductions (`axis`, `opts`).", of("reduce")),
     list("SCAN", "The scans along one axis.", of("scan")),
     "/** Every op table example: `run()` should give `want` (`toArray()` of a tensor). */",
@@ -285,14 +309,17 @@ function parseHeader(h: string): CFunc[] {
   const out: CFunc[] = [];
   const body = h.slice(h.indexOf('extern "C" {'));
   // comments directly above a declaration, then the declaration up to its `;`
-  const re = /((?:\/\*(?:[^*]|\*(?!\/))*\*\/\n)*)((?:const )?[a-z_0-9]+(?: ?\*)? ?\*?cobalt_[a-z0-9_]+\([^;]*\));/g;
+  const re =
+    /((?:\/\*(?:[^*]|\*(?!\/))*\*\/\n)*)((?:const )?[a-z_0-9]+(?: ?\*)? ?\*?cobalt_[a-z0-9_]+\([^;]*\));/g;
   for (const m of body.matchAll(re)) {
     const decl = m[2].replace(/\s+/g, " ");
     const dm = decl.match(/^(.*?)\b(cobalt_[a-z0-9_]+)\((.*)\)$/)!;
     const comments = [...m[1].matchAll(/\/\*((?:[^*]|\*(?!\/))*)\*\//g)].map((c) => c[1]);
     const last = comments.at(-1) ?? "";
-    const comment = last.trim().startsWith("----") ? [] : last.split("\n").map((l) => l.replace(/^\s*\*? ?/, "").trim())
-      .filter(Boolean);
+    const comment = last.trim().startsWith("----")
+      ? []
+      : last.split("\n").map((l) => l.replace(/^\s*\*? ?/, "").trim())
+        .filter(Boolean);
     const params = dm[3] === "void" ? [] : dm[3].split(",").map((p) => {
       const pm = p.trim().match(/^(.*?)([a-z_0-9]+)(\[\d+\])?$/)!;
       return { type: (pm[1] + (pm[3] ? "*" : "")).replace(/\s+/g, " ").trim(), name: pm[2] };
@@ -388,4 +415,6 @@ if (check && stale.length) {
   console.error(`stale generated files (run npm run gen): ${stale.join(", ")}`);
   Deno.exit(1);
 }
-console.log(stale.length ? `gen: wrote ${stale.join(", ")}` : `gen: ${Object.keys(files).length} files up to date`);
+console.log(
+  stale.length ? `gen: wrote ${stale.join(", ")}` : `gen: ${Object.keys(files).length} files up to date`,
+);

@@ -98,9 +98,15 @@ export const OPS: OpRow[] = [
   binary("add", 0, "Elementwise `this + other` with numpy broadcasting and promotion.", [
     ["cb.tensor([1, 2]).add(1)", [2, 3]],
   ]),
-  binary("sub", 1, "Elementwise `this - other`.", [["cb.tensor([1, 2]).sub(cb.tensor([[1], [2]]))", [[0, 1], [-1, 0]]]]),
+  binary("sub", 1, "Elementwise `this - other`.", [["cb.tensor([1, 2]).sub(cb.tensor([[1], [2]]))", [[0, 1], [
+    -1,
+    0,
+  ]]]]),
   binary("mul", 2, "Elementwise `this * other`.", [["cb.tensor([1, 2]).mul(3)", [3, 6]]]),
-  binary("div", 3, "Elementwise true division (integers give float64).", [["cb.tensor([1, 2]).div(2)", [0.5, 1]]]),
+  binary("div", 3, "Elementwise true division (integers give float64).", [["cb.tensor([1, 2]).div(2)", [
+    0.5,
+    1,
+  ]]]),
   binary("pow", 4, "Elementwise `this ** other` (integers to negative integer powers are refused).", [
     ["cb.tensor([1, 2]).pow(2)", [1, 4]],
   ]),
@@ -112,7 +118,10 @@ export const OPS: OpRow[] = [
   binary("floorDiv", 8, "Floor division (Python's `//`; integer division by zero gives 0, like numpy).", [
     ["cb.tensor([-7, 7]).floorDiv(2)", [-4, 3]],
   ]),
-  { ...binary("eq", 9, "Elementwise `==` (a bool tensor).", [["cb.tensor([1, 2]).eq(2)", [false, true]]]), cnote: "comparisons give bool" },
+  {
+    ...binary("eq", 9, "Elementwise `==` (a bool tensor).", [["cb.tensor([1, 2]).eq(2)", [false, true]]]),
+    cnote: "comparisons give bool",
+  },
   binary("ne", 10, "Elementwise `!=` (a bool tensor).", [["cb.tensor([1, 2]).ne(2)", [true, false]]]),
   binary("lt", 11, "Elementwise `<` (a bool tensor).", [["cb.tensor([1, 2]).lt(2)", [true, false]]]),
   binary("le", 12, "Elementwise `<=` (a bool tensor).", [["cb.tensor([1, 2]).le(1)", [true, false]]]),
@@ -121,34 +130,53 @@ export const OPS: OpRow[] = [
   binary("logicalAnd", 15, "Elementwise logical and of the truth values (a bool tensor).", [
     ["cb.tensor([1, 0]).logicalAnd(1)", [true, false]],
   ]),
-  binary("logicalOr", 16, "Elementwise logical or (a bool tensor).", [["cb.tensor([1, 0]).logicalOr(0)", [true, false]]]),
+  binary("logicalOr", 16, "Elementwise logical or (a bool tensor).", [["cb.tensor([1, 0]).logicalOr(0)", [
+    true,
+    false,
+  ]]]),
   binary("logicalXor", 17, "Elementwise logical xor (a bool tensor).", [
     ["cb.tensor([1, 0]).logicalXor(1)", [false, true]],
   ]),
 
   // ---- unary: cobalt_unary ------------------------------------------------------------------------
   unary("neg", 0, "same", "Elementwise `-x`.", [["cb.tensor([1, -2]).neg()", [-1, 2]]]),
-  unary("exp", 1, "float", "Elementwise `e^x` (integers give floats, as in numpy).", [["cb.tensor([0]).exp()", [1]]]),
+  unary("exp", 1, "float", "Elementwise `e^x` (integers give floats, as in numpy).", [[
+    "cb.tensor([0]).exp()",
+    [1],
+  ]]),
   unary("log", 2, "float", "Elementwise natural log.", [["cb.tensor([1, Math.E]).log()", [0, 1]]], {
     domain: POSITIVE,
   }),
-  unary("sqrt", 3, "float", "Elementwise square root.", [["cb.tensor([4, 9]).sqrt()", [2, 3]]], { domain: POSITIVE }),
+  unary("sqrt", 3, "float", "Elementwise square root.", [["cb.tensor([4, 9]).sqrt()", [2, 3]]], {
+    domain: POSITIVE,
+  }),
   unary("abs", 4, "same", "Elementwise absolute value.", [["cb.tensor([-1, 2]).abs()", [1, 2]]]),
   unary("tanh", 5, "float", "Elementwise tanh.", [["cb.tensor([0, 100]).tanh()", [0, 1]]]),
   unary("sigmoid", 6, "float", "Elementwise logistic sigmoid `1 / (1 + e^-x)`, stable for large |x|.", [
     ["cb.tensor([0]).sigmoid()", [0.5]],
   ]),
   unary("relu", 7, "same", "Elementwise `max(x, 0)`.", [["cb.tensor([-1, 2]).relu()", [0, 2]]]),
-  unary("sign", 8, "same", "Elementwise sign: -1, 0 or 1 (NaN stays NaN).", [["cb.tensor([-3, 0, 2]).sign()", [-1, 0, 1]]]),
-  unary("log1p", 9, "float", "Elementwise `log(1 + x)`, accurate near 0.", [["cb.tensor([1e-10]).log1p()", [1e-10]]], {
+  unary("sign", 8, "same", "Elementwise sign: -1, 0 or 1 (NaN stays NaN).", [[
+    "cb.tensor([-3, 0, 2]).sign()",
+    [-1, 0, 1],
+  ]]),
+  unary("log1p", 9, "float", "Elementwise `log(1 + x)`, accurate near 0.", [["cb.tensor([1e-10]).log1p()", [
+    1e-10,
+  ]]], {
     domain: POSITIVE,
   }),
-  unary("expm1", 10, "float", "Elementwise `e^x - 1`, accurate near 0.", [["cb.tensor([1e-10]).expm1()", [1e-10]]]),
-  unary("rsqrt", 11, "float", "Elementwise `1 / sqrt(x)`.", [["cb.tensor([4]).rsqrt()", [0.5]]], { domain: POSITIVE }),
+  unary("expm1", 10, "float", "Elementwise `e^x - 1`, accurate near 0.", [["cb.tensor([1e-10]).expm1()", [
+    1e-10,
+  ]]]),
+  unary("rsqrt", 11, "float", "Elementwise `1 / sqrt(x)`.", [["cb.tensor([4]).rsqrt()", [0.5]]], {
+    domain: POSITIVE,
+  }),
   unary("sin", 12, "float", "Elementwise sine.", [["cb.tensor([0, Math.PI / 2]).sin()", [0, 1]]]),
   unary("cos", 13, "float", "Elementwise cosine.", [["cb.tensor([0, Math.PI]).cos()", [1, -1]]]),
   unary("tan", 14, "float", "Elementwise tangent.", [["cb.tensor([0, Math.PI / 4]).tan()", [0, 1]]]),
-  unary("gelu", 15, "float", "GELU (`gelu()`, options in its own docs).", [["cb.tensor([1]).gelu()", [0.8413447]]], {
+  unary("gelu", 15, "float", "GELU (`gelu()`, options in its own docs).", [["cb.tensor([1]).gelu()", [
+    0.8413447,
+  ]]], {
     method: "hand",
     cnote: "exact (erf)",
   }),
@@ -156,12 +184,21 @@ export const OPS: OpRow[] = [
   unary("softplus", 17, "float", "Elementwise softplus `log(1 + e^x)`, stable for large |x|.", [
     ["cb.tensor([0]).softplus()", [0.6931472]],
   ]),
-  unary("floor", 18, "same", "Elementwise floor (integers unchanged).", [["cb.tensor([-1.5, 1.5]).floor()", [-2, 1]]]),
-  unary("ceil", 19, "same", "Elementwise ceiling (integers unchanged).", [["cb.tensor([-1.5, 1.5]).ceil()", [-1, 2]]]),
+  unary("floor", 18, "same", "Elementwise floor (integers unchanged).", [["cb.tensor([-1.5, 1.5]).floor()", [
+    -2,
+    1,
+  ]]]),
+  unary("ceil", 19, "same", "Elementwise ceiling (integers unchanged).", [["cb.tensor([-1.5, 1.5]).ceil()", [
+    -1,
+    2,
+  ]]]),
   unary("round", 20, "same", "Elementwise rounding, halves to even (numpy's `round`).", [
     ["cb.tensor([0.5, 1.5, 2.5]).round()", [0, 2, 2]],
   ], { cnote: "half to even" }),
-  unary("isnan", 21, "bool", "Elementwise NaN test (a bool tensor).", [["cb.tensor([NaN, 1]).isnan()", [true, false]]], {
+  unary("isnan", 21, "bool", "Elementwise NaN test (a bool tensor).", [["cb.tensor([NaN, 1]).isnan()", [
+    true,
+    false,
+  ]]], {
     rust: "IsNan",
   }),
   unary("isfinite", 22, "bool", "Elementwise finiteness test (a bool tensor).", [
@@ -170,11 +207,16 @@ export const OPS: OpRow[] = [
   unary("logicalNot", 23, "bool", "Elementwise logical not (a bool tensor).", [
     ["cb.tensor([1, 0]).logicalNot()", [false, true]],
   ]),
-  unary("geluTanh", 24, "float", "GELU with the tanh approximation (`gelu({ approximate: \"tanh\" })`).", [
+  unary("geluTanh", 24, "float", 'GELU with the tanh approximation (`gelu({ approximate: "tanh" })`).', [
     ['cb.tensor([1]).gelu({ approximate: "tanh" })', [0.8411920]],
   ], { method: "none" }),
-  unary("square", 25, "same", "Elementwise `x * x` (integers wrap like numpy's).", [["cb.tensor([-3, 2]).square()", [9, 4]]]),
-  unary("log2", 26, "float", "Elementwise base-2 logarithm.", [["cb.tensor([1, 8]).log2()", [0, 3]]], { domain: POSITIVE }),
+  unary("square", 25, "same", "Elementwise `x * x` (integers wrap like numpy's).", [[
+    "cb.tensor([-3, 2]).square()",
+    [9, 4],
+  ]]),
+  unary("log2", 26, "float", "Elementwise base-2 logarithm.", [["cb.tensor([1, 8]).log2()", [0, 3]]], {
+    domain: POSITIVE,
+  }),
   unary("log10", 27, "float", "Elementwise base-10 logarithm.", [["cb.tensor([1, 1000]).log10()", [0, 3]]], {
     domain: POSITIVE,
   }),
@@ -182,27 +224,48 @@ export const OPS: OpRow[] = [
   unary("trunc", 29, "same", "Elementwise rounding toward zero (integers unchanged).", [
     ["cb.tensor([-1.7, 1.7]).trunc()", [-1, 1]],
   ]),
-  unary("erf", 30, "float", "Elementwise error function `2/√π ∫₀ˣ e^(-t²) dt`.", [["cb.tensor([0, 10]).erf()", [0, 1]]]),
-  unary("asin", 31, "float", "Elementwise inverse sine (NaN outside [-1, 1]).", [["cb.tensor([0, 1]).asin()", [0, Math.PI / 2]]], {
+  unary("erf", 30, "float", "Elementwise error function `2/√π ∫₀ˣ e^(-t²) dt`.", [[
+    "cb.tensor([0, 10]).erf()",
+    [0, 1],
+  ]]),
+  unary("asin", 31, "float", "Elementwise inverse sine (NaN outside [-1, 1]).", [[
+    "cb.tensor([0, 1]).asin()",
+    [0, Math.PI / 2],
+  ]], {
     domain: UNIT,
   }),
-  unary("acos", 32, "float", "Elementwise inverse cosine (NaN outside [-1, 1]).", [["cb.tensor([1, 0]).acos()", [0, Math.PI / 2]]], {
+  unary("acos", 32, "float", "Elementwise inverse cosine (NaN outside [-1, 1]).", [[
+    "cb.tensor([1, 0]).acos()",
+    [0, Math.PI / 2],
+  ]], {
     domain: UNIT,
   }),
-  unary("atan", 33, "float", "Elementwise inverse tangent.", [["cb.tensor([0, 1]).atan()", [0, Math.PI / 4]]]),
+  unary("atan", 33, "float", "Elementwise inverse tangent.", [["cb.tensor([0, 1]).atan()", [
+    0,
+    Math.PI / 4,
+  ]]]),
   unary("sinh", 34, "float", "Elementwise hyperbolic sine.", [["cb.tensor([0]).sinh()", [0]]]),
   unary("cosh", 35, "float", "Elementwise hyperbolic cosine.", [["cb.tensor([0]).cosh()", [1]]]),
   unary("reciprocal", 36, "float", "Elementwise `1 / x` (integers give floats, like torch's `reciprocal`).", [
     ["cb.tensor([2, 4]).reciprocal()", [0.5, 0.25]],
   ], { domain: POSITIVE }),
 
-  unary("cbrt", 37, "float", "Elementwise cube root (negative for negative x).", [["cb.tensor([8, -27]).cbrt()", [2, -3]]]),
+  unary("cbrt", 37, "float", "Elementwise cube root (negative for negative x).", [[
+    "cb.tensor([8, -27]).cbrt()",
+    [2, -3],
+  ]]),
   // ---- reductions: cobalt_reduce ------------------------------------------------------------------
-  reduce("sum", 0, "axes", "Sum over all elements, one axis or several (negative axes count from the end). Integers and bools sum to int64.", [
-    ["cb.tensor([[1, 2], [3, 4]]).sum().item()", 10],
-    ["cb.tensor([[1, 2], [3, 4]]).sum(0)", [4, 6]],
-    ["cb.tensor([[1, 2], [3, 4]]).sum(-1, { keepdims: true })", [[3], [7]]],
-  ]),
+  reduce(
+    "sum",
+    0,
+    "axes",
+    "Sum over all elements, one axis or several (negative axes count from the end). Integers and bools sum to int64.",
+    [
+      ["cb.tensor([[1, 2], [3, 4]]).sum().item()", 10],
+      ["cb.tensor([[1, 2], [3, 4]]).sum(0)", [4, 6]],
+      ["cb.tensor([[1, 2], [3, 4]]).sum(-1, { keepdims: true })", [[3], [7]]],
+    ],
+  ),
   reduce("mean", 1, "axes", "Mean over all elements or the given axes (integers give float64).", [
     ["cb.tensor([1, 2, 3, 4]).mean().item()", 2.5],
   ]),
@@ -215,30 +278,63 @@ export const OPS: OpRow[] = [
   reduce("prod", 4, "axes", "Product over all elements or the given axes (integers and bools give int64).", [
     ["cb.tensor([2, 3]).prod().item()", 6],
   ]),
-  reduce("argmax", 5, "arg", "Index (int64) of the maximum, over the flattened tensor or along one axis; the first wins.", [
-    ["cb.tensor([1, 9, 9]).argmax().item()", 1],
-  ], { rust: "ArgMax", cnote: "one axis or none" }),
-  reduce("argmin", 6, "arg", "Index (int64) of the minimum, over the flattened tensor or along one axis; the first wins.", [
-    ["cb.tensor([[3, 1], [0, 2]]).argmin(1)", [1, 0]],
-  ], { rust: "ArgMin" }),
-  reduce("any", 7, "axes", "True where any element is non-zero (bool).", [["cb.tensor([0, 0, 1]).any().item()", 1]]),
-  reduce("all", 8, "axes", "True where every element is non-zero (bool).", [["cb.tensor([1, 0]).all().item()", 0]]),
+  reduce(
+    "argmax",
+    5,
+    "arg",
+    "Index (int64) of the maximum, over the flattened tensor or along one axis; the first wins.",
+    [
+      ["cb.tensor([1, 9, 9]).argmax().item()", 1],
+    ],
+    { rust: "ArgMax", cnote: "one axis or none" },
+  ),
+  reduce(
+    "argmin",
+    6,
+    "arg",
+    "Index (int64) of the minimum, over the flattened tensor or along one axis; the first wins.",
+    [
+      ["cb.tensor([[3, 1], [0, 2]]).argmin(1)", [1, 0]],
+    ],
+    { rust: "ArgMin" },
+  ),
+  reduce("any", 7, "axes", "True where any element is non-zero (bool).", [[
+    "cb.tensor([0, 0, 1]).any().item()",
+    1,
+  ]]),
+  reduce("all", 8, "axes", "True where every element is non-zero (bool).", [[
+    "cb.tensor([1, 0]).all().item()",
+    0,
+  ]]),
   reduce("logsumexp", 9, "axes", "`log(sum(exp(x)))`, computed without overflow.", [
     ["cb.tensor([1000, 1000]).logsumexp().item()", 1000.6931472],
   ], { rust: "LogSumExp" }),
   reduce("var", 10, "var", "Variance with `ddof` (default 0, like numpy).", [
     ["cb.tensor([1, 2, 3, 4]).var(null, { ddof: 1 }).item()", 1.6666667],
   ], { cnote: "uses ddof" }),
-  reduce("std", 11, "var", "Standard deviation with `ddof` (default 0).", [["cb.tensor([1, 3]).std().item()", 1]]),
+  reduce("std", 11, "var", "Standard deviation with `ddof` (default 0).", [[
+    "cb.tensor([1, 3]).std().item()",
+    1,
+  ]]),
 
   // ---- scans along one axis: cobalt_scan ----------------------------------------------------------
-  scan("cumsum", 0, "flat", "Running sum along `axis` (of the flattened tensor without one; integers give int64).", [
-    ["cb.tensor([1, 2, 3]).cumsum()", [1, 3, 6]],
-  ], { rust: "CumSum" }),
+  scan(
+    "cumsum",
+    0,
+    "flat",
+    "Running sum along `axis` (of the flattened tensor without one; integers give int64).",
+    [
+      ["cb.tensor([1, 2, 3]).cumsum()", [1, 3, 6]],
+    ],
+    { rust: "CumSum" },
+  ),
   scan("cumprod", 1, "flat", "Running product along `axis` (of the flattened tensor without one).", [
     ["cb.tensor([1, 2, 3]).cumprod()", [1, 2, 6]],
   ], { rust: "CumProd" }),
-  scan("softmax", 2, "last", "Softmax along `axis`, stable for large inputs.", [["cb.tensor([1, 1]).softmax()", [0.5, 0.5]]]),
+  scan("softmax", 2, "last", "Softmax along `axis`, stable for large inputs.", [[
+    "cb.tensor([1, 1]).softmax()",
+    [0.5, 0.5],
+  ]]),
   scan("logSoftmax", 3, "last", "`log(softmax(x))` along `axis`, computed directly.", [
     ["cb.tensor([0, 0]).logSoftmax()", [-0.6931472, -0.6931472]],
   ]),

@@ -21,7 +21,17 @@
 // output (npm/cobalt-tensor/dist/ffi/binaries.js) and into npm/jsr/ffi/binaries.ts.
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -32,10 +42,30 @@ const MAIN = "cobalt-tensor";
 
 /** Every platform the project ships, with what npm needs to pick it and what the file must be. */
 export const PLATFORMS = {
-  "linux-x64-gnu": { os: "linux", cpu: "x64", libc: "glibc", file: "libcobalt.so", magic: "elf", machine: 62 },
-  "linux-arm64-gnu": { os: "linux", cpu: "arm64", libc: "glibc", file: "libcobalt.so", magic: "elf", machine: 183 },
+  "linux-x64-gnu": {
+    os: "linux",
+    cpu: "x64",
+    libc: "glibc",
+    file: "libcobalt.so",
+    magic: "elf",
+    machine: 62,
+  },
+  "linux-arm64-gnu": {
+    os: "linux",
+    cpu: "arm64",
+    libc: "glibc",
+    file: "libcobalt.so",
+    magic: "elf",
+    machine: 183,
+  },
   "win32-x64": { os: "win32", cpu: "x64", file: "cobalt.dll", magic: "pe", machine: 0x8664 },
-  "darwin-arm64": { os: "darwin", cpu: "arm64", file: "libcobalt.dylib", magic: "macho", machine: 0x0100000c },
+  "darwin-arm64": {
+    os: "darwin",
+    cpu: "arm64",
+    file: "libcobalt.dylib",
+    magic: "macho",
+    machine: 0x0100000c,
+  },
   "darwin-x64": { os: "darwin", cpu: "x64", file: "libcobalt.dylib", magic: "macho", machine: 0x01000007 },
 };
 const HOST = "linux-x64-gnu";
@@ -82,8 +112,10 @@ function checkBinary(platform, buf) {
     machine = buf.readUInt32LE(4);
   } else magic = "unknown";
   if (magic !== want.magic || machine !== want.machine) {
-    die(`${platform}/${want.file} is ${magic} machine 0x${(machine ?? 0).toString(16)}, ` +
-      `expected ${want.magic} machine 0x${want.machine.toString(16)}: a library built for another target?`);
+    die(
+      `${platform}/${want.file} is ${magic} machine 0x${(machine ?? 0).toString(16)}, ` +
+        `expected ${want.magic} machine 0x${want.machine.toString(16)}: a library built for another target?`,
+    );
   }
 }
 
@@ -105,7 +137,9 @@ function sourceFacts() {
   if (!abi) die("cannot read ABI_VERSION from ffi/load.ts");
   const bin = readFileSync(join(ROOT, "ffi/binaries.ts"), "utf8");
   const binAbi = Number(/\babi: (\d+)/.exec(bin)?.[1]);
-  if (binAbi !== abi) die(`ffi/binaries.ts says abi ${binAbi}, ffi/load.ts ABI_VERSION is ${abi}: make them agree`);
+  if (binAbi !== abi) {
+    die(`ffi/binaries.ts says abi ${binAbi}, ffi/load.ts ABI_VERSION is ${abi}: make them agree`);
+  }
   const baseUrl = /\bbaseUrl: "([^"]*)"/.exec(bin)?.[1];
   if (baseUrl === undefined) die("cannot read baseUrl from ffi/binaries.ts");
   return { abi, baseUrl };
@@ -122,7 +156,11 @@ function hostAbi(path) {
     ], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     return Number(out.trim());
   } catch (e) {
-    console.error(`pack-npm: warning: could not ask ${path} for its ABI version (${String(e.stderr || e).split("\n")[0]})`);
+    console.error(
+      `pack-npm: warning: could not ask ${path} for its ABI version (${
+        String(e.stderr || e).split("\n")[0]
+      })`,
+    );
     return undefined;
   }
 }
@@ -136,7 +174,9 @@ const json = (v) => JSON.stringify(v, null, 2) + "\n";
 function manifestTs(m) {
   const src = readFileSync(join(ROOT, "ffi/binaries.ts"), "utf8");
   const at = src.lastIndexOf("} = {");
-  if (at < 0 || !src.trimEnd().endsWith("};")) throw new Error("ffi/binaries.ts: cannot find the manifest value");
+  if (at < 0 || !src.trimEnd().endsWith("};")) {
+    throw new Error("ffi/binaries.ts: cannot find the manifest value");
+  }
   return src.slice(0, at) + `} = ${JSON.stringify(m, null, 2)};\n`;
 }
 
@@ -180,7 +220,9 @@ function main() {
   const o = args(process.argv.slice(2));
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   const version = pkg.version;
-  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) die(`package.json version ${version} is not semver`);
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
+    die(`package.json version ${version} is not semver`);
+  }
   const { abi, baseUrl: srcBase } = sourceFacts();
   const baseUrl = o.baseUrl ?? srcBase.replace(/v\d+\.\d+\.\d+[^/]*\/$/, `v${version}/`);
 
@@ -206,21 +248,31 @@ function main() {
   const present = Object.keys(files);
   const missing = Object.keys(PLATFORMS).filter((p) => !files[p]);
   if (!files[HOST]) {
-    die(`${relative(ROOT, join(o.lib, HOST, PLATFORMS[HOST].file))} is missing: the host library is required ` +
-      `(scripts/dist.sh builds it; for development: mkdir -p dist/lib/${HOST} && cp rust/target/release/libcobalt.so dist/lib/${HOST}/)`);
+    die(
+      `${relative(ROOT, join(o.lib, HOST, PLATFORMS[HOST].file))} is missing: the host library is required ` +
+        `(scripts/dist.sh builds it; for development: mkdir -p dist/lib/${HOST} && cp rust/target/release/libcobalt.so dist/lib/${HOST}/)`,
+    );
   }
   if (missing.length) {
     if (o.release) die(`--release needs every platform; missing: ${missing.join(", ")}`);
-    console.error(`pack-npm: warning: no library for ${missing.join(", ")}: those packages are not built ` +
-      `and not listed in optionalDependencies (use --release to require all)`);
+    console.error(
+      `pack-npm: warning: no library for ${missing.join(", ")}: those packages are not built ` +
+        `and not listed in optionalDependencies (use --release to require all)`,
+    );
   }
   const libAbi = hostAbi(join(o.lib, HOST, PLATFORMS[HOST].file));
-  if (libAbi !== undefined && libAbi !== abi) die(`the ${HOST} library speaks ABI ${libAbi}, ffi/load.ts needs ${abi}`);
+  if (libAbi !== undefined && libAbi !== abi) {
+    die(`the ${HOST} library speaks ABI ${libAbi}, ffi/load.ts needs ${abi}`);
+  }
   const distManifest = join(o.lib, "manifest.json");
   if (existsSync(distManifest)) {
     const dm = JSON.parse(readFileSync(distManifest, "utf8"));
-    if (dm.version !== undefined && dm.version !== version) die(`${distManifest} is for version ${dm.version}, package.json says ${version}`);
-    if (dm.abi !== undefined && Number(dm.abi) !== abi) die(`${distManifest} says abi ${dm.abi}, ffi/load.ts needs ${abi}`);
+    if (dm.version !== undefined && dm.version !== version) {
+      die(`${distManifest} is for version ${dm.version}, package.json says ${version}`);
+    }
+    if (dm.abi !== undefined && Number(dm.abi) !== abi) {
+      die(`${distManifest} says abi ${dm.abi}, ffi/load.ts needs ${abi}`);
+    }
   }
   const manifest = { version, abi, baseUrl, files };
   say(`cobalt-tensor ${version}, ABI ${abi}: ${present.join(", ")}`);
@@ -229,9 +281,15 @@ function main() {
   const mainDir = join(NPM, MAIN);
   if (o.build) {
     rmSync(mainDir, { recursive: true, force: true });
-    execFileSync("bash", [join(ROOT, "scripts/build-js.sh"), "--out", join(mainDir, "dist")], { stdio: "inherit" });
-  } else if (!existsSync(join(mainDir, "dist/mod.js"))) die("--no-build, but npm/cobalt-tensor/dist/mod.js does not exist");
-  for (const f of readdirSync(mainDir)) if (f !== "dist") rmSync(join(mainDir, f), { recursive: true, force: true });
+    execFileSync("bash", [join(ROOT, "scripts/build-js.sh"), "--out", join(mainDir, "dist")], {
+      stdio: "inherit",
+    });
+  } else if (!existsSync(join(mainDir, "dist/mod.js"))) {
+    die("--no-build, but npm/cobalt-tensor/dist/mod.js does not exist");
+  }
+  for (const f of readdirSync(mainDir)) {
+    if (f !== "dist") rmSync(join(mainDir, f), { recursive: true, force: true });
+  }
   rmSync(join(mainDir, "dist/.cobalt-build"), { force: true }); // build-js's marker: not for the package
   writeFileSync(join(mainDir, "dist/ffi/binaries.js"), manifestJs(manifest));
 
@@ -243,21 +301,27 @@ function main() {
     ...(pkg.repository ? { repository: pkg.repository } : {}),
     ...(pkg.homepage ? { homepage: pkg.homepage } : {}),
   };
-  writeFileSync(join(mainDir, "package.json"), json({
-    name: MAIN,
-    ...common,
-    description: pkg.description,
-    keywords: ["tensor", "ndarray", "ffi", "deno", "bun", "node", "rust"],
-    type: "module",
-    exports: { ".": { types: "./dist/mod.d.ts", default: "./dist/mod.js" }, "./package.json": "./package.json" },
-    types: "./dist/mod.d.ts",
-    files: ["dist/", "README.md", "LICENSE"],
-    sideEffects: true, // importing it loads the native library
-    engines: { node: ">=20", deno: ">=2", bun: ">=1.1" },
-    optionalDependencies,
-    peerDependencies: { koffi: "^3.3.0" },
-    peerDependenciesMeta: { koffi: { optional: true } },
-  }));
+  writeFileSync(
+    join(mainDir, "package.json"),
+    json({
+      name: MAIN,
+      ...common,
+      description: pkg.description,
+      keywords: ["tensor", "ndarray", "ffi", "deno", "bun", "node", "rust"],
+      type: "module",
+      exports: {
+        ".": { types: "./dist/mod.d.ts", default: "./dist/mod.js" },
+        "./package.json": "./package.json",
+      },
+      types: "./dist/mod.d.ts",
+      files: ["dist/", "README.md", "LICENSE"],
+      sideEffects: true, // importing it loads the native library
+      engines: { node: ">=20", deno: ">=2", bun: ">=1.1" },
+      optionalDependencies,
+      peerDependencies: { koffi: "^3.3.0" },
+      peerDependenciesMeta: { koffi: { optional: true } },
+    }),
+  );
   for (const f of ["README.md", "LICENSE"]) {
     if (!existsSync(join(ROOT, f))) die(`${f} is missing at the repository root`);
     copyFileSync(join(ROOT, f), join(mainDir, f));
@@ -269,20 +333,27 @@ function main() {
     const p = PLATFORMS[platform];
     const dir = join(NPM, platform);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "package.json"), json({
-      name: `${SCOPE}/${platform}`,
-      ...common,
-      description: `The prebuilt cobalt native library (${p.file}) for ${platform}; installed by cobalt-tensor`,
-      type: "module",
-      os: [p.os],
-      cpu: [p.cpu],
-      ...(p.libc ? { libc: [p.libc] } : {}),
-      main: "./index.js",
-      types: "./index.d.ts",
-      exports: { ".": { types: "./index.d.ts", default: "./index.js" }, "./package.json": "./package.json" },
-      files: ["index.js", "index.d.ts", p.file],
-      preferUnplugged: true, // Yarn PnP: dlopen needs a real file
-    }));
+    writeFileSync(
+      join(dir, "package.json"),
+      json({
+        name: `${SCOPE}/${platform}`,
+        ...common,
+        description:
+          `The prebuilt cobalt native library (${p.file}) for ${platform}; installed by cobalt-tensor`,
+        type: "module",
+        os: [p.os],
+        cpu: [p.cpu],
+        ...(p.libc ? { libc: [p.libc] } : {}),
+        main: "./index.js",
+        types: "./index.d.ts",
+        exports: {
+          ".": { types: "./index.d.ts", default: "./index.js" },
+          "./package.json": "./package.json",
+        },
+        files: ["index.js", "index.d.ts", p.file],
+        preferUnplugged: true, // Yarn PnP: dlopen needs a real file
+      }),
+    );
     writeFileSync(join(dir, "index.js"), platformIndexJs(platform, files[platform], abi));
     writeFileSync(join(dir, "index.d.ts"), PLATFORM_DTS);
     writeFileSync(join(dir, p.file), bufs[platform]);
@@ -307,7 +378,10 @@ function main() {
   for (const f of ["mod.ts", "deno.json", "README.md", "LICENSE"]) {
     if (existsSync(join(ROOT, f))) copyFileSync(join(ROOT, f), join(jsr, f));
   }
-  cpSync(join(ROOT, "ffi"), join(jsr, "ffi"), { recursive: true, filter: (s) => statSync(s).isDirectory() || s.endsWith(".ts") });
+  cpSync(join(ROOT, "ffi"), join(jsr, "ffi"), {
+    recursive: true,
+    filter: (s) => statSync(s).isDirectory() || s.endsWith(".ts"),
+  });
   writeFileSync(join(jsr, "ffi/binaries.ts"), manifestTs(manifest));
 
   // 6. The tarballs.
@@ -325,11 +399,19 @@ function main() {
     const packed = JSON.parse(out);
     for (const p of packed) {
       const size = statSync(join(tb, p.filename)).size;
-      console.log(`${p.filename.padEnd(44)} ${(size / 1024).toFixed(0).padStart(6)} KB packed, ` +
-        `${(p.unpackedSize / 1024).toFixed(0).padStart(6)} KB unpacked, ${p.entryCount} files, ${p.integrity}`);
+      console.log(
+        `${p.filename.padEnd(44)} ${(size / 1024).toFixed(0).padStart(6)} KB packed, ` +
+          `${
+            (p.unpackedSize / 1024).toFixed(0).padStart(6)
+          } KB unpacked, ${p.entryCount} files, ${p.integrity}`,
+      );
     }
   }
-  say(`packed in ${((Date.now() - t0) / 1000).toFixed(1)} s: npm/{${MAIN},${present.join(",")}}, npm/release, npm/jsr, npm/tarballs`);
+  say(
+    `packed in ${((Date.now() - t0) / 1000).toFixed(1)} s: npm/{${MAIN},${
+      present.join(",")
+    }}, npm/release, npm/jsr, npm/tarballs`,
+  );
 }
 
 main();

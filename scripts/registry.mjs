@@ -24,8 +24,24 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OLD = "2000-01-01T00:00:00.000Z";
 // Fields of a package.json that an installer reads from the packument.
 const FIELDS = [
-  "name", "version", "description", "license", "type", "main", "types", "exports", "bin", "os", "cpu", "libc",
-  "engines", "dependencies", "optionalDependencies", "peerDependencies", "peerDependenciesMeta", "preferUnplugged",
+  "name",
+  "version",
+  "description",
+  "license",
+  "type",
+  "main",
+  "types",
+  "exports",
+  "bin",
+  "os",
+  "cpu",
+  "libc",
+  "engines",
+  "dependencies",
+  "optionalDependencies",
+  "peerDependencies",
+  "peerDependenciesMeta",
+  "preferUnplugged",
 ];
 
 function args(argv) {
@@ -68,7 +84,9 @@ function packageJson(tgz) {
     const name = (str(345, 155) ? str(345, 155) + "/" : "") + str(0, 100);
     const size = parseInt(str(124, 12).trim() || "0", 8);
     const body = off + 512;
-    if (/^[^/]+\/package\.json$/.test(name)) return JSON.parse(tar.subarray(body, body + size).toString("utf8"));
+    if (/^[^/]+\/package\.json$/.test(name)) {
+      return JSON.parse(tar.subarray(body, body + size).toString("utf8"));
+    }
     off = body + Math.ceil(size / 512) * 512;
   }
   throw new Error("no package/package.json in the tarball");
@@ -128,8 +146,10 @@ function main() {
     const line = { t: new Date().toISOString(), ...rec };
     log.push(line);
     if (o.log) appendFileSync(o.log, JSON.stringify(line) + "\n");
-    process.stderr.write(`registry: ${line.method} ${line.path} ${line.status} ${line.kind}` +
-      `${line.name ? ` ${line.name}${line.version ? "@" + line.version : ""}` : ""}\n`);
+    process.stderr.write(
+      `registry: ${line.method} ${line.path} ${line.status} ${line.kind}` +
+        `${line.name ? ` ${line.name}${line.version ? "@" + line.version : ""}` : ""}\n`,
+    );
   };
   // Re-read the tarballs when they change (pack-npm while the registry runs).
   try {
@@ -149,7 +169,11 @@ function main() {
     const url = new URL(req.url, base);
     const path = decodeURIComponent(url.pathname).replace(/^\/+/, "");
     const send = (status, body, type, rec) => {
-      res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+      res.writeHead(status, {
+        "content-type": type,
+        "content-length": Buffer.byteLength(body),
+        "cache-control": "no-store",
+      });
       res.end(req.method === "HEAD" ? undefined : body);
       record({ method: req.method, path: url.pathname, status, ...rec });
     };
@@ -161,27 +185,55 @@ function main() {
       const entry = m && pkgs.get(m[1]);
       if (entry && (req.method === "GET" || req.method === "HEAD")) {
         if (!m[2]) {
-          return send(200, JSON.stringify(packument(m[1], entry, base)), "application/json", { kind: "packument", name: m[1] });
+          return send(200, JSON.stringify(packument(m[1], entry, base)), "application/json", {
+            kind: "packument",
+            name: m[1],
+          });
         }
-        const hit = Object.entries(entry.versions).find(([v]) => tarballPath(m[1], v) === `${m[1]}/-/${m[2]}`);
-        if (!hit) return send(404, JSON.stringify({ error: "not found" }), "application/json", { kind: "missing", name: m[1] });
-        return send(200, hit[1].data, "application/octet-stream", { kind: "tarball", name: m[1], version: hit[0] });
+        const hit = Object.entries(entry.versions).find(([v]) =>
+          tarballPath(m[1], v) === `${m[1]}/-/${m[2]}`
+        );
+        if (!hit) {
+          return send(404, JSON.stringify({ error: "not found" }), "application/json", {
+            kind: "missing",
+            name: m[1],
+          });
+        }
+        return send(200, hit[1].data, "application/octet-stream", {
+          kind: "tarball",
+          name: m[1],
+          version: hit[0],
+        });
       }
-      if (o.offline) return send(404, JSON.stringify({ error: "not found (offline)" }), "application/json", { kind: "missing", name: m?.[1] });
+      if (o.offline) {
+        return send(404, JSON.stringify({ error: "not found (offline)" }), "application/json", {
+          kind: "missing",
+          name: m?.[1],
+        });
+      }
       // Anything else: upstream, with its tarball URLs pointed back here.
       const headers = {};
       for (const h of ["accept", "npm-command", "user-agent", "content-type", "npm-session"]) {
         if (req.headers[h]) headers[h] = req.headers[h];
       }
-      const body = req.method === "GET" || req.method === "HEAD" ? undefined : await new Promise((resolve) => {
-        const chunks = [];
-        req.on("data", (c) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks)));
+      const body = req.method === "GET" || req.method === "HEAD"
+        ? undefined
+        : await new Promise((resolve) => {
+          const chunks = [];
+          req.on("data", (c) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks)));
+        });
+      const up = await fetch(o.upstream + url.pathname + url.search, {
+        method: req.method,
+        headers,
+        body,
+        redirect: "follow",
       });
-      const up = await fetch(o.upstream + url.pathname + url.search, { method: req.method, headers, body, redirect: "follow" });
       const type = up.headers.get("content-type") ?? "application/octet-stream";
       let data = Buffer.from(await up.arrayBuffer());
       const isTarball = /\/-\/[^/]+\.tgz$/.test(path);
-      if (type.includes("json") && !isTarball) data = Buffer.from(data.toString("utf8").replaceAll(o.upstream + "/", base));
+      if (type.includes("json") && !isTarball) {
+        data = Buffer.from(data.toString("utf8").replaceAll(o.upstream + "/", base));
+      }
       const tm = /^((?:@[^/]+\/)?[^/]+)\/-\/.*?-(\d+\.\d+\.\d+[^/]*)\.tgz$/.exec(path);
       return send(up.status, data, type, {
         kind: isTarball ? "proxy-tarball" : m && !m[2] ? "proxy-packument" : "proxy",
@@ -189,8 +241,12 @@ function main() {
         version: tm?.[2],
       });
     } catch (e) {
-      if (!res.headersSent) send(502, JSON.stringify({ error: String(e) }), "application/json", { kind: "error", error: String(e) });
-      else res.destroy();
+      if (!res.headersSent) {
+        send(502, JSON.stringify({ error: String(e) }), "application/json", {
+          kind: "error",
+          error: String(e),
+        });
+      } else res.destroy();
     }
   });
   server.listen(o.port, "127.0.0.1", () => {

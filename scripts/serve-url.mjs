@@ -74,7 +74,9 @@ const server = createServer((req, res) => {
       body = readFileSync(p);
       type = TYPES[extname(p)] ?? type;
       if (dir === o.src && rel === "ffi/binaries.ts") {
-        body = Buffer.from(body.toString("utf8").replace(/("?baseUrl"?:\s*)"[^"]*"/, `$1"${origin}/release/"`));
+        body = Buffer.from(
+          body.toString("utf8").replace(/("?baseUrl"?:\s*)"[^"]*"/, `$1"${origin}/release/"`),
+        );
       }
       if (dir === o.release && tamper && body.length) {
         body = Buffer.from(body);
@@ -85,10 +87,21 @@ const server = createServer((req, res) => {
   }
   res.writeHead(status, { "content-type": type, "content-length": body.length, "cache-control": "no-store" });
   res.end(req.method === "HEAD" ? undefined : body);
-  const line = { t: new Date().toISOString(), method: req.method, path, status, bytes: body.length, tampered: !!note };
+  const line = {
+    t: new Date().toISOString(),
+    method: req.method,
+    path,
+    status,
+    bytes: body.length,
+    tampered: !!note,
+  };
   if (!path.startsWith("/-/")) log.push(line);
   if (o.log) appendFileSync(o.log, JSON.stringify(line) + "\n");
   process.stderr.write(`serve-url: ${req.method} ${path} ${status} ${body.length}${note}\n`);
 });
-server.listen(o.port, "127.0.0.1", () => console.log(`serve-url: http://127.0.0.1:${server.address().port}/`));
+server.listen(
+  o.port,
+  "127.0.0.1",
+  () => console.log(`serve-url: http://127.0.0.1:${server.address().port}/`),
+);
 for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => server.close(() => process.exit(0)));
