@@ -274,6 +274,16 @@ function testTable(): string {
       un.filter((o) => o.result === "float"),
     ),
     list("REDUCE", "The reductions (`axis`, `opts`).", of("reduce")),
+    list(
+      "REDUCE_AXES",
+      "The reductions over any axes (`var`/`std` also take `ddof`).",
+      of("reduce").filter((o) => o.params !== "arg"),
+    ),
+    list(
+      "REDUCE_ARG",
+      "The reductions along one axis or the flattened tensor (`argmax`...).",
+      of("reduce").filter((o) => o.params === "arg"),
+    ),
     list("SCAN", "The scans along one axis.", of("scan")),
     "/** Every op table example: `run()` should give `want` (`toArray()` of a tensor). */",
     "export const EXAMPLES: { op: string; expr: string; run: () => cb.Tensor | number; want: unknown }[] = [",

@@ -21,6 +21,7 @@ import process from "node:process";
 import * as cb from "../mod.ts";
 import { f16ToNumber } from "../ffi/dtype.ts";
 import { BINARY, isMain, Rng, runtime, SyncLog, UNARY } from "./tool_support.ts";
+import { REDUCE_ARG, REDUCE_AXES } from "./op_table.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -252,7 +253,7 @@ const axisArg = (kw: Record<string, Any>) => ("axis" in kw ? kw.axis : undefined
 type Out = Tensor | Tensor[] | { values: Tensor; indices: Tensor };
 type Call = (a: Any[], kw: Record<string, Any>) => Out | Promise<Out>;
 
-const REDUCE = ["sum", "mean", "prod", "min", "max", "any", "all", "logsumexp", "var", "std"] as const;
+const REDUCE = REDUCE_AXES;
 
 /** How each op is called. `a` holds the decoded arguments (tensors, numbers, values). */
 const CALLS: Record<string, Call> = {
@@ -286,7 +287,7 @@ const CALLS: Record<string, Call> = {
   clamp: (a) => a[0].clamp(a[1], a[2]),
   where: (a) => cb.where(a[0], a[1], a[2]),
   ...Object.fromEntries(
-    [...REDUCE, "argmax", "argmin"].map((n) => [
+    [...REDUCE, ...REDUCE_ARG].map((n) => [
       n,
       (a: Any[], kw: Any) => a[0][n](axisArg(kw), opts(kw, ["keepdims", "ddof"])),
     ]),
@@ -674,7 +675,7 @@ export function programCode(steps: Step[]): string {
             ? `cb.tensor(${a[0]}.data.slice(), { shape: ${a[0]}.shape, dtype: ${a[0]}.dtype, copy: false })`
             : a[0];
           e = `await ${recv}.${base}(${inner})${kw.fresh ? " /* then drop the input, GC, read */" : ""}`;
-        } else if ([...REDUCE, "argmax", "argmin"].includes(s.op as Any)) {
+        } else if ([...REDUCE, ...REDUCE_ARG].includes(s.op as Any)) {
           e = `${a[0]}.${s.op}(${args(ax, ...o(["keepdims", "ddof"]))})`;
         } else e = `${a[0]}.${s.op}(${a.slice(1).join(", ")})`;
     }

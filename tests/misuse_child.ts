@@ -19,6 +19,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import * as cb from "../mod.ts";
 import { BINARY, isMain, SyncLog, UNARY } from "./tool_support.ts";
+import { REDUCE_AXES } from "./op_table.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -234,7 +235,7 @@ export const PARAMS: Record<string, Param[]> = {
   ...Object.fromEntries(BINARY.map((n) => [`Tensor.${n}`, [operand]])),
   ...Object.fromEntries(["rsub", "rdiv"].map((n) => [`Tensor.${n}`, [P("number", () => 2)]])),
   ...Object.fromEntries(
-    ["sum", "mean", "max", "min", "prod", "any", "all", "logsumexp", "sumAsync", "meanAsync", "maxAsync"].map(
+    [...REDUCE_AXES.filter((n) => n !== "var" && n !== "std"), "sumAsync", "meanAsync", "maxAsync"].map(
       (
         n,
       ) => [`Tensor.${n}`, [axes, opts]],

@@ -112,6 +112,23 @@ export const REDUCE = [
   "std",
 ] as const;
 
+/** The reductions over any axes (`var`/`std` also take `ddof`). */
+export const REDUCE_AXES = [
+  "sum",
+  "mean",
+  "max",
+  "min",
+  "prod",
+  "any",
+  "all",
+  "logsumexp",
+  "var",
+  "std",
+] as const;
+
+/** The reductions along one axis or the flattened tensor (`argmax`...). */
+export const REDUCE_ARG = ["argmax", "argmin"] as const;
+
 /** The scans along one axis. */
 export const SCAN = ["cumsum", "cumprod", "softmax", "logSoftmax"] as const;
 
