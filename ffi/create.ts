@@ -156,7 +156,7 @@ function fromBigInts(
   const d = dtype ?? (inexact === undefined ? "int64" : "float64");
   if (DTYPES[d].kind !== "int") return fromFlat(num, "float64", d, outShape, op);
   if (inexact !== undefined) checkIntValue(inexact, d, op);
-  if (d !== "int64") { for (let i = 0; i < n; i++) checkIntValue(num[i], d, op); }
+  if (d !== "int64") { for (let i = 0; i < n; i++) checkIntValue(num[i]!, d, op); }
   return fromFlat(big, "int64", d, outShape, op);
 }
 
@@ -164,7 +164,7 @@ function fromBigInts(
 function checkInts(flat: Float32Array | Float64Array, n: number, dtype: DType, op: string): void {
   if (DTYPES[dtype].kind !== "int") return;
   for (let i = 0; i < n; i++) {
-    const v = flat[i];
+    const v = flat[i]!;
     // the common case (a small integer) in one comparison pair, the rest through intProblem
     if (v !== (v | 0) || (dtype === "uint8" && (v < 0 || v > 255))) checkIntValue(v, dtype, op);
   }

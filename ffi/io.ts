@@ -221,7 +221,7 @@ function parseSafetensorsHeader(
     if (!Array.isArray(off) || off.length !== 2 || !off.every((x) => Number.isSafeInteger(x) && x >= 0)) {
       bad(source, `tensor "${name}": invalid data_offsets ${JSON.stringify(off)}`);
     }
-    const [begin, end] = off as number[];
+    const [begin, end] = off as [number, number];
     if (begin > end || end > dataLen) {
       bad(source, `tensor "${name}": data_offsets [${begin}, ${end}] fall outside the ${dataLen} data bytes`);
     }
@@ -443,7 +443,7 @@ export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
   if (bytes.length < 10 || !NPY_MAGIC.every((b, i) => bytes[i] === b)) {
     bad(source, "not a .npy file (bad magic)");
   }
-  const major = bytes[6];
+  const major = bytes[6]!;
   if (major < 1 || major > 3) bad(source, `unsupported .npy version ${major}.${bytes[7]}`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lenSize = major === 1 ? 2 : 4;
@@ -461,7 +461,7 @@ export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
   }
   const { descr, fortran, shape } = parseNpyHeader(text, source);
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
-  const dtype = m ? NPY_DTYPES[m[2] + m[3]] : undefined;
+  const dtype = m ? NPY_DTYPES[m[2]! + m[3]!] : undefined;
   if (m === null || dtype === undefined || !isDType(dtype)) bad(source, `unsupported dtype '${descr}'`);
   const size = DTYPES[dtype].size;
   const need = numel(shape) * size;
@@ -532,7 +532,7 @@ const CRC_TABLE = (() => {
 
 function crc32(b: Uint8Array): number {
   let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -690,7 +690,7 @@ export function decodeNpz(bytes: Uint8Array, source = "npz bytes"): TensorMap {
 async function inflate(data: Uint8Array, size: number, source: string): Promise<Uint8Array> {
   // deno-lint-ignore no-explicit-any
   const DS = (globalThis as any).DecompressionStream;
-  const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DS("deflate-raw"));
+  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DS("deflate-raw"));
   const reader = (stream as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -760,9 +760,9 @@ export function fromBytes(bytes: Uint8Array, source = "cobalt bytes"): Tensor {
   if (bytes[7] !== CB_VERSION) {
     bad(source, `unsupported version ${bytes[7]} (this cobalt reads version ${CB_VERSION})`);
   }
-  const dtype = DTYPE_BY_CODE[bytes[8]];
+  const dtype = DTYPE_BY_CODE[bytes[8]!];
   if (dtype === undefined) bad(source, `unknown dtype code ${bytes[8]}`);
-  const nd = bytes[9];
+  const nd = bytes[9]!;
   if (nd > 32 || bytes.length < 16 + 8 * nd) bad(source, `truncated: ${nd} dims declared`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape = checkShape(
@@ -919,9 +919,10 @@ function encode(
       return encodeNpz(single ? { arr_0: data } : data);
     case "npy":
     case "cobalt": {
-      const t = single ? data : Object.values(data)[0];
-      if (!single && Object.keys(data).length !== 1) {
-        throw new TypeError(`${op}: a .${format} file holds one tensor, got ${Object.keys(data).length}`);
+      const list = single ? [data] : Object.values(data);
+      const t = list[0];
+      if (list.length !== 1 || t === undefined) {
+        throw new TypeError(`${op}: a .${format} file holds one tensor, got ${list.length}`);
       }
       return format === "npy" ? encodeNpy(t) : toBytes(t);
     }

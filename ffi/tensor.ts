@@ -197,7 +197,11 @@ export class Tensor {
     if (this.#dtype === undefined) {
       const c = sym.cobalt_dtype(h);
       if (c < 0) fail();
-      this.#dtype = DTYPE_BY_CODE[c];
+      const d = DTYPE_BY_CODE[c];
+      if (d === undefined) {
+        throw new CobaltError("UNKNOWN", `dtype: native dtype code ${c} is unknown to this binding`);
+      }
+      this.#dtype = d;
     }
     return this.#dtype;
   }
@@ -217,7 +221,7 @@ export class Tensor {
   get size(): number {
     const s = this.#dims();
     let n = 1;
-    for (let i = 0; i < s.length; i++) n *= s[i];
+    for (let i = 0; i < s.length; i++) n *= s[i]!;
     return n;
   }
 
@@ -300,8 +304,8 @@ export class Tensor {
     if (shape.length === 0) return read(flat, 0);
     let i = 0;
     const build = (d: number): NestedArray[] => {
-      const out = new Array<NestedArray>(shape[d]);
-      for (let k = 0; k < shape[d]; k++) out[k] = d === shape.length - 1 ? read(flat, i++) : build(d + 1);
+      const out = new Array<NestedArray>(shape[d]!);
+      for (let k = 0; k < shape[d]!; k++) out[k] = d === shape.length - 1 ? read(flat, i++) : build(d + 1);
       return out;
     };
     return build(0);
@@ -1032,9 +1036,9 @@ function format(t: Tensor): string {
   const summarise = flat.length > THRESHOLD;
   const rec = (d: number, off: number): string => {
     if (d === shape.length) return num(read(flat, off));
-    const n = shape[d];
+    const n = shape[d]!;
     const idx = summarise && n > 2 * EDGE + 1 ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : [...Array(n).keys()];
-    const parts = idx.map((i) => (i < 0 ? "..." : rec(d + 1, off + i * strides[d])));
+    const parts = idx.map((i) => (i < 0 ? "..." : rec(d + 1, off + i * strides[d]!)));
     const sep = d === shape.length - 1 ? ", " : ",\n" + " ".repeat(pad + d + 1);
     return `[${parts.join(sep)}]`;
   };
