@@ -439,12 +439,16 @@ export function arange(
 
 /**
  * `num` evenly spaced values from `start` to `stop` inclusive, like `numpy.linspace`.
+ * @param start The first value.
+ * @param stop The last value.
+ * @param num How many values (default 50).
+ * @param opts Options: `dtype` (default "float32").
  * @example
  * ```ts
  * cb.linspace(0, 1, 5).toArray(); // [0, 0.25, 0.5, 0.75, 1]
  * ```
  */
-export function linspace(start: number, stop: number, num = 50, opts?: CreateOptions): Tensor {
+export function linspace(start: number, stop: number, num: number = 50, opts?: CreateOptions): Tensor {
   if (typeof start !== "number" || typeof stop !== "number") {
     throw new TypeError("linspace: start and stop must be numbers");
   }

@@ -281,9 +281,11 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
 
 /**
  * Tensors from safetensors bytes (copied).
+ * @param bytes The file's bytes.
+ * @param source What the bytes are, for error messages (default "safetensors bytes").
  * @example `const { tensors, metadata } = cb.decodeSafetensors(bytes);`
  */
-export function decodeSafetensors(bytes: Uint8Array, source = "safetensors bytes"): Loaded {
+export function decodeSafetensors(bytes: Uint8Array, source: string = "safetensors bytes"): Loaded {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("decodeSafetensors: expected a Uint8Array");
   const { entries, metadata, dataStart } = parseSafetensorsHeader(
     (o, n) => bytes.subarray(o, o + n),
@@ -437,9 +439,11 @@ function parseNpyHeader(text: string, source: string): { descr: string; fortran:
 /**
  * A tensor from .npy bytes: every supported dtype, C or Fortran order (Fortran data comes back as a
  * transposed view, no copy), little or big endian.
+ * @param bytes The file's bytes.
+ * @param source What the bytes are, for error messages (default "npy bytes").
  * @example `const t = cb.decodeNpy(readFileSync("a.npy"));`
  */
-export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
+export function decodeNpy(bytes: Uint8Array, source: string = "npy bytes"): Tensor {
   if (bytes.length < 10 || !NPY_MAGIC.every((b, i) => bytes[i] === b)) {
     bad(source, "not a .npy file (bad magic)");
   }
@@ -675,9 +679,11 @@ function checkCrc(e: ZipEntry, data: Uint8Array, source: string): void {
 /**
  * Tensors from .npz bytes (an uncompressed archive; `numpy.savez_compressed` files need
  * `decodeNpzAsync`).
+ * @param bytes The file's bytes.
+ * @param source What the bytes are, for error messages (default "npz bytes").
  * @example `const { x } = cb.decodeNpz(readFileSync("a.npz"));`
  */
-export function decodeNpz(bytes: Uint8Array, source = "npz bytes"): TensorMap {
+export function decodeNpz(bytes: Uint8Array, source: string = "npz bytes"): TensorMap {
   const out = emptyMap<Tensor>(); // names are plain keys: "../x" and "__proto__" included
   for (const e of readZip(bytes, source)) {
     if (e.method !== 0) bad(source, `"${e.name}" is compressed: load it with loadAsync / decodeNpzAsync`);
@@ -712,9 +718,11 @@ async function inflate(data: Uint8Array, size: number, source: string): Promise<
 
 /**
  * Tensors from .npz bytes, compressed (`numpy.savez_compressed`) or not.
+ * @param bytes The file's bytes.
+ * @param source What the bytes are, for error messages (default "npz bytes").
  * @example `const { x } = await cb.decodeNpzAsync(bytes);`
  */
-export async function decodeNpzAsync(bytes: Uint8Array, source = "npz bytes"): Promise<TensorMap> {
+export async function decodeNpzAsync(bytes: Uint8Array, source: string = "npz bytes"): Promise<TensorMap> {
   const out = emptyMap<Tensor>();
   for (const e of readZip(bytes, source)) {
     const data = e.method === 0 ? e.data : await inflate(e.data, e.size, `${source}: ${e.name}`);
@@ -750,9 +758,11 @@ export function toBytes(t: Tensor): Uint8Array {
 
 /**
  * A tensor from `toBytes` output (copied).
+ * @param bytes Bytes made by `toBytes` (or `Tensor.toBytes`).
+ * @param source What the bytes are, for error messages (default "cobalt bytes").
  * @example `const t = cb.fromBytes(bytes);`
  */
-export function fromBytes(bytes: Uint8Array, source = "cobalt bytes"): Tensor {
+export function fromBytes(bytes: Uint8Array, source: string = "cobalt bytes"): Tensor {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("fromBytes: expected a Uint8Array");
   if (bytes.length < 16 || !CB_MAGIC.every((b, i) => bytes[i] === b)) {
     bad(source, "not cobalt tensor bytes (bad magic)");
@@ -818,6 +828,8 @@ export function toObject(
  * A tensor from `{ dtype, shape, data }` or onnxruntime's `{ type, dims, data }` (copied, or
  * adopted with `{ copy: false }` when the data has the dtype's layout). Bool data is normalised to
  * the bytes 0 and 1 (in place when adopted).
+ * @param o The object: `{ dtype, shape, data }` or `{ type, dims, data }`.
+ * @param opts `copy: false` adopts the data instead of copying it (default `{}`: copied).
  * @example `const t = cb.fromObject({ type: "float32", dims: [2], data: new Float32Array([1, 2]) });`
  */
 export function fromObject(o: TensorObject, opts: { copy?: boolean } = {}): Tensor {
@@ -937,6 +949,8 @@ function encode(
  * const { tensors, metadata } = cb.load("model.safetensors");
  * const x = cb.load("x.npy").tensors.array;
  * ```
+ * @param path The file; its extension gives the format unless `opts.format` does.
+ * @param opts See `LoadOptions` (default `{}`: the format from the extension, `mmap` by file size).
  */
 export function load(path: string, opts: LoadOptions = {}): Loaded {
   checkOptions(opts, LOAD_KEYS, "load");
@@ -949,6 +963,8 @@ export function load(path: string, opts: LoadOptions = {}): Loaded {
 /**
  * `load` with asynchronous file reading (and compressed .npz support). The memory-mapped
  * safetensors path maps the file (no read), so it is the same as `load`.
+ * @param path The file; its extension gives the format unless `opts.format` does.
+ * @param opts See `LoadOptions` (default `{}`: the format from the extension, `mmap` by file size).
  * @example `const { tensors } = await cb.loadAsync("weights.npz");`
  */
 export async function loadAsync(path: string, opts: LoadOptions = {}): Promise<Loaded> {

@@ -842,8 +842,10 @@ function tensorList(ts: unknown, op: string): Tensor[] {
  * ```ts
  * cb.concat([cb.zeros([2, 2]), cb.ones([1, 2])]).shape; // [3, 2]
  * ```
+ * @param ts The tensors (at least one), of equal shapes but along `axis`.
+ * @param axis The axis to join along, negative from the end (default 0).
  */
-export function concat(ts: Tensor[], axis = 0): Tensor {
+export function concat(ts: Tensor[], axis: number = 0): Tensor {
   const list = tensorList(ts, "concat");
   const hs = handleArray(list.map((t) => t.handle));
   return wrap(sym.cobalt_concat(hs, list.length, axis32(axis, "concat")));
@@ -855,8 +857,10 @@ export function concat(ts: Tensor[], axis = 0): Tensor {
  * ```ts
  * cb.stack([cb.zeros([2]), cb.ones([2])], 1).toArray(); // [[0, 1], [0, 1]]
  * ```
+ * @param ts The tensors (at least one), all of one shape.
+ * @param axis Where the new axis goes, negative from the end (default 0).
  */
-export function stack(ts: Tensor[], axis = 0): Tensor {
+export function stack(ts: Tensor[], axis: number = 0): Tensor {
   const list = tensorList(ts, "stack");
   const s = list[0]!.shape;
   for (const t of list) {

@@ -94,7 +94,11 @@ export class Tensor {
     });
   }
 
-  /** @internal Tensors are made by `cb.tensor`, `cb.zeros`... and by ops, not with `new`. */
+  /**
+   * Tensors are made by `cb.tensor`, `cb.zeros`... and by ops, not with `new`.
+   * @internal
+   * @ignore
+   */
   constructor(token: symbol, handle: Ptr, keep?: ArrayBufferView, dtype?: DType) {
     if (token !== TOKEN) throw new TypeError("Tensor: use cb.tensor(), cb.zeros()... to create tensors");
     this.#h = handle;
@@ -105,14 +109,22 @@ export class Tensor {
     track(this);
   }
 
-  /** @internal Hands the handle to the FinalizationRegistry (once, if still alive). */
+  /**
+   * Hands the handle to the FinalizationRegistry (once, if still alive).
+   * @internal
+   * @ignore
+   */
   register(): void {
     if (this.#h === null || this.#registered) return;
     this.#registered = true;
     this.#gcBytes = registered(this, this.#h);
   }
 
-  /** @internal The live native handle, or throws "DISPOSED" (or "DETACHED" for adopted memory the JS engine took back). */
+  /**
+   * The live native handle, or throws "DISPOSED" (or "DETACHED" for adopted memory the JS engine took back).
+   * @internal
+   * @ignore
+   */
   get handle(): Ptr {
     const h = this.#h;
     if (h === null) disposed(this.#disposedBy);
@@ -122,7 +134,11 @@ export class Tensor {
     return h;
   }
 
-  /** @internal The adopted JS memory this tensor reads, if any. */
+  /**
+   * The adopted JS memory this tensor reads, if any.
+   * @internal
+   * @ignore
+   */
   get keep(): ArrayBufferView | undefined {
     return this.#keep;
   }
