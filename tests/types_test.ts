@@ -102,9 +102,18 @@ function run(cmd: string, args: string[], cwd: string) {
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-/** The lines of a checker's output that are errors (tsc: "file(l,c): error TS..."; deno: "TS... [ERROR]"). */
+/**
+ * The errors in a checker's output: tsc's "file(l,c): error TS..." lines, deno's "TS... [ERROR]"
+ * lines with the "at file:line:col" line that follows each.
+ */
 function errorLines(out: string): string[] {
-  return out.split("\n").filter((l) => /error TS\d+|TS\d+ \[ERROR\]/.test(l));
+  const lines = out.split("\n");
+  return lines.flatMap((l, i) => {
+    if (/error TS\d+/.test(l)) return [l];
+    if (!/TS\d+ \[ERROR\]/.test(l)) return [];
+    const at = lines.slice(i + 1, i + 6).find((x) => /^\s+at /.test(x));
+    return [at === undefined ? l : `${l} ${at.trim()}`];
+  });
 }
 
 const src = sourceDir();
