@@ -70,7 +70,7 @@ export function writeShape(shape: unknown, op: string): number {
 
 /** Writes trusted integers (strides, possibly negative) to STRIDES. */
 export function writeStrides(strides: readonly number[]): void {
-  for (let i = 0; i < strides.length; i++) putI64(STRIDES_U32, i, strides[i]);
+  for (let i = 0; i < strides.length; i++) putI64(STRIDES_U32, i, strides[i]!);
 }
 
 /** Validates axes and writes them to AXES; returns how many. */
@@ -89,7 +89,7 @@ export function writeAxes(axes: readonly unknown[], op: string): number {
 /** Reads `nd` int64 values written by native code into SHAPE (signed). */
 export function readI64(nd: number): number[] {
   const out = new Array<number>(nd);
-  for (let i = 0; i < nd; i++) out[i] = SHAPE_U32[2 * i] + (SHAPE_U32[2 * i + 1] | 0) * 4294967296;
+  for (let i = 0; i < nd; i++) out[i] = SHAPE_U32[2 * i]! + (SHAPE_U32[2 * i + 1]! | 0) * 4294967296;
   return out;
 }
 
@@ -320,7 +320,7 @@ export function reapAdoptions(): void {
   if (adopted.size === 0) return;
   for (;;) {
     const n = sym.cobalt_adoptions_released(RELEASED, RELEASED.length);
-    for (let i = 0; i < n; i++) adopted.delete(RELEASED[i]);
+    for (let i = 0; i < n; i++) adopted.delete(RELEASED[i]!);
     if (n < RELEASED.length) return;
   }
 }
@@ -346,7 +346,7 @@ function flushYoung(): void {
   flushQueued = false;
   const list = young;
   young = [];
-  for (let i = 0; i < list.length; i++) list[i].register();
+  for (let i = 0; i < list.length; i++) list[i]!.register();
 }
 
 /** Queues a new tensor for registration. */
@@ -375,17 +375,17 @@ const STORAGE_BYTES = new Uint8Array(STORAGE.buffer);
 /** Fills the storage facts of `h`; returns the byte offset of its first element in the storage. */
 export function storageOffset(h: Ptr): number {
   if (lib.isNull(sym.cobalt_storage(h, STORAGE_BYTES))) fail();
-  return STORAGE[2] + STORAGE[3] * 4294967296;
+  return STORAGE[2]! + STORAGE[3]! * 4294967296;
 }
 
 /** The (shared, cached) ArrayBuffer over the storage behind `h`; call after `storageOffset(h)`. */
 export function storageBuffer(h: Ptr): ArrayBuffer {
   const p = sym.cobalt_storage(h, STORAGE_BYTES);
   if (lib.isNull(p)) fail();
-  const base = STORAGE[4] + STORAGE[5] * 4294967296;
+  const base = STORAGE[4]! + STORAGE[5]! * 4294967296;
   const cached = storages.get(base)?.deref();
   if (cached !== undefined) return cached;
-  const buffer = lib.external(p, STORAGE[0] + STORAGE[1] * 4294967296, h);
+  const buffer = lib.external(p, STORAGE[0]! + STORAGE[1]! * 4294967296, h);
   storages.set(base, new WeakRef(buffer));
   forget.register(buffer, base);
   return buffer;

@@ -156,7 +156,7 @@ function fromBigInts(
   const d = dtype ?? (inexact === undefined ? "int64" : "float64");
   if (DTYPES[d].kind !== "int") return fromFlat(num, "float64", d, outShape, op);
   if (inexact !== undefined) checkIntValue(inexact, d, op);
-  if (d !== "int64") { for (let i = 0; i < n; i++) checkIntValue(num[i], d, op); }
+  if (d !== "int64") { for (let i = 0; i < n; i++) checkIntValue(num[i]!, d, op); }
   return fromFlat(big, "int64", d, outShape, op);
 }
 
@@ -164,7 +164,7 @@ function fromBigInts(
 function checkInts(flat: Float32Array | Float64Array, n: number, dtype: DType, op: string): void {
   if (DTYPES[dtype].kind !== "int") return;
   for (let i = 0; i < n; i++) {
-    const v = flat[i];
+    const v = flat[i]!;
     // the common case (a small integer) in one comparison pair, the rest through intProblem
     if (v !== (v | 0) || (dtype === "uint8" && (v < 0 || v > 255))) checkIntValue(v, dtype, op);
   }
@@ -468,13 +468,17 @@ export function arange(
 
 /**
  * `num` evenly spaced values from `start` to `stop` inclusive, like `numpy.linspace`.
+ * @param start The first value.
+ * @param stop The last value.
+ * @param num How many values (default 50).
+ * @param opts Options: `dtype` (default "float32").
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
  * cb.linspace(0, 1, 5).toArray(); // [0, 0.25, 0.5, 0.75, 1]
  * ```
  */
-export function linspace(start: number, stop: number, num = 50, opts?: CreateOptions): Tensor {
+export function linspace(start: number, stop: number, num: number = 50, opts?: CreateOptions): Tensor {
   if (typeof start !== "number" || typeof stop !== "number") {
     throw new TypeError("linspace: start and stop must be numbers");
   }

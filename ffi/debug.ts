@@ -9,10 +9,10 @@ import { Tensor } from "./tensor.ts";
 
 /** Probes into the native layer. */
 export const native = {
-  /** "deno" or "bun". */
-  runtime: lib.runtime,
+  /** "deno", "bun" or "node". */
+  runtime: lib.runtime as "deno" | "bun" | "node",
   /** The path the library was loaded from. */
-  path: lib.path,
+  path: lib.path as string,
   /** The ABI version of the loaded library. */
   abiVersion: (): number => lib.sym.cobalt_abi_version(),
   /** Calls a native function that does nothing (measures the FFI call cost). */

@@ -130,12 +130,12 @@ export function checkIntValue(v: number, dtype: DType, op: string): void {
 
 /** Sets every non-zero byte of bool data to 1 in place (a bool element is the byte 0 or 1). */
 export function normaliseBool(bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 1) bytes[i] = 1;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 1) bytes[i] = 1;
 }
 
 /** Whether bool data holds a byte other than 0 and 1. */
 export function hasNonBoolBytes(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 1) return true;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 1) return true;
   return false;
 }
 
@@ -156,7 +156,7 @@ const u32 = new Uint32Array(f32.buffer);
 /** The number a bfloat16 bit pattern stands for. */
 export function bf16ToNumber(bits: number): number {
   u32[0] = bits << 16;
-  return f32[0];
+  return f32[0]!;
 }
 
 /** Reads element `i` of a dtype's view as a JS number (int64 through Number: exact to 2^53). */
@@ -165,12 +165,12 @@ export function reader(dtype: DType): (a: TypedArray, i: number) => number {
     case "int64":
       return (a, i) => Number((a as BigInt64Array)[i]);
     case "bfloat16":
-      return (a, i) => bf16ToNumber((a as Uint16Array)[i]);
+      return (a, i) => bf16ToNumber((a as Uint16Array)[i]!);
     case "float16":
-      if (F16 === Uint16Array) return (a, i) => f16ToNumber((a as Uint16Array)[i]);
-      return (a, i) => (a as Float32Array)[i];
+      if (F16 === Uint16Array) return (a, i) => f16ToNumber((a as Uint16Array)[i]!);
+      return (a, i) => (a as Float32Array)[i]!;
     default:
-      return (a, i) => (a as Float32Array)[i];
+      return (a, i) => (a as Float32Array)[i]!;
   }
 }
 

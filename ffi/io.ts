@@ -221,7 +221,7 @@ function parseSafetensorsHeader(
     if (!Array.isArray(off) || off.length !== 2 || !off.every((x) => Number.isSafeInteger(x) && x >= 0)) {
       bad(source, `tensor "${name}": invalid data_offsets ${JSON.stringify(off)}`);
     }
-    const [begin, end] = off as number[];
+    const [begin, end] = off as [number, number];
     if (begin > end || end > dataLen) {
       bad(source, `tensor "${name}": data_offsets [${begin}, ${end}] fall outside the ${dataLen} data bytes`);
     }
@@ -285,6 +285,8 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
 
 /**
  * Tensors from safetensors bytes (copied).
+ * @param bytes The file's bytes.
+ * @param source What the bytes are, for error messages (default "safetensors bytes").
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -292,7 +294,7 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
  * const { tensors, metadata } = cb.decodeSafetensors(bytes); // tensors.w, metadata.note
  * ```
  */
-export function decodeSafetensors(bytes: Uint8Array, source = "safetensors bytes"): Loaded {
+export function decodeSafetensors(bytes: Uint8Array, source: string = "safetensors bytes"): Loaded {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("decodeSafetensors: expected a Uint8Array");
   const { entries, metadata, dataStart } = parseSafetensorsHeader(
     (o, n) => bytes.subarray(o, o + n),
@@ -446,6 +448,8 @@ function parseNpyHeader(text: string, source: string): { descr: string; fortran:
 /**
  * A tensor from .npy bytes: every supported dtype, C or Fortran order (Fortran data comes back as a
  * transposed view, no copy), little or big endian.
+ * @param bytes The file's bytes.
+ * @param source What the bytes are, for error messages (default "npy bytes").
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -453,11 +457,11 @@ function parseNpyHeader(text: string, source: string): { descr: string; fortran:
  * cb.decodeNpy(bytes).toArray(); // [0, 1, 2]
  * ```
  */
-export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
+export function decodeNpy(bytes: Uint8Array, source: string = "npy bytes"): Tensor {
   if (bytes.length < 10 || !NPY_MAGIC.every((b, i) => bytes[i] === b)) {
     bad(source, "not a .npy file (bad magic)");
   }
-  const major = bytes[6];
+  const major = bytes[6]!;
   if (major < 1 || major > 3) bad(source, `unsupported .npy version ${major}.${bytes[7]}`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lenSize = major === 1 ? 2 : 4;
@@ -475,7 +479,7 @@ export function decodeNpy(bytes: Uint8Array, source = "npy bytes"): Tensor {
   }
   const { descr, fortran, shape } = parseNpyHeader(text, source);
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
-  const dtype = m ? NPY_DTYPES[m[2] + m[3]] : undefined;
+  const dtype = m ? NPY_DTYPES[m[2]! + m[3]!] : undefined;
   if (m === null || dtype === undefined || !isDType(dtype)) bad(source, `unsupported dtype '${descr}'`);
   const size = DTYPES[dtype].size;
   const need = numel(shape) * size;
@@ -550,7 +554,7 @@ const CRC_TABLE = (() => {
 
 function crc32(b: Uint8Array): number {
   let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -697,6 +701,8 @@ function checkCrc(e: ZipEntry, data: Uint8Array, source: string): void {
 /**
  * Tensors from .npz bytes (an uncompressed archive; `numpy.savez_compressed` files need
  * `decodeNpzAsync`).
+ * @param bytes The file's bytes.
+ * @param source What the bytes are, for error messages (default "npz bytes").
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -704,7 +710,7 @@ function checkCrc(e: ZipEntry, data: Uint8Array, source: string): void {
  * const { x } = cb.decodeNpz(bytes); // x: a Tensor of shape [3]
  * ```
  */
-export function decodeNpz(bytes: Uint8Array, source = "npz bytes"): TensorMap {
+export function decodeNpz(bytes: Uint8Array, source: string = "npz bytes"): TensorMap {
   const out = emptyMap<Tensor>(); // names are plain keys: "../x" and "__proto__" included
   for (const e of readZip(bytes, source)) {
     if (e.method !== 0) bad(source, `"${e.name}" is compressed: load it with loadAsync / decodeNpzAsync`);
@@ -717,7 +723,7 @@ export function decodeNpz(bytes: Uint8Array, source = "npz bytes"): TensorMap {
 async function inflate(data: Uint8Array, size: number, source: string): Promise<Uint8Array> {
   // deno-lint-ignore no-explicit-any
   const DS = (globalThis as any).DecompressionStream;
-  const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DS("deflate-raw"));
+  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DS("deflate-raw"));
   const reader = (stream as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -739,6 +745,8 @@ async function inflate(data: Uint8Array, size: number, source: string): Promise<
 
 /**
  * Tensors from .npz bytes, compressed (`numpy.savez_compressed`) or not.
+ * @param bytes The file's bytes.
+ * @param source What the bytes are, for error messages (default "npz bytes").
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -746,7 +754,7 @@ async function inflate(data: Uint8Array, size: number, source: string): Promise<
  * const { x } = await cb.decodeNpzAsync(bytes);
  * ```
  */
-export async function decodeNpzAsync(bytes: Uint8Array, source = "npz bytes"): Promise<TensorMap> {
+export async function decodeNpzAsync(bytes: Uint8Array, source: string = "npz bytes"): Promise<TensorMap> {
   const out = emptyMap<Tensor>();
   for (const e of readZip(bytes, source)) {
     const data = e.method === 0 ? e.data : await inflate(e.data, e.size, `${source}: ${e.name}`);
@@ -787,6 +795,8 @@ export function toBytes(t: Tensor): Uint8Array {
 
 /**
  * A tensor from `toBytes` output (copied).
+ * @param bytes Bytes made by `toBytes` (or `Tensor.toBytes`).
+ * @param source What the bytes are, for error messages (default "cobalt bytes").
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -794,7 +804,7 @@ export function toBytes(t: Tensor): Uint8Array {
  * cb.fromBytes(bytes).shape; // [1, 2]
  * ```
  */
-export function fromBytes(bytes: Uint8Array, source = "cobalt bytes"): Tensor {
+export function fromBytes(bytes: Uint8Array, source: string = "cobalt bytes"): Tensor {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("fromBytes: expected a Uint8Array");
   if (bytes.length < 16 || !CB_MAGIC.every((b, i) => bytes[i] === b)) {
     bad(source, "not cobalt tensor bytes (bad magic)");
@@ -802,9 +812,9 @@ export function fromBytes(bytes: Uint8Array, source = "cobalt bytes"): Tensor {
   if (bytes[7] !== CB_VERSION) {
     bad(source, `unsupported version ${bytes[7]} (this cobalt reads version ${CB_VERSION})`);
   }
-  const dtype = DTYPE_BY_CODE[bytes[8]];
+  const dtype = DTYPE_BY_CODE[bytes[8]!];
   if (dtype === undefined) bad(source, `unknown dtype code ${bytes[8]}`);
-  const nd = bytes[9];
+  const nd = bytes[9]!;
   if (nd > 32 || bytes.length < 16 + 8 * nd) bad(source, `truncated: ${nd} dims declared`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape = checkShape(
@@ -864,6 +874,8 @@ export function toObject(
  * A tensor from `{ dtype, shape, data }` or onnxruntime's `{ type, dims, data }` (copied, or
  * adopted with `{ copy: false }` when the data has the dtype's layout). Bool data is normalised to
  * the bytes 0 and 1 (in place when adopted).
+ * @param o The object: `{ dtype, shape, data }` or `{ type, dims, data }`.
+ * @param opts `copy: false` adopts the data instead of copying it (default `{}`: copied).
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -969,9 +981,10 @@ function encode(
       return encodeNpz(single ? { arr_0: data } : data);
     case "npy":
     case "cobalt": {
-      const t = single ? data : Object.values(data)[0];
-      if (!single && Object.keys(data).length !== 1) {
-        throw new TypeError(`${op}: a .${format} file holds one tensor, got ${Object.keys(data).length}`);
+      const list = single ? [data] : Object.values(data);
+      const t = list[0];
+      if (list.length !== 1 || t === undefined) {
+        throw new TypeError(`${op}: a .${format} file holds one tensor, got ${list.length}`);
       }
       return format === "npy" ? encodeNpy(t) : toBytes(t);
     }
@@ -990,6 +1003,8 @@ function encode(
  * cb.save(`${tmpdir()}/x.npy`, cb.arange(3));
  * cb.load(`${tmpdir()}/x.npy`).tensors.array.toArray(); // [0, 1, 2]: a .npy file's one tensor is "array"
  * ```
+ * @param path The file; its extension gives the format unless `opts.format` does.
+ * @param opts See `LoadOptions` (default `{}`: the format from the extension, `mmap` by file size).
  */
 export function load(path: string, opts: LoadOptions = {}): Loaded {
   checkOptions(opts, LOAD_KEYS, "load");
@@ -1002,6 +1017,8 @@ export function load(path: string, opts: LoadOptions = {}): Loaded {
 /**
  * `load` with asynchronous file reading (and compressed .npz support). The memory-mapped
  * safetensors path maps the file (no read), so it is the same as `load`.
+ * @param path The file; its extension gives the format unless `opts.format` does.
+ * @param opts See `LoadOptions` (default `{}`: the format from the extension, `mmap` by file size).
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";

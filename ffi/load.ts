@@ -77,7 +77,7 @@ export function origin(url: string = import.meta.url): "source" | "package" | "u
 /** One library to try, and the SHA-256 it must have (if pinned). */
 interface Candidate {
   path: string;
-  sha256?: string;
+  sha256?: string | undefined;
 }
 
 /** The paths tried, in order, without fetching or importing anything (for messages and tests). */

@@ -295,7 +295,7 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   reshape(...shape: number[] | [number[]]): Tensor {
     return ops.reshape(this, (Array.isArray(shape[0]) ? shape[0] : shape) as number[]);
   },
-  flatten(start = 0, end = -1): Tensor {
+  flatten(start: number = 0, end: number = -1): Tensor {
     return ops.flatten(this, start, end);
   },
   permute(...axes: number[]): Tensor {
@@ -325,19 +325,19 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   repeat(n: number, axis?: number): Tensor {
     return ops.repeat(this, n, axis);
   },
-  tril(k = 0): Tensor {
+  tril(k: number = 0): Tensor {
     return ops.tri(this, k, true);
   },
-  triu(k = 0): Tensor {
+  triu(k: number = 0): Tensor {
     return ops.tri(this, k, false);
   },
-  pad(widths: number | [number, number] | [number, number][], value = 0): Tensor {
+  pad(widths: number | [number, number] | [number, number][], value: number = 0): Tensor {
     return ops.pad(this, widths, value);
   },
-  split(sections: number | number[], axis = 0): Tensor[] {
+  split(sections: number | number[], axis: number = 0): Tensor[] {
     return ops.split(this, sections, axis);
   },
-  chunk(n: number, axis = 0): Tensor[] {
+  chunk(n: number, axis: number = 0): Tensor[] {
     return ops.chunk(this, n, axis);
   },
 
@@ -351,13 +351,13 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   gather(axis: number, index: Tensor): Tensor {
     return ops.gather(this, axis, index);
   },
-  argsort(axis = -1, opts?: { descending?: boolean }): Tensor {
+  argsort(axis: number = -1, opts?: { descending?: boolean }): Tensor {
     return ops.argsort(this, axis, opts);
   },
-  sort(axis = -1, opts?: { descending?: boolean }): { values: Tensor; indices: Tensor } {
+  sort(axis: number = -1, opts?: { descending?: boolean }): { values: Tensor; indices: Tensor } {
     return ops.sort(this, axis, opts);
   },
-  topk(k: number, axis = -1, opts?: { largest?: boolean }): { values: Tensor; indices: Tensor } {
+  topk(k: number, axis: number = -1, opts?: { largest?: boolean }): { values: Tensor; indices: Tensor } {
     return ops.topk(this, k, axis, opts);
   },
   assign(value: Operand): Tensor {

@@ -337,12 +337,12 @@ function parseSpec(spec: string, op: string): SliceSpec {
     return v;
   };
   if (parts.length === 1) {
-    const v = num(parts[0]);
+    const v = num(parts[0]!);
     if (v === null) bad();
     return v;
   }
   if (parts.length > 3) bad();
-  return [num(parts[0]), num(parts[1]), parts.length === 3 ? num(parts[2]) : null];
+  return [num(parts[0]!), num(parts[1]!), parts.length === 3 ? num(parts[2]!) : null];
 }
 
 /** Python's `slice.indices`: the normalised start, step and length of `[start:stop:step]` over `n`. */
@@ -383,17 +383,17 @@ export function slice(a: Tensor, specs: SliceSpec[]): Tensor {
   let offset = 0;
   for (let d = 0; d < shape.length; d++) {
     const s = d < list.length ? list[d] : null;
-    const n = shape[d];
+    const n = shape[d]!;
     if (typeof s === "number") {
       safeInt(s, op, "index", "INDEX");
       const i = s < 0 ? s + n : s;
       if (i < 0 || i >= n) {
         throw new CobaltError("INDEX", `${op}: index ${s} is out of bounds for dim ${d} of size ${n}`);
       }
-      offset += i * strides[d];
+      offset += i * strides[d]!;
     } else if (s === null || s === undefined) {
       outShape.push(n);
-      outStrides.push(strides[d]);
+      outStrides.push(strides[d]!);
     } else if (Array.isArray(s)) {
       const [start, stop, step] = [s[0] ?? null, s[1] ?? null, s[2] ?? null];
       for (const v of [start, stop, step]) {
@@ -402,9 +402,9 @@ export function slice(a: Tensor, specs: SliceSpec[]): Tensor {
       const { b, st, len } = sliceDim(n, start, stop, step, op);
       outShape.push(len);
       // a step past the dim's end leaves at most one element: its stride is then never used
-      const sd = strides[d] * st;
-      outStrides.push(Number.isSafeInteger(sd) ? sd : strides[d] * Math.sign(st));
-      if (len > 0) offset += b * strides[d];
+      const sd = strides[d]! * st;
+      outStrides.push(Number.isSafeInteger(sd) ? sd : strides[d]! * Math.sign(st));
+      if (len > 0) offset += b * strides[d]!;
     } else {
       throw new TypeError(
         `${op}: a spec must be an index, null, [start, stop, step] or a string, got ${describe(s)}`,
@@ -432,7 +432,7 @@ export function squeeze(a: Tensor, axis?: number | number[]): Tensor {
     drops = new Set(list);
   }
   const keep = shape.map((_, i) => i).filter((i) => !drops.has(i));
-  return strided(a, keep.map((i) => shape[i]), keep.map((i) => strides[i]), 0);
+  return strided(a, keep.map((i) => shape[i]!), keep.map((i) => strides[i]!), 0);
 }
 
 /** Inserts a dim of size 1. */
@@ -440,7 +440,7 @@ export function unsqueeze(a: Tensor, axis: number): Tensor {
   const shape = a.shape, strides = a.strides, n = shape.length;
   if (n + 1 > MAX_NDIM) throw new CobaltError("INVALID_ARGUMENT", `unsqueeze: more than ${MAX_NDIM} dims`);
   const i = axisIn(axis, n + 1, "unsqueeze");
-  const st = i < n ? shape[i] * strides[i] : 1;
+  const st = i < n ? shape[i]! * strides[i]! : 1;
   return strided(a, [...shape.slice(0, i), 1, ...shape.slice(i)], [
     ...strides.slice(0, i),
     st,
@@ -467,8 +467,8 @@ export function flip(a: Tensor, axes?: number | number[]): Tensor {
     const i = axisIn(x, n, "flip");
     if (seen.has(i)) throw new CobaltError("AXIS", `flip: axis ${x} is repeated`);
     seen.add(i);
-    if (shape[i] > 0) offset += (shape[i] - 1) * strides[i];
-    strides[i] = -strides[i];
+    if (shape[i]! > 0) offset += (shape[i]! - 1) * strides[i]!;
+    strides[i] = -strides[i]!;
   }
   return strided(a, shape, strides, offset);
 }
@@ -499,7 +499,7 @@ export function tile(a: Tensor, reps: number | number[]): Tensor {
 
 /** numpy `repeat` with one count. */
 export function repeat(a: Tensor, n: number, axis?: number): Tensor {
-  const [k] = counts(n, "repeat", "repeats");
+  const k = counts(n, "repeat", "repeats")[0]!;
   if (axis === undefined) {
     const flat = reshape(a, [-1]);
     const r = repeat(flat, k, 0);
@@ -508,10 +508,10 @@ export function repeat(a: Tensor, n: number, axis?: number): Tensor {
   }
   const s = a.shape;
   const i = axisIn(axis, s.length, "repeat");
-  shapeArg([s[i] * k], "repeat");
+  shapeArg([s[i]! * k], "repeat");
   const u = unsqueeze(a, i + 1);
   const e = expand(u, [...s.slice(0, i + 1), k, ...s.slice(i + 1)]);
-  const out = reshape(e, [...s.slice(0, i), s[i] * k, ...s.slice(i + 1)]);
+  const out = reshape(e, [...s.slice(0, i), s[i]! * k, ...s.slice(i + 1)]);
   drop(u, e);
   return out;
 }
@@ -524,7 +524,7 @@ export function tri(a: Tensor, k: number, lower: boolean): Tensor {
   if (s.length < 2) {
     throw new CobaltError("INVALID_ARGUMENT", `${op}: needs at least 2 dims, got shape ${fmtShape(s)}`);
   }
-  const [n, m] = s.slice(-2);
+  const n = s[s.length - 2]!, m = s[s.length - 1]!;
   k = Math.min(Math.max(k, -n - 1), m + 1); // a diagonal past either edge: all or nothing
   const mk = (len: number, shape: number[]) => {
     const t = wrap(sym.cobalt_arange(DTYPES.int64.code, 0, len, 1));
@@ -571,11 +571,11 @@ export function pad(
     }
     counts(p, "pad", "widths");
   }
-  const shape = s.map((n, i) => n + pairs[i][0] + pairs[i][1]);
+  const shape = s.map((n, i) => n + pairs[i]![0] + pairs[i]![1]);
   checkIntValue(value, a.dtype, "pad");
   const nd = writeShape(shapeArg(shape, "pad"), "pad");
   const out = wrap(sym.cobalt_full(DTYPES[a.dtype].code, SHAPE, nd, value), a.dtype);
-  const inner = slice(out, s.map((n, i) => [pairs[i][0], pairs[i][0] + n] as [number, number]));
+  const inner = slice(out, s.map((n, i) => [pairs[i]![0], pairs[i]![0] + n] as [number, number]));
   check(sym.cobalt_copy_into(inner.handle, a.handle));
   drop(inner);
   return out;
@@ -591,7 +591,7 @@ function narrow(a: Tensor, axis: number, start: number, len: number): Tensor {
 export function split(a: Tensor, sections: number | number[], axis: number): Tensor[] {
   const s = a.shape;
   const i = axisIn(axis, s.length, "split");
-  const n = s[i];
+  const n = s[i]!;
   let cuts: number[];
   if (typeof sections === "number") {
     const k = intIn(sections, "split", "sections", 1, MAX_DIM);
@@ -613,7 +613,7 @@ export function split(a: Tensor, sections: number | number[], axis: number): Ten
   const bounds = [0, ...cuts.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n)), n];
   const out: Tensor[] = [];
   for (let j = 0; j + 1 < bounds.length; j++) {
-    const b = bounds[j], e = Math.max(bounds[j + 1], b);
+    const b = bounds[j]!, e = Math.max(bounds[j + 1]!, b);
     out.push(narrow(a, i, b, e - b));
   }
   return out;
@@ -626,10 +626,10 @@ export function chunk(a: Tensor, k: number, axis: number): Tensor[] {
   const n = intIn(k, "chunk", "chunks", 1, 2 ** 31 - 1);
   const s = a.shape;
   const i = axisIn(axis, s.length, "chunk");
-  const size = Math.ceil(s[i] / n);
+  const size = Math.ceil(s[i]! / n);
   const out: Tensor[] = [];
-  for (let b = 0; b < s[i] || (s[i] === 0 && out.length === 0); b += size || 1) {
-    out.push(narrow(a, i, b, Math.min(size, s[i] - b)));
+  for (let b = 0; b < s[i]! || (s[i] === 0 && out.length === 0); b += size || 1) {
+    out.push(narrow(a, i, b, Math.min(size, s[i]! - b)));
     if (size === 0) break;
   }
   return out;
@@ -790,8 +790,10 @@ function tensorList(ts: unknown, op: string): Tensor[] {
  * import * as cb from "@cobalt-tensor/cobalt";
  * cb.concat([cb.zeros([2, 2]), cb.ones([1, 2])]).shape; // [3, 2]
  * ```
+ * @param ts The tensors (at least one), of equal shapes but along `axis`.
+ * @param axis The axis to join along, negative from the end (default 0).
  */
-export function concat(ts: Tensor[], axis = 0): Tensor {
+export function concat(ts: Tensor[], axis: number = 0): Tensor {
   const list = tensorList(ts, "concat");
   const hs = handleArray(list.map((t) => t.handle));
   return wrap(sym.cobalt_concat(hs, list.length, axis32(axis, "concat")));
@@ -804,10 +806,12 @@ export function concat(ts: Tensor[], axis = 0): Tensor {
  * import * as cb from "@cobalt-tensor/cobalt";
  * cb.stack([cb.zeros([2]), cb.ones([2])], 1).toArray(); // [[0, 1], [0, 1]]
  * ```
+ * @param ts The tensors (at least one), all of one shape.
+ * @param axis Where the new axis goes, negative from the end (default 0).
  */
-export function stack(ts: Tensor[], axis = 0): Tensor {
+export function stack(ts: Tensor[], axis: number = 0): Tensor {
   const list = tensorList(ts, "stack");
-  const s = list[0].shape;
+  const s = list[0]!.shape;
   for (const t of list) {
     const ts2 = t.shape;
     if (ts2.length !== s.length || ts2.some((d, i) => d !== s[i])) {

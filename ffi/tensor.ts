@@ -94,7 +94,11 @@ export class Tensor {
     });
   }
 
-  /** @internal Tensors are made by `cb.tensor`, `cb.zeros`... and by ops, not with `new`. */
+  /**
+   * Tensors are made by `cb.tensor`, `cb.zeros`... and by ops, not with `new`.
+   * @internal
+   * @ignore
+   */
   constructor(token: symbol, handle: Ptr, keep?: ArrayBufferView, dtype?: DType) {
     if (token !== TOKEN) throw new TypeError("Tensor: use cb.tensor(), cb.zeros()... to create tensors");
     this.#h = handle;
@@ -105,14 +109,22 @@ export class Tensor {
     track(this);
   }
 
-  /** @internal Hands the handle to the FinalizationRegistry (once, if still alive). */
+  /**
+   * Hands the handle to the FinalizationRegistry (once, if still alive).
+   * @internal
+   * @ignore
+   */
   register(): void {
     if (this.#h === null || this.#registered) return;
     this.#registered = true;
     this.#gcBytes = registered(this, this.#h);
   }
 
-  /** @internal The live native handle, or throws "DISPOSED" (or "DETACHED" for adopted memory the JS engine took back). */
+  /**
+   * The live native handle, or throws "DISPOSED" (or "DETACHED" for adopted memory the JS engine took back).
+   * @internal
+   * @ignore
+   */
   get handle(): Ptr {
     const h = this.#h;
     if (h === null) disposed(this.#disposedBy);
@@ -122,7 +134,11 @@ export class Tensor {
     return h;
   }
 
-  /** @internal The adopted JS memory this tensor reads, if any. */
+  /**
+   * The adopted JS memory this tensor reads, if any.
+   * @internal
+   * @ignore
+   */
   get keep(): ArrayBufferView | undefined {
     return this.#keep;
   }
@@ -204,7 +220,11 @@ export class Tensor {
     if (this.#dtype === undefined) {
       const c = sym.cobalt_dtype(h);
       if (c < 0) fail();
-      this.#dtype = DTYPE_BY_CODE[c];
+      const d = DTYPE_BY_CODE[c];
+      if (d === undefined) {
+        throw new CobaltError("UNKNOWN", `dtype: native dtype code ${c} is unknown to this binding`);
+      }
+      this.#dtype = d;
     }
     return this.#dtype;
   }
@@ -232,7 +252,7 @@ export class Tensor {
   get size(): number {
     const s = this.#dims();
     let n = 1;
-    for (let i = 0; i < s.length; i++) n *= s[i];
+    for (let i = 0; i < s.length; i++) n *= s[i]!;
     return n;
   }
 
@@ -321,8 +341,8 @@ export class Tensor {
     if (shape.length === 0) return read(flat, 0);
     let i = 0;
     const build = (d: number): NestedArray[] => {
-      const out = new Array<NestedArray>(shape[d]);
-      for (let k = 0; k < shape[d]; k++) out[k] = d === shape.length - 1 ? read(flat, i++) : build(d + 1);
+      const out = new Array<NestedArray>(shape[d]!);
+      for (let k = 0; k < shape[d]!; k++) out[k] = d === shape.length - 1 ? read(flat, i++) : build(d + 1);
       return out;
     };
     return build(0);
@@ -1622,9 +1642,9 @@ function format(t: Tensor): string {
   const summarise = flat.length > THRESHOLD;
   const rec = (d: number, off: number): string => {
     if (d === shape.length) return num(read(flat, off));
-    const n = shape[d];
+    const n = shape[d]!;
     const idx = summarise && n > 2 * EDGE + 1 ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : [...Array(n).keys()];
-    const parts = idx.map((i) => (i < 0 ? "..." : rec(d + 1, off + i * strides[d])));
+    const parts = idx.map((i) => (i < 0 ? "..." : rec(d + 1, off + i * strides[d]!)));
     const sep = d === shape.length - 1 ? ", " : ",\n" + " ".repeat(pad + d + 1);
     return `[${parts.join(sep)}]`;
   };
