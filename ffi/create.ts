@@ -17,7 +17,7 @@ import {
   type TypedArray,
 } from "./dtype.ts";
 import { SHAPE, sym, writeShape } from "./core.ts";
-import { adopt, Tensor, wrap } from "./tensor.ts";
+import { adopt, copied, Tensor, wrap } from "./tensor.ts";
 import { boolOption, checkOptions } from "./options.ts";
 import { intIn, MAX_DIM, shapeArg, show } from "./ints.ts";
 
@@ -201,7 +201,7 @@ function converted(t: Tensor, dtype: DType): Tensor {
 function fromFlat(flat: TypedArray, own: DType, dtype: DType, shape: number[], op: string): Tensor {
   const nd = writeShape(shape, op);
   checkLength(flat.length, shape, op);
-  return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), own), dtype);
+  return converted(copied(flat, own, nd), dtype);
 }
 
 /**
@@ -254,8 +254,8 @@ export function tensor(data: NestedInput | ArrayBufferView, options?: TensorOpti
   else flatten(data, shape, flat, op);
   if (sawBigInt) return fromBigInts(data, shape, outShape, dtype, op);
   checkInts(flat, n, d, op);
-  const nd = writeShape(outShape, op);
-  return converted(wrap(sym.cobalt_from_data(DTYPES[own].code, SHAPE, nd, flat), own), d);
+  // (not fromFlat: a scratch buffer is longer than the tensor)
+  return converted(copied(flat, own, writeShape(outShape, op)), d);
 }
 
 function checkLength(len: number, shape: number[], op: string): void {

@@ -29,7 +29,7 @@ import {
   type TypedArray,
 } from "./dtype.ts";
 import { check, SHAPE, sym, writeShape } from "./core.ts";
-import { adopt, Tensor, wrap } from "./tensor.ts";
+import { adopt, copied, Tensor, wrap } from "./tensor.ts";
 import { boolOption, checkOptions } from "./options.ts";
 import { shapeArg, show } from "./ints.ts";
 
@@ -121,7 +121,7 @@ function fromRaw(bytes: Uint8Array, dtype: DType, shape: number[]): Tensor {
     normaliseBool(bytes);
   }
   const nd = writeShape(shape, "load");
-  return wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, bytes), dtype);
+  return copied(bytes, dtype, nd);
 }
 
 /** The contiguous little-endian bytes of `t` (a view when already contiguous, else a copy). */
@@ -711,13 +711,22 @@ function checkCrc(e: ZipEntry, data: Uint8Array, source: string): void {
  * ```
  */
 export function decodeNpz(bytes: Uint8Array, source: string = "npz bytes"): TensorMap {
-  const out = emptyMap<Tensor>(); // names are plain keys: "../x" and "__proto__" included
+  const out = emptyMap<Tensor>();
   for (const e of readZip(bytes, source)) {
     if (e.method !== 0) bad(source, `"${e.name}" is compressed: load it with loadAsync / decodeNpzAsync`);
-    checkCrc(e, e.data, source);
-    out[npzName(e.name)] = decodeNpy(e.data, `${source}: ${e.name}`);
+    npzEntry(out, e, e.data, source);
   }
   return out;
+}
+
+/**
+ * Adds one archive member (its stored or inflated bytes) to `out`. decodeNpz and decodeNpzAsync
+ * differ only in how they get those bytes: inflating is asynchronous in every runtime
+ * (DecompressionStream), so compressed archives need the async twin; the rest is this one function.
+ */
+function npzEntry(out: TensorMap, e: ZipEntry, data: Uint8Array, source: string): void {
+  checkCrc(e, data, source);
+  out[npzName(e.name)] = decodeNpy(data, `${source}: ${e.name}`); // plain keys: "../x", "__proto__" too
 }
 
 async function inflate(data: Uint8Array, size: number, source: string): Promise<Uint8Array> {
@@ -757,9 +766,7 @@ async function inflate(data: Uint8Array, size: number, source: string): Promise<
 export async function decodeNpzAsync(bytes: Uint8Array, source: string = "npz bytes"): Promise<TensorMap> {
   const out = emptyMap<Tensor>();
   for (const e of readZip(bytes, source)) {
-    const data = e.method === 0 ? e.data : await inflate(e.data, e.size, `${source}: ${e.name}`);
-    checkCrc(e, data, source);
-    out[npzName(e.name)] = decodeNpy(data, `${source}: ${e.name}`);
+    npzEntry(out, e, e.method === 0 ? e.data : await inflate(e.data, e.size, `${source}: ${e.name}`), source);
   }
   return out;
 }

@@ -22,6 +22,7 @@ import {
 } from "./core.ts";
 import {
   type Axes,
+  copied,
   fmtShape,
   type Operand,
   type ReduceOptions,
@@ -662,7 +663,7 @@ function indexTensor(x: Tensor | (number | bigint)[], op: string): { t: Tensor; 
   }
   const dtype = small ? "int32" : "int64";
   const nd = writeShape([x.length], op);
-  return { t: wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, data), dtype), made: true };
+  return { t: copied(data, dtype, nd), made: true };
 }
 
 /** numpy `take` along an axis (`op` names the public method in errors). */

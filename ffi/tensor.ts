@@ -1602,6 +1602,14 @@ export function wrap(h: Ptr, dtype?: DType): Tensor {
 }
 
 /**
+ * A contiguous tensor copying `data` (numel * the dtype's size bytes, row-major); the shape is in
+ * SHAPE (`nd` dims, from `writeShape`). The one way the bindings make a tensor from JS memory by copy.
+ */
+export function copied(data: ArrayBufferView, dtype: DType, nd: number): Tensor {
+  return wrap(sym.cobalt_from_data(DTYPES[dtype].code, SHAPE, nd, data), dtype);
+}
+
+/**
  * A tensor over `arr`'s memory without copying (`copy: false`); the shape is in SHAPE (`nd` dims).
  * The buffer stays referenced until the native storage dies, whoever holds it (see core.ts).
  */
