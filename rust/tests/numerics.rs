@@ -150,8 +150,8 @@ fn reduce_all(op: ReduceOp, t: &Tensor) -> f64 {
 /// its tail), a NaN at every position, one and two NaNs, every instruction set.
 #[test]
 fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
-    for level in cpu::gemm::available() {
-        cpu::gemm::force(Some(level));
+    for level in cpu::features::available() {
+        cpu::features::force(Some(level));
         for dtype in FLOATS {
             for n in 1..=70usize {
                 // distinct values exact in every float type; the max is not at either end
@@ -203,7 +203,7 @@ fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
             assert_eq!(reduce_all(ReduceOp::ArgMin, &neg), 5.0, "{level:?} {dtype:?} signed zeros");
         }
     }
-    cpu::gemm::force(None);
+    cpu::features::force(None);
 }
 
 /// The integers of an int32, int64 or uint8 tensor, exactly.
@@ -258,8 +258,8 @@ fn float_to_integer_casts_saturate_everywhere() {
             _ => (0, 255),
         }
     };
-    for level in cpu::gemm::available() {
-        cpu::gemm::force(Some(level));
+    for level in cpu::features::available() {
+        cpu::features::force(Some(level));
         for src in FLOATS {
             // 100 x 700 values cycling through the specials: contiguous, parallel (> 64k), transposed
             let n = 100 * 700;
@@ -305,7 +305,7 @@ fn float_to_integer_casts_saturate_everywhere() {
             }
         }
     }
-    cpu::gemm::force(None);
+    cpu::features::force(None);
 }
 
 /// softmax and log-softmax of rows holding -inf (scipy.special semantics): a -inf element gives
@@ -314,8 +314,8 @@ fn float_to_integer_casts_saturate_everywhere() {
 #[test]
 fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
     use cobalt::ScanOp;
-    for level in cpu::gemm::available() {
-        cpu::gemm::force(Some(level));
+    for level in cpu::features::available() {
+        cpu::features::force(Some(level));
         for dtype in FLOATS {
             let tol = if matches!(dtype, DType::F16 | DType::BF16) { 2e-2 } else { 1e-5 };
             for n in 1..=40usize {
@@ -376,7 +376,7 @@ fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
             }
         }
     }
-    cpu::gemm::force(None);
+    cpu::features::force(None);
 }
 
 /// `numpy.floor_divide` and `numpy.mod` over a grid of signed zeros, infinities, NaN and finite
@@ -395,8 +395,8 @@ fn floor_div_and_mod_match_numpy_bit_for_bit() {
     }
     assert_eq!(cases.len(), 4);
     let same = |g: f64, w: f64| (g.is_nan() && w.is_nan()) || g.to_bits() == w.to_bits();
-    for level in cpu::gemm::available() {
-        cpu::gemm::force(Some(level));
+    for level in cpu::features::available() {
+        cpu::features::force(Some(level));
         for (name, rows) in &cases {
             let dtype = FLOATS.into_iter().find(|d| d.name() == *name).unwrap();
             let col = |k: usize| {
@@ -426,7 +426,7 @@ fn floor_div_and_mod_match_numpy_bit_for_bit() {
             }
         }
     }
-    cpu::gemm::force(None);
+    cpu::features::force(None);
 }
 
 /// `cobalt_as_strided` from C with adversarial shapes, strides and offsets: every view whose

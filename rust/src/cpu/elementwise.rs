@@ -1,7 +1,8 @@
 //! Elementwise ops: numpy broadcasting, numpy type promotion, one monomorphised loop per op.
 
 use super::{as_dtype, finish, map, zip_map};
-use crate::dtype::{Bool, DType, Elem, Float, Num};
+use crate::cpu::math::{Float, Num};
+use crate::dtype::{Bool, DType, Elem};
 use crate::error::{Error, Result};
 use crate::op::{BinaryOp, UnaryOp};
 use crate::shape::{broadcast_shapes, Dims};

@@ -2,7 +2,8 @@
 //! leading dims are batch dims that broadcast.
 
 use super::{cast, contiguous_as, finish};
-use crate::dtype::{DType, Num};
+use super::math::Num;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::shape::broadcast_shapes;
 use crate::tensor::Tensor;
@@ -43,7 +44,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             let (xs, ys) = (x.as_slice::<T>(), y.as_slice::<T>());
             // SAFETY: fresh and unshared.
             let o = unsafe { out.slice_mut::<T>() };
-            let simd = super::gemm::level();
+            let simd = super::features::level();
             for bi in 0..nbatch {
                 super::gemm::gemm::<T>(simd, m, n, k, &xs[batch_of(bi, m * k)], &ys[batch_of(bi, k * n)], &mut o[batch_of(bi, m * n)]);
             }

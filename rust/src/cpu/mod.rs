@@ -10,6 +10,7 @@
 //! with [`for_each_offset`]. float16 and bfloat16 are converted to float32 to compute.
 
 pub mod elementwise;
+pub mod features;
 pub mod gemm;
 pub mod index;
 pub mod linalg;
@@ -43,12 +44,12 @@ fn chunked(n: usize, body: &(dyn Fn(std::ops::Range<usize>) + Sync)) {
 }
 
 /// The contiguous inner loops, compiled once per instruction set and picked at run time
-/// ([`gemm::level`]): the same Rust loop, vectorised by the compiler for AVX-512, AVX2+FMA or the
+/// ([`features::level`]): the same Rust loop, vectorised by the compiler for AVX-512, AVX2+FMA or the
 /// baseline.
 pub(crate) mod simd_loops {
-    use super::gemm::level;
     #[cfg(target_arch = "x86_64")]
-    use super::gemm::Simd;
+    use super::features::Simd;
+    use super::features::level;
 
     /// A loop to compile once per instruction set: `run` must be `#[inline(always)]`, so that its
     /// body is generated inside each `target_feature` function below.
@@ -289,7 +290,7 @@ pub(crate) fn finish(t: Tensor, dtype: DType) -> Result<Tensor> {
 
 #[cfg(test)]
 mod tests {
-    use super::gemm::{available, force};
+    use super::features::{available, force};
     use crate::op::{BinaryOp, ReduceOp, UnaryOp};
     use crate::tensor::Tensor;
 

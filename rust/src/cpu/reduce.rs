@@ -3,7 +3,8 @@
 
 use super::{contiguous_as, finish};
 use crate::alloc::try_vec;
-use crate::dtype::{Bool, DType, Elem, Float, Num};
+use crate::cpu::math::{Float, Num};
+use crate::dtype::{Bool, DType, Elem};
 use crate::error::{fmt_shape, Error, Result};
 use crate::op::{ReduceOp, ScanOp};
 use crate::shape::normalize_axis;
