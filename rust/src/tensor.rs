@@ -3,7 +3,7 @@
 use crate::dispatch;
 use crate::dtype::{DType, Elem};
 use crate::error::{Error, Result};
-use crate::layout::{for_each_offset, Layout};
+use crate::layout::{for_each_offsets, Layout};
 use crate::shape::numel;
 use crate::storage::{ReleaseFn, Storage};
 use std::ffi::c_void;
@@ -320,7 +320,7 @@ impl Tensor {
         dispatch!(self.dtype, T => {
             let base = self.base::<T>();
             // SAFETY: every offset the layout yields lies within the storage.
-            for_each_offset(&self.layout.shape, &self.layout.strides, self.layout.offset, |o| {
+            for_each_offsets(&self.layout.shape, [&self.layout.strides], [self.layout.offset], |[o]| {
                 out.push(unsafe { *base.add(o) }.to_f64())
             });
         });

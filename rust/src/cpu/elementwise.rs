@@ -153,7 +153,7 @@ fn has_negative(t: &Tensor) -> bool {
     dispatch!(t.dtype(), T => {
         let base = t.base::<T>();
         // SAFETY: the offsets are a subset of the layout's, which lie within the storage.
-        crate::layout::for_each_offset(&shape, &l.strides, l.offset, |o| neg |= unsafe { *base.add(o) }.to_f64() < 0.0);
+        crate::layout::for_each_offsets(&shape, [&l.strides], [l.offset], |[o]| neg |= unsafe { *base.add(o) }.to_f64() < 0.0);
     });
     neg
 }

@@ -6,7 +6,7 @@ use crate::alloc::try_with_capacity;
 use crate::dispatch;
 use crate::dtype::{Bool, DType, Elem};
 use crate::error::{Error, Result};
-use crate::layout::for_each_offset2;
+use crate::layout::for_each_offsets;
 use crate::shape::{broadcast_shapes, normalize_axis};
 use crate::tensor::Tensor;
 use std::cmp::Ordering;
@@ -34,7 +34,7 @@ pub fn copy_into(dst: &Tensor, src: &Tensor) -> Result<()> {
         let (pd, ps) = (dst.base::<T>() as *mut T, src.base::<T>());
         let sb = src.layout().broadcast_strides(&shape);
         // SAFETY: offsets come from valid layouts; dst and src do not overlap (copied above if shared).
-        for_each_offset2(&shape, (&dst.layout().strides, dst.layout().offset), (&sb, src.layout().offset), |d, s| unsafe {
+        for_each_offsets(&shape, [&dst.layout().strides, &sb], [dst.layout().offset, src.layout().offset], |[d, s]| unsafe {
             *pd.add(d) = *ps.add(s);
         });
     });

@@ -7,7 +7,7 @@
 //! - [`random`]: seeded uniform and normal generators
 //!
 //! Contiguous inputs take slice loops the compiler vectorises; strided ones walk their offsets
-//! with [`for_each_offset`]. float16 and bfloat16 are converted to float32 to compute.
+//! with [`for_each_offsets`]. float16 and bfloat16 are converted to float32 to compute.
 
 pub mod elementwise;
 pub mod features;
@@ -26,7 +26,7 @@ pub use reduce::{reduce, scan};
 use crate::dispatch;
 use crate::dtype::{DType, Elem};
 use crate::error::Result;
-use crate::layout::{for_each_offset, for_each_offset2};
+use crate::layout::for_each_offsets;
 use crate::tensor::Tensor;
 use std::borrow::Cow;
 
@@ -134,7 +134,7 @@ pub(crate) fn map<A: Elem, O: Elem>(a: &Tensor, f: impl Fn(A) -> O + Sync) -> Re
         let (base, l) = (a.base::<A>(), a.layout());
         let mut i = 0;
         // SAFETY: the layout's offsets lie within the storage.
-        for_each_offset(&l.shape, &l.strides, l.offset, |off| {
+        for_each_offsets(&l.shape, [&l.strides], [l.offset], |[off]| {
             o[i] = f(unsafe { *base.add(off) });
             i += 1;
         });
@@ -235,7 +235,7 @@ pub(crate) fn zip_map<A: Elem, B: Elem, O: Elem>(
     let (pa, pb) = (a.base::<A>(), b.base::<B>());
     let mut i = 0;
     // SAFETY: offsets come from valid (broadcast) layouts over each storage.
-    for_each_offset2(shape, (&sa, a.layout().offset), (&sb, b.layout().offset), |x, y| {
+    for_each_offsets(shape, [&sa, &sb], [a.layout().offset, b.layout().offset], |[x, y]| {
         o[i] = f(unsafe { *pa.add(x) }, unsafe { *pb.add(y) });
         i += 1;
     });
@@ -379,7 +379,7 @@ mod tests {
             let (base, l) = (t.base::<f32>(), t.layout());
             let mut v = Vec::new();
             // SAFETY: offsets of the tensor's own layout.
-            crate::layout::for_each_offset(&l.shape, &l.strides, l.offset, |off| {
+            crate::layout::for_each_offsets(&l.shape, [&l.strides], [l.offset], |[off]| {
                 v.push(unsafe { *base.add(off) } as f64)
             });
             v
