@@ -218,9 +218,6 @@ mod tests {
         let (t, row, out) = ([1isize, 2], [0isize, 1], [3isize, 1]);
         let mut seen = vec![];
         for_each_offsets(&[2, 3], [&t, &row, &out], [10, 20, 0], |o| seen.push(o));
-        assert_eq!(
-            seen,
-            vec![[10, 20, 0], [12, 21, 1], [14, 22, 2], [11, 20, 3], [13, 21, 4], [15, 22, 5]]
-        );
+        assert_eq!(seen, vec![[10, 20, 0], [12, 21, 1], [14, 22, 2], [11, 20, 3], [13, 21, 4], [15, 22, 5]]);
     }
 }

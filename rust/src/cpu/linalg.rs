@@ -1,8 +1,8 @@
 //! Matrix products with numpy's `matmul` rules: 1-D operands gain (and then lose) a unit dim,
 //! leading dims are batch dims that broadcast.
 
-use super::{cast, contiguous_as, finish};
 use super::math::Num;
+use super::{cast, contiguous_as, finish};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::shape::broadcast_shapes;

@@ -5,7 +5,6 @@
 
 use crate::dtype::Elem;
 
-
 /// The compute types (float32, float64, int32, int64, uint8): arithmetic with numpy semantics.
 pub trait Num: Elem {
     fn zero() -> Self;

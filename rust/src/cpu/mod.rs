@@ -47,9 +47,9 @@ fn chunked(n: usize, body: &(dyn Fn(std::ops::Range<usize>) + Sync)) {
 /// ([`features::level`]): the same Rust loop, vectorised by the compiler for AVX-512, AVX2+FMA or the
 /// baseline.
 pub(crate) mod simd_loops {
+    use super::features::level;
     #[cfg(target_arch = "x86_64")]
     use super::features::Simd;
-    use super::features::level;
 
     /// A loop to compile once per instruction set: `run` must be `#[inline(always)]`, so that its
     /// body is generated inside each `target_feature` function below.
