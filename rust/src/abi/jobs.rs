@@ -6,10 +6,10 @@
 use super::args::{flag, read_axes};
 use super::handle::{get, job, CobaltJob, CobaltTensor};
 use super::trampoline::{trampoline, Count, Plain, Void};
-use crate::cpu;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops;
 use crate::pool::Job;
 use crate::tensor::Tensor;
 use std::sync::Arc;
@@ -102,7 +102,7 @@ pub unsafe extern "C" fn cobalt_job_release(j: *const CobaltJob) {
 pub unsafe extern "C" fn cobalt_matmul_async(a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let (a, b) = (get(a)?.clone(), get(b)?.clone());
-        Ok(submit(vec![a, b], |t| cpu::matmul(&t[0], &t[1])))
+        Ok(submit(vec![a, b], |t| ops::matmul(&t[0], &t[1])))
     })
 }
 
@@ -118,7 +118,7 @@ pub unsafe extern "C" fn cobalt_binary_async(
 ) -> *mut CobaltJob {
     trampoline(|| {
         let (op, a, b) = (BinaryOp::from_code(op)?, get(a)?.clone(), get(b)?.clone());
-        Ok(submit(vec![a, b], move |t| cpu::binary(op, &t[0], &t[1])))
+        Ok(submit(vec![a, b], move |t| ops::binary(op, &t[0], &t[1])))
     })
 }
 
@@ -130,7 +130,7 @@ pub unsafe extern "C" fn cobalt_binary_async(
 pub unsafe extern "C" fn cobalt_unary_async(op: i32, a: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let (op, a) = (UnaryOp::from_code(op)?, get(a)?.clone());
-        Ok(submit(vec![a], move |t| cpu::unary(op, &t[0])))
+        Ok(submit(vec![a], move |t| ops::unary(op, &t[0])))
     })
 }
 
@@ -152,7 +152,7 @@ pub unsafe extern "C" fn cobalt_reduce_async(
         // SAFETY: forwarded contract on `axes`; the list is copied before the call returns.
         let list = unsafe { read_axes(axes, naxes) }?;
         let keep = flag(keepdims);
-        Ok(submit(vec![a], move |t| cpu::reduce(op, &t[0], list.as_deref(), keep, ddof)))
+        Ok(submit(vec![a], move |t| ops::reduce(op, &t[0], list.as_deref(), keep, ddof)))
     })
 }
 
@@ -212,10 +212,10 @@ mod tests {
             Ok(ins[0].clone())
         });
         let one = Tensor::full(DType::F32, &[4], 1.0).unwrap();
-        assert!(matches!(cpu::copy_into(&t, &one), Err(Error::Borrowed(_))));
+        assert!(matches!(ops::copy_into(&t, &one), Err(Error::Borrowed(_))));
         *gate.0.lock().unwrap() = true;
         gate.1.notify_all();
         j.take().unwrap();
-        cpu::copy_into(&t, &one).unwrap();
+        ops::copy_into(&t, &one).unwrap();
     }
 }

@@ -6,8 +6,8 @@ use super::args::EXACT_INT_LIMIT;
 use super::handle::{get, into_handle, CobaltTensor};
 use super::references::cobalt_release;
 use super::trampoline::{trampoline, Plain};
-use crate::cpu;
 use crate::error::Error;
+use crate::ops;
 use std::sync::Arc;
 
 fn shares() -> &'static std::sync::Mutex<std::collections::HashMap<u64, usize>> {
@@ -48,7 +48,7 @@ pub unsafe extern "C" fn cobalt_share(t: *const CobaltTensor) -> f64 {
     trampoline(|| {
         let src = get(t)?;
         let h = if src.storage().adoption_id() != 0 {
-            into_handle(cpu::copy_contiguous(src)?)
+            into_handle(ops::copy_contiguous(src)?)
         } else {
             // SAFETY: `t` is live (checked above); the new reference goes into the table.
             unsafe { Arc::increment_strong_count(t) };
