@@ -81,6 +81,7 @@ fn header_constants_match_the_rust_enums() {
     ];
     for (name, e) in errs {
         assert_eq!(val(name), e.code(), "{name}");
+        // SAFETY: cobalt_status_str returns a static NUL-terminated string.
         let s = unsafe { std::ffi::CStr::from_ptr(cobalt::abi::cobalt_status_str(e.code())) };
         assert_eq!(format!("COBALT_{}", s.to_str().unwrap()), name);
     }

@@ -439,7 +439,7 @@ fn as_strided_bounds_checks_cannot_overflow() {
     const MAX: i64 = i64::MAX;
     const MIN: i64 = i64::MIN;
     const P62: i64 = 1 << 62;
-    // SAFETY (whole test): every pointer passed is a live handle or a slice of `ndim` values.
+    // SAFETY: (the whole test) every pointer passed is a live handle or a slice of `ndim` values.
     unsafe {
         let base = cobalt_full(DType::F32 as i32, [64i64].as_ptr(), 1, 1.0);
         assert!(!base.is_null());

@@ -55,6 +55,7 @@ unsafe fn kernel_scalar<T: Num, const MR: usize, const NR: usize>(
             // SAFETY: within the packed panels (contract).
             let ai = unsafe { *a.add(p * MR + i) };
             for (j, tij) in ti.iter_mut().enumerate() {
+                // SAFETY: within the packed panels (contract).
                 *tij = tij.add(ai.mul(unsafe { *b.add(p * NR + j) }));
             }
         }

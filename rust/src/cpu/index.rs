@@ -34,9 +34,9 @@ pub fn gather<T: Elem>(x: &[T], l: &Layout, axis: usize, ids: &[usize], shape: &
     let mut pos = vec![0usize; nd];
     for (k, d) in o.iter_mut().enumerate() {
         let mut off = l.offset as isize;
-        for dim in 0..nd {
-            let i = if dim == axis { ids[k] } else { pos[dim] };
-            off += i as isize * l.strides[dim];
+        for (dim, (&p, &s)) in pos.iter().zip(l.strides.iter()).enumerate() {
+            let i = if dim == axis { ids[k] } else { p };
+            off += i as isize * s;
         }
         // SAFETY: every index is within the view's shape, so the offset is within its storage.
         *d = unsafe { *x.get_unchecked(off as usize) };
