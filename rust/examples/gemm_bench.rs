@@ -14,7 +14,7 @@ fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|s| s.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![256, 512, 1024, 2048] } else { sizes };
     let all = cobalt::pool::num_threads();
-    let simd = cobalt::cpu::gemm::level();
+    let simd = cobalt::cpu::features::level();
     let (mut ab, mut bb, mut cb) = (Vec::new(), Vec::new(), Vec::new());
     for &n in &sizes {
         let a = aligned(&mut ab, n * n);

@@ -14,7 +14,7 @@ fn main() {
         let mut best = f64::MAX;
         for _ in 0..20 {
             let t = Instant::now();
-            let r = cobalt::cpu::unary(op, &a).expect("op");
+            let r = cobalt::ops::unary(op, &a).expect("op");
             best = best.min(t.elapsed().as_secs_f64());
             drop(r);
         }

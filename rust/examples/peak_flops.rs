@@ -38,9 +38,9 @@ mod x86 {
 
 /// FLOPs done by one call of the kernel and the kernel itself, for this CPU.
 fn kernel() -> (f64, fn(usize) -> f32) {
-    use cobalt::cpu::gemm::level;
+    use cobalt::cpu::features::level;
     #[cfg(target_arch = "x86_64")]
-    use cobalt::cpu::gemm::Simd;
+    use cobalt::cpu::features::Simd;
     match level() {
         // SAFETY: level() reports only instruction sets the CPU has.
         #[cfg(target_arch = "x86_64")]
@@ -74,6 +74,6 @@ fn main() {
         "{{\"runtime\": \"peak\", \"ms\": {{\"peak GFLOP/s 1 thread\": {:.1}, \"peak GFLOP/s all\": {:.1}, \"simd\": \"{:?}\"}}}}",
         measure(1),
         measure(cores),
-        cobalt::cpu::gemm::level()
+        cobalt::cpu::features::level()
     );
 }

@@ -45,6 +45,18 @@ impl Error {
     pub fn shape(op: &'static str, lhs: &[usize], rhs: &[usize]) -> Error {
         Error::ShapeMismatch { op, lhs: lhs.to_vec(), rhs: rhs.to_vec() }
     }
+
+    /// `Error::Panic` with the message of a caught panic's payload (`panic!` gives a `&str` or a
+    /// `String`; anything else is an unknown payload).
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Error {
+        Error::Panic(
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic payload".into()),
+        )
+    }
 }
 
 /// Formats a shape the way numpy prints it: `(2, 3)`, `(4,)`, `()`.

@@ -111,27 +111,38 @@ fn row_major(shape: &[usize], strides: &[isize]) -> bool {
     true
 }
 
-/// Calls `f(offset)` for every element of `shape` walked in row-major order, with the offsets
-/// computed from `strides` and `start`. The innermost dim is a tight loop. The running offset
-/// steps past the last element of a dim before it steps back, so it wraps (harmlessly: a valid
-/// layout's offsets come out right) where a size-1 dim has a huge stride.
-pub fn for_each_offset(shape: &[usize], strides: &[isize], start: usize, mut f: impl FnMut(usize)) {
+/// Walks `N` layouts in step over one `shape`, in row-major order: calls `f(offsets)` for every
+/// element, where `offsets[i]` is the element's offset in the i-th layout (`strides[i]`, starting
+/// at `starts[i]`; a stride may be 0 for a broadcast dim). The innermost dim is a tight loop and
+/// the outer dims an odometer. The running offsets step past the last element of a dim before
+/// they step back, so they wrap (harmlessly: a valid layout's offsets come out right) where a
+/// size-1 dim has a huge stride.
+#[inline]
+pub fn for_each_offsets<const N: usize>(
+    shape: &[usize],
+    strides: [&[isize]; N],
+    starts: [usize; N],
+    mut f: impl FnMut([usize; N]),
+) {
     if shape.contains(&0) {
         return;
     }
     if shape.is_empty() {
-        f(start);
+        f(starts);
         return;
     }
     let nd = shape.len();
-    let (inner, istride) = (shape[nd - 1], strides[nd - 1]);
+    let inner = shape[nd - 1];
+    let istride: [isize; N] = std::array::from_fn(|i| strides[i][nd - 1]);
     let mut idx = Dims::filled(nd, 0usize);
-    let mut base = start as isize;
+    let mut base: [isize; N] = starts.map(|s| s as isize);
     loop {
         let mut off = base;
         for _ in 0..inner {
-            f(off as usize);
-            off = off.wrapping_add(istride);
+            f(off.map(|o| o as usize));
+            for i in 0..N {
+                off[i] = off[i].wrapping_add(istride[i]);
+            }
         }
         // odometer over the outer dims
         let mut d = nd - 1;
@@ -141,55 +152,15 @@ pub fn for_each_offset(shape: &[usize], strides: &[isize], start: usize, mut f: 
             }
             d -= 1;
             idx[d] += 1;
-            base = base.wrapping_add(strides[d]);
+            for i in 0..N {
+                base[i] = base[i].wrapping_add(strides[i][d]);
+            }
             if idx[d] < shape[d] {
                 break;
             }
-            base = base.wrapping_sub(strides[d].wrapping_mul(shape[d] as isize));
-            idx[d] = 0;
-        }
-    }
-}
-
-/// Like [`for_each_offset`] for two layouts walked in step over one `shape`: calls `f(off_a, off_b)`.
-pub fn for_each_offset2(
-    shape: &[usize],
-    (sa, start_a): (&[isize], usize),
-    (sb, start_b): (&[isize], usize),
-    mut f: impl FnMut(usize, usize),
-) {
-    if shape.contains(&0) {
-        return;
-    }
-    if shape.is_empty() {
-        f(start_a, start_b);
-        return;
-    }
-    let nd = shape.len();
-    let (inner, ia, ib) = (shape[nd - 1], sa[nd - 1], sb[nd - 1]);
-    let mut idx = Dims::filled(nd, 0usize);
-    let (mut base_a, mut base_b) = (start_a as isize, start_b as isize);
-    loop {
-        let (mut oa, mut ob) = (base_a, base_b);
-        for _ in 0..inner {
-            f(oa as usize, ob as usize);
-            oa = oa.wrapping_add(ia);
-            ob = ob.wrapping_add(ib);
-        }
-        let mut d = nd - 1;
-        loop {
-            if d == 0 {
-                return;
+            for i in 0..N {
+                base[i] = base[i].wrapping_sub(strides[i][d].wrapping_mul(shape[d] as isize));
             }
-            d -= 1;
-            idx[d] += 1;
-            base_a = base_a.wrapping_add(sa[d]);
-            base_b = base_b.wrapping_add(sb[d]);
-            if idx[d] < shape[d] {
-                break;
-            }
-            base_a = base_a.wrapping_sub(sa[d].wrapping_mul(shape[d] as isize));
-            base_b = base_b.wrapping_sub(sb[d].wrapping_mul(shape[d] as isize));
             idx[d] = 0;
         }
     }
@@ -204,7 +175,7 @@ mod tests {
         let l = Layout::contiguous(&[2, 3]).permute(&[1, 0]).unwrap();
         assert!(!l.is_contiguous());
         let mut offs = vec![];
-        for_each_offset(&l.shape, &l.strides, l.offset, |o| offs.push(o));
+        for_each_offsets(&l.shape, [&l.strides], [l.offset], |[o]| offs.push(o));
         assert_eq!(offs, vec![0, 3, 1, 4, 2, 5]);
     }
 
@@ -233,11 +204,20 @@ mod tests {
     #[test]
     fn scalars_and_empty_shapes_walk() {
         let mut n = 0;
-        for_each_offset(&[], &[], 7, |o| {
-            assert_eq!(o, 7);
+        for_each_offsets(&[], [&[], &[]], [7, 9], |o| {
+            assert_eq!(o, [7, 9]);
             n += 1
         });
-        for_each_offset(&[2, 0], &[0, 1], 0, |_| n += 1);
+        for_each_offsets(&[2, 0], [&[0, 1]], [0], |_| n += 1);
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn several_layouts_walk_in_step() {
+        // a transposed view, a broadcast row and a contiguous output over one (2, 3) shape
+        let (t, row, out) = ([1isize, 2], [0isize, 1], [3isize, 1]);
+        let mut seen = vec![];
+        for_each_offsets(&[2, 3], [&t, &row, &out], [10, 20, 0], |o| seen.push(o));
+        assert_eq!(seen, vec![[10, 20, 0], [12, 21, 1], [14, 22, 2], [11, 20, 3], [13, 21, 4], [15, 22, 5]]);
     }
 }

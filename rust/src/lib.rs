@@ -1,7 +1,8 @@
 //! cobalt: a tensor core with a plain C ABI (see [`abi`]), built to be driven from Deno and Bun.
 //!
-//! The core (`dtype`, `shape`, `layout`, `storage`, `tensor`, `op`, `cpu`) knows nothing of FFI;
-//! `abi` is the only `extern "C"` surface.
+//! The core (`dtype`, `shape`, `layout`, `storage`, `tensor`, `op`, `ops`, `cpu`) knows nothing
+//! of FFI; `abi` is the only `extern "C"` surface. `ops` is the op layer on tensors; the `cpu`
+//! kernels under it take element slices and layouts and know no tensors.
 
 pub mod abi;
 pub mod alloc;
@@ -10,6 +11,7 @@ pub mod dtype;
 pub mod error;
 pub mod layout;
 pub mod op;
+pub mod ops;
 pub mod pool;
 pub mod shape;
 pub mod storage;

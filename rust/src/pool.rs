@@ -1,12 +1,11 @@
 //! The native thread pool, shared by async jobs and by large sync kernels (`parallel_for`), and
-//! the job type behind the ABI's async calls.
+//! the job type behind the ABI's async calls (generic over its result: the pool knows no tensors).
 //!
 //! Size: `COBALT_NUM_THREADS`, else the available parallelism; `set_num_threads` changes it at run
 //! time (extra workers exit when idle). `parallel_for` lets the calling thread take chunks too, so
 //! a kernel running on a pool thread (inside an async job) never waits for a free worker.
 
 use crate::error::{Error, Result};
-use crate::tensor::Tensor;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -165,55 +164,26 @@ pub fn parallel_chunks(n: usize, chunk: usize, f: &(dyn Fn(Range<usize>) + Sync)
     }
 }
 
-enum State {
+enum State<T> {
     Pending,
-    Done(Result<Tensor>),
+    Done(Result<T>),
     Taken,
 }
 
-/// A computation running on the pool: its inputs are kept alive (and marked borrowed) until it ends.
-pub struct Job {
-    state: Mutex<State>,
+/// A computation running on the pool, and its result once it has run.
+pub struct Job<T> {
+    state: Mutex<State<T>>,
     finished: Condvar,
 }
 
-/// Marks storages as read by an in-flight job; unmarks them when dropped.
-pub struct Borrow(Vec<Tensor>);
-
-impl Borrow {
-    pub fn new(inputs: Vec<Tensor>) -> Borrow {
-        for t in &inputs {
-            t.storage().borrow_for_read();
-        }
-        Borrow(inputs)
-    }
-}
-
-impl Drop for Borrow {
-    fn drop(&mut self) {
-        for t in &self.0 {
-            t.storage().end_read();
-        }
-    }
-}
-
-impl Job {
-    /// Starts `f(inputs)` on the pool. `inputs` stay alive and borrowed until it has run.
-    pub fn submit(inputs: Vec<Tensor>, f: impl FnOnce(&[Tensor]) -> Result<Tensor> + Send + 'static) -> Arc<Job> {
+impl<T: Send + 'static> Job<T> {
+    /// Starts `f` on the pool. A panic in `f` becomes its `Error::Panic` result. Whatever `f`
+    /// owns (a job's inputs) is dropped before the job reads as finished.
+    pub fn submit(f: impl FnOnce() -> Result<T> + Send + 'static) -> Arc<Job<T>> {
         let job = Arc::new(Job { state: Mutex::new(State::Pending), finished: Condvar::new() });
-        let borrow = Borrow::new(inputs);
         let j = job.clone();
         spawn(Box::new(move || {
-            let r = match catch_unwind(AssertUnwindSafe(|| f(&borrow.0))) {
-                Ok(r) => r,
-                Err(p) => Err(Error::Panic(
-                    p.downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| p.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic payload".into()),
-                )),
-            };
-            drop(borrow);
+            let r = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(Error::from_panic(p.as_ref())));
             *j.state.lock().unwrap_or_else(|e| e.into_inner()) = State::Done(r);
             j.finished.notify_all();
         }));
@@ -234,7 +204,7 @@ impl Job {
     }
 
     /// The result (once): waits if needed.
-    pub fn take(&self) -> Result<Tensor> {
+    pub fn take(&self) -> Result<T> {
         self.wait();
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         match std::mem::replace(&mut *s, State::Taken) {
@@ -263,44 +233,23 @@ mod tests {
     fn nested_parallel_for_inside_jobs_does_not_deadlock() {
         let jobs: Vec<_> = (0..16)
             .map(|i| {
-                Job::submit(vec![], move |_| {
+                Job::submit(move || {
                     let sum = AtomicUsize::new(0);
                     parallel_for(1000, 10, &|r| {
                         sum.fetch_add(r.len(), Ordering::SeqCst);
                     });
-                    Tensor::full(crate::DType::F64, &[], (sum.load(Ordering::SeqCst) + i) as f64)
+                    Ok(sum.load(Ordering::SeqCst) + i)
                 })
             })
             .collect();
         for (i, j) in jobs.iter().enumerate() {
-            assert_eq!(j.take().unwrap().to_f64_vec(), vec![(1000 + i) as f64]);
+            assert_eq!(j.take().unwrap(), 1000 + i);
         }
     }
 
     #[test]
     fn job_panics_become_errors() {
-        let j = Job::submit(vec![], |_| panic!("boom"));
+        let j = Job::<()>::submit(|| panic!("boom"));
         assert!(matches!(j.take(), Err(Error::Panic(m)) if m == "boom"));
-    }
-
-    #[test]
-    fn borrowed_inputs_refuse_writes_until_the_job_ends() {
-        let t = Tensor::zeros(crate::DType::F32, &[4]).unwrap();
-        let gate = Arc::new((Mutex::new(false), Condvar::new()));
-        let g = gate.clone();
-        let j = Job::submit(vec![t.clone()], move |ins| {
-            let (m, c) = &*g;
-            let mut open = m.lock().unwrap();
-            while !*open {
-                open = c.wait(open).unwrap();
-            }
-            Ok(ins[0].clone())
-        });
-        let one = Tensor::full(crate::DType::F32, &[4], 1.0).unwrap();
-        assert!(matches!(crate::cpu::copy_into(&t, &one), Err(Error::Borrowed(_))));
-        *gate.0.lock().unwrap() = true;
-        gate.1.notify_all();
-        j.take().unwrap();
-        crate::cpu::copy_into(&t, &one).unwrap();
     }
 }

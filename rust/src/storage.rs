@@ -281,6 +281,9 @@ fn released_adoptions() -> &'static std::sync::Mutex<Vec<u32>> {
 
 /// The release function of adopted memory: queues the adoption id `ctx` (see
 /// [`take_released_adoptions`]). Pass it with the id as `ctx` to [`Storage::external`].
+///
+/// # Safety
+/// None needed: `ctx` is only read as a number. The function is `unsafe` to be a [`ReleaseFn`].
 pub unsafe extern "C" fn adoption_released(ctx: *mut c_void) {
     let mut q = released_adoptions().lock().unwrap_or_else(|e| e.into_inner());
     q.push(ctx as usize as u32);
@@ -566,7 +569,7 @@ mod tests {
     fn physical_memory_is_known_on_every_shipped_os() {
         // The default memory limit is a fraction of it: without it the limit is silently off.
         let m = physical_memory().expect("physical memory");
-        assert!(m >= 64 << 20 && m < 1 << 50, "implausible physical memory: {m}");
+        assert!((64 << 20..1 << 50).contains(&m), "implausible physical memory: {m}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::dispatch;
 use crate::dtype::{DType, Elem};
 use crate::error::{Error, Result};
-use crate::layout::{for_each_offset, Layout};
+use crate::layout::{for_each_offsets, Layout};
 use crate::shape::numel;
 use crate::storage::{ReleaseFn, Storage};
 use std::ffi::c_void;
@@ -177,7 +177,7 @@ impl Tensor {
 
     /// A contiguous copy with the bytes of every element reversed (endianness swap).
     pub fn byteswap(&self) -> Result<Tensor> {
-        let c = crate::cpu::copy_contiguous(self)?;
+        let c = crate::ops::copy_contiguous(self)?;
         let w = self.dtype.size();
         if w > 1 {
             // SAFETY: `c` is fresh, contiguous and unshared: its numel * w bytes are ours.
@@ -232,22 +232,32 @@ impl Tensor {
         std::slice::from_raw_parts_mut(self.data_ptr() as *mut T, self.numel())
     }
 
-    /// Base pointer of the storage as `*const T` (element 0 of the storage, not of the view).
-    pub(crate) fn base<T: Elem>(&self) -> *const T {
-        debug_assert_eq!(T::DTYPE, self.dtype);
-        self.storage.as_ptr() as *const T
+    /// The whole storage as elements of `T` (the tensor's dtype) and the layout of this view over
+    /// them: a kernel's input (see [`crate::cpu`]).
+    pub(crate) fn view<T: Elem>(&self) -> (&[T], &Layout) {
+        assert_eq!(T::DTYPE, self.dtype, "view of a mistyped tensor");
+        let len = self.storage.nbytes() / std::mem::size_of::<T>();
+        // SAFETY: the storage holds `len` elements of T, aligned for T (owned blocks are 64-byte
+        // aligned, adopted memory and reinterpreted views are checked), and no one writes it while
+        // this view is read (tensors are immutable but for documented in-place writes).
+        (unsafe { std::slice::from_raw_parts(self.storage.as_ptr() as *const T, len) }, &self.layout)
+    }
+
+    /// [`Tensor::view`] for writing through the view (an in-place op).
+    ///
+    /// # Safety
+    /// No other reference may read or write this storage while the slice lives.
+    #[allow(clippy::mut_from_ref)] // the storage is raw memory; exclusivity is the caller's promise
+    pub(crate) unsafe fn view_mut<T: Elem>(&self) -> (&mut [T], &Layout) {
+        assert_eq!(T::DTYPE, self.dtype, "view of a mistyped tensor");
+        let len = self.storage.nbytes() / std::mem::size_of::<T>();
+        // SAFETY: as in `view`; exclusivity is the caller's promise.
+        (unsafe { std::slice::from_raw_parts_mut(self.storage.as_ptr() as *mut T, len) }, &self.layout)
     }
 
     /// A new tensor with the same storage and another layout.
     pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
         Tensor { storage: self.storage.clone(), layout, dtype: self.dtype }
-    }
-
-    /// The element at the layout's offset (the only one of a one-element tensor).
-    pub(crate) fn first<T: Elem>(&self) -> T {
-        debug_assert_eq!(T::DTYPE, self.dtype);
-        // SAFETY: a non-empty layout's offset lies within the storage.
-        unsafe { *self.base::<T>().add(self.layout.offset) }
     }
 
     /// A view of `shape` with `strides` (in elements) starting `offset` elements after this view's
@@ -318,11 +328,9 @@ impl Tensor {
     pub fn to_f64_vec(&self) -> Vec<f64> {
         let mut out = crate::alloc::try_with_capacity(self.numel(), "to_f64_vec").unwrap_or_else(|e| panic!("{e}"));
         dispatch!(self.dtype, T => {
-            let base = self.base::<T>();
+            let (x, l) = self.view::<T>();
             // SAFETY: every offset the layout yields lies within the storage.
-            for_each_offset(&self.layout.shape, &self.layout.strides, self.layout.offset, |o| {
-                out.push(unsafe { *base.add(o) }.to_f64())
-            });
+            for_each_offsets(&l.shape, [&l.strides], [l.offset], |[o]| out.push(unsafe { *x.get_unchecked(o) }.to_f64()));
         });
         out
     }
@@ -332,7 +340,7 @@ impl Tensor {
         if self.is_contiguous() {
             return Ok(self.clone());
         }
-        crate::cpu::copy_contiguous(self)
+        crate::ops::copy_contiguous(self)
     }
 
     /// A view with another shape of the same number of elements; copies only when no view exists.
@@ -359,6 +367,6 @@ impl Tensor {
         if dtype == self.dtype {
             return Ok(self.clone());
         }
-        crate::cpu::cast(self, dtype)
+        crate::ops::cast(self, dtype)
     }
 }

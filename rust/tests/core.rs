@@ -2,7 +2,7 @@
 //! naive reference, views, errors, and the guard.
 
 use cobalt::abi::*;
-use cobalt::cpu;
+use cobalt::ops;
 use cobalt::{BinaryOp, DType, ReduceOp, Tensor};
 
 /// A small deterministic generator (xorshift), so the property tests need no crate.
@@ -56,7 +56,7 @@ fn broadcasting_matches_a_naive_reference_on_random_shapes() {
         let vb: Vec<f64> = (0..sb.iter().product::<usize>()).map(|i| i as f64 * 0.25 + 1.0).collect();
         let a = Tensor::from_vec(&sa, &va).unwrap();
         let b = Tensor::from_vec(&sb, &vb).unwrap();
-        let r = cpu::binary(BinaryOp::Sub, &a, &b).unwrap();
+        let r = ops::binary(BinaryOp::Sub, &a, &b).unwrap();
         let expect_shape = cobalt::shape::broadcast_shapes("sub", &sa, &sb).unwrap();
         assert_eq!(r.shape(), &*expect_shape);
         let got = r.to_f64_vec();
@@ -78,12 +78,12 @@ fn transposed_inputs_equal_their_contiguous_copies() {
         let c = t.contiguous().unwrap();
         assert!(!t.is_contiguous() || m == 1 || n == 1);
         for op in [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Maximum] {
-            let x = cpu::binary(op, &t, &c).unwrap().to_f64_vec();
-            let y = cpu::binary(op, &c, &c).unwrap().to_f64_vec();
+            let x = ops::binary(op, &t, &c).unwrap().to_f64_vec();
+            let y = ops::binary(op, &c, &c).unwrap().to_f64_vec();
             assert_eq!(x, y);
         }
-        let s1 = cpu::reduce(ReduceOp::Sum, &t, Some(&[0]), false, 0.0).unwrap().to_f64_vec();
-        let s2 = cpu::reduce(ReduceOp::Sum, &c, Some(&[0]), false, 0.0).unwrap().to_f64_vec();
+        let s1 = ops::reduce(ReduceOp::Sum, &t, Some(&[0]), false, 0.0).unwrap().to_f64_vec();
+        let s2 = ops::reduce(ReduceOp::Sum, &c, Some(&[0]), false, 0.0).unwrap().to_f64_vec();
         assert_eq!(s1, s2);
         // round trip: transposing twice gives the original layout back
         assert_eq!(t.transpose().to_f64_vec(), Tensor::from_vec(&[m, n], &v).unwrap().to_f64_vec());
@@ -108,7 +108,7 @@ fn matmul_matches_naive_triple_loop() {
         let (m, k, n) = (1 + rng.below(9), 1 + rng.below(9), 1 + rng.below(9));
         let a: Vec<f64> = (0..m * k).map(|_| rng.below(100) as f64 / 10.0).collect();
         let b: Vec<f64> = (0..k * n).map(|_| rng.below(100) as f64 / 10.0).collect();
-        let r = cpu::matmul(&Tensor::from_vec(&[m, k], &a).unwrap(), &Tensor::from_vec(&[k, n], &b).unwrap())
+        let r = ops::matmul(&Tensor::from_vec(&[m, k], &a).unwrap(), &Tensor::from_vec(&[k, n], &b).unwrap())
             .unwrap()
             .to_f64_vec();
         for i in 0..m {

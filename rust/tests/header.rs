@@ -82,6 +82,7 @@ fn header_constants_match_the_rust_enums() {
     ];
     for (name, e) in errs {
         assert_eq!(val(name), e.code(), "{name}");
+        // SAFETY: cobalt_status_str returns a static NUL-terminated string.
         let s = unsafe { std::ffi::CStr::from_ptr(cobalt::abi::cobalt_status_str(e.code())) };
         assert_eq!(format!("COBALT_{}", s.to_str().unwrap()), name);
     }
@@ -185,7 +186,7 @@ fn header_signatures_match_the_exports() {
         let d = std::mem::take(&mut decl);
         let Some(open) = d.find("(") else { continue };
         let head = &d[..open];
-        let Some(name_at) = head.rfind(|ch: char| ch == ' ' || ch == '*').map(|i| i + 1) else { continue };
+        let Some(name_at) = head.rfind([' ', '*']).map(|i| i + 1) else { continue };
         let name = head[name_at..].trim().to_string();
         let ret = c_kind(&head[..name_at], "");
         let inner = &d[open + 1..d.rfind(')').unwrap()];
@@ -196,7 +197,7 @@ fn header_signatures_match_the_exports() {
                 .iter()
                 .map(|p| {
                     let p = p.trim();
-                    let cut = p.rfind(|ch: char| ch == ' ' || ch == '*').unwrap();
+                    let cut = p.rfind([' ', '*']).unwrap();
                     c_kind(&p[..=cut], &p[cut + 1..])
                 })
                 .collect()

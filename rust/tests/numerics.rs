@@ -2,7 +2,7 @@
 //! python3): allocations sized by user input, NaN in reductions, saturating casts, softmax with
 //! infinities, floor division and modulo by infinities, strided views at the edge of the storage.
 
-use cobalt::cpu;
+use cobalt::{cpu, ops};
 use cobalt::{DType, Error, ReduceOp, Tensor};
 
 fn oom<T: std::fmt::Debug>(r: cobalt::Result<T>) -> bool {
@@ -18,26 +18,26 @@ fn broadcast(dtype: DType, shape: &[usize]) -> Tensor {
 fn sorting_no_rows_of_a_huge_axis_is_empty_and_allocates_nothing() {
     let a = Tensor::zeros(DType::F32, &[0, 1 << 40]).unwrap();
     for desc in [false, true] {
-        let r = cpu::argsort(&a, -1, desc).unwrap();
+        let r = ops::argsort(&a, -1, desc).unwrap();
         assert_eq!(r.shape(), &[0, 1 << 40]);
         assert_eq!(r.dtype(), DType::I64);
     }
-    let r = cpu::argsort(&a, 0, false).unwrap();
+    let r = ops::argsort(&a, 0, false).unwrap();
     assert_eq!(r.shape(), &[0, 1 << 40]);
     // the index tensor of sort/topk: gather with an empty index
-    let idx = cpu::argsort(&a, -1, false).unwrap().narrow(1, 0, 3).unwrap();
-    assert_eq!(cpu::gather(&a, 1, &idx).unwrap().shape(), &[0, 3]);
+    let idx = ops::argsort(&a, -1, false).unwrap().narrow(1, 0, 3).unwrap();
+    assert_eq!(ops::gather(&a, 1, &idx).unwrap().shape(), &[0, 3]);
 }
 
 #[test]
 fn a_huge_axis_with_rows_is_out_of_memory_not_an_abort() {
     for dtype in [DType::Bool, DType::F32] {
-        assert!(oom(cpu::argsort(&broadcast(dtype, &[2, 1 << 40]), -1, false)));
-        assert!(oom(cpu::argsort(&broadcast(dtype, &[1 << 46]), 0, true)));
+        assert!(oom(ops::argsort(&broadcast(dtype, &[2, 1 << 40]), -1, false)));
+        assert!(oom(ops::argsort(&broadcast(dtype, &[1 << 46]), 0, true)));
     }
     // an integer pow checks its exponents for negatives without copying them out
     let e = broadcast(DType::I32, &[1 << 40]);
-    assert!(oom(cpu::binary(cobalt::BinaryOp::Pow, &Tensor::full(DType::I32, &[1], 2.0).unwrap(), &e)));
+    assert!(oom(ops::binary(cobalt::BinaryOp::Pow, &Tensor::full(DType::I32, &[1], 2.0).unwrap(), &e)));
     // a broadcast view whose element count overflows is refused when it is made
     assert!(oom(Tensor::zeros(DType::F32, &[]).unwrap().expand(&[1 << 40, 1 << 40])));
 }
@@ -47,17 +47,17 @@ fn reductions_and_scans_with_no_output_do_no_work() {
     let tall = Tensor::zeros(DType::U8, &[1 << 40, 0]).unwrap();
     let wide = Tensor::zeros(DType::F32, &[0, 1 << 40]).unwrap();
     for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Prod, ReduceOp::Any, ReduceOp::Var] {
-        assert_eq!(cpu::reduce(op, &tall, Some(&[0]), false, 0.0).unwrap().shape(), &[0], "{op:?}");
+        assert_eq!(ops::reduce(op, &tall, Some(&[0]), false, 0.0).unwrap().shape(), &[0], "{op:?}");
     }
     for op in [ReduceOp::Max, ReduceOp::ArgMin, ReduceOp::LogSumExp, ReduceOp::Sum] {
-        let r = cpu::reduce(op, &wide, Some(&[1]), true, 0.0).unwrap();
+        let r = ops::reduce(op, &wide, Some(&[1]), true, 0.0).unwrap();
         assert_eq!(r.shape(), &[0, 1], "{op:?}");
     }
-    assert_eq!(cpu::reduce(ReduceOp::ArgMax, &wide, Some(&[1]), false, 0.0).unwrap().dtype(), DType::I64);
+    assert_eq!(ops::reduce(ReduceOp::ArgMax, &wide, Some(&[1]), false, 0.0).unwrap().dtype(), DType::I64);
     // numpy: a reduction over an empty axis with no identity is an error even with no rows
-    assert!(cpu::reduce(ReduceOp::Max, &tall, Some(&[1]), false, 0.0).is_err());
+    assert!(ops::reduce(ReduceOp::Max, &tall, Some(&[1]), false, 0.0).is_err());
     for op in [cobalt::ScanOp::CumSum, cobalt::ScanOp::Softmax] {
-        assert_eq!(cpu::scan(op, &wide, Some(1)).unwrap().shape(), &[0, 1 << 40]);
+        assert_eq!(ops::scan(op, &wide, Some(1)).unwrap().shape(), &[0, 1 << 40]);
     }
 }
 
@@ -71,7 +71,7 @@ fn pattern(dtype: DType, n: usize) -> Tensor {
             _ => ((i * 7919) % 1000) as f64 / 64.0 - 7.0, // exact in float16 and bfloat16
         })
         .collect();
-    cpu::cast(&Tensor::from_vec(&[n], &v).unwrap(), dtype).unwrap()
+    ops::cast(&Tensor::from_vec(&[n], &v).unwrap(), dtype).unwrap()
 }
 
 #[test]
@@ -91,11 +91,11 @@ fn sums_of_narrow_dtypes_widen_element_by_element() {
             let a = pattern(dtype, n).reshape(&shape).unwrap();
             let axes = axes.as_deref();
             for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Var, ReduceOp::Std] {
-                let got = cpu::reduce(op, &a, axes, false, 0.0).unwrap();
+                let got = ops::reduce(op, &a, axes, false, 0.0).unwrap();
                 // the reference: the same reduction of a float64 copy (integer sums are exact in
                 // float64 at these sizes), rounded to the result dtype
-                let want = cpu::cast(
-                    &cpu::reduce(op, &cpu::cast(&a, DType::F64).unwrap(), axes, false, 0.0).unwrap(),
+                let want = ops::cast(
+                    &ops::reduce(op, &ops::cast(&a, DType::F64).unwrap(), axes, false, 0.0).unwrap(),
                     got.dtype(),
                 )
                 .unwrap();
@@ -121,28 +121,28 @@ fn sums_of_narrow_dtypes_widen_element_by_element() {
     // widening is exact: the result is bitwise that of reducing a converted copy
     for dtype in [DType::F16, DType::BF16] {
         let a = pattern(dtype, 5000).reshape(&[50, 100]).unwrap();
-        let c = cpu::cast(&a, DType::F32).unwrap();
+        let c = ops::cast(&a, DType::F32).unwrap();
         for axes in [None, Some(&[0i64][..]), Some(&[1][..])] {
             for op in [ReduceOp::Sum, ReduceOp::Mean] {
-                let got = cpu::reduce(op, &a, axes, false, 0.0).unwrap();
-                let want = cpu::cast(&cpu::reduce(op, &c, axes, false, 0.0).unwrap(), dtype).unwrap();
+                let got = ops::reduce(op, &a, axes, false, 0.0).unwrap();
+                let want = ops::cast(&ops::reduce(op, &c, axes, false, 0.0).unwrap(), dtype).unwrap();
                 assert_eq!(f64s(&got), f64s(&want), "{op:?} {dtype:?} {axes:?}");
             }
         }
     }
     // 255 * 2^24 does not fit 32 bits; prod of uint8 widens to int64 too
     let big = Tensor::full(DType::U8, &[1 << 24], 255.0).unwrap();
-    assert_eq!(f64s(&cpu::reduce(ReduceOp::Sum, &big, None, false, 0.0).unwrap()), [4278190080.0]);
-    assert_eq!(f64s(&cpu::reduce(ReduceOp::Mean, &big, None, false, 0.0).unwrap()), [255.0]);
+    assert_eq!(f64s(&ops::reduce(ReduceOp::Sum, &big, None, false, 0.0).unwrap()), [4278190080.0]);
+    assert_eq!(f64s(&ops::reduce(ReduceOp::Mean, &big, None, false, 0.0).unwrap()), [255.0]);
     let p = Tensor::from_vec(&[4], &[200u8, 200, 200, 3]).unwrap();
-    let prod = cpu::reduce(ReduceOp::Prod, &p, None, false, 0.0).unwrap();
+    let prod = ops::reduce(ReduceOp::Prod, &p, None, false, 0.0).unwrap();
     assert_eq!((prod.dtype(), f64s(&prod)), (DType::I64, vec![24_000_000.0]));
 }
 
 const FLOATS: [DType; 4] = [DType::F32, DType::F64, DType::F16, DType::BF16];
 
 fn reduce_all(op: ReduceOp, t: &Tensor) -> f64 {
-    cpu::reduce(op, t, None, false, 0.0).unwrap().to_f64_vec()[0]
+    ops::reduce(op, t, None, false, 0.0).unwrap().to_f64_vec()[0]
 }
 
 /// numpy: max and min propagate NaN; argmax and argmin give the first NaN's index; otherwise the
@@ -150,8 +150,8 @@ fn reduce_all(op: ReduceOp, t: &Tensor) -> f64 {
 /// its tail), a NaN at every position, one and two NaNs, every instruction set.
 #[test]
 fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
-    for level in cpu::gemm::available() {
-        cpu::gemm::force(Some(level));
+    for level in cpu::features::available() {
+        cpu::features::force(Some(level));
         for dtype in FLOATS {
             for n in 1..=70usize {
                 // distinct values exact in every float type; the max is not at either end
@@ -160,7 +160,7 @@ fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
                     (0..n).fold(0, |b, i| if better(base[i], base[b]) { i } else { b })
                 };
                 let (imax, imin) = (first(&|a, b| a > b), first(&|a, b| a < b));
-                let t = cpu::cast(&Tensor::from_vec(&[n], &base).unwrap(), dtype).unwrap();
+                let t = ops::cast(&Tensor::from_vec(&[n], &base).unwrap(), dtype).unwrap();
                 assert_eq!(reduce_all(ReduceOp::Max, &t), base[imax], "{level:?} {dtype:?} max n={n}");
                 assert_eq!(reduce_all(ReduceOp::Min, &t), base[imin], "{level:?} {dtype:?} min n={n}");
                 assert_eq!(reduce_all(ReduceOp::ArgMax, &t), imax as f64, "{level:?} {dtype:?} argmax n={n}");
@@ -173,7 +173,7 @@ fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
                             x[q] = f64::NAN;
                         }
                         let want = second.map_or(pos, |q| q.min(pos)) as f64;
-                        let t = cpu::cast(&Tensor::from_vec(&[n], &x).unwrap(), dtype).unwrap();
+                        let t = ops::cast(&Tensor::from_vec(&[n], &x).unwrap(), dtype).unwrap();
                         let what = format!("{level:?} {dtype:?} n={n} NaN at {pos} and {second:?}");
                         assert!(reduce_all(ReduceOp::Max, &t).is_nan(), "max {what}");
                         assert!(reduce_all(ReduceOp::Min, &t).is_nan(), "min {what}");
@@ -184,26 +184,26 @@ fn max_min_argmax_argmin_propagate_nan_at_every_length_and_position() {
                 // rows: only the row holding the NaN is NaN
                 let mut x: Vec<f64> = base.iter().chain(&base).chain(&base).copied().collect();
                 x[n + n / 2] = f64::NAN;
-                let t = cpu::cast(&Tensor::from_vec(&[3, n], &x).unwrap(), dtype).unwrap();
-                let m = cpu::reduce(ReduceOp::Max, &t, Some(&[1]), false, 0.0).unwrap().to_f64_vec();
+                let t = ops::cast(&Tensor::from_vec(&[3, n], &x).unwrap(), dtype).unwrap();
+                let m = ops::reduce(ReduceOp::Max, &t, Some(&[1]), false, 0.0).unwrap().to_f64_vec();
                 assert!(
                     m[0] == base[imax] && m[1].is_nan() && m[2] == base[imax],
                     "{level:?} {dtype:?} rows n={n}: {m:?}"
                 );
-                let am = cpu::reduce(ReduceOp::ArgMin, &t, Some(&[1]), false, 0.0).unwrap().to_f64_vec();
+                let am = ops::reduce(ReduceOp::ArgMin, &t, Some(&[1]), false, 0.0).unwrap().to_f64_vec();
                 assert_eq!(am, [imin as f64, (n / 2) as f64, imin as f64], "{level:?} {dtype:?} rows n={n}");
             }
             // -0 and +0 are equal: the first of them is the argmax (numpy: 5 for both dtypes)
             let mut x = vec![-1.0f64; 32];
             x[5] = 0.0;
             x[19] = -0.0;
-            let t = cpu::cast(&Tensor::from_vec(&[32], &x).unwrap(), dtype).unwrap();
+            let t = ops::cast(&Tensor::from_vec(&[32], &x).unwrap(), dtype).unwrap();
             assert_eq!(reduce_all(ReduceOp::ArgMax, &t), 5.0, "{level:?} {dtype:?} signed zeros");
-            let neg = cpu::unary(cobalt::UnaryOp::Neg, &t).unwrap();
+            let neg = ops::unary(cobalt::UnaryOp::Neg, &t).unwrap();
             assert_eq!(reduce_all(ReduceOp::ArgMin, &neg), 5.0, "{level:?} {dtype:?} signed zeros");
         }
     }
-    cpu::gemm::force(None);
+    cpu::features::force(None);
 }
 
 /// The integers of an int32, int64 or uint8 tensor, exactly.
@@ -258,18 +258,18 @@ fn float_to_integer_casts_saturate_everywhere() {
             _ => (0, 255),
         }
     };
-    for level in cpu::gemm::available() {
-        cpu::gemm::force(Some(level));
+    for level in cpu::features::available() {
+        cpu::features::force(Some(level));
         for src in FLOATS {
             // 100 x 700 values cycling through the specials: contiguous, parallel (> 64k), transposed
             let n = 100 * 700;
             let v: Vec<f64> =
                 (0..n).map(|i| specials[i % specials.len()] * if i % 7 == 6 { 0.5 } else { 1.0 }).collect();
-            let a = cpu::cast(&Tensor::from_vec(&[100, 700], &v).unwrap(), src).unwrap();
+            let a = ops::cast(&Tensor::from_vec(&[100, 700], &v).unwrap(), src).unwrap();
             // the values as the source dtype holds them (a float -> float64 cast is exact)
-            let held = cpu::cast(&a, DType::F64).unwrap().to_f64_vec();
+            let held = ops::cast(&a, DType::F64).unwrap().to_f64_vec();
             let t = a.transpose();
-            let held_t = cpu::cast(&t, DType::F64).unwrap().to_f64_vec();
+            let held_t = ops::cast(&t, DType::F64).unwrap().to_f64_vec();
             let small = a.narrow(0, 0, 1).unwrap();
             let bcast = small.narrow(1, 3, 1).unwrap().expand(&[5, 3]).unwrap();
             for dst in [DType::I32, DType::I64, DType::U8] {
@@ -286,26 +286,26 @@ fn float_to_integer_casts_saturate_everywhere() {
                     }
                 };
                 let what = format!("{level:?} {src:?} -> {dst:?}");
-                let got = ints(&cpu::cast(&a, dst).unwrap());
+                let got = ints(&ops::cast(&a, dst).unwrap());
                 for (i, (&g, &x)) in got.iter().zip(&held).enumerate() {
                     assert_eq!(g, want(x), "{what} [{i}] of {x}");
                 }
-                let got = ints(&cpu::cast(&t, dst).unwrap());
+                let got = ints(&ops::cast(&t, dst).unwrap());
                 for (i, (&g, &x)) in got.iter().zip(&held_t).enumerate() {
                     assert_eq!(g, want(x), "{what} transposed [{i}] of {x}");
                 }
-                let got = ints(&cpu::cast(&small, dst).unwrap());
+                let got = ints(&ops::cast(&small, dst).unwrap());
                 assert_eq!(got, held[..700].iter().map(|&x| want(x)).collect::<Vec<_>>(), "{what} small");
-                assert_eq!(ints(&cpu::cast(&bcast, dst).unwrap()), vec![want(held[3]); 15], "{what} broadcast");
-                assert_eq!(ints(&a.astype(dst).unwrap()), ints(&cpu::cast(&a, dst).unwrap()), "{what} astype");
+                assert_eq!(ints(&ops::cast(&bcast, dst).unwrap()), vec![want(held[3]); 15], "{what} broadcast");
+                assert_eq!(ints(&a.astype(dst).unwrap()), ints(&ops::cast(&a, dst).unwrap()), "{what} astype");
             }
-            let b = cpu::cast(&a, DType::Bool).unwrap().to_f64_vec();
+            let b = ops::cast(&a, DType::Bool).unwrap().to_f64_vec();
             for (i, (&g, &x)) in b.iter().zip(&held).enumerate() {
                 assert_eq!(g, (x != 0.0) as u8 as f64, "{level:?} {src:?} -> bool [{i}] of {x}");
             }
         }
     }
-    cpu::gemm::force(None);
+    cpu::features::force(None);
 }
 
 /// softmax and log-softmax of rows holding -inf (scipy.special semantics): a -inf element gives
@@ -314,8 +314,8 @@ fn float_to_integer_casts_saturate_everywhere() {
 #[test]
 fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
     use cobalt::ScanOp;
-    for level in cpu::gemm::available() {
-        cpu::gemm::force(Some(level));
+    for level in cpu::features::available() {
+        cpu::features::force(Some(level));
         for dtype in FLOATS {
             let tol = if matches!(dtype, DType::F16 | DType::BF16) { 2e-2 } else { 1e-5 };
             for n in 1..=40usize {
@@ -346,11 +346,11 @@ fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
                             }
                         })
                         .collect();
-                    let t = cpu::cast(&Tensor::from_vec(&[1, n], &x).unwrap(), dtype).unwrap();
+                    let t = ops::cast(&Tensor::from_vec(&[1, n], &x).unwrap(), dtype).unwrap();
                     let m = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
                     let lse = m + x.iter().map(|&v| (v - m).exp()).sum::<f64>().ln();
-                    let ls = cpu::scan(ScanOp::LogSoftmax, &t, Some(-1)).unwrap().to_f64_vec();
-                    let sm = cpu::scan(ScanOp::Softmax, &t, Some(-1)).unwrap().to_f64_vec();
+                    let ls = ops::scan(ScanOp::LogSoftmax, &t, Some(-1)).unwrap().to_f64_vec();
+                    let sm = ops::scan(ScanOp::Softmax, &t, Some(-1)).unwrap().to_f64_vec();
                     let what = format!("{level:?} {dtype:?} n={n} pattern {pattern}");
                     for i in 0..n {
                         if m == f64::NEG_INFINITY {
@@ -376,7 +376,7 @@ fn softmax_and_log_softmax_of_rows_with_negative_infinity() {
             }
         }
     }
-    cpu::gemm::force(None);
+    cpu::features::force(None);
 }
 
 /// `numpy.floor_divide` and `numpy.mod` over a grid of signed zeros, infinities, NaN and finite
@@ -395,17 +395,17 @@ fn floor_div_and_mod_match_numpy_bit_for_bit() {
     }
     assert_eq!(cases.len(), 4);
     let same = |g: f64, w: f64| (g.is_nan() && w.is_nan()) || g.to_bits() == w.to_bits();
-    for level in cpu::gemm::available() {
-        cpu::gemm::force(Some(level));
+    for level in cpu::features::available() {
+        cpu::features::force(Some(level));
         for (name, rows) in &cases {
             let dtype = FLOATS.into_iter().find(|d| d.name() == *name).unwrap();
             let col = |k: usize| {
                 let v: Vec<f64> = rows.iter().map(|r| r[k]).collect();
-                cpu::cast(&Tensor::from_vec(&[v.len()], &v).unwrap(), dtype).unwrap()
+                ops::cast(&Tensor::from_vec(&[v.len()], &v).unwrap(), dtype).unwrap()
             };
             let (a, b) = (col(0), col(1));
             for (op, k) in [(BinaryOp::FloorDiv, 2), (BinaryOp::Mod, 3)] {
-                let r = cpu::binary(op, &a, &b).unwrap();
+                let r = ops::binary(op, &a, &b).unwrap();
                 assert_eq!(r.dtype(), dtype);
                 for (i, g) in r.to_f64_vec().into_iter().enumerate() {
                     let [x, y, ..] = rows[i];
@@ -414,7 +414,7 @@ fn floor_div_and_mod_match_numpy_bit_for_bit() {
                 // a number on the right takes the scalar loop
                 for (i, row) in rows.iter().enumerate().step_by(7) {
                     let ai = a.narrow(0, i, 1).unwrap();
-                    let g = cpu::binary_scalar(op, &ai, row[1], false).unwrap().to_f64_vec()[0];
+                    let g = ops::binary_scalar(op, &ai, row[1], false).unwrap().to_f64_vec()[0];
                     assert!(
                         same(g, row[k]),
                         "{level:?} {name} {:?} {op:?} scalar {:?} = {g:?}, numpy {:?}",
@@ -426,7 +426,7 @@ fn floor_div_and_mod_match_numpy_bit_for_bit() {
             }
         }
     }
-    cpu::gemm::force(None);
+    cpu::features::force(None);
 }
 
 /// `cobalt_as_strided` from C with adversarial shapes, strides and offsets: every view whose
@@ -439,7 +439,7 @@ fn as_strided_bounds_checks_cannot_overflow() {
     const MAX: i64 = i64::MAX;
     const MIN: i64 = i64::MIN;
     const P62: i64 = 1 << 62;
-    // SAFETY (whole test): every pointer passed is a live handle or a slice of `ndim` values.
+    // SAFETY: (the whole test) every pointer passed is a live handle or a slice of `ndim` values.
     unsafe {
         let base = cobalt_full(DType::F32 as i32, [64i64].as_ptr(), 1, 1.0);
         assert!(!base.is_null());
@@ -518,8 +518,8 @@ fn views_with_huge_strides_on_size_one_dims_read_their_elements() {
     assert_eq!((v.to_f64_vec(), v.contiguous().unwrap().to_f64_vec()), (vec![5.0], vec![5.0]));
     let v = t.as_strided(&[1, 2, 1], &[isize::MIN, 2, isize::MAX], 1).unwrap();
     assert_eq!(v.to_f64_vec(), [1.0, 3.0]);
-    assert_eq!(cpu::copy_contiguous(&v).unwrap().to_f64_vec(), [1.0, 3.0]);
-    assert_eq!(cpu::reduce(ReduceOp::Sum, &v, None, false, 0.0).unwrap().to_f64_vec(), [4.0]);
+    assert_eq!(ops::copy_contiguous(&v).unwrap().to_f64_vec(), [1.0, 3.0]);
+    assert_eq!(ops::reduce(ReduceOp::Sum, &v, None, false, 0.0).unwrap().to_f64_vec(), [4.0]);
     let w = t.as_strided(&[2, 1], &[3, isize::MIN], 0).unwrap();
-    assert_eq!(cpu::binary(cobalt::BinaryOp::Add, &v.reshape(&[2, 1]).unwrap(), &w).unwrap().to_f64_vec(), [1.0, 6.0]);
+    assert_eq!(ops::binary(cobalt::BinaryOp::Add, &v.reshape(&[2, 1]).unwrap(), &w).unwrap().to_f64_vec(), [1.0, 6.0]);
 }

@@ -1,7 +1,7 @@
 //! Property tests (proptest) of the shape rules: broadcasting, reshape/permute round trips.
 
 use cobalt::shape::broadcast_shapes;
-use cobalt::{cpu, BinaryOp, Tensor};
+use cobalt::{ops, BinaryOp, Tensor};
 use proptest::prelude::*;
 
 fn shape(max_nd: usize) -> impl Strategy<Value = Vec<usize>> {
@@ -71,10 +71,10 @@ proptest! {
         let vb: Vec<f64> = (0..nb).map(|i| (i * 100) as f64).collect();
         let ta = Tensor::from_vec(&a, &va).unwrap();
         let tb = Tensor::from_vec(&b, &vb).unwrap();
-        let sum = cpu::binary(BinaryOp::Add, &ta, &tb).unwrap();
+        let sum = ops::binary(BinaryOp::Add, &ta, &tb).unwrap();
         let zeros = Tensor::from_vec(&a, &vec![0.0; na]).unwrap();
-        let expanded_b = cpu::binary(BinaryOp::Add, &zeros, &tb).unwrap();
-        let direct = cpu::binary(BinaryOp::Add, &ta, &expanded_b).unwrap();
+        let expanded_b = ops::binary(BinaryOp::Add, &zeros, &tb).unwrap();
+        let direct = ops::binary(BinaryOp::Add, &ta, &expanded_b).unwrap();
         prop_assert_eq!(sum.to_f64_vec(), direct.to_f64_vec());
     }
 

@@ -165,6 +165,6 @@ pub unsafe extern "C" fn cobalt_random(
 ) -> *mut CobaltTensor {
     trampoline(|| {
         let seed = if flags & 2 != 0 { (seed_hi as u64) << 32 | seed_lo as u64 } else { cpu::random::next_seed() };
-        cpu::random::random(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, seed, flags & 1 != 0)
+        crate::ops::random(DType::from_code(dtype)?, &read_shape(shape, ndim, None)?, seed, flags & 1 != 0)
     })
 }

@@ -42,10 +42,10 @@ pub(super) fn get<'a>(p: *const CobaltTensor) -> Result<&'a Tensor> {
 }
 
 /// The opaque job handle behind `cobalt_job*`.
-pub type CobaltJob = Job;
+pub type CobaltJob = Job<Tensor>;
 
 /// Borrows the job behind a job handle argument.
-pub(super) fn job<'a>(j: *const CobaltJob) -> Result<&'a Job> {
+pub(super) fn job<'a>(j: *const CobaltJob) -> Result<&'a CobaltJob> {
     if j.is_null() {
         return Err(Error::InvalidArgument("job handle is NULL".into()));
     }

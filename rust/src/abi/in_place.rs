@@ -4,7 +4,7 @@
 
 use super::handle::{get, CobaltTensor};
 use super::trampoline::trampoline;
-use crate::cpu;
+use crate::ops;
 
 /// Writes `src` (broadcast, converted) into the elements of `dst`, which may be a view.
 ///
@@ -12,5 +12,5 @@ use crate::cpu;
 /// `dst`, `src` are live handles.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_copy_into(dst: *const CobaltTensor, src: *const CobaltTensor) -> i32 {
-    trampoline(|| cpu::copy_into(get(dst)?, get(src)?))
+    trampoline(|| ops::copy_into(get(dst)?, get(src)?))
 }

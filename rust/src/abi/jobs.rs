@@ -6,11 +6,44 @@
 use super::args::{flag, read_axes};
 use super::handle::{get, job, CobaltJob, CobaltTensor};
 use super::trampoline::{trampoline, Count, Plain, Void};
-use crate::cpu;
 use crate::dtype::DType;
+use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops;
 use crate::pool::Job;
+use crate::tensor::Tensor;
 use std::sync::Arc;
+
+/// Marks storages as read by an in-flight job; unmarks them when dropped.
+struct Borrow(Vec<Tensor>);
+
+impl Borrow {
+    fn new(inputs: Vec<Tensor>) -> Borrow {
+        for t in &inputs {
+            t.storage().borrow_for_read();
+        }
+        Borrow(inputs)
+    }
+}
+
+impl Drop for Borrow {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.storage().end_read();
+        }
+    }
+}
+
+/// Starts `f(inputs)` on the pool. `inputs` stay alive and borrowed until it has run (they are
+/// released before the job reads as finished, so an awaited job's inputs take writes again).
+fn submit(inputs: Vec<Tensor>, f: impl FnOnce(&[Tensor]) -> Result<Tensor> + Send + 'static) -> Arc<CobaltJob> {
+    let borrow = Borrow::new(inputs);
+    Job::submit(move || {
+        let r = f(&borrow.0);
+        drop(borrow);
+        r
+    })
+}
 
 /// 1 when the job has finished, 0 while it runs, a negated status on error. Never blocks.
 ///
@@ -69,7 +102,7 @@ pub unsafe extern "C" fn cobalt_job_release(j: *const CobaltJob) {
 pub unsafe extern "C" fn cobalt_matmul_async(a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let (a, b) = (get(a)?.clone(), get(b)?.clone());
-        Ok(Job::submit(vec![a, b], |t| cpu::matmul(&t[0], &t[1])))
+        Ok(submit(vec![a, b], |t| ops::matmul(&t[0], &t[1])))
     })
 }
 
@@ -85,7 +118,7 @@ pub unsafe extern "C" fn cobalt_binary_async(
 ) -> *mut CobaltJob {
     trampoline(|| {
         let (op, a, b) = (BinaryOp::from_code(op)?, get(a)?.clone(), get(b)?.clone());
-        Ok(Job::submit(vec![a, b], move |t| cpu::binary(op, &t[0], &t[1])))
+        Ok(submit(vec![a, b], move |t| ops::binary(op, &t[0], &t[1])))
     })
 }
 
@@ -97,7 +130,7 @@ pub unsafe extern "C" fn cobalt_binary_async(
 pub unsafe extern "C" fn cobalt_unary_async(op: i32, a: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let (op, a) = (UnaryOp::from_code(op)?, get(a)?.clone());
-        Ok(Job::submit(vec![a], move |t| cpu::unary(op, &t[0])))
+        Ok(submit(vec![a], move |t| ops::unary(op, &t[0])))
     })
 }
 
@@ -119,7 +152,7 @@ pub unsafe extern "C" fn cobalt_reduce_async(
         // SAFETY: forwarded contract on `axes`; the list is copied before the call returns.
         let list = unsafe { read_axes(axes, naxes) }?;
         let keep = flag(keepdims);
-        Ok(Job::submit(vec![a], move |t| cpu::reduce(op, &t[0], list.as_deref(), keep, ddof)))
+        Ok(submit(vec![a], move |t| ops::reduce(op, &t[0], list.as_deref(), keep, ddof)))
     })
 }
 
@@ -131,7 +164,7 @@ pub unsafe extern "C" fn cobalt_reduce_async(
 pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32) -> *mut CobaltJob {
     trampoline(|| {
         let (a, d) = (get(a)?.clone(), DType::from_code(dtype)?);
-        Ok(Job::submit(vec![a], move |t| t[0].astype(d)))
+        Ok(submit(vec![a], move |t| t[0].astype(d)))
     })
 }
 
@@ -143,7 +176,7 @@ pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32)
 pub unsafe extern "C" fn cobalt_contiguous_async(a: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let a = get(a)?.clone();
-        Ok(Job::submit(vec![a], |t| t[0].contiguous()))
+        Ok(submit(vec![a], |t| t[0].contiguous()))
     })
 }
 
@@ -157,4 +190,32 @@ pub extern "C" fn cobalt_num_threads() -> i32 {
 #[no_mangle]
 pub extern "C" fn cobalt_set_num_threads(n: i32) -> i32 {
     trampoline(|| crate::pool::set_num_threads(usize::try_from(n).unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use std::sync::{Condvar, Mutex};
+
+    #[test]
+    fn borrowed_inputs_refuse_writes_until_the_job_ends() {
+        let t = Tensor::zeros(DType::F32, &[4]).unwrap();
+        let gate = Arc::new((Mutex::new(false), Condvar::new()));
+        let g = gate.clone();
+        let j = submit(vec![t.clone()], move |ins| {
+            let (m, c) = &*g;
+            let mut open = m.lock().unwrap();
+            while !*open {
+                open = c.wait(open).unwrap();
+            }
+            Ok(ins[0].clone())
+        });
+        let one = Tensor::full(DType::F32, &[4], 1.0).unwrap();
+        assert!(matches!(ops::copy_into(&t, &one), Err(Error::Borrowed(_))));
+        *gate.0.lock().unwrap() = true;
+        gate.1.notify_all();
+        j.take().unwrap();
+        ops::copy_into(&t, &one).unwrap();
+    }
 }

@@ -5,10 +5,10 @@
 use super::args::{flag, read_axes, read_shape};
 use super::handle::{get, CobaltTensor};
 use super::trampoline::trampoline;
-use crate::cpu;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::op::{BinaryOp, ReduceOp, ScanOp, UnaryOp};
+use crate::ops;
 
 /// Elementwise `a op b` with numpy broadcasting and promotion (`COBALT_ADD`...).
 ///
@@ -16,7 +16,7 @@ use crate::op::{BinaryOp, ReduceOp, ScanOp, UnaryOp};
 /// `a`, `b` are live handles; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_binary(op: i32, a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltTensor {
-    trampoline(|| cpu::binary(BinaryOp::from_code(op)?, get(a)?, get(b)?))
+    trampoline(|| ops::binary(BinaryOp::from_code(op)?, get(a)?, get(b)?))
 }
 
 /// Elementwise `a op s` (or `s op a` when `scalar_first != 0`); the result keeps `a`'s dtype.
@@ -30,7 +30,7 @@ pub unsafe extern "C" fn cobalt_binary_scalar(
     s: f64,
     scalar_first: i32,
 ) -> *mut CobaltTensor {
-    trampoline(|| cpu::binary_scalar(BinaryOp::from_code(op)?, get(a)?, s, flag(scalar_first)))
+    trampoline(|| ops::binary_scalar(BinaryOp::from_code(op)?, get(a)?, s, flag(scalar_first)))
 }
 
 /// Elementwise unary op (`COBALT_NEG`, `COBALT_EXP`...).
@@ -39,7 +39,7 @@ pub unsafe extern "C" fn cobalt_binary_scalar(
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_unary(op: i32, a: *const CobaltTensor) -> *mut CobaltTensor {
-    trampoline(|| cpu::unary(UnaryOp::from_code(op)?, get(a)?))
+    trampoline(|| ops::unary(UnaryOp::from_code(op)?, get(a)?))
 }
 
 /// Reduction over `naxes` axes (negative axes count from the end); `naxes < 0` reduces over all
@@ -60,7 +60,7 @@ pub unsafe extern "C" fn cobalt_reduce(
         let op = ReduceOp::from_code(op)?;
         // SAFETY: forwarded contract on `axes`.
         let list = unsafe { read_axes(axes, naxes) }?;
-        cpu::reduce(op, get(a)?, list.as_deref(), flag(keepdims), ddof)
+        ops::reduce(op, get(a)?, list.as_deref(), flag(keepdims), ddof)
     })
 }
 
@@ -71,7 +71,7 @@ pub unsafe extern "C" fn cobalt_reduce(
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_scan(op: i32, a: *const CobaltTensor, axis: i32, flatten: i32) -> *mut CobaltTensor {
-    trampoline(|| cpu::scan(ScanOp::from_code(op)?, get(a)?, if flag(flatten) { None } else { Some(axis as i64) }))
+    trampoline(|| ops::scan(ScanOp::from_code(op)?, get(a)?, if flag(flatten) { None } else { Some(axis as i64) }))
 }
 
 /// Matrix product (1-D and 2-D operands, numpy rules).
@@ -80,7 +80,7 @@ pub unsafe extern "C" fn cobalt_scan(op: i32, a: *const CobaltTensor, axis: i32,
 /// `a`, `b` are live handles; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_matmul(a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltTensor {
-    trampoline(|| cpu::matmul(get(a)?, get(b)?))
+    trampoline(|| ops::matmul(get(a)?, get(b)?))
 }
 
 /// A tensor with another shape (one dim may be -1); a view sharing storage when `a` is contiguous,
@@ -139,7 +139,7 @@ pub unsafe extern "C" fn cobalt_contiguous(a: *const CobaltTensor) -> *mut Cobal
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_clone(a: *const CobaltTensor) -> *mut CobaltTensor {
-    trampoline(|| cpu::copy_contiguous(get(a)?))
+    trampoline(|| ops::copy_contiguous(get(a)?))
 }
 
 /// `a` converted to `dtype` (a contiguous copy; shares storage when the dtype is unchanged).
@@ -206,7 +206,7 @@ pub unsafe extern "C" fn cobalt_concat(ts: *const *const CobaltTensor, n: i32, a
         // SAFETY: `ts` holds `n` handles (contract).
         let hs = unsafe { std::slice::from_raw_parts(ts, n as usize) };
         let list = hs.iter().map(|&h| get(h)).collect::<Result<Vec<_>>>()?;
-        cpu::concat(&list, axis as i64)
+        ops::concat(&list, axis as i64)
     })
 }
 
@@ -220,7 +220,7 @@ pub unsafe extern "C" fn cobalt_index_select(
     axis: i32,
     idx: *const CobaltTensor,
 ) -> *mut CobaltTensor {
-    trampoline(|| cpu::index_select(get(a)?, axis as i64, get(idx)?))
+    trampoline(|| ops::index_select(get(a)?, axis as i64, get(idx)?))
 }
 
 /// torch `gather`: values of `a` picked along `axis` by `index` (same ndim as `a`).
@@ -233,7 +233,7 @@ pub unsafe extern "C" fn cobalt_gather(
     axis: i32,
     index: *const CobaltTensor,
 ) -> *mut CobaltTensor {
-    trampoline(|| cpu::gather(get(a)?, axis as i64, get(index)?))
+    trampoline(|| ops::gather(get(a)?, axis as i64, get(index)?))
 }
 
 /// `cond ? a : b` with three-way broadcasting.
@@ -246,7 +246,7 @@ pub unsafe extern "C" fn cobalt_where(
     a: *const CobaltTensor,
     b: *const CobaltTensor,
 ) -> *mut CobaltTensor {
-    trampoline(|| cpu::where_(get(cond)?, get(a)?, get(b)?))
+    trampoline(|| ops::where_(get(cond)?, get(a)?, get(b)?))
 }
 
 /// int64 indices that sort `a` along `axis` (stable; NaN sorts as the largest value).
@@ -255,5 +255,5 @@ pub unsafe extern "C" fn cobalt_where(
 /// `a` is a live handle; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_argsort(a: *const CobaltTensor, axis: i32, descending: i32) -> *mut CobaltTensor {
-    trampoline(|| cpu::argsort(get(a)?, axis as i64, flag(descending)))
+    trampoline(|| ops::argsort(get(a)?, axis as i64, flag(descending)))
 }

@@ -141,9 +141,11 @@ mod tests {
     fn references_owned_by_a_thread_are_released_when_it_exits() {
         let t = trampoline(|| Tensor::zeros(DType::F32, &[3]));
         let addr = t as usize;
+        // SAFETY: `t` is a live handle.
         unsafe { cobalt_retain(t) };
         std::thread::spawn(move || {
             let t = addr as *const CobaltTensor;
+            // SAFETY: `t` holds two references (taken above), so it is live on this thread.
             unsafe {
                 cobalt_retain(t);
                 cobalt_retain(t);
@@ -155,6 +157,7 @@ mod tests {
         })
         .join()
         .unwrap();
+        // SAFETY: `t` holds the two references left, released here.
         unsafe {
             assert_eq!(cobalt_refcount(t), 2);
             cobalt_release(t);

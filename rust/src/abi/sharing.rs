@@ -6,8 +6,8 @@ use super::args::EXACT_INT_LIMIT;
 use super::handle::{get, into_handle, CobaltTensor};
 use super::references::cobalt_release;
 use super::trampoline::{trampoline, Plain};
-use crate::cpu;
 use crate::error::Error;
+use crate::ops;
 use std::sync::Arc;
 
 fn shares() -> &'static std::sync::Mutex<std::collections::HashMap<u64, usize>> {
@@ -48,7 +48,7 @@ pub unsafe extern "C" fn cobalt_share(t: *const CobaltTensor) -> f64 {
     trampoline(|| {
         let src = get(t)?;
         let h = if src.storage().adoption_id() != 0 {
-            into_handle(cpu::copy_contiguous(src)?)
+            into_handle(ops::copy_contiguous(src)?)
         } else {
             // SAFETY: `t` is live (checked above); the new reference goes into the table.
             unsafe { Arc::increment_strong_count(t) };
@@ -109,8 +109,10 @@ mod tests {
     #[test]
     fn share_tokens_redeem_once_and_reject_made_up_values() {
         let t = trampoline(|| Tensor::zeros(DType::F32, &[3]));
+        // SAFETY: `t` is a live handle (made above, not yet released).
         let token = unsafe { cobalt_share(t) };
         assert_eq!(share_token(token), Some(token as u64));
+        // SAFETY: as above.
         unsafe { assert_eq!(cobalt_refcount(t), 2) };
         assert!(cobalt_from_shared(token + 1.0).is_null());
         assert!(cobalt_from_shared(0.5).is_null());
@@ -119,9 +121,11 @@ mod tests {
         assert_eq!(u, t);
         assert!(cobalt_from_shared(token).is_null(), "a second claim fails");
         assert_eq!(cobalt_last_status(), 1);
+        // SAFETY: as above.
         let t2 = unsafe { cobalt_share(t) };
         assert_eq!(cobalt_unshare(t2), 1);
         assert_eq!(cobalt_unshare(t2), 0);
+        // SAFETY: `t` and `u` (the same handle) hold two references, released here.
         unsafe {
             assert_eq!(cobalt_refcount(t), 2);
             cobalt_release(u);
@@ -133,17 +137,23 @@ mod tests {
     fn shared_adopted_memory_is_copied() {
         let mut buf = [1.0f32, 2.0, 3.0];
         let shape = [3i64];
+        // SAFETY: `buf` holds 3 float32s and outlives the tensor (released below).
         let t = unsafe { cobalt_adopt(0, shape.as_ptr(), 1, buf.as_mut_ptr() as *mut c_void, 77) };
         assert!(!t.is_null());
+        // SAFETY: `t` is live.
         assert_eq!(unsafe { cobalt_adoption(t) }, 77);
+        // SAFETY: `t` is live.
         let u = cobalt_from_shared(unsafe { cobalt_share(t) });
+        // SAFETY: `u` is live (a new handle).
         assert_eq!(unsafe { cobalt_adoption(u) }, 0);
         buf[0] = 9.0;
         assert_eq!(get(u).unwrap().as_slice::<f32>(), &[1.0, 2.0, 3.0]);
+        // SAFETY: both are live and released once.
         unsafe {
             cobalt_release(u);
             cobalt_release(t);
         }
+        // SAFETY: `buf` outlives the call (which fails: adoption id 0).
         assert!(unsafe { cobalt_adopt(0, shape.as_ptr(), 1, buf.as_mut_ptr() as *mut c_void, 0) }.is_null());
     }
 }

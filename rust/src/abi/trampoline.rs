@@ -23,9 +23,7 @@
 
 use super::handle::{into_handle, CobaltJob, CobaltTensor};
 use crate::error::{Error, Result};
-use crate::pool::Job;
 use crate::tensor::Tensor;
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -55,7 +53,7 @@ pub(crate) fn trampoline<R: AbiReturn>(body: impl FnOnce() -> Result<R>) -> R::C
     match catch_unwind(AssertUnwindSafe(|| body().map(R::into_c))) {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => fail::<R>(e),
-        Err(payload) => fail::<R>(Error::Panic(panic_message(payload.as_ref()))),
+        Err(payload) => fail::<R>(Error::from_panic(payload.as_ref())),
     }
 }
 
@@ -64,15 +62,6 @@ fn fail<R: AbiReturn>(e: Error) -> R::C {
     LAST_STATUS.with(|s| s.set(code));
     LAST_ERROR.with(|m| *m.borrow_mut() = e.to_string());
     R::on_error(code)
-}
-
-/// The message of a panic payload (`panic!` gives a `&str` or a `String`).
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic payload".into())
 }
 
 /// A status: `int32_t` 0, or the status code on failure.
@@ -166,7 +155,7 @@ impl AbiReturn for *mut CobaltTensor {
 }
 
 /// A started job: a new job handle (released with `cobalt_job_release`), NULL on failure.
-impl AbiReturn for Arc<Job> {
+impl AbiReturn for Arc<CobaltJob> {
     type C = *mut CobaltJob;
     fn into_c(self) -> *mut CobaltJob {
         Arc::into_raw(self) as *mut CobaltJob
@@ -206,7 +195,7 @@ mod tests {
         assert_eq!(trampoline::<Plain<f64, 0>>(|| Err(bad())), 0.0);
         assert_eq!(trampoline::<u32>(|| Err(bad())), 0);
         assert!(trampoline::<Tensor>(|| Err(bad())).is_null());
-        assert!(trampoline::<Arc<Job>>(|| Err(bad())).is_null());
+        assert!(trampoline::<Arc<CobaltJob>>(|| Err(bad())).is_null());
         assert!(trampoline::<*mut c_void>(|| Err(bad())).is_null());
         assert_eq!(last(), (1, bad().to_string()));
     }

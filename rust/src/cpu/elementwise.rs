@@ -1,12 +1,13 @@
-//! Elementwise ops: numpy broadcasting, numpy type promotion, one monomorphised loop per op.
+//! Elementwise kernels: the closure of every unary and binary op, each monomorphised into the
+//! loops of [`super::map`] and [`super::zip_map`] (broadcasting by layout). Result dtypes and
+//! promotion are the op layer's ([`crate::ops::elementwise`]).
 
-use super::{as_dtype, finish, map, zip_map};
-use crate::dtype::{Bool, DType, Elem, Float, Num};
-use crate::error::{Error, Result};
+use super::math::{Float, Num};
+use super::{map, zip_map, Src};
+use crate::dtype::{Bool, Elem};
+use crate::layout::{for_each_offsets, Layout};
 use crate::op::{BinaryOp, UnaryOp};
-use crate::shape::{broadcast_shapes, Dims};
-use crate::tensor::Tensor;
-use crate::{dispatch, dispatch_float, dispatch_num};
+use crate::shape::Dims;
 
 /// Runs `$body` with `$f` bound to the arithmetic closure of `$op` on `$T: Num`.
 macro_rules! with_arith {
@@ -87,135 +88,47 @@ macro_rules! with_cmp {
     };
 }
 
-fn shape_of(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Dims<usize>> {
-    if a.shape() == b.shape() {
-        Ok(Dims::from(a.shape()))
-    } else {
-        broadcast_shapes(op.name(), a.shape(), b.shape())
-    }
+/// `o = op(a, b)` for an arithmetic `op` (add ... minimum), `a` and `b` broadcast to `shape`.
+pub fn arith<T: Num>(op: BinaryOp, a: Src<T>, b: Src<T>, shape: &[usize], o: &mut [T]) {
+    with_arith!(op, T, f => zip_map(a, b, shape, o, f))
 }
 
-/// Elementwise `op(a, b)` with numpy broadcasting and type promotion.
-pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    use BinaryOp::*;
-    let shape = shape_of(op, a, b)?;
-    let common = DType::promote(a.dtype(), b.dtype());
-    match op {
-        Eq | Ne | Lt | Le | Gt | Ge => {
-            // compare in the common type (bool compares as uint8)
-            let ct = if common == DType::Bool { DType::U8 } else { common.compute() };
-            let (a, b) = (as_dtype(a, ct)?, as_dtype(b, ct)?);
-            dispatch_num!(ct, T => with_cmp!(op, T, f => zip_map::<T, T, Bool>(&a, &b, &shape, f)),
-                unreachable!("compute types are numeric"))
+/// `o = op(a, s)` (or `op(s, a)` when `scalar_first`) for an arithmetic `op` and a scalar `s`.
+pub fn arith_scalar<T: Num>(op: BinaryOp, (x, l): Src<T>, s: T, scalar_first: bool, o: &mut [T]) {
+    with_arith!(op, T, f => {
+        if scalar_first {
+            map(x, l, o, |v| f(s, v))
+        } else {
+            map(x, l, o, |v| f(v, s))
         }
-        LogicalAnd | LogicalOr | LogicalXor => {
-            let (a, b) = (as_dtype(a, DType::Bool)?, as_dtype(b, DType::Bool)?);
-            let f = match op {
-                LogicalAnd => |x: Bool, y: Bool| Bool((x.truthy() && y.truthy()) as u8),
-                LogicalOr => |x: Bool, y: Bool| Bool((x.truthy() || y.truthy()) as u8),
-                _ => |x: Bool, y: Bool| Bool((x.truthy() != y.truthy()) as u8),
-            };
-            zip_map::<Bool, Bool, Bool>(&a, &b, &shape, f)
-        }
-        _ if common == DType::Bool => match op {
-            // numpy: + is `or`, * is `and` on booleans
-            Add | Maximum => binary(LogicalOr, a, b),
-            Mul | Minimum => binary(LogicalAnd, a, b),
-            Div => binary(Div, &super::cast(a, DType::F64)?, &super::cast(b, DType::F64)?),
-            _ => Err(Error::DType(format!(
-                "{}: not supported for bool tensors (numpy would use int8, which cobalt lacks); \
-                 convert with astype(\"int32\") first",
-                op.name()
-            ))),
-        },
-        _ => {
-            let out = if op == Div && !common.is_float() { DType::F64 } else { common };
-            let ct = out.compute();
-            let (a, b) = (as_dtype(a, ct)?, as_dtype(b, ct)?);
-            if op == Pow && !ct.is_float() && has_negative(&b) {
-                return Err(Error::InvalidArgument("pow: integers to negative integer powers are not allowed".into()));
-            }
-            let r = dispatch_num!(ct, T => with_arith!(op, T, f => zip_map::<T, T, T>(&a, &b, &shape, f)),
-                unreachable!("compute types are numeric"))?;
-            finish(r, out)
-        }
-    }
+    })
 }
 
-/// True when an element of `t` is negative. Reads each stored element once: broadcast dims
-/// (stride 0) are walked at one index, so a huge broadcast view costs no more than its storage.
-fn has_negative(t: &Tensor) -> bool {
-    let l = t.layout();
+/// `o = op(a, b)` for a comparison `op`, `a` and `b` broadcast to `shape`.
+pub fn compare<T: Num>(op: BinaryOp, a: Src<T>, b: Src<T>, shape: &[usize], o: &mut [Bool]) {
+    with_cmp!(op, T, f => zip_map(a, b, shape, o, f))
+}
+
+/// `o = op(a, b)` for a logical `op` (and, or, xor) of bools, `a` and `b` broadcast to `shape`.
+pub fn logical(op: BinaryOp, a: Src<Bool>, b: Src<Bool>, shape: &[usize], o: &mut [Bool]) {
+    let f = match op {
+        BinaryOp::LogicalAnd => |x: Bool, y: Bool| Bool((x.truthy() && y.truthy()) as u8),
+        BinaryOp::LogicalOr => |x: Bool, y: Bool| Bool((x.truthy() || y.truthy()) as u8),
+        _ => |x: Bool, y: Bool| Bool((x.truthy() != y.truthy()) as u8),
+    };
+    zip_map(a, b, shape, o, f)
+}
+
+/// True when an element of the view `l` over `x` is negative. Reads each stored element once:
+/// broadcast dims (stride 0) are walked at one index, so a huge broadcast view costs no more than
+/// its storage.
+pub fn has_negative<T: Elem>(x: &[T], l: &Layout) -> bool {
     let shape: Dims<usize> =
         l.shape.iter().zip(l.strides.iter()).map(|(&d, &s)| if s == 0 { d.min(1) } else { d }).collect();
     let mut neg = false;
-    dispatch!(t.dtype(), T => {
-        let base = t.base::<T>();
-        // SAFETY: the offsets are a subset of the layout's, which lie within the storage.
-        crate::layout::for_each_offset(&shape, &l.strides, l.offset, |o| neg |= unsafe { *base.add(o) }.to_f64() < 0.0);
-    });
+    // SAFETY: the offsets are a subset of the layout's, which lie within the storage.
+    for_each_offsets(&shape, [&l.strides], [l.offset], |[o]| neg |= unsafe { *x.get_unchecked(o) }.to_f64() < 0.0);
     neg
-}
-
-/// The dtype a JS number takes next to a tensor of `d` (numpy 2 / NEP 50 "weak" scalars): a
-/// float tensor keeps its dtype; an integer tensor keeps it for an integer that fits, and goes to
-/// float64 for a fraction; bool goes to int64 or float64.
-pub fn scalar_dtype(op: BinaryOp, d: DType, s: f64) -> Result<DType> {
-    if d.is_float() {
-        return Ok(d);
-    }
-    let integral = s.is_finite() && s.fract() == 0.0;
-    if !integral {
-        return Ok(DType::F64);
-    }
-    // NOTE: i64::MAX as f64 is 2^63, which does not fit: the upper bound is exclusive there.
-    let (lo, hi, promoted) = match d {
-        DType::U8 => (0.0, 256.0, d),
-        DType::I32 => (i32::MIN as f64, i32::MAX as f64 + 1.0, d),
-        DType::I64 => (i64::MIN as f64, i64::MAX as f64, d),
-        _ => (i64::MIN as f64, i64::MAX as f64, DType::I64), // bool with an integer
-    };
-    if s < lo || s >= hi {
-        // numpy (NEP 50): true division is float64 anyway; comparisons stay exact (bool ones only
-        // within int64); logical ops read truth values of numbers within int64; every other op
-        // refuses the number
-        let in_i64 = (i64::MIN as f64..i64::MAX as f64).contains(&s);
-        let cmp = matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
-        let logical = matches!(op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor);
-        if op == BinaryOp::Div || (cmp && (d != DType::Bool || in_i64)) || (logical && in_i64) {
-            return Ok(DType::F64);
-        }
-        return Err(Error::InvalidArgument(format!(
-            "{}: the number {} is out of bounds for {}",
-            op.name(),
-            if s.abs() >= 1e16 { format!("{s:e}") } else { s.to_string() },
-            d.name()
-        )));
-    }
-    Ok(promoted)
-}
-
-/// Elementwise `op(a, s)` (or `op(s, a)` when `scalar_first`) with a JS number `s`.
-pub fn binary_scalar(op: BinaryOp, a: &Tensor, s: f64, scalar_first: bool) -> Result<Tensor> {
-    let sd = scalar_dtype(op, a.dtype(), s)?;
-    // fast path: float tensors and the arithmetic ops, without building a scalar tensor
-    if sd == a.dtype() && matches!(a.dtype(), DType::F32 | DType::F64) && !is_cmp_or_logical(op) {
-        return dispatch_float!(a.dtype(), T => with_arith!(op, T, f => {
-            let y = T::from_f64(s);
-            if scalar_first { map::<T, T>(a, |x| f(y, x)) } else { map::<T, T>(a, |x| f(x, y)) }
-        }), unreachable!());
-    }
-    let st = Tensor::full(sd, &[], s)?;
-    if scalar_first {
-        binary(op, &st, a)
-    } else {
-        binary(op, a, &st)
-    }
-}
-
-fn is_cmp_or_logical(op: BinaryOp) -> bool {
-    use BinaryOp::*;
-    matches!(op, Eq | Ne | Lt | Le | Gt | Ge | LogicalAnd | LogicalOr | LogicalXor)
 }
 
 // Every float function is bound to an `#[inline(always)]` closure, and the compound ones below are
@@ -303,49 +216,52 @@ macro_rules! with_float_fn {
     };
 }
 
-/// Elementwise unary op, with numpy's result dtypes (float functions of integers give floats).
-pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
-    use UnaryOp::*;
-    let d = a.dtype();
+/// `o = op(x)` for the predicates isnan, isfinite and logicalNot, of any dtype.
+pub fn predicate<T: Elem>(op: UnaryOp, x: &[T], l: &Layout, o: &mut [Bool]) {
     match op {
-        IsNan | IsFinite => dispatch!(d, T => {
-            if op == IsNan {
-                map::<T, Bool>(a, |x| Bool(x.is_nan() as u8))
-            } else {
-                map::<T, Bool>(a, |x| { let v = x.to_f64(); Bool(v.is_finite() as u8) })
-            }
+        UnaryOp::IsNan => map(x, l, o, |v| Bool(v.is_nan() as u8)),
+        UnaryOp::IsFinite => map(x, l, o, |v| {
+            let v = v.to_f64();
+            Bool(v.is_finite() as u8)
         }),
-        LogicalNot => dispatch!(d, T => map::<T, Bool>(a, |x| Bool(!x.truthy() as u8))),
-        Neg | Sign if d == DType::Bool => {
-            Err(Error::DType(format!("{}: not supported for bool tensors (use logicalNot)", op.name())))
-        }
-        Square if d == DType::Bool => Err(Error::DType(
-            "square: not supported for bool tensors (numpy gives int8, which cobalt does not have)".into(),
-        )),
-        Abs | Floor | Ceil | Trunc | Relu if d == DType::Bool => super::copy_contiguous(a),
-        Round if d == DType::Bool => super::cast(a, DType::F16),
-        Neg | Abs | Sign | Floor | Ceil | Round | Trunc | Square | Relu => {
-            let ct = d.compute();
-            let x = as_dtype(a, ct)?;
-            let r = dispatch_num!(ct, T => match op {
-                Neg => map::<T, T>(&x, Num::neg),
-                Abs => map::<T, T>(&x, Num::abs),
-                Sign => map::<T, T>(&x, Num::sign),
-                Floor => map::<T, T>(&x, Num::floor),
-                Ceil => map::<T, T>(&x, Num::ceil),
-                Round => map::<T, T>(&x, Num::round),
-                Trunc => map::<T, T>(&x, |v| if v < T::zero() { v.ceil() } else { v.floor() }),
-                Square => map::<T, T>(&x, |v| v.mul(v)),
-                _ => map::<T, T>(&x, |v| if v > T::zero() || v.is_nan() { v } else { T::zero() }),
-            }, unreachable!())?;
-            finish(r, d)
-        }
-        _ => {
-            let out = d.float_result();
-            let ct = out.compute();
-            let x = as_dtype(a, ct)?;
-            let r = dispatch_float!(ct, T => with_float_fn!(op, T, f => map::<T, T>(&x, f)), unreachable!())?;
-            finish(r, out)
-        }
+        _ => map(x, l, o, |v| Bool(!v.truthy() as u8)),
     }
+}
+
+/// `o = op(x)` for the numeric unary ops (neg, abs, sign, floor, ceil, round, trunc, square, relu) of a
+/// compute type.
+pub fn unary_num<T: Num>(op: UnaryOp, x: &[T], l: &Layout, o: &mut [T]) {
+    match op {
+        UnaryOp::Neg => map(x, l, o, Num::neg),
+        UnaryOp::Abs => map(x, l, o, Num::abs),
+        UnaryOp::Sign => map(x, l, o, Num::sign),
+        UnaryOp::Floor => map(x, l, o, Num::floor),
+        UnaryOp::Ceil => map(x, l, o, Num::ceil),
+        UnaryOp::Round => map(x, l, o, Num::round),
+        UnaryOp::Trunc => map(x, l, o, |v| if v < T::zero() { v.ceil() } else { v.floor() }),
+        UnaryOp::Square => map(x, l, o, |v| v.mul(v)),
+        _ => map(x, l, o, |v| if v > T::zero() || v.is_nan() { v } else { T::zero() }),
+    }
+}
+
+/// The float functions of one float type: `with_float_fn!` expanded for f32 and for f64, so an arm
+/// may call a method only std has (`x.log2()`), without a `Float` method for it.
+pub trait FloatFns: Float {
+    /// `o = op(x)` for a float function (exp ... gelu_tanh, log2 ...).
+    fn unary_float(op: UnaryOp, x: &[Self], l: &Layout, o: &mut [Self]);
+}
+macro_rules! float_fns {
+    ($($T:ty),*) => {$(
+        impl FloatFns for $T {
+            fn unary_float(op: UnaryOp, x: &[$T], l: &Layout, o: &mut [$T]) {
+                with_float_fn!(op, $T, f => map(x, l, o, f))
+            }
+        }
+    )*};
+}
+float_fns!(f32, f64);
+
+/// `o = op(x)` for a float function of float32 or float64.
+pub fn unary_float<T: FloatFns>(op: UnaryOp, x: &[T], l: &Layout, o: &mut [T]) {
+    T::unary_float(op, x, l, o)
 }

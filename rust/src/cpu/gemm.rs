@@ -1,75 +1,13 @@
 //! Blocked, packed matrix multiply for float32 and float64 with register-tiled AVX-512 and
-//! AVX2+FMA micro-kernels, chosen at run time (`is_x86_feature_detected!`), and a portable fallback.
+//! AVX2+FMA micro-kernels, chosen at run time ([`super::features::level`]), and a portable fallback.
 //!
 //! Goto-style loops: B is packed once per (k, n) block into panels of NR columns, each thread packs
 //! its own MR-row panels of A, and an MR x NR micro-kernel keeps the tile of C in registers for a
 //! whole k block. Row blocks of C (and, when there are few, groups of column panels) are split
 //! across the shared pool.
 
-use crate::dtype::Num;
-
-/// Which kernels run: `COBALT_SIMD=scalar` forces the portable ones (for tests and comparisons).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Simd {
-    Scalar,
-    Avx2Fma,
-    Avx512,
-}
-
-static FORCED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
-
-/// Forces a kernel set (tests run every set the CPU has); `None` returns to the detected one.
-#[doc(hidden)]
-pub fn force(level: Option<Simd>) {
-    let v = match level {
-        None => 0,
-        Some(Simd::Scalar) => 1,
-        Some(Simd::Avx2Fma) => 2,
-        Some(Simd::Avx512) => 3,
-    };
-    FORCED.store(v, std::sync::atomic::Ordering::SeqCst);
-}
-
-/// The kernel set in use: a forced one, else [`detected`].
-pub fn level() -> Simd {
-    match FORCED.load(std::sync::atomic::Ordering::Relaxed) {
-        1 => Simd::Scalar,
-        2 => Simd::Avx2Fma,
-        3 => Simd::Avx512,
-        _ => detected(),
-    }
-}
-
-/// The best kernel set this CPU supports (capped by `COBALT_SIMD`).
-pub fn detected() -> Simd {
-    static LEVEL: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
-    *LEVEL.get_or_init(|| {
-        let cap = std::env::var("COBALT_SIMD").unwrap_or_default();
-        let best = *available().last().expect("scalar is always available");
-        match cap.as_str() {
-            "scalar" => Simd::Scalar,
-            "avx2" if best == Simd::Avx512 => Simd::Avx2Fma,
-            _ => best,
-        }
-    })
-}
-
-/// The kernel sets this CPU can run (for tests: every one is checked).
-pub fn available() -> Vec<Simd> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let mut v = vec![Simd::Scalar];
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            v.push(Simd::Avx2Fma);
-            if is_x86_feature_detected!("avx512f") {
-                v.push(Simd::Avx512);
-            }
-        }
-        v
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    vec![Simd::Scalar]
-}
+use super::features::Simd;
+use super::math::Num;
 
 /// A float type with packed micro-kernels.
 pub trait GemmFloat: Num {
@@ -117,6 +55,7 @@ unsafe fn kernel_scalar<T: Num, const MR: usize, const NR: usize>(
             // SAFETY: within the packed panels (contract).
             let ai = unsafe { *a.add(p * MR + i) };
             for (j, tij) in ti.iter_mut().enumerate() {
+                // SAFETY: within the packed panels (contract).
                 *tij = tij.add(ai.mul(unsafe { *b.add(p * NR + j) }));
             }
         }
@@ -429,6 +368,7 @@ pub fn gemm_blocked<T: GemmFloat>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpu::features::available;
 
     fn naive(m: usize, n: usize, k: usize, a: &[f64], b: &[f64]) -> Vec<f64> {
         let mut c = vec![0.0; m * n];

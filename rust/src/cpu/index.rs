@@ -1,178 +1,60 @@
-//! Indexing and data movement: copy_into (assignment into a view), concat, index_select (numpy
-//! `take` along an axis), gather (torch semantics), where, argsort.
+//! Indexing and data movement kernels: strided copies, row takes, gathers, selects and argsort of
+//! rows. Shapes, axes and index checks are the op layer's ([`crate::ops::index`]).
 
-use super::{as_dtype, cast, contiguous_as};
+use super::Src;
 use crate::alloc::try_with_capacity;
-use crate::dispatch;
-use crate::dtype::{Bool, DType, Elem};
-use crate::error::{Error, Result};
-use crate::layout::for_each_offset2;
-use crate::shape::{broadcast_shapes, normalize_axis};
-use crate::tensor::Tensor;
+use crate::dtype::{Bool, Elem};
+use crate::error::Result;
+use crate::layout::{for_each_offsets, Layout};
 use std::cmp::Ordering;
-use std::sync::Arc;
 
-/// Writes `src` (broadcast to `dst`'s shape, converted to its dtype) into the elements of `dst`,
-/// which may be a strided view: the one in-place primitive. Overlapping storage is handled.
-pub fn copy_into(dst: &Tensor, src: &Tensor) -> Result<()> {
-    let shape = broadcast_shapes("copy_into", dst.shape(), src.shape())?;
-    if &*shape != dst.shape() {
-        return Err(Error::shape("copy_into", dst.shape(), src.shape()));
-    }
-    if dst.storage().is_borrowed() {
-        return Err(Error::Borrowed("copy_into: the destination is being read by an async job; await it first".into()));
-    }
-    if dst.layout().strides.iter().zip(dst.shape()).any(|(&s, &d)| s == 0 && d > 1) {
-        return Err(Error::InvalidArgument("copy_into: the destination is a broadcast view (elements alias)".into()));
-    }
-    let src = if Arc::ptr_eq(dst.storage(), src.storage()) {
-        cast(src, dst.dtype())?
-    } else {
-        as_dtype(src, dst.dtype())?.into_owned()
-    };
-    dispatch!(dst.dtype(), T => {
-        let (pd, ps) = (dst.base::<T>() as *mut T, src.base::<T>());
-        let sb = src.layout().broadcast_strides(&shape);
-        // SAFETY: offsets come from valid layouts; dst and src do not overlap (copied above if shared).
-        for_each_offset2(&shape, (&dst.layout().strides, dst.layout().offset), (&sb, src.layout().offset), |d, s| unsafe {
-            *pd.add(d) = *ps.add(s);
-        });
+/// Writes the view `src` (broadcast to `ld`'s shape) into the elements of the view `ld` over
+/// `dst`, which may be strided. `ld` must not alias itself (no stride-0 dims of size > 1) and
+/// `src` must not lie in `dst`'s storage.
+pub fn copy<T: Elem>(dst: &mut [T], ld: &Layout, (src, ls): Src<T>) {
+    let sb = ls.broadcast_strides(&ld.shape);
+    for_each_offsets(&ld.shape, [&ld.strides, &sb], [ld.offset, ls.offset], |[d, s]| {
+        // SAFETY: the offsets come from valid layouts over each storage.
+        unsafe { *dst.get_unchecked_mut(d) = *src.get_unchecked(s) };
     });
-    Ok(())
 }
 
-/// Joins tensors along an existing axis (dtypes promote).
-pub fn concat(ts: &[&Tensor], axis: i64) -> Result<Tensor> {
-    let first = ts.first().ok_or_else(|| Error::InvalidArgument("concat: needs at least one tensor".into()))?;
-    let nd = first.ndim();
-    if nd == 0 {
-        return Err(Error::InvalidArgument("concat: zero-dimensional tensors cannot be concatenated".into()));
+/// `o[k] = x[ids[k]]` for rows of `row` elements: row `i` of `x` is `x[i * row..(i + 1) * row]`.
+pub fn take_rows<T: Elem>(x: &[T], row: usize, ids: &[usize], o: &mut [T]) {
+    for (k, &i) in ids.iter().enumerate() {
+        o[k * row..(k + 1) * row].copy_from_slice(&x[i * row..(i + 1) * row]);
     }
-    let ax = normalize_axis("concat", axis, nd)?;
-    let mut dtype = first.dtype();
-    let mut total = 0;
-    for t in ts {
-        let ok = t.ndim() == nd && (0..nd).all(|d| d == ax || t.shape()[d] == first.shape()[d]);
-        if !ok {
-            return Err(Error::shape("concat", first.shape(), t.shape()));
+}
+
+/// torch `gather` along `axis` from the view `l` over `x`: `o` (contiguous, of `shape`) takes at
+/// each position the element of `x` at the same position, except along `axis`, where it takes
+/// `ids[k]` (one index per output element, each within `l`'s dim).
+pub fn gather<T: Elem>(x: &[T], l: &Layout, axis: usize, ids: &[usize], shape: &[usize], o: &mut [T]) {
+    let nd = shape.len();
+    let mut pos = vec![0usize; nd];
+    for (k, d) in o.iter_mut().enumerate() {
+        let mut off = l.offset as isize;
+        for (dim, (&p, &s)) in pos.iter().zip(l.strides.iter()).enumerate() {
+            let i = if dim == axis { ids[k] } else { p };
+            off += i as isize * s;
         }
-        dtype = DType::promote(dtype, t.dtype());
-        total = usize::checked_add(total, t.shape()[ax])
-            .ok_or_else(|| Error::OutOfMemory("concat: the joined dim overflows".into()))?;
-    }
-    let mut shape = first.shape().to_vec();
-    shape[ax] = total;
-    let out = Tensor::empty(dtype, &shape)?;
-    let mut start = 0;
-    for t in ts {
-        let len = t.shape()[ax];
-        copy_into(&out.narrow(ax, start, len)?, t)?;
-        start += len;
-    }
-    Ok(out)
-}
-
-/// Reads an integer index tensor as i64 values (negative ones count from the end of `len`).
-fn indices(op: &str, idx: &Tensor, len: usize) -> Result<Vec<usize>> {
-    if !matches!(idx.dtype(), DType::I32 | DType::I64 | DType::U8) {
-        return Err(Error::DType(format!("{op}: indices must be integers, got {}", idx.dtype().name())));
-    }
-    let raw = cast(idx, DType::I64)?;
-    let mut out = try_with_capacity(raw.numel(), op)?;
-    for &i in raw.as_slice::<i64>() {
-        let j = if i < 0 { i + len as i64 } else { i };
-        if j < 0 || j >= len as i64 {
-            return Err(Error::Index(format!("{op}: index {i} is out of bounds for size {len}")));
-        }
-        out.push(j as usize);
-    }
-    Ok(out)
-}
-
-/// numpy `take(a, idx, axis)`: the result has `a.shape[:axis] + idx.shape + a.shape[axis+1:]`.
-pub fn index_select(a: &Tensor, axis: i64, idx: &Tensor) -> Result<Tensor> {
-    let nd = a.ndim();
-    let ax = normalize_axis("index_select", axis, nd)?;
-    let ids = indices("index_select", idx, a.shape()[ax])?;
-    // axis first, contiguous: each index picks one contiguous row
-    let mut perm = vec![ax];
-    perm.extend((0..nd).filter(|&d| d != ax));
-    let src = a.permute(&perm)?.contiguous()?;
-    let row: usize = src.shape()[1..].iter().product();
-    let mut tmp_shape = vec![ids.len()];
-    tmp_shape.extend_from_slice(&src.shape()[1..]);
-    let tmp = Tensor::empty(a.dtype(), &tmp_shape)?;
-    dispatch!(a.dtype(), T => {
-        let x = src.as_slice::<T>();
-        // SAFETY: fresh and unshared.
-        let o = unsafe { tmp.slice_mut::<T>() };
-        for (k, &i) in ids.iter().enumerate() {
-            o[k * row..(k + 1) * row].copy_from_slice(&x[i * row..(i + 1) * row]);
-        }
-    });
-    // tmp dims: [ids..., before..., after...] -> [before..., idx.shape..., after...]
-    let mut dims = idx.shape().to_vec();
-    dims.extend_from_slice(&src.shape()[1..]);
-    let t = tmp.reshape(&dims)?;
-    let k = idx.ndim();
-    let mut order: Vec<usize> = (k..k + ax).collect();
-    order.extend(0..k);
-    order.extend(k + ax..k + nd - 1);
-    t.permute(&order)?.contiguous()
-}
-
-/// torch `gather`: `out[i][j][k] = a[index[i][j][k]][j][k]` for axis 0 (and so on); `index` has
-/// `a`'s ndim and no dim larger than `a`'s, except along `axis`.
-pub fn gather(a: &Tensor, axis: i64, index: &Tensor) -> Result<Tensor> {
-    let nd = a.ndim();
-    let ax = normalize_axis("gather", axis, nd)?;
-    if index.ndim() != nd || (0..nd).any(|d| d != ax && index.shape()[d] > a.shape()[d]) {
-        return Err(Error::shape("gather", a.shape(), index.shape()));
-    }
-    let ids = indices("gather", index, a.shape()[ax])?;
-    let shape = index.shape();
-    let out = Tensor::empty(a.dtype(), shape)?;
-    let strides = &a.layout().strides;
-    dispatch!(a.dtype(), T => {
-        let base = a.base::<T>();
-        // SAFETY: fresh and unshared.
-        let o = unsafe { out.slice_mut::<T>() };
-        let mut pos = vec![0usize; nd];
-        for (k, d) in o.iter_mut().enumerate() {
-            let mut off = a.layout().offset as isize;
-            for dim in 0..nd {
-                let i = if dim == ax { ids[k] } else { pos[dim] };
-                off += i as isize * strides[dim];
+        // SAFETY: every index is within the view's shape, so the offset is within its storage.
+        *d = unsafe { *x.get_unchecked(off as usize) };
+        for dim in (0..nd).rev() {
+            pos[dim] += 1;
+            if pos[dim] < shape[dim] {
+                break;
             }
-            // SAFETY: every index is within a's shape, so the offset is within its storage.
-            *d = unsafe { *base.add(off as usize) };
-            for dim in (0..nd).rev() {
-                pos[dim] += 1;
-                if pos[dim] < shape[dim] { break; }
-                pos[dim] = 0;
-            }
+            pos[dim] = 0;
         }
-    });
-    Ok(out)
+    }
 }
 
-/// `cond ? a : b` elementwise, with three-way broadcasting; `a` and `b` promote.
-pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    let s1 = broadcast_shapes("where", cond.shape(), a.shape())?;
-    let shape = broadcast_shapes("where", &s1, b.shape())?;
-    let dtype = DType::promote(a.dtype(), b.dtype());
-    let c = contiguous_as(&cond.expand(&shape)?, DType::Bool)?.into_owned();
-    let x = contiguous_as(&a.expand(&shape)?, dtype)?.into_owned();
-    let y = contiguous_as(&b.expand(&shape)?, dtype)?.into_owned();
-    let out = Tensor::empty(dtype, &shape)?;
-    dispatch!(dtype, T => {
-        // SAFETY: fresh and unshared.
-        let o = unsafe { out.slice_mut::<T>() };
-        for (((d, c), &x), &y) in o.iter_mut().zip(c.as_slice::<Bool>()).zip(x.as_slice::<T>()).zip(y.as_slice::<T>()) {
-            *d = if c.truthy() { x } else { y };
-        }
-    });
-    Ok(out)
+/// `o[i] = c[i] ? x[i] : y[i]` over contiguous slices of one length.
+pub fn select<T: Elem>(c: &[Bool], x: &[T], y: &[T], o: &mut [T]) {
+    for (((d, c), &x), &y) in o.iter_mut().zip(c).zip(x).zip(y) {
+        *d = if c.truthy() { x } else { y };
+    }
 }
 
 fn nan_last<T: Elem>(x: &T, y: &T) -> Ordering {
@@ -184,50 +66,21 @@ fn nan_last<T: Elem>(x: &T, y: &T) -> Ordering {
     }
 }
 
-/// Indices (int64) that sort `a` along `axis`; stable; NaN sorts as the largest value.
-pub fn argsort(a: &Tensor, axis: i64, descending: bool) -> Result<Tensor> {
-    let nd = a.ndim();
-    if nd == 0 {
-        return Tensor::full(DType::I64, &[], 0.0);
-    }
-    let ax = normalize_axis("argsort", axis, nd)?;
-    let mut perm: Vec<usize> = (0..nd).filter(|&d| d != ax).collect();
-    perm.push(ax);
-    let src = a.permute(&perm)?.contiguous()?;
-    let n = a.shape()[ax];
-    let out = Tensor::empty(DType::I64, src.shape())?;
-    if out.numel() == 0 {
-        // no rows (or empty rows): nothing to sort, and no scratch sized by the axis
-        return out.permute(&inverse(&perm))?.contiguous();
-    }
-    dispatch!(a.dtype(), T => {
-        let x = src.as_slice::<T>();
-        // SAFETY: fresh and unshared.
-        let o = unsafe { out.slice_mut::<i64>() };
-        {
-            let mut idx: Vec<usize> = try_with_capacity(n, "argsort")?;
-            for (xs, os) in x.chunks(n).zip(o.chunks_mut(n)) {
-                idx.clear();
-                idx.extend(0..n);
-                if descending {
-                    idx.sort_by(|&i, &j| nan_last(&xs[j], &xs[i]));
-                } else {
-                    idx.sort_by(|&i, &j| nan_last(&xs[i], &xs[j]));
-                }
-                for (d, &i) in os.iter_mut().zip(&idx) {
-                    *d = i as i64;
-                }
-            }
+/// For each row of `n` elements of `x` (`n > 0`), the indices that sort it into the same row of
+/// `o`; stable; NaN sorts as the largest value.
+pub fn argsort_rows<T: Elem>(x: &[T], n: usize, descending: bool, o: &mut [i64]) -> Result<()> {
+    let mut idx: Vec<usize> = try_with_capacity(n, "argsort")?;
+    for (xs, os) in x.chunks(n).zip(o.chunks_mut(n)) {
+        idx.clear();
+        idx.extend(0..n);
+        if descending {
+            idx.sort_by(|&i, &j| nan_last(&xs[j], &xs[i]));
+        } else {
+            idx.sort_by(|&i, &j| nan_last(&xs[i], &xs[j]));
         }
-    });
-    out.permute(&inverse(&perm))?.contiguous()
-}
-
-/// The inverse of the permutation `perm`.
-pub(crate) fn inverse(perm: &[usize]) -> Vec<usize> {
-    let mut inv = vec![0; perm.len()];
-    for (i, &p) in perm.iter().enumerate() {
-        inv[p] = i;
+        for (d, &i) in os.iter_mut().zip(&idx) {
+            *d = i as i64;
+        }
     }
-    inv
+    Ok(())
 }

@@ -1,5 +1,335 @@
-//! Scalar functions std lacks: erf (for the exact GELU), and `exp` written without branches or
-//! calls so the compiler vectorises the loops that use it (std's `exp` is a libm call per element).
+//! The arithmetic of the compute types, which kernels are generic over: [`Num`] (float32, float64,
+//! int32, int64, uint8, with numpy semantics) and [`Float`] (float32 and float64); and the scalar
+//! functions std lacks: erf (for the exact GELU), and `exp` written without branches or calls so
+//! the compiler vectorises the loops that use it (std's `exp` is a libm call per element).
+
+use crate::dtype::Elem;
+
+/// The compute types (float32, float64, int32, int64, uint8): arithmetic with numpy semantics.
+pub trait Num: Elem {
+    fn zero() -> Self;
+    fn one() -> Self;
+    fn add(self, o: Self) -> Self;
+    fn sub(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+    /// Division: true division for floats; for integers floor division (x / 0 = 0, as numpy).
+    fn div(self, o: Self) -> Self;
+    /// Floor division (Python's `//`).
+    fn floor_div(self, o: Self) -> Self;
+    /// Remainder with the sign of the divisor (Python's `%`); x % 0 = 0 for integers.
+    fn rem(self, o: Self) -> Self;
+    fn pow(self, o: Self) -> Self;
+    fn neg(self) -> Self;
+    fn abs(self) -> Self;
+    fn sign(self) -> Self;
+    fn floor(self) -> Self;
+    fn ceil(self) -> Self;
+    /// Round half to even (numpy's `round`).
+    fn round(self) -> Self;
+    /// The identity of `max` (lowest value) and of `min` (highest value).
+    fn lowest() -> Self;
+    fn highest() -> Self;
+}
+
+/// float32 and float64: the transcendental functions.
+pub trait Float: Num {
+    fn exp(self) -> Self;
+    fn ln(self) -> Self;
+    fn ln_1p(self) -> Self;
+    fn exp_m1(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn sin(self) -> Self;
+    fn cos(self) -> Self;
+    fn tan(self) -> Self;
+    fn tanh(self) -> Self;
+    fn erf(self) -> Self;
+    /// The exact (erf) GELU, `x/2 (1 + erf(x/sqrt 2))`.
+    fn gelu(self) -> Self;
+    fn is_finite(self) -> bool;
+    fn infinity() -> Self;
+}
+
+macro_rules! float_num {
+    ($t:ty, $exp:ident, $tanh:ident, $gelu:ident) => {
+        impl Num for $t {
+            #[inline(always)]
+            fn zero() -> Self {
+                0.0
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                1.0
+            }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                self + o
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                self - o
+            }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                self * o
+            }
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                self / o
+            }
+            #[inline(always)]
+            fn floor_div(self, o: Self) -> Self {
+                // numpy's npy_divmod: the quotient of `self - fmod`, one less when the remainder
+                // takes the divisor's sign, snapped to an integer. NOTE: from the raw fmod (the
+                // adjusted remainder is inf for -5 % inf, and (-5 - inf) / inf would be NaN).
+                if o == 0.0 {
+                    return self / o;
+                }
+                let m = self % o;
+                let mut d = (self - m) / o;
+                if m != 0.0 && ((o < 0.0) != (m < 0.0)) {
+                    d -= 1.0;
+                }
+                if d == 0.0 {
+                    (0.0 as $t).copysign(self / o)
+                } else {
+                    let f = d.floor();
+                    if d - f > 0.5 {
+                        f + 1.0
+                    } else {
+                        f
+                    }
+                }
+            }
+            #[inline(always)]
+            fn rem(self, o: Self) -> Self {
+                // numpy's npy_remainder (fmod, moved to the divisor's sign)
+                if o == 0.0 {
+                    return <$t>::NAN;
+                }
+                let m = self % o;
+                if m != 0.0 && ((m < 0.0) != (o < 0.0)) {
+                    m + o
+                } else if m == 0.0 {
+                    (0.0 as $t).copysign(o)
+                } else {
+                    m
+                }
+            }
+            #[inline(always)]
+            fn pow(self, o: Self) -> Self {
+                self.powf(o)
+            }
+            #[inline(always)]
+            fn neg(self) -> Self {
+                -self
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                <$t>::abs(self)
+            }
+            #[inline(always)]
+            fn sign(self) -> Self {
+                if self > 0.0 {
+                    1.0
+                } else if self < 0.0 {
+                    -1.0
+                } else {
+                    self
+                }
+            }
+            #[inline(always)]
+            fn floor(self) -> Self {
+                <$t>::floor(self)
+            }
+            #[inline(always)]
+            fn ceil(self) -> Self {
+                <$t>::ceil(self)
+            }
+            #[inline(always)]
+            fn round(self) -> Self {
+                <$t>::round_ties_even(self)
+            }
+            #[inline(always)]
+            fn lowest() -> Self {
+                <$t>::NEG_INFINITY
+            }
+            #[inline(always)]
+            fn highest() -> Self {
+                <$t>::INFINITY
+            }
+        }
+        impl Float for $t {
+            #[inline(always)]
+            fn exp(self) -> Self {
+                $exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
+            #[inline(always)]
+            fn exp_m1(self) -> Self {
+                <$t>::exp_m1(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            #[inline(always)]
+            fn sin(self) -> Self {
+                <$t>::sin(self)
+            }
+            #[inline(always)]
+            fn cos(self) -> Self {
+                <$t>::cos(self)
+            }
+            #[inline(always)]
+            fn tan(self) -> Self {
+                <$t>::tan(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                $tanh(self)
+            }
+            #[inline(always)]
+            fn gelu(self) -> Self {
+                $gelu(self)
+            }
+            #[inline(always)]
+            fn erf(self) -> Self {
+                erf(self as f64) as $t
+            }
+            #[inline(always)]
+            fn is_finite(self) -> bool {
+                <$t>::is_finite(self)
+            }
+            #[inline(always)]
+            fn infinity() -> Self {
+                <$t>::INFINITY
+            }
+        }
+    };
+}
+float_num!(f32, exp_f32, tanh_f32, gelu_f32);
+float_num!(f64, exp_f64, tanh_f64, gelu_f64);
+
+macro_rules! int_num {
+    ($t:ty, $signed:expr) => {
+        impl Num for $t {
+            #[inline(always)]
+            fn zero() -> Self {
+                0
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                1
+            }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                self.wrapping_mul(o)
+            }
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                self.floor_div(o)
+            }
+            #[inline(always)]
+            fn floor_div(self, o: Self) -> Self {
+                if o == 0 {
+                    return 0;
+                }
+                let q = self.wrapping_div(o);
+                if $signed && (self.wrapping_rem(o) != 0) && ((self < (0 as $t)) != (o < (0 as $t))) {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                }
+            }
+            #[inline(always)]
+            fn rem(self, o: Self) -> Self {
+                if o == 0 {
+                    return 0;
+                }
+                let r = self.wrapping_rem(o);
+                if $signed && r != 0 && ((r < (0 as $t)) != (o < (0 as $t))) {
+                    r.wrapping_add(o)
+                } else {
+                    r
+                }
+            }
+            #[inline(always)]
+            fn pow(self, o: Self) -> Self {
+                // negative exponents are refused before the kernel runs
+                let mut e = o as u64;
+                let (mut b, mut r) = (self, 1 as $t);
+                while e > 0 {
+                    if e & 1 == 1 {
+                        r = r.wrapping_mul(b);
+                    }
+                    b = b.wrapping_mul(b);
+                    e >>= 1;
+                }
+                r
+            }
+            #[inline(always)]
+            fn neg(self) -> Self {
+                (0 as $t).wrapping_sub(self)
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                if $signed && self < (0 as $t) {
+                    (0 as $t).wrapping_sub(self)
+                } else {
+                    self
+                }
+            }
+            #[inline(always)]
+            fn sign(self) -> Self {
+                if self > (0 as $t) {
+                    1
+                } else if self == (0 as $t) {
+                    0
+                } else {
+                    (0 as $t).wrapping_sub(1)
+                }
+            }
+            #[inline(always)]
+            fn floor(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn ceil(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn round(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn lowest() -> Self {
+                <$t>::MIN
+            }
+            #[inline(always)]
+            fn highest() -> Self {
+                <$t>::MAX
+            }
+        }
+    };
+}
+int_num!(i32, true);
+int_num!(i64, true);
+int_num!(u8, false);
 
 /// `e^x` in float32 to within 2 ulp of the correctly rounded result, branch-free: Cody-Waite
 /// reduction `x = n ln2 + r` with |r| <= ln2/2, a degree-6 polynomial for `e^r`, and `2^n`
@@ -319,5 +649,22 @@ mod exp_tests {
             assert_eq!(exp_f64(x), want, "exp({x})");
         }
         assert!(exp_f64(f64::NAN).is_nan());
+    }
+}
+
+#[cfg(test)]
+mod num_tests {
+    use super::*;
+
+    #[test]
+    fn integer_division_follows_python() {
+        assert_eq!((-7i32).floor_div(2), -4);
+        assert_eq!((-7i32).rem(2), 1);
+        assert_eq!(7i32.rem(-2), -1);
+        assert_eq!(5i32.floor_div(0), 0);
+        assert_eq!(5u8.rem(0), 0);
+        assert_eq!((-7.0f64).floor_div(2.0), -4.0);
+        assert_eq!((-7.0f64).rem(2.0), 1.0);
+        assert_eq!(3i64.pow(4), 81);
     }
 }

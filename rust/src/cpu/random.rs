@@ -1,9 +1,7 @@
-//! Seeded random numbers: the same seed gives the same tensor on every platform and runtime
+//! Seeded random numbers: the same seed gives the same values on every platform and runtime
 //! (xoshiro256** seeded by SplitMix64; normals by the Box-Muller transform).
 
-use crate::dtype::DType;
-use crate::error::{Error, Result};
-use crate::tensor::Tensor;
+use crate::dtype::{DType, Elem};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 struct Xoshiro([u64; 4]);
@@ -47,44 +45,33 @@ pub fn next_seed() -> u64 {
     UNSEEDED.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
 }
 
-/// `normal == false`: uniform in [0, 1); `true`: standard normal. Float dtypes only.
-pub fn random(dtype: DType, shape: &[usize], seed: u64, normal: bool) -> Result<Tensor> {
-    if !dtype.is_float() {
-        return Err(Error::DType(format!("rand: dtype must be a float type, got {}", dtype.name())));
-    }
-    // NOTE: values are drawn in float64 and rounded once into the output as they are made: no
-    // float64 temporary (rand([2**31]) of float32 needs 8 GiB, not 8 + 16).
-    let t = Tensor::empty(dtype, shape)?;
+/// Fills `o` from the generator seeded by `seed`: `normal == false`, uniform in [0, 1); `true`,
+/// standard normal. Values are drawn in float64 and rounded once into `T` (a float type).
+pub fn fill<T: Elem>(o: &mut [T], seed: u64, normal: bool) {
     let mut rng = Xoshiro::new(seed);
-    crate::dispatch!(dtype, T => {
-        use crate::dtype::Elem;
-        // SAFETY: fresh and unshared.
-        let o = unsafe { t.slice_mut::<T>() };
-        if normal {
-            for pair in o.chunks_mut(2) {
-                let u1 = 1.0 - rng.uniform(); // (0, 1]: log is finite
-                let u2 = rng.uniform();
-                let r = (-2.0 * u1.ln()).sqrt();
-                let th = 2.0 * std::f64::consts::PI * u2;
-                pair[0] = T::from_f64(r * th.cos());
-                if pair.len() > 1 {
-                    pair[1] = T::from_f64(r * th.sin());
-                }
-            }
-        } else {
-            // rounding to a narrower float may reach 1.0: keep the interval half-open
-            let ulp_below_one = match dtype {
-                DType::F16 => 2f64.powi(-11),
-                DType::BF16 => 2f64.powi(-8),
-                DType::F32 => 2f64.powi(-24),
-                _ => 0.0,
-            };
-            let below = T::from_f64(1.0 - ulp_below_one);
-            for v in o.iter_mut() {
-                let x = T::from_f64(rng.uniform());
-                *v = if x.to_f64() >= 1.0 { below } else { x };
+    if normal {
+        for pair in o.chunks_mut(2) {
+            let u1 = 1.0 - rng.uniform(); // (0, 1]: log is finite
+            let u2 = rng.uniform();
+            let r = (-2.0 * u1.ln()).sqrt();
+            let th = 2.0 * std::f64::consts::PI * u2;
+            pair[0] = T::from_f64(r * th.cos());
+            if pair.len() > 1 {
+                pair[1] = T::from_f64(r * th.sin());
             }
         }
-    });
-    Ok(t)
+    } else {
+        // rounding to a narrower float may reach 1.0: keep the interval half-open
+        let ulp_below_one = match T::DTYPE {
+            DType::F16 => 2f64.powi(-11),
+            DType::BF16 => 2f64.powi(-8),
+            DType::F32 => 2f64.powi(-24),
+            _ => 0.0,
+        };
+        let below = T::from_f64(1.0 - ulp_below_one);
+        for v in o.iter_mut() {
+            let x = T::from_f64(rng.uniform());
+            *v = if x.to_f64() >= 1.0 { below } else { x };
+        }
+    }
 }

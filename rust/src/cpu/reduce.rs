@@ -1,15 +1,12 @@
-//! Reductions over any set of axes (numpy semantics: negative axes, keepdims, result dtypes) and
-//! scans along one axis (cumsum, cumprod, softmax, log-softmax).
+//! Reduction kernels over contiguous rows (sums, extremes, moments, logsumexp) and scans of rows
+//! (cumsum, cumprod, softmax, log-softmax). The axes, keepdims and result dtypes of numpy are the
+//! op layer's ([`crate::ops::reduce`]).
 
-use super::{contiguous_as, finish};
+use super::math::{Float, Num};
 use crate::alloc::try_vec;
-use crate::dtype::{Bool, DType, Elem, Float, Num};
-use crate::error::{fmt_shape, Error, Result};
-use crate::op::{ReduceOp, ScanOp};
-use crate::shape::normalize_axis;
-use crate::tensor::Tensor;
-use crate::{dispatch, dispatch_float, dispatch_num};
-use std::borrow::Cow;
+use crate::dtype::Elem;
+use crate::error::Result;
+use crate::op::ScanOp;
 
 /// Sum of a slice, pairwise over blocks of 1024 (numpy-like accuracy); each block is summed by a
 /// loop with 32 independent accumulators, compiled for the CPU's widest vectors.
@@ -67,7 +64,7 @@ impl<T: Num> super::simd_loops::Kernel for BlockSum<'_, T> {
 
 /// `v` converted to the (wider) compute type `T`: exact for every pair [`dispatch_widen`] meets.
 #[inline(always)]
-fn widen<S: Elem, T: Num>(v: S) -> T {
+pub fn widen<S: Elem, T: Num>(v: S) -> T {
     if S::DTYPE.is_float() {
         T::from_f64(v.to_f64())
     } else {
@@ -76,7 +73,7 @@ fn widen<S: Elem, T: Num>(v: S) -> T {
 }
 
 /// [`pairwise_sum`] of `x` widened to `T`, element by element (no converted copy of `x`).
-fn sum_widened<S: Elem, T: Num>(x: &[S]) -> T {
+pub fn sum_widened<S: Elem, T: Num>(x: &[S]) -> T {
     if S::DTYPE == T::DTYPE {
         // SAFETY: each dtype has one Rust type, so S and T are the same type.
         pairwise_sum(unsafe { std::slice::from_raw_parts(x.as_ptr() as *const T, x.len()) })
@@ -86,7 +83,7 @@ fn sum_widened<S: Elem, T: Num>(x: &[S]) -> T {
 }
 
 /// Runs `$body` with `$S` bound to the storage type of `$src` and `$T` to the compute type `$ct`
-/// of a sum, mean, product or moment of it (see [`dtypes`]: the same type or a wider one).
+/// of a sum, mean, product or moment of it (the same type or a wider one).
 macro_rules! dispatch_widen {
     ($src:expr, $ct:expr, $S:ident, $T:ident => $body:expr) => {{
         use $crate::dtype::{Bool as B, DType as D, BF16 as Bf, F16 as H};
@@ -156,145 +153,13 @@ macro_rules! dispatch_widen {
     }};
 }
 
-/// Output and compute dtypes of a reduction of `d`.
-fn dtypes(op: ReduceOp, d: DType) -> (DType, DType) {
-    use ReduceOp::*;
-    match op {
-        Sum | Prod if !d.is_float() => (DType::I64, DType::I64),
-        Mean | Var | Std if !d.is_float() => (DType::F64, DType::F64),
-        Sum | Prod | Mean | Var | Std => (d, d.compute()),
-        Max | Min | ArgMax | ArgMin | Any | All => (d, d),
-        LogSumExp => (d.float_result(), d.float_result().compute()),
-    }
-}
+pub(crate) use dispatch_widen;
 
-/// Reduces over `axes` (all axes when `None`). `ddof` is used by var and std.
-pub fn reduce(op: ReduceOp, a: &Tensor, axes: Option<&[i64]>, keepdims: bool, ddof: f64) -> Result<Tensor> {
-    use ReduceOp::*;
-    let nd = a.ndim();
-    let mut reduced = vec![false; nd];
-    match axes {
-        None => reduced.iter_mut().for_each(|r| *r = true),
-        Some(list) => {
-            if matches!(op, ArgMax | ArgMin) && list.len() > 1 {
-                return Err(Error::Axis(format!("{}: takes one axis or none, got {list:?}", op.name())));
-            }
-            for &ax in list {
-                let i = normalize_axis(op.name(), ax, nd)?;
-                if std::mem::replace(&mut reduced[i], true) {
-                    return Err(Error::Axis(format!("{}: axis {ax} is repeated", op.name())));
-                }
-            }
-        }
-    }
-    let kept: Vec<usize> = (0..nd).filter(|&i| !reduced[i]).collect();
-    let red: Vec<usize> = (0..nd).filter(|&i| reduced[i]).collect();
-    let inner: usize = red.iter().map(|&i| a.shape()[i]).product();
-    if inner == 0 && matches!(op, Max | Min | ArgMax | ArgMin) {
-        return Err(Error::InvalidArgument(format!(
-            "{}: zero-size reduction has no identity (shape {})",
-            op.name(),
-            fmt_shape(a.shape())
-        )));
-    }
-    let out_shape: Vec<usize> = if keepdims {
-        (0..nd).map(|i| if reduced[i] { 1 } else { a.shape()[i] }).collect()
-    } else {
-        kept.iter().map(|&i| a.shape()[i]).collect()
-    };
-    let (out_dtype, ct) = dtypes(op, a.dtype());
-    if out_shape.contains(&0) {
-        // no output elements: no work, however long the reduced axes are
-        let dtype = match op {
-            ArgMax | ArgMin => DType::I64,
-            Any | All => DType::Bool,
-            _ => out_dtype,
-        };
-        return Tensor::empty(dtype, &out_shape);
-    }
-    // NOTE: sums, means, products and moments read the input in its own dtype and widen each
-    // element as they go (uint8 to int64 or float64, float16 to float32...): a converted copy of
-    // the whole input would be up to 8 times its size.
-    // Sum or mean over leading axes of a contiguous tensor: add whole rows into the output (bands
-    // of rows across the pool) instead of transposing a copy first.
-    let leading = red.iter().enumerate().all(|(i, &d)| i == d);
-    if matches!(op, Sum | Mean) && leading && !kept.is_empty() && inner > 0 && a.is_contiguous() {
-        let cols: usize = kept.iter().map(|&i| a.shape()[i]).product();
-        let r = dispatch_widen!(a.dtype(), ct, S, T =>
-            column_sums::<S, T>(a.as_slice::<S>(), inner, cols, &out_shape, op == Mean))?;
-        return finish(r, out_dtype);
-    }
-    let perm: Vec<usize> = kept.iter().chain(red.iter()).copied().collect();
-    let permuted = a.permute(&perm)?;
-    let src = if matches!(op, Sum | Mean | Prod | Var | Std) {
-        Cow::Owned(permuted.contiguous()?)
-    } else {
-        contiguous_as(&permuted, ct)?
-    };
-    let rows = out_shape.iter().product::<usize>();
-    let row = |r: usize| r * inner..(r + 1) * inner;
-    let r = match op {
-        Max | Min | ArgMax | ArgMin | Any | All => dispatch!(ct, T => {
-            let x = src.as_slice::<T>();
-            match op {
-                Max | Min if rows == 1 && inner >= super::PAR_MIN => {
-                    let m = split_reduce(x, |s| extreme(s, op == Max), |a, b| extreme(&[a, b], op == Max));
-                    fill::<T>(&out_shape, 1, 1, |_| m)
-                }
-                Max | Min => fill::<T>(&out_shape, rows, inner, |r| extreme(&x[row(r)], op == Max)),
-                ArgMax | ArgMin => fill::<i64>(&out_shape, rows, inner, |r| arg_extreme(&x[row(r)], op == ArgMax)),
-                Any => fill::<Bool>(&out_shape, rows, inner, |r| Bool(x[row(r)].iter().any(|v| v.truthy()) as u8)),
-                _ => fill::<Bool>(&out_shape, rows, inner, |r| Bool(x[row(r)].iter().all(|v| v.truthy()) as u8)),
-            }
-        }),
-        Var | Std => dispatch_widen!(a.dtype(), ct, S, T => {
-            let x = src.as_slice::<S>();
-            fill::<T>(&out_shape, rows, inner, |r| {
-                let v = moments(&x[row(r)], ddof);
-                T::from_f64(if op == Std { v.sqrt() } else { v })
-            })
-        }),
-        LogSumExp => dispatch_float!(ct, T => {
-            let x = src.as_slice::<T>();
-            fill::<T>(&out_shape, rows, inner, |r| logsumexp(&x[row(r)]))
-        }, unreachable!()),
-        _ => dispatch_widen!(a.dtype(), ct, S, T => {
-            let x = src.as_slice::<S>();
-            // one long row (a full reduction): partial sums on the pool
-            let sum = |s: &[S]| -> T {
-                if s.len() >= super::PAR_MIN && rows == 1 {
-                    split_reduce(s, sum_widened::<S, T>, |a, b| a.add(b))
-                } else {
-                    sum_widened(s)
-                }
-            };
-            fill::<T>(&out_shape, rows, inner, |r| {
-                let s = &x[row(r)];
-                match op {
-                    Sum => sum(s),
-                    Prod => s.iter().fold(T::one(), |p, &v| p.mul(widen(v))),
-                    _ => T::from_f64(if s.is_empty() { f64::NAN } else { sum(s).to_f64() / s.len() as f64 }),
-                }
-            })
-        }),
-    }?;
-    let out_dtype = if matches!(op, ArgMax | ArgMin) {
-        DType::I64
-    } else if matches!(op, Any | All) {
-        DType::Bool
-    } else {
-        out_dtype
-    };
-    finish(r, out_dtype)
-}
-
-/// Sums (or means) over the `rows` of a row-major `rows x cols` matrix, adding whole rows in order
-/// (numpy adds along a non-contiguous axis the same way). With several threads, each sums a band
-/// of rows into its own accumulator (every thread streams contiguous memory), then the bands add.
-fn column_sums<S: Elem, T: Num>(x: &[S], rows: usize, cols: usize, shape: &[usize], mean: bool) -> Result<Tensor> {
-    let out = Tensor::empty(T::DTYPE, shape)?;
-    // SAFETY: fresh and unshared.
-    let o = unsafe { out.slice_mut::<T>() };
+/// `o` = the sums (or means) over the `rows` of a row-major `rows x cols` matrix `x`, adding whole
+/// rows in order (numpy adds along a non-contiguous axis the same way). With several threads, each
+/// sums a band of rows into its own accumulator (every thread streams contiguous memory), then the
+/// bands add.
+pub fn column_sums<S: Elem, T: Num>(x: &[S], rows: usize, cols: usize, mean: bool, o: &mut [T]) -> Result<()> {
     let bands = if rows * cols >= super::PAR_MIN { crate::pool::num_threads().min(rows / 16).max(1) } else { 1 };
     let per = rows.div_ceil(bands);
     let band = |b: usize, acc: &mut [T]| {
@@ -328,7 +193,7 @@ fn column_sums<S: Elem, T: Num>(x: &[S], rows: usize, cols: usize, shape: &[usiz
         let n = T::from_f64(rows as f64);
         o.iter_mut().for_each(|v| *v = v.div(n));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `o += x`, elementwise.
@@ -365,13 +230,10 @@ impl<S: Elem, T: Num> super::simd_loops::Kernel for AddRows<'_, S, T> {
     }
 }
 
-/// The output of a reduction: `f(r)` for each of `rows` rows of `inner` elements, rows split
-/// across the pool when there is enough work.
-fn fill<O: Elem>(shape: &[usize], rows: usize, inner: usize, f: impl Fn(usize) -> O + Sync) -> Result<Tensor> {
-    let out = Tensor::empty(O::DTYPE, shape)?;
-    // SAFETY: fresh and unshared.
-    let o = unsafe { out.slice_mut::<O>() };
-    debug_assert_eq!(o.len(), rows);
+/// The output of a reduction: `o[r] = f(r)` for each row `r` (of `inner` input elements), rows
+/// split across the pool when there is enough work.
+pub fn fill_rows<O: Elem>(o: &mut [O], inner: usize, f: impl Fn(usize) -> O + Sync) {
+    let rows = o.len();
     let op = o.as_mut_ptr() as usize;
     let body = |r: std::ops::Range<usize>| {
         for i in r {
@@ -384,12 +246,15 @@ fn fill<O: Elem>(shape: &[usize], rows: usize, inner: usize, f: impl Fn(usize) -
     } else {
         body(0..rows);
     }
-    Ok(out)
 }
 
 /// `combine` of `part` over consecutive chunks of `x`, chunks computed on the pool (in order, so
 /// the result does not depend on scheduling).
-fn split_reduce<T: Elem, R: Copy + Send>(x: &[T], part: impl Fn(&[T]) -> R + Sync, combine: impl Fn(R, R) -> R) -> R {
+pub fn split_reduce<T: Elem, R: Copy + Send>(
+    x: &[T],
+    part: impl Fn(&[T]) -> R + Sync,
+    combine: impl Fn(R, R) -> R,
+) -> R {
     let parts = std::sync::Mutex::new(Vec::new());
     crate::pool::parallel_for(x.len(), super::PAR_MIN / 2, &|r| {
         let v = part(&x[r.clone()]);
@@ -403,7 +268,7 @@ fn split_reduce<T: Elem, R: Copy + Send>(x: &[T], part: impl Fn(&[T]) -> R + Syn
 /// Max or min with NaN propagation (the first NaN wins, as in numpy). A vectorised pass with 16
 /// lanes finds the extreme and whether any NaN is present; only then does a scalar pass look for
 /// the first NaN.
-fn extreme<T: Elem>(x: &[T], max: bool) -> T {
+pub fn extreme<T: Elem>(x: &[T], max: bool) -> T {
     use super::simd_loops::run_best;
     let (m, nan) = if max { run_best(Extreme::<T, true>(x)) } else { run_best(Extreme::<T, false>(x)) };
     if nan {
@@ -446,7 +311,7 @@ impl<T: Elem, const MAX: bool> super::simd_loops::Kernel for Extreme<'_, T, MAX>
 
 /// Index of the first max (min); a NaN counts as the extreme, as in numpy. Two vectorised passes:
 /// the extreme (NaN-aware), then the first position holding it.
-fn arg_extreme<T: Elem>(x: &[T], max: bool) -> i64 {
+pub fn arg_extreme<T: Elem>(x: &[T], max: bool) -> i64 {
     let m = extreme(x, max);
     let found =
         if m.is_nan() { x.iter().position(|v| v.is_nan()) } else { super::simd_loops::run_best(FindFirst(x, m)) };
@@ -504,7 +369,7 @@ impl<T: Elem, const P: u8> super::simd_loops::Kernel for PowerSum<'_, T, P> {
 }
 
 /// Variance with `ddof` in float64 (two passes).
-fn moments<T: Elem>(x: &[T], ddof: f64) -> f64 {
+pub fn moments<T: Elem>(x: &[T], ddof: f64) -> f64 {
     use super::simd_loops::run_best;
     let n = x.len() as f64;
     let mean = run_best(PowerSum::<T, 1>(x, 0.0)) / n;
@@ -513,7 +378,8 @@ fn moments<T: Elem>(x: &[T], ddof: f64) -> f64 {
     ss / (n - ddof).max(0.0)
 }
 
-fn logsumexp<T: Float>(x: &[T]) -> T {
+/// `log(sum(exp(x)))`, shifted by the max (an empty row gives -inf).
+pub fn logsumexp<T: Float>(x: &[T]) -> T {
     if x.is_empty() {
         return T::infinity().neg();
     }
@@ -525,47 +391,10 @@ fn logsumexp<T: Float>(x: &[T]) -> T {
     m.add(s.ln())
 }
 
-/// A scan along `axis` (`None`: over the flattened tensor, for cumsum/cumprod as numpy does).
-pub fn scan(op: ScanOp, a: &Tensor, axis: Option<i64>) -> Result<Tensor> {
-    let (a, axis) = match axis {
-        None => (a.reshape(&[a.numel()])?, 0),
-        Some(ax) => (a.clone(), normalize_axis(op.name(), ax, a.ndim())?),
-    };
-    let d = a.dtype();
-    let (out_dtype, ct) = match op {
-        ScanOp::CumSum | ScanOp::CumProd if !d.is_float() => (DType::I64, DType::I64),
-        ScanOp::CumSum | ScanOp::CumProd => (d, d.compute()),
-        _ => (d.float_result(), d.float_result().compute()),
-    };
-    // move the axis last, scan rows, move it back
-    let nd = a.ndim();
-    let mut perm: Vec<usize> = (0..nd).filter(|&i| i != axis).collect();
-    perm.push(axis);
-    let permuted = a.permute(&perm)?;
-    let src = contiguous_as(&permuted, ct)?;
-    let n = a.shape()[axis];
-    let out = Tensor::empty(ct, src.shape())?;
-    if let Some(rows) = src.numel().checked_div(n) {
-        if matches!(op, ScanOp::Softmax | ScanOp::LogSoftmax) {
-            // float compute types only reach here (the dtype rules above)
-            dispatch_float!(ct, F => scan_rows::<F>(&src, &out, n, rows, |x, o| softmax_row(op == ScanOp::Softmax, x, o)),
-                unreachable!());
-        } else if op == ScanOp::CumSum && rows == 1 && n >= super::PAR_MIN {
-            // SAFETY: `out` is fresh and unshared.
-            dispatch_num!(ct, T => cumsum_parallel::<T>(src.as_slice::<T>(), unsafe { out.slice_mut::<T>() }), unreachable!());
-        } else {
-            dispatch_num!(ct, T => scan_rows::<T>(&src, &out, n, rows, |x, o| scan_row(op, x, o)), unreachable!());
-        }
-    }
-    finish(out.permute(&super::index::inverse(&perm))?.contiguous()?, out_dtype)
-}
-
-/// Runs `row(x_row, out_row)` over the `rows` rows of `n` elements of `src` into the fresh `out`,
-/// rows split across the pool when there is enough work.
-fn scan_rows<T: Elem>(src: &Tensor, out: &Tensor, n: usize, rows: usize, row: impl Fn(&[T], &mut [T]) + Sync) {
-    let x = src.as_slice::<T>();
-    // SAFETY: `out` is fresh and unshared.
-    let op = unsafe { out.slice_mut::<T>() }.as_mut_ptr() as usize;
+/// Runs `row(x_row, out_row)` over the `rows` rows of `n` elements of `x` into `o`, rows split
+/// across the pool when there is enough work.
+pub fn scan_rows<T: Elem>(x: &[T], o: &mut [T], n: usize, rows: usize, row: impl Fn(&[T], &mut [T]) + Sync) {
+    let op = o.as_mut_ptr() as usize;
     let body = |r: std::ops::Range<usize>| {
         for i in r {
             // SAFETY: each row of `out` is written by one chunk.
@@ -582,7 +411,7 @@ fn scan_rows<T: Elem>(src: &Tensor, out: &Tensor, n: usize, rows: usize, row: im
 
 /// Cumulative sum of one long row on the pool: each part is scanned on its own, then every part
 /// but the first adds the total of the parts before it (a vectorised pass).
-fn cumsum_parallel<T: Num>(x: &[T], o: &mut [T]) {
+pub fn cumsum_parallel<T: Num>(x: &[T], o: &mut [T]) {
     let parts = crate::pool::num_threads().min(x.len() / (super::PAR_MIN / 2)).max(1);
     let len = x.len().div_ceil(parts);
     let op = o.as_mut_ptr() as usize;
@@ -623,7 +452,8 @@ impl<T: Num> super::simd_loops::Kernel for AddInPlace<'_, T> {
     }
 }
 
-fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
+/// A cumulative sum or product of one row.
+pub fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
     match op {
         ScanOp::CumSum => {
             // blocks of 8: a local prefix inside the block, then one add of the running total per
@@ -665,7 +495,7 @@ fn scan_row<T: Num>(op: ScanOp, x: &[T], o: &mut [T]) {
 ///
 /// NOTE: a -inf element gives exactly 0 (log: `-inf - finite = -inf`); a row of only -inf has a
 /// -inf max, `-inf - -inf` is NaN, and the row is NaN, as scipy.special and torch give.
-fn softmax_row<F: Float>(soft: bool, x: &[F], o: &mut [F]) {
+pub fn softmax_row<F: Float>(soft: bool, x: &[F], o: &mut [F]) {
     let m = extreme(x, true);
     super::simd_loops::map_best(o, x, &|v: F| v.sub(m).exp());
     let s = pairwise_sum(o);
