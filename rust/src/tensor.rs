@@ -165,9 +165,12 @@ impl Tensor {
                 self.storage.nbytes()
             )));
         }
-        if !(self.storage.as_ptr() as usize + byte_offset).is_multiple_of(dtype.size()) {
+        // The view's offset counts elements from the storage base: both must be aligned (an aligned
+        // sum of an unaligned base and offset would round the offset down: the wrong bytes).
+        if !byte_offset.is_multiple_of(dtype.size()) || !(self.storage.as_ptr() as usize).is_multiple_of(dtype.size()) {
             return Err(Error::InvalidArgument(format!(
-                "reinterpret: offset {byte_offset} is not aligned for {}",
+                "reinterpret: offset {byte_offset} of a storage at {:#x} is not aligned for {}",
+                self.storage.as_ptr() as usize,
                 dtype.name()
             )));
         }
@@ -368,5 +371,26 @@ impl Tensor {
             return Ok(self.clone());
         }
         crate::ops::cast(self, dtype)
+    }
+}
+
+#[cfg(test)]
+mod reinterpret_tests {
+    use super::*;
+
+    #[test]
+    fn reinterpret_refuses_an_unaligned_base_even_when_base_plus_offset_is_aligned() {
+        let mut buf = vec![0u64; 4]; // 8-byte aligned
+        let base = buf.as_mut_ptr() as *mut u8;
+        // SAFETY: 31 bytes from base + 1 lie inside the 32-byte buffer, which outlives the tensors;
+        // u8 needs no alignment.
+        let t = unsafe { Tensor::from_external(DType::U8, &[31], base.add(1), None, std::ptr::null_mut()) }.unwrap();
+        // base + 1 + 3 is 4-byte aligned, but the view would start at element 3 / 4 = 0: refused
+        let e = t.reinterpret(DType::F32, &[2], 3).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+        // an aligned base and offset still work
+        let a = Tensor::from_vec::<u8>(&[16], &[0; 16]).unwrap();
+        assert_eq!(a.reinterpret(DType::F32, &[2], 8).unwrap().shape(), &[2]);
+        assert!(a.reinterpret(DType::F32, &[2], 2).is_err());
     }
 }
