@@ -8,7 +8,7 @@
  * (a TypedArray of its own). Elsewhere in ffi/: `sameBytes` in create.ts (adopting a TypedArray of
  * another type), the printed digits in tensor.ts's `format`, and the safetensors and npy name
  * tables in io.ts. Natively: the `COBALT_*` code in `rust/include/cobalt.h`; in `rust/src/dtype.rs`
- * the `DType` enum and `ALL`, `size`, `name`, `is_float`/`is_int`, `compute`, `float_result`,
+ * the `DType` enum and `ALL`, `size`, `name`, `is_float`, `compute`, `float_result`,
  * `promote` and `rank`, a storage type with its `Elem` (and `Num`/`Float`) impls, and the
  * `dispatch*!` macros; then each match the compiler reports as non-exhaustive (e.g.
  * `dispatch_widen!` in `cpu/reduce.rs`, the epsilon table in `cpu/random.rs`). The numpy fixtures

@@ -15,7 +15,8 @@
  *   (cobalt_reshape, cobalt_permute, cobalt_contiguous of a contiguous tensor) share storage.
  * - No call unwinds or aborts: a panic inside the library returns COBALT_PANIC.
  * - Shapes are `const int64_t*` + `int32_t ndim` (ndim <= COBALT_MAX_NDIM); element data is
- *   row-major and native-endian.
+ *   row-major and native-endian. Other numbers travel as int32_t or double (a whole number < 2^53
+ *   where an integer is meant): no call takes a 64-bit integer (JS runtimes pass those as BigInt).
  */
 #ifndef COBALT_H
 #define COBALT_H
