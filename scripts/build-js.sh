@@ -4,7 +4,7 @@
 #   scripts/build-js.sh                 mod.ts + ffi/*.ts -> npm/cobalt-tensor/dist/  (.js + .d.ts)
 #   scripts/build-js.sh --out DIR       the same into DIR
 #   scripts/build-js.sh --tests DIR     mod.ts + ffi/*.ts + tests/*.ts -> DIR/{mod.js,ffi/,tests/},
-#                                       with tests/fixtures/ and tests/*.py copied beside the tests,
+#                                       with tests/fixtures/ and tests/*.py and *.json copied beside the tests,
 #                                       DIR/package.json {"type":"module"} and
 #                                       DIR/node_modules -> the repo's node_modules (for koffi).
 #
@@ -76,7 +76,7 @@ if [ $tests = 1 ]; then
   # Non-TS files the tests read relative to their own URL.
   mkdir -p "$out/tests"
   cp -R "$ROOT/tests/fixtures" "$out/tests/"
-  for f in "$ROOT"/tests/*.py; do [ -e "$f" ] && cp "$f" "$out/tests/"; done
+  for f in "$ROOT"/tests/*.py "$ROOT"/tests/*.json; do [ -e "$f" ] && cp "$f" "$out/tests/"; done
   printf '{ "type": "module", "private": true }\n' > "$out/package.json"
   # node would find the repo's node_modules by walking up, but tests also use DIR/node_modules
   # (koffi copied into a bare install, the other runtime's binary).
