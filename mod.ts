@@ -16,6 +16,7 @@ export { emptyCache, memory, memoryLimit, setLeakWarning, setMemoryLimit } from 
 export type { MemoryInfo } from "./ffi/core.ts";
 export {
   arange,
+  empty,
   eye,
   full,
   fullLike,
@@ -32,6 +33,8 @@ export {
 } from "./ffi/create.ts";
 export type { CreateOptions, RandomOptions, TensorOptions } from "./ffi/create.ts";
 export { concat, dot, matmul, outer, stack, where } from "./ffi/ops.ts";
+export { allclose, arrayEqual, diag, isclose, meshgrid } from "./ffi/staples.ts";
+export type { CloseOptions, QuantileOptions } from "./ffi/staples.ts";
 export { keep, scope } from "./ffi/scope.ts";
 export {
   decodeNpy,

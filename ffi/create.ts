@@ -369,6 +369,19 @@ export function zeros(shape: number[], opts?: CreateOptions): Tensor {
 }
 
 /**
+ * numpy `empty`: a new tensor of `shape`. cobalt never hands out uninitialised memory, so its
+ * elements are zeros (numpy's are whatever the memory held).
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.empty([2, 3]).shape; // [2, 3]
+ * ```
+ */
+export function empty(shape: number[], opts?: CreateOptions): Tensor {
+  return filled(shapeOf(shape, "empty"), 0, dtypeOpt(opts, "empty"), "empty");
+}
+
+/**
  * A tensor of ones.
  * @example
  * ```ts

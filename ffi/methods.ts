@@ -19,6 +19,7 @@ import { sym } from "./core.ts";
 import * as ops from "./ops.ts";
 import { runJob } from "./async.ts";
 import * as io from "./io.ts";
+import * as staples from "./staples.ts";
 
 export { Tensor };
 
@@ -279,6 +280,44 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
     return ops.scan(ops.SCAN_OP.logSoftmax, "logSoftmax", this, axis);
   },
   // </generated>
+
+  // ---- numpy staples (staples.ts) --------------------------------------------------------------
+  nansum(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return staples.nansum(this, axis, opts);
+  },
+  nanmean(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return staples.nanmean(this, axis, opts);
+  },
+  nanmax(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return staples.nanmax(this, axis, opts);
+  },
+  nanmin(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return staples.nanmin(this, axis, opts);
+  },
+  ptp(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return staples.ptp(this, axis, opts);
+  },
+  quantile(q: number | number[], opts?: staples.QuantileOptions): Tensor {
+    return staples.quantile(this, q, opts);
+  },
+  median(opts?: Omit<staples.QuantileOptions, "method">): Tensor {
+    return staples.median(this, opts);
+  },
+  countNonzero(axis?: Axes, opts?: ReduceOptions): Tensor {
+    return staples.countNonzero(this, axis, opts);
+  },
+  trace(offset: number = 0): Tensor {
+    return staples.trace(this, offset);
+  },
+  diagonal(offset: number = 0): Tensor {
+    return staples.diagonal(this, offset);
+  },
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return staples.maskedFill(this, mask, value);
+  },
+  clip(min?: Operand | null, max?: Operand | null): Tensor {
+    return ops.clamp(this, min, max);
+  },
 
   // ---- linear algebra ---------------------------------------------------------------------------
   matmul(other: Tensor): Tensor {

@@ -104,7 +104,7 @@ export function clamp(a: Tensor, lo?: Operand | null, hi?: Operand | null): Tens
 }
 
 /** A 0-d tensor holding `v`, of `dtype` (an integer dtype must hold `v` exactly). */
-function scalar(v: number, dtype: DType, op: string): Tensor {
+export function scalar(v: number, dtype: DType, op: string): Tensor {
   checkIntValue(v, dtype, op);
   return wrap(sym.cobalt_full(DTYPES[dtype].code, SHAPE, 0, v), dtype); // ndim 0: no dims read
 }

@@ -13,6 +13,7 @@ import { lib } from "./load.ts";
 import type { Ptr } from "./native.ts";
 import { CobaltError } from "./errors.ts";
 import { checkDType, type DType, DTYPE_BY_CODE, DTYPES, reader, type TypedArray } from "./dtype.ts";
+import { axisIn } from "./ints.ts";
 import { setTensorHooks, track } from "./scope.ts";
 import {
   adoptedMemory,
@@ -45,6 +46,24 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
+/** Options of `quantile` and `median`. */
+export interface QuantileOptions {
+  /** One axis; omitted or null: the flattened tensor. */
+  axis?: number | null | undefined;
+  /** Keep the reduced axis as a dim of size 1 (default false). */
+  keepdims?: boolean | undefined;
+  /** How to interpolate between elements: only numpy's default, "linear". */
+  method?: "linear" | undefined;
+}
+/** Options of `isclose` and `allclose`. */
+export interface CloseOptions {
+  /** Relative tolerance (default 1e-5, numpy's). */
+  rtol?: number | undefined;
+  /** Absolute tolerance (default 1e-8, numpy's). */
+  atol?: number | undefined;
+  /** NaN equals NaN (default false). */
+  equalNan?: boolean | undefined;
+}
 /** Options of `var` and `std`. */
 export interface VarOptions extends ReduceOptions {
   /** Delta degrees of freedom: the divisor is `n - ddof` (numpy's default 0). */
@@ -257,6 +276,30 @@ export class Tensor {
   }
 
   /**
+   * Bytes of one element (numpy's `itemsize`).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2], { dtype: "float64" }).itemsize; // 8
+   * ```
+   */
+  get itemsize(): number {
+    return DTYPES[this.dtype].size;
+  }
+
+  /**
+   * Bytes of the elements, `size * itemsize` (numpy's `nbytes`; a view counts its own elements).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3]).nbytes; // 24
+   * ```
+   */
+  get nbytes(): number {
+    return this.size * this.itemsize;
+  }
+
+  /**
    * True when the elements are row-major without gaps (views from transpose are not).
    * @example
    * ```ts
@@ -346,6 +389,29 @@ export class Tensor {
       return out;
     };
     return build(0);
+  }
+  /**
+   * `toArray()` under numpy's name.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 2]]).tolist(); // [[1, 2]]
+   * ```
+   */
+  tolist(): NestedArray {
+    return this.toArray();
+  }
+
+  /**
+   * The nested arrays of `toArray()`, so `JSON.stringify(t)` writes the values (not `{}`).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * JSON.stringify({ w: cb.tensor([1, 2]) }); // '{"w":[1,2]}'
+   * ```
+   */
+  toJSON(): NestedArray {
+    return this.toArray();
   }
 
   /** A copy of the elements in row-major order. */
@@ -1104,6 +1170,142 @@ export class Tensor {
   declare logSoftmax: (axis?: number) => Tensor;
   // </generated>
 
+  // ---- numpy staples (staples.ts) --------------------------------------------------------------
+
+  /**
+   * numpy `nansum`: the sum with NaN counted as 0 (integers: `sum`).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, NaN, 2]).nansum().item(); // 3
+   * ```
+   */
+  declare nansum: (axis?: Axes, opts?: ReduceOptions) => Tensor;
+  /**
+   * numpy `nanmean`: the mean of the non-NaN elements (NaN where there are none; integers give float64).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, NaN, 2]).nanmean().item(); // 1.5
+   * ```
+   */
+  declare nanmean: (axis?: Axes, opts?: ReduceOptions) => Tensor;
+  /**
+   * numpy `nanmax`: the maximum ignoring NaN (NaN where every element is NaN).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, NaN, 2]).nanmax().item(); // 2
+   * ```
+   */
+  declare nanmax: (axis?: Axes, opts?: ReduceOptions) => Tensor;
+  /**
+   * numpy `nanmin`: the minimum ignoring NaN (NaN where every element is NaN).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, NaN, 2]).nanmin().item(); // 1
+   * ```
+   */
+  declare nanmin: (axis?: Axes, opts?: ReduceOptions) => Tensor;
+  /**
+   * numpy `ptp` (peak to peak): `max - min` over all elements or the given axes, in the input's dtype.
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 5], [7, 2]]).ptp(1).toArray(); // [4, 5]
+   * ```
+   */
+  declare ptp: (axis?: Axes, opts?: ReduceOptions) => Tensor;
+  /**
+   * numpy `quantile` with its default "linear" method: `q` in [0, 1], or a list of them (which
+   * becomes the result's first dim). Integers give float64; NaN along the axis gives NaN.
+   * @param q the quantile, or a list of quantiles
+   * @param opts `axis` (default: the flattened tensor), `keepdims` (default false), `method` ("linear")
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([1, 2, 3, 4]).quantile(0.25).item();         // 1.75
+   * cb.tensor([[1, 2], [3, 5]]).quantile([0, 1], { axis: 1 }).toArray(); // [[1, 3], [2, 5]]
+   * ```
+   */
+  declare quantile: (q: number | number[], opts?: QuantileOptions) => Tensor;
+  /**
+   * numpy `median`: the middle value (the mean of the two middle values for an even count).
+   * @param opts `axis` (default: the flattened tensor), `keepdims` (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([3, 1, 4, 1]).median().item(); // 2
+   * ```
+   */
+  declare median: (opts?: Omit<QuantileOptions, "method">) => Tensor;
+  /**
+   * numpy `count_nonzero`: how many elements are non-zero, over all elements or the given axes (int64).
+   * @param axis an axis or a list of axes (negative count from the end); omitted or null: all
+   * @param opts `keepdims`: keep reduced axes with size 1 (default false)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[0, 1], [2, 3]]).countNonzero(1).toArray(); // [1, 2]
+   * ```
+   */
+  declare countNonzero: (axis?: Axes, opts?: ReduceOptions) => Tensor;
+  /**
+   * numpy `trace`: the sum of diagonal `offset` of the first two dims (integers give int64).
+   * @param offset which diagonal: 0 the main one (default), > 0 above it, < 0 below
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 2], [3, 4]]).trace().item(); // 5
+   * ```
+   */
+  declare trace: (offset?: number) => Tensor;
+  /**
+   * numpy `diagonal`: diagonal `offset` of the first two dims, as the last dim (a copy).
+   * @param offset which diagonal: 0 the main one (default), > 0 above it, < 0 below
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 2], [3, 4]]).diagonal(1).toArray(); // [2]
+   * ```
+   */
+  declare diagonal: (offset?: number) => Tensor;
+  /**
+   * torch `masked_fill`: a new tensor with `value` where the bool `mask` (broadcast to this
+   * tensor's shape) is true; the dtype stays this tensor's.
+   * @param mask a bool tensor that broadcasts to this shape
+   * @param value the number written where the mask is true
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const x = cb.tensor([1, -2, 3]);
+   * x.maskedFill(x.lt(0), 0).toArray(); // [1, 0, 3]
+   * ```
+   */
+  declare maskedFill: (mask: Tensor, value: number) => Tensor;
+  /**
+   * numpy's name for `clamp`: limits values to `[min, max]` (either may be omitted).
+   * @param min the lower bound (null: none)
+   * @param max the upper bound (null: none)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([-2, 0.5, 3]).clip(0, 1).toArray(); // [0, 0.5, 1]
+   * ```
+   */
+  declare clip: (min?: Operand | null, max?: Operand | null) => Tensor;
+
   // ---- linear algebra ---------------------------------------------------------------------------
 
   /**
@@ -1169,6 +1371,97 @@ export class Tensor {
   transpose(...axes: number[]): Tensor {
     if (axes.length === 0) return wrap(sym.cobalt_permute(this.handle, null, -1), this.#dtype);
     return this.permute(...axes);
+  }
+
+  /**
+   * The dims reversed, numpy's `a.T` (a view; a 1-D or 0-d tensor is returned as a view of itself).
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3, 4]).T.shape; // [4, 3, 2]
+   * ```
+   */
+  get T(): Tensor {
+    return this.transpose();
+  }
+
+  /**
+   * The last two dims swapped, numpy's `a.mT` (a view; batches of matrices stay batches). Needs
+   * at least 2 dims (CobaltError "INVALID_ARGUMENT").
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([5, 2, 3]).mT.shape; // [5, 3, 2]
+   * ```
+   */
+  get mT(): Tensor {
+    const n = this.ndim;
+    if (n < 2) {
+      throw new CobaltError(
+        "INVALID_ARGUMENT",
+        `mT: needs at least 2 dims, got shape ${fmtShape(this.shape)}`,
+      );
+    }
+    return this.swapaxes(-2, -1);
+  }
+
+  /**
+   * A view with dims `a` and `b` exchanged (numpy `swapaxes`; negative axes count from the end).
+   * @param a an axis
+   * @param b another axis (or the same one: a view of the whole tensor)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3, 4]).swapaxes(0, 2).shape; // [4, 3, 2]
+   * ```
+   */
+  swapaxes(a: number, b: number): Tensor {
+    const n = this.ndim;
+    const i = axisIn(a, n, "swapaxes"), j = axisIn(b, n, "swapaxes");
+    const perm = [...Array(n).keys()];
+    perm[i] = j;
+    perm[j] = i;
+    return this.permute(...perm);
+  }
+
+  /**
+   * A view with the dims `source` moved to the positions `destination`, the others keeping their
+   * order (numpy `moveaxis`). Both are an axis or lists of the same length; each list must not
+   * repeat an axis.
+   * @param source the axis or axes to move
+   * @param destination where they go
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.zeros([2, 3, 4]).moveaxis(0, -1).shape;          // [3, 4, 2]
+   * cb.zeros([2, 3, 4]).moveaxis([0, 1], [-1, -2]).shape; // [4, 3, 2]
+   * ```
+   */
+  moveaxis(source: number | number[], destination: number | number[]): Tensor {
+    const n = this.ndim;
+    const list = (x: number | number[], what: string): number[] => {
+      if (!Array.isArray(x) && typeof x !== "number") {
+        throw new TypeError(`moveaxis: ${what} must be an axis or a list of axes, got ${typeof x}`);
+      }
+      const axes = (Array.isArray(x) ? x : [x]).map((a) => axisIn(a, n, "moveaxis"));
+      if (new Set(axes).size !== axes.length) {
+        throw new CobaltError("AXIS", `moveaxis: repeated axis in ${what} ${JSON.stringify(x)}`);
+      }
+      return axes;
+    };
+    const src = list(source, "source"), dst = list(destination, "destination");
+    if (src.length !== dst.length) {
+      throw new CobaltError(
+        "INVALID_ARGUMENT",
+        `moveaxis: source and destination must have the same number of axes, got ${src.length} and ${dst.length}`,
+      );
+    }
+    // numpy's order: the other axes in order, then each moved axis inserted at its destination
+    const perm = [...Array(n).keys()].filter((a) => !src.includes(a));
+    dst.map((d, k) => [d, src[k]!] as const).sort((p, q) => p[0] - q[0]).forEach(([d, s]) => {
+      perm.splice(d, 0, s);
+    });
+    return this.permute(...perm);
   }
   /**
    * A view with the dims in the order `axes`.

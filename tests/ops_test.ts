@@ -54,6 +54,31 @@ function make(a: T | number): cb.Tensor | number {
 // deno-lint-ignore no-explicit-any
 type Any = any;
 const has = (list: readonly string[], op: string) => list.includes(op);
+/** The numpy staples of ffi/staples.ts and the axis views, each with fixtures. */
+const STAPLES = [
+  "T",
+  "mT",
+  "swapaxes",
+  "moveaxis",
+  "nansum",
+  "nanmean",
+  "nanmax",
+  "nanmin",
+  "ptp",
+  "countNonzero",
+  "median",
+  "quantile",
+  "trace",
+  "diagonal",
+  "diag",
+  "maskedFill",
+  "clip",
+  "isclose",
+  "allclose",
+  "arrayEqual",
+  "meshgrid",
+  "empty",
+];
 function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
   const [a, b] = args as [Any, Any];
   const k = c.kwargs as Any;
@@ -63,7 +88,46 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
   if (has(UNARY, c.op) && c.op !== "gelu") return a[c.op]();
   if (has(REDUCE, c.op)) return a[c.op](k.axis ?? null, red);
   if (has(SCAN, c.op)) return a[c.op](k.axis ?? null);
+  const close = { rtol: k.rtol, atol: k.atol, equalNan: k.equalNan };
   switch (c.op) {
+    case "T":
+      return a.T;
+    case "mT":
+      return a.mT;
+    case "swapaxes":
+      return a.swapaxes(k.a, k.b);
+    case "moveaxis":
+      return a.moveaxis(k.source, k.destination);
+    case "nansum":
+    case "nanmean":
+    case "nanmax":
+    case "nanmin":
+    case "ptp":
+    case "countNonzero":
+      return a[c.op](k.axis ?? null, red);
+    case "median":
+      return a.median({ axis: k.axis, keepdims: k.keepdims });
+    case "quantile":
+      return a.quantile(k.q, { axis: k.axis, keepdims: k.keepdims });
+    case "trace":
+    case "diagonal":
+      return a[c.op](k.offset);
+    case "diag":
+      return cb.diag(a, k.k);
+    case "maskedFill":
+      return a.maskedFill(b, k.value);
+    case "clip":
+      return a.clip(k.min, k.max);
+    case "isclose":
+      return cb.isclose(a, b, close);
+    case "allclose":
+      return cb.tensor(cb.allclose(a, b, close));
+    case "arrayEqual":
+      return cb.tensor(cb.arrayEqual(a, b, { equalNan: k.equalNan }));
+    case "meshgrid":
+      return cb.meshgrid(args as cb.Tensor[], k.indexing ? { indexing: k.indexing } : undefined);
+    case "empty":
+      return cb.empty(k.shape, { dtype: k.dtype });
     case "rsub":
     case "rdiv":
     case "matmul":
@@ -161,6 +225,11 @@ const ACC_TOL: Record<cb.DType, [number, number]> = {
   bfloat16: [3e-2, 3e-2],
 };
 const ACCUMULATING = new Set([
+  "nansum",
+  "nanmean",
+  "median",
+  "quantile",
+  "trace",
   "sum",
   "mean",
   "prod",
@@ -205,6 +274,7 @@ test(`fixtures come from numpy (${fixture.numpy}) and cover every op and dtype`,
     ...UNARY,
     ...REDUCE,
     ...SCAN,
+    ...STAPLES,
     "where",
     "clamp",
     "rsub",

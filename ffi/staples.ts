@@ -1,0 +1,407 @@
+/**
+ * numpy staples built from the primitive ops: NaN-ignoring reductions, `ptp`, `quantile`/`median`,
+ * `isclose`/`allclose`/`arrayEqual`, `trace`/`diagonal`/`diag`, `meshgrid`, `countNonzero`,
+ * `maskedFill`.
+ * Each is a short composition; its intermediates live in an internal scope and are freed before it
+ * returns.
+ * @module
+ */
+import { CobaltError } from "./errors.ts";
+import { DTYPES } from "./dtype.ts";
+import { boolOption, checkOptions } from "./options.ts";
+import { axisIn, show } from "./ints.ts";
+import { scope } from "./scope.ts";
+import {
+  type Axes,
+  type CloseOptions,
+  fmtShape,
+  type Operand,
+  type QuantileOptions,
+  type ReduceOptions,
+  Tensor,
+} from "./tensor.ts";
+
+export type { CloseOptions, QuantileOptions };
+import * as ops from "./ops.ts";
+import { arange } from "./create.ts";
+import { BINARY_OP, REDUCE_OP, UNARY_OP } from "./opcodes.ts";
+
+const isFloat = (t: Tensor) => DTYPES[t.dtype].kind === "float";
+const red = (op: number, name: string, t: Tensor, axis: Axes, opts: ReduceOptions | undefined) =>
+  ops.reduce(op, name, t, axis, opts);
+
+// ---- NaN-ignoring reductions and ptp ----------------------------------------------------------------
+
+/** numpy `nansum`: the sum with NaN counted as 0 (integers: `sum`). */
+export function nansum(a: Tensor, axis: Axes, opts: ReduceOptions | undefined): Tensor {
+  ops.asTensor(a, "nansum");
+  if (!isFloat(a)) return red(REDUCE_OP.sum, "nansum", a, axis, opts);
+  return scope(() => red(REDUCE_OP.sum, "nansum", ops.where(ops.unary(UNARY_OP.isnan, a), 0, a), axis, opts));
+}
+
+/** numpy `nanmean`: the mean of the non-NaN elements (NaN where there are none; integers: `mean`). */
+export function nanmean(a: Tensor, axis: Axes, opts: ReduceOptions | undefined): Tensor {
+  ops.asTensor(a, "nanmean");
+  if (!isFloat(a)) return red(REDUCE_OP.mean, "nanmean", a, axis, opts);
+  return scope(() => {
+    const nan = ops.unary(UNARY_OP.isnan, a);
+    const sum = red(REDUCE_OP.sum, "nanmean", ops.where(nan, 0, a), axis, opts);
+    const count = red(REDUCE_OP.sum, "nanmean", ops.unary(UNARY_OP.logicalNot, nan), axis, opts);
+    return ops.binary(BINARY_OP.div, sum, count.astype(a.dtype), false);
+  });
+}
+
+function nanExtreme(a: Tensor, axis: Axes, opts: ReduceOptions | undefined, max: boolean): Tensor {
+  const name = max ? "nanmax" : "nanmin";
+  ops.asTensor(a, name);
+  const op = max ? REDUCE_OP.max : REDUCE_OP.min;
+  if (!isFloat(a)) return red(op, name, a, axis, opts);
+  return scope(() => {
+    const nan = ops.unary(UNARY_OP.isnan, a);
+    const r = red(op, name, ops.where(nan, max ? -Infinity : Infinity, a), axis, opts);
+    return ops.where(red(REDUCE_OP.all, name, nan, axis, opts), NaN, r); // all NaN: NaN
+  });
+}
+
+/** numpy `nanmax`: the maximum ignoring NaN (NaN where every element is NaN). */
+export function nanmax(a: Tensor, axis: Axes, opts: ReduceOptions | undefined): Tensor {
+  return nanExtreme(a, axis, opts, true);
+}
+
+/** numpy `nanmin`: the minimum ignoring NaN (NaN where every element is NaN). */
+export function nanmin(a: Tensor, axis: Axes, opts: ReduceOptions | undefined): Tensor {
+  return nanExtreme(a, axis, opts, false);
+}
+
+/** numpy `ptp`: `max - min` (peak to peak), in the input's dtype. */
+export function ptp(a: Tensor, axis: Axes, opts: ReduceOptions | undefined): Tensor {
+  ops.asTensor(a, "ptp");
+  if (a.dtype === "bool") {
+    throw new CobaltError("DTYPE", "ptp: not supported for bool tensors (numpy refuses it too)");
+  }
+  return scope(() =>
+    ops.binary(
+      BINARY_OP.sub,
+      red(REDUCE_OP.max, "ptp", a, axis, opts),
+      red(REDUCE_OP.min, "ptp", a, axis, opts),
+      false,
+    )
+  );
+}
+
+// ---- quantiles --------------------------------------------------------------------------------------
+
+const QUANTILE_KEYS = ["axis", "keepdims", "method"] as const;
+
+/**
+ * numpy `quantile(a, q, axis, method="linear")`: `q` in [0, 1], a number or a list (its values
+ * become the result's first dim). Integers give float64; NaN anywhere along the axis gives NaN.
+ */
+export function quantile(
+  a: Tensor,
+  q: number | number[],
+  opts?: QuantileOptions,
+  name: string = "quantile",
+): Tensor {
+  ops.asTensor(a, name);
+  checkOptions(opts, QUANTILE_KEYS, name);
+  if (opts?.method !== undefined && opts.method !== "linear") {
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      `${name}: method ${show(opts.method)} is not supported (only "linear")`,
+    );
+  }
+  const keepdims = boolOption(opts?.keepdims, name, "keepdims");
+  const qs = Array.isArray(q) ? q : [q];
+  for (const v of qs) {
+    if (typeof v !== "number") {
+      throw new TypeError(`${name}: q must be a number or a list of numbers, got ${show(v)}`);
+    }
+    if (!(v >= 0 && v <= 1)) {
+      throw new CobaltError("INVALID_ARGUMENT", `${name}: q must be in [0, 1], got ${v}`);
+    }
+  }
+  if (a.dtype === "bool") throw new CobaltError("DTYPE", `${name}: not supported for bool tensors`);
+  return scope(() => {
+    const flat = opts?.axis === undefined || opts.axis === null;
+    const x0 = flat ? a.reshape(-1) : a;
+    const nd = x0.ndim;
+    if (nd === 0) throw new CobaltError("AXIS", `${name}: a 0-d tensor has no axis`);
+    const ax = flat ? 0 : axisIn(opts!.axis, nd, name);
+    const n = x0.shape[ax]!;
+    if (n === 0) {
+      throw new CobaltError("INVALID_ARGUMENT", `${name}: the axis is empty (shape ${fmtShape(a.shape)})`);
+    }
+    const x = isFloat(x0) ? x0 : x0.astype("float64");
+    const sorted = ops.sort(x, ax).values;
+    const anyNan = red(REDUCE_OP.any, name, ops.unary(UNARY_OP.isnan, x), ax, { keepdims: true });
+    const outs = qs.map((v) => {
+      const p = v * (n - 1), lo = Math.floor(p), hi = Math.ceil(p), t = p - lo;
+      const a0 = ops.take(sorted, [lo], ax), a1 = ops.take(sorted, [hi], ax);
+      // numpy's _lerp: a + (b - a) t, or b - (b - a)(1 - t) from the upper side (exact at t = 1)
+      const d = ops.binary(BINARY_OP.sub, a1, a0, false);
+      const r = t < 0.5
+        ? ops.binary(BINARY_OP.add, a0, ops.binary(BINARY_OP.mul, d, t, false), false)
+        : ops.binary(BINARY_OP.sub, a1, ops.binary(BINARY_OP.mul, d, 1 - t, false), false);
+      const withNan = ops.where(anyNan, NaN, ops.where(ops.binary(BINARY_OP.eq, d, 0, false), a0, r));
+      return keepdims && !flat ? withNan : withNan.squeeze(ax);
+    });
+    const one = flat && keepdims ? outs.map((o) => o.reshape(...a.shape.map(() => 1))) : outs;
+    return Array.isArray(q) ? ops.stack(one, 0) : one[0]!;
+  });
+}
+
+/** numpy `median`: `quantile(0.5)`. */
+export function median(a: Tensor, opts?: Omit<QuantileOptions, "method">): Tensor {
+  return quantile(a, 0.5, opts, "median");
+}
+
+// ---- comparisons ------------------------------------------------------------------------------------
+
+const CLOSE_KEYS = ["rtol", "atol", "equalNan"] as const;
+
+function tolerance(v: unknown, fallback: number, name: string, what: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== "number" || !(v >= 0)) {
+    throw new TypeError(`${name}: ${what} must be a number >= 0, got ${show(v)}`);
+  }
+  return v;
+}
+
+/**
+ * numpy `isclose`: `|a - b| <= atol + rtol * |b|` elementwise (bool), with broadcasting; infinities
+ * are close only to themselves; NaN is close to nothing unless `equalNan`.
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.isclose(cb.tensor([1, 1.1, NaN]), cb.tensor([1.000001, 1, NaN])).toArray(); // [true, false, false]
+ * cb.isclose(cb.tensor([NaN]), NaN, { equalNan: true }).toArray();                 // [true]
+ * ```
+ */
+export function isclose(a: Tensor, b: Operand, opts?: CloseOptions): Tensor {
+  return closeMask(a, b, opts, "isclose");
+}
+
+function closeMask(a: Tensor, b: Operand, opts: CloseOptions | undefined, name: string): Tensor {
+  ops.asTensor(a, name);
+  checkOptions(opts, CLOSE_KEYS, name);
+  const rtol = tolerance(opts?.rtol, 1e-5, name, "rtol"), atol = tolerance(opts?.atol, 1e-8, name, "atol");
+  const equalNan = boolOption(opts?.equalNan, name, "equalNan");
+  if (!(b instanceof Tensor) && typeof b !== "number") {
+    throw new TypeError(`${name}: expected a Tensor or a number, got ${show(b)}`);
+  }
+  return scope(() => {
+    // compare in float64, as numpy does for mixed or integer inputs (never an integer wrap)
+    const x = a.astype("float64");
+    const y = b instanceof Tensor ? b.astype("float64") : b;
+    const diff = ops.unary(UNARY_OP.abs, ops.binary(BINARY_OP.sub, x, y, false));
+    const absY = y instanceof Tensor ? ops.unary(UNARY_OP.abs, y) : Math.abs(y);
+    const bound = absY instanceof Tensor
+      ? ops.binary(BINARY_OP.add, ops.binary(BINARY_OP.mul, absY, rtol, false), atol, false)
+      : atol + rtol * absY;
+    // the formula only between finite numbers (an infinite b would make every a close to it)
+    let close = ops.binary(BINARY_OP.le, diff, bound, false);
+    const finite = y instanceof Tensor ? ops.unary(UNARY_OP.isfinite, y) : Number.isFinite(y) ? 1 : 0;
+    close = ops.binary(BINARY_OP.logicalAnd, close, finite, false);
+    const same = ops.binary(BINARY_OP.eq, x, y, false); // equal infinities (diff is NaN)
+    close = ops.binary(BINARY_OP.logicalOr, close, same, false);
+    if (equalNan) {
+      const nx = ops.unary(UNARY_OP.isnan, x);
+      const ny = y instanceof Tensor ? ops.unary(UNARY_OP.isnan, y) : Number.isNaN(y) ? 1 : 0;
+      const both = ops.binary(BINARY_OP.logicalAnd, nx, ny, false);
+      close = ops.binary(BINARY_OP.logicalOr, close, both, false);
+    }
+    return close;
+  });
+}
+
+/**
+ * numpy `allclose`: every element `isclose` (a JS boolean).
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.allclose(cb.tensor([1, 2]), cb.tensor([1, 2.0000001])); // true
+ * ```
+ */
+export function allclose(a: Tensor, b: Operand, opts?: CloseOptions): boolean {
+  return scope(() => closeMask(a, b, opts, "allclose").all().item() === 1);
+}
+
+/**
+ * numpy `array_equal`: the same shape and equal elements (NaN unequal unless `equalNan`).
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.arrayEqual(cb.tensor([1, 2]), cb.tensor([1, 2]));    // true
+ * cb.arrayEqual(cb.tensor([1, 2]), cb.tensor([[1, 2]]));  // false: another shape
+ * ```
+ */
+export function arrayEqual(a: Tensor, b: Tensor, opts?: { equalNan?: boolean | undefined }): boolean {
+  ops.asTensor(a, "arrayEqual");
+  ops.asTensor(b, "arrayEqual");
+  checkOptions(opts, ["equalNan"], "arrayEqual");
+  const equalNan = boolOption(opts?.equalNan, "arrayEqual", "equalNan");
+  const sa = a.shape, sb = b.shape;
+  if (sa.length !== sb.length || sa.some((d, i) => d !== sb[i])) return false;
+  return scope(() => {
+    let eq = ops.binary(BINARY_OP.eq, a, b, false);
+    if (equalNan) {
+      const both = ops.binary(
+        BINARY_OP.logicalAnd,
+        ops.unary(UNARY_OP.isnan, a),
+        ops.unary(UNARY_OP.isnan, b),
+        false,
+      );
+      eq = ops.binary(BINARY_OP.logicalOr, eq, both, false);
+    }
+    return eq.all().item() === 1;
+  });
+}
+
+// ---- matrices and masks -----------------------------------------------------------------------------
+
+/**
+ * numpy `trace(a, offset)`: the sum of the diagonal `offset` of the first two dims (later dims
+ * stay: a batch of traces needs `a.moveaxis` first, as in numpy). Integers sum to int64.
+ */
+export function trace(a: Tensor, offset: number = 0): Tensor {
+  ops.asTensor(a, "trace");
+  if (!Number.isSafeInteger(offset)) {
+    throw new TypeError(`trace: offset must be an integer, got ${show(offset)}`);
+  }
+  if (a.ndim < 2) {
+    throw new CobaltError("INVALID_ARGUMENT", `trace: needs at least 2 dims, got shape ${fmtShape(a.shape)}`);
+  }
+  return scope(() => red(REDUCE_OP.sum, "trace", diagonal(a, offset), -1, undefined));
+}
+
+/**
+ * The diagonal `offset` of the first two dims as the last dim (numpy `diagonal`), a copy: shape
+ * `a.shape[2:] + [k]`.
+ */
+export function diagonal(a: Tensor, offset: number = 0): Tensor {
+  ops.asTensor(a, "diagonal");
+  if (!Number.isSafeInteger(offset)) {
+    throw new TypeError(`diagonal: offset must be an integer, got ${show(offset)}`);
+  }
+  if (a.ndim < 2) {
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      `diagonal: needs at least 2 dims, got shape ${fmtShape(a.shape)}`,
+    );
+  }
+  const [n, m] = a.shape as [number, number];
+  const k = Math.max(0, offset >= 0 ? Math.min(n, m - offset) : Math.min(n + offset, m));
+  return scope(() => {
+    const moved = a.moveaxis([0, 1], [-2, -1]); // [..., n, m]
+    const flat = moved.reshape(...moved.shape.slice(0, -2), n * m);
+    const start = offset >= 0 ? offset : -offset * m;
+    const idx: number[] = [];
+    for (let i = 0; i < k; i++) idx.push(start + i * (m + 1));
+    return ops.take(flat, idx, -1);
+  });
+}
+
+/** numpy `count_nonzero(a, axis)`: how many elements are non-zero (int64). */
+export function countNonzero(a: Tensor, axis: Axes, opts: ReduceOptions | undefined): Tensor {
+  ops.asTensor(a, "countNonzero");
+  return scope(() => red(REDUCE_OP.sum, "countNonzero", ops.binary(BINARY_OP.ne, a, 0, false), axis, opts));
+}
+
+/**
+ * torch `masked_fill`: a new tensor with `value` where `mask` (broadcast to `a`'s shape) is true,
+ * `a` elsewhere; the result keeps `a`'s dtype (a value it cannot hold is refused).
+ */
+export function maskedFill(a: Tensor, mask: Tensor, value: number): Tensor {
+  ops.asTensor(a, "maskedFill");
+  ops.asTensor(mask, "maskedFill");
+  if (mask.dtype !== "bool") {
+    throw new CobaltError("DTYPE", `maskedFill: the mask must be bool, got ${mask.dtype}`);
+  }
+  if (typeof value !== "number") {
+    throw new TypeError(`maskedFill: value must be a number, got ${show(value)}`);
+  }
+  return scope(() => {
+    const shape = a.shape;
+    const m = mask.expand(shape); // the mask broadcasts to a, not the other way
+    return ops.where(m, ops.scalar(value, a.dtype, "maskedFill"), a);
+  });
+}
+
+/**
+ * numpy `diag(v, k)`: a 1-D `v` gives a square matrix with `v` on diagonal `k` (zeros elsewhere);
+ * a 2-D `v` gives its diagonal `k` as a 1-D copy.
+ * @param v a 1-D or 2-D tensor
+ * @param k which diagonal: 0 the main one (default), > 0 above it, < 0 below
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.diag(cb.tensor([1, 2])).toArray();               // [[1, 0], [0, 2]]
+ * cb.diag(cb.tensor([[1, 2], [3, 4]]), 1).toArray();  // [2]
+ * ```
+ */
+export function diag(v: Tensor, k: number = 0): Tensor {
+  ops.asTensor(v, "diag");
+  if (!Number.isSafeInteger(k)) throw new TypeError(`diag: k must be an integer, got ${show(k)}`);
+  if (v.ndim === 2) return diagonal(v, k);
+  if (v.ndim !== 1) {
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      `diag: takes a 1-D or 2-D tensor, got shape ${fmtShape(v.shape)}`,
+    );
+  }
+  const len = v.shape[0]!, n = len + Math.abs(k);
+  return scope(() => {
+    const r = ops.reshape(arangeI64(n), [n, 1]), c = ops.reshape(arangeI64(n), [1, n]);
+    const onDiag = ops.binary(BINARY_OP.eq, ops.binary(BINARY_OP.sub, c, r, false), k, false);
+    // element (i, j) of the diagonal holds v[i] (k >= 0) or v[j] (k < 0): pad v to n, broadcast it
+    const padded = ops.pad(v, [[0, n - len]], 0);
+    const vals = ops.reshape(padded, k >= 0 ? [n, 1] : [1, n]);
+    return ops.where(onDiag, vals, ops.scalar(0, v.dtype, "diag"));
+  });
+}
+
+function arangeI64(n: number): Tensor {
+  return arange(n, { dtype: "int64" });
+}
+
+/**
+ * numpy `meshgrid(...xs, indexing)`: coordinate grids from 1-D tensors. With "xy" (default) the
+ * first two dims are swapped (Cartesian, `[len(y), len(x)]`); with "ij" the dims follow the inputs.
+ * Each grid is a contiguous copy.
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const [X, Y] = cb.meshgrid([cb.arange(3), cb.arange(2)]);
+ * X.shape; // [2, 3]
+ * Y.toArray(); // [[0, 0, 0], [1, 1, 1]]
+ * ```
+ */
+export function meshgrid(xs: Tensor[], opts?: { indexing?: "xy" | "ij" | undefined }): Tensor[] {
+  checkOptions(opts, ["indexing"], "meshgrid");
+  const indexing = opts?.indexing ?? "xy";
+  if (indexing !== "xy" && indexing !== "ij") {
+    throw new TypeError(`meshgrid: indexing must be "xy" or "ij", got ${show(indexing)}`);
+  }
+  if (!Array.isArray(xs)) throw new TypeError(`meshgrid: expected a list of tensors, got ${show(xs)}`);
+  for (const x of xs) {
+    ops.asTensor(x, "meshgrid");
+    if (x.ndim !== 1) {
+      throw new CobaltError(
+        "INVALID_ARGUMENT",
+        `meshgrid: takes 1-D tensors, got shape ${fmtShape(x.shape)}`,
+      );
+    }
+  }
+  const n = xs.length;
+  const pos = (i: number) => indexing === "xy" && n >= 2 && i < 2 ? 1 - i : i;
+  const shape: number[] = new Array(n);
+  xs.forEach((x, i) => (shape[pos(i)] = x.shape[0]!));
+  return xs.map((x, i) =>
+    scope(() => {
+      const dims = new Array(n).fill(1);
+      dims[pos(i)] = -1;
+      return ops.expand(ops.reshape(x, dims), shape).contiguous();
+    })
+  );
+}

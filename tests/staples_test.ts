@@ -1,0 +1,92 @@
+/**
+ * The numpy staples beyond their numpy fixtures (tests/ops_test.ts replays those): composites free
+ * every intermediate, options objects reject unknown keys, bad arguments are TypeErrors or
+ * CobaltErrors, and the conveniences (`toJSON`, `tolist`, `nbytes`, `itemsize`) behave as numpy's.
+ */
+import assert from "node:assert/strict";
+import * as cb from "../mod.ts";
+import { test } from "./harness.ts";
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+const typeError = (msg: RegExp) => (e: unknown) => e instanceof TypeError && msg.test(e.message);
+const cobalt = (code: string) => (e: unknown) => e instanceof cb.CobaltError && e.code === code;
+
+test("staples: each composite leaves no intermediate behind (memory().tensors returns to its count)", () => {
+  const x = cb.tensor([[1, NaN, 3], [4, 5, 6]]);
+  const m = x.isnan();
+  const v = cb.tensor([1, 2]), w = cb.tensor([3, 4, 5]);
+  const calls: [string, () => unknown][] = [
+    ["nansum", () => x.nansum(1)],
+    ["nanmean", () => x.nanmean()],
+    ["nanmax", () => x.nanmax(0, { keepdims: true })],
+    ["nanmin", () => x.nanmin()],
+    ["ptp", () => x.ptp()],
+    ["median", () => x.median({ axis: 1 })],
+    ["quantile", () => x.quantile([0.2, 0.8], { axis: 0 })],
+    ["countNonzero", () => x.countNonzero()],
+    ["trace", () => x.trace()],
+    ["diagonal", () => x.diagonal(1)],
+    ["maskedFill", () => x.maskedFill(m, 0)],
+    ["isclose", () => cb.isclose(x, x, { equalNan: true })],
+    ["allclose", () => cb.allclose(x, x)],
+    ["arrayEqual", () => cb.arrayEqual(x, x, { equalNan: true })],
+    ["diag", () => cb.diag(v, -1)],
+    ["meshgrid", () => cb.meshgrid([v, w])],
+  ];
+  for (const [name, f] of calls) {
+    const before = cb.memory().tensors;
+    const r = f();
+    for (const t of Array.isArray(r) ? r : [r]) if (t instanceof cb.Tensor) t.dispose();
+    assert.equal(cb.memory().tensors, before, `${name} left ${cb.memory().tensors - before} tensor(s) alive`);
+  }
+  for (const t of [x, m, v, w]) t.dispose();
+});
+
+test("staples: options objects reject unknown keys, values are checked", () => {
+  cb.scope(() => {
+    const x = cb.tensor([1, 2, 3]);
+    assert.throws(() => x.quantile(0.5, { axes: 0 } as Any), typeError(/unknown option "axes"/));
+    assert.throws(() => x.quantile(0.5, { method: "nearest" } as Any), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => x.quantile("0.5" as Any), typeError(/q must be a number/));
+    assert.throws(() => x.quantile(NaN), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => x.median({ keepdims: 1 } as Any), TypeError);
+    assert.throws(() => cb.isclose(x, x, { rTol: 1 } as Any), typeError(/unknown option "rTol"/));
+    assert.throws(() => cb.isclose(x, x, { rtol: -1 }), typeError(/rtol must be a number >= 0/));
+    assert.throws(() => cb.isclose(x, "1" as Any), typeError(/expected a Tensor or a number/));
+    assert.throws(() => cb.allclose(x, x, { equal_nan: true } as Any), TypeError);
+    assert.throws(() => cb.arrayEqual(x, [1, 2, 3] as Any), TypeError);
+    assert.throws(() => cb.meshgrid([x], { indexing: "yx" as Any }), typeError(/indexing must be/));
+    assert.throws(() => cb.meshgrid([x], { sparse: true } as Any), TypeError);
+    assert.throws(() => cb.meshgrid([cb.zeros([2, 2])]), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => x.maskedFill(x.gt(1), "0" as Any), typeError(/value must be a number/));
+    assert.throws(() => x.moveaxis("0" as Any, 0), TypeError);
+    assert.throws(() => x.swapaxes(0, 1), cobalt("AXIS"));
+    assert.throws(() => x.trace(), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.zeros([2, 2]).trace(0.5), TypeError);
+    assert.throws(() => cb.diag(x, 1.5), TypeError);
+    assert.equal(cb.tensor(5).median().item(), 5); // numpy: the flattened 0-d tensor's one element
+    assert.throws(() => cb.tensor(5).median({ axis: 0 }), cobalt("AXIS"));
+    assert.throws(() => cb.zeros([0]).median(), cobalt("INVALID_ARGUMENT"));
+  });
+});
+
+test("staples: toJSON, tolist, nbytes, itemsize, T of a 1-D tensor, empty", () => {
+  cb.scope(() => {
+    const x = cb.tensor([[1, 2], [3, 4]], { dtype: "int32" });
+    assert.equal(JSON.stringify({ x }), '{"x":[[1,2],[3,4]]}');
+    assert.equal(JSON.stringify(cb.tensor(2.5)), "2.5");
+    assert.deepEqual(x.tolist(), x.toArray());
+    assert.equal(x.itemsize, 4);
+    assert.equal(x.nbytes, 16);
+    assert.equal(x.slice(0).nbytes, 8); // a view counts its own elements, as numpy's
+    assert.equal(cb.zeros([3], { dtype: "bfloat16" }).nbytes, 6);
+    const v = cb.tensor([1, 2, 3]);
+    assert.deepEqual(v.T.toArray(), [1, 2, 3]);
+    assert.equal(typeof cb.allclose(v, v), "boolean");
+    const e = cb.empty([2, 2], { dtype: "int64" });
+    assert.deepEqual([e.shape, e.dtype], [[2, 2], "int64"]);
+    assert.throws(() => cb.empty([2], { dtyp: "int64" } as Any), TypeError);
+  });
+});
