@@ -33,8 +33,18 @@ export {
 } from "./ffi/create.ts";
 export type { CreateOptions, RandomOptions, TensorOptions } from "./ffi/create.ts";
 export { concat, dot, matmul, outer, stack, where } from "./ffi/ops.ts";
-export { allclose, arrayEqual, diag, isclose, meshgrid } from "./ffi/staples.ts";
-export type { CloseOptions, QuantileOptions } from "./ffi/staples.ts";
+export {
+  allclose,
+  argwhere,
+  arrayEqual,
+  bincount,
+  diag,
+  isclose,
+  meshgrid,
+  oneHot,
+  unique,
+} from "./ffi/staples.ts";
+export type { CloseOptions, QuantileOptions, UniqueOptions } from "./ffi/staples.ts";
 export { keep, scope } from "./ffi/scope.ts";
 export {
   decodeNpy,

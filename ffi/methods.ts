@@ -319,6 +319,16 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
     return ops.clamp(this, min, max);
   },
 
+  nonzero(): Tensor {
+    return staples.nonzero(this);
+  },
+  maskedSelect(mask: Tensor): Tensor {
+    return staples.maskedSelect(this, mask);
+  },
+  maskedAssign(mask: Tensor, values: Operand): Tensor {
+    return staples.maskedAssign(this, mask, values);
+  },
+
   // ---- linear algebra ---------------------------------------------------------------------------
   matmul(other: Tensor): Tensor {
     return ops.matmul(this, other);

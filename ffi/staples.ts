@@ -23,8 +23,8 @@ import {
 
 export type { CloseOptions, QuantileOptions };
 import * as ops from "./ops.ts";
-import { arange } from "./create.ts";
-import { BINARY_OP, REDUCE_OP, UNARY_OP } from "./opcodes.ts";
+import { arange, empty, tensor } from "./create.ts";
+import { BINARY_OP, REDUCE_OP, SCAN_OP, UNARY_OP } from "./opcodes.ts";
 
 const isFloat = (t: Tensor) => DTYPES[t.dtype].kind === "float";
 const red = (op: number, name: string, t: Tensor, axis: Axes, opts: ReduceOptions | undefined) =>
@@ -404,4 +404,320 @@ export function meshgrid(xs: Tensor[], opts?: { indexing?: "xy" | "ij" | undefin
       return ops.expand(ops.reshape(x, dims), shape).contiguous();
     })
   );
+}
+
+// ---- boolean masks, one-hot, counting, unique ---------------------------------------------------------
+
+/** The flat (row-major) indices of the non-zero elements of `a`, in order (int64, 1-D). */
+function flatNonzero(a: Tensor): Tensor {
+  return scope(() => {
+    const flat = a.reshape(-1);
+    const n = Number(countNonzero(flat, null, undefined).item());
+    // a stable sort of "is zero" puts the non-zero positions first, in their order: native, no JS loop
+    const order = ops.argsort(ops.binary(BINARY_OP.eq, flat, 0, false).astype("uint8"), -1);
+    if (n === order.size) return order;
+    return ops.slice(order, [[0, n]]).contiguous();
+  });
+}
+
+/**
+ * torch `nonzero` / numpy `argwhere`: the indices of the non-zero (true, NaN) elements, one row per
+ * element in row-major order: int64 of shape `[n, ndim]`.
+ */
+export function nonzero(a: Tensor, name: string = "nonzero"): Tensor {
+  ops.asTensor(a, name);
+  return scope(() => {
+    const idx = flatNonzero(a);
+    const shape = a.shape;
+    const n = idx.size;
+    if (shape.length === 0) return empty([n, 0], { dtype: "int64" }); // numpy: one row of no coordinates
+    let stride = 1;
+    const cols: Tensor[] = new Array(shape.length);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const q = stride === 1 ? idx : ops.binary(BINARY_OP.floorDiv, idx, stride, false);
+      cols[d] = ops.binary(BINARY_OP.mod, q, Math.max(shape[d]!, 1), false);
+      stride *= shape[d]!;
+    }
+    return ops.stack(cols, 1);
+  });
+}
+
+/**
+ * numpy `argwhere(a)`: the indices of the non-zero elements, int64 `[n, ndim]` (torch `nonzero`).
+ * @param a any tensor; NaN counts as non-zero
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.argwhere(cb.tensor([[0, 1], [2, 0]])).toArray(); // [[0, 1], [1, 0]]
+ * ```
+ */
+export function argwhere(a: Tensor): Tensor {
+  return nonzero(a, "argwhere");
+}
+
+function boolMask(a: Tensor, mask: Tensor, name: string): Tensor {
+  ops.asTensor(a, name);
+  ops.asTensor(mask, name);
+  if (mask.dtype !== "bool") {
+    throw new CobaltError("DTYPE", `${name}: the mask must be bool, got ${mask.dtype}`);
+  }
+  return mask.expand(a.shape); // the mask broadcasts to a, not the other way (SHAPE_MISMATCH if it cannot)
+}
+
+/** numpy `a[mask]`: the elements where `mask` (broadcast to `a`) is true, as a new 1-D tensor. */
+export function maskedSelect(a: Tensor, mask: Tensor): Tensor {
+  return scope(() => {
+    const m = boolMask(a, mask, "maskedSelect");
+    return ops.take(a.reshape(-1), flatNonzero(m));
+  });
+}
+
+/**
+ * numpy `a[mask] = values`, in place: `values` is a number, or a tensor of one element or of as many
+ * elements as the mask has true entries (in row-major order). Returns `a`.
+ */
+export function maskedAssign(a: Tensor, mask: Tensor, values: Operand): Tensor {
+  const name = "maskedAssign";
+  scope(() => {
+    const m = boolMask(a, mask, name);
+    if (typeof values === "number") {
+      ops.assign(a, ops.where(m, ops.scalar(values, a.dtype, name), a));
+      return;
+    }
+    ops.asTensor(values, name);
+    const v = values.reshape(-1);
+    const n = Number(countNonzero(m, null, undefined).item());
+    if (v.size !== n && v.size !== 1) {
+      throw new CobaltError(
+        "SHAPE_MISMATCH",
+        `${name}: ${v.size} values for ${n} true mask entries (give one value or ${n})`,
+      );
+    }
+    if (n === 0) return;
+    // the k-th true position takes values[k]: its rank is the running count of true entries - 1
+    const rank = ops.binary(BINARY_OP.sub, ops.scan(SCAN_OP.cumsum, name, m.reshape(-1), 0), 1, false);
+    const idx = v.size === 1 ? ops.binary(BINARY_OP.mul, rank, 0, false) : ops.clamp(rank, 0, null);
+    const spread = ops.reshape(ops.take(v, idx), a.shape.length ? a.shape : []);
+    ops.assign(a, ops.where(m, spread, a));
+  });
+  return a;
+}
+
+/**
+ * torch `one_hot`: int64 `[...indices.shape, n]` with 1 at each index. `n` defaults to the largest
+ * index + 1; an index outside `[0, n)` is CobaltError "INDEX".
+ * @param indices an integer tensor
+ * @param n the number of classes
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.oneHot(cb.tensor([0, 2], { dtype: "int64" }), 3).toArray(); // [[1, 0, 0], [0, 0, 1]]
+ * ```
+ */
+export function oneHot(indices: Tensor, n?: number): Tensor {
+  ops.asTensor(indices, "oneHot");
+  if (DTYPES[indices.dtype].kind !== "int") {
+    throw new CobaltError("DTYPE", `oneHot: indices must be an integer tensor, got ${indices.dtype}`);
+  }
+  return scope(() => {
+    const lo = indices.size ? Number(indices.min().item()) : 0;
+    const hi = indices.size ? Number(indices.max().item()) : -1;
+    const classes = n ?? hi + 1;
+    if (!Number.isSafeInteger(classes) || classes < 0) {
+      throw new TypeError(`oneHot: n must be a whole number >= 0, got ${show(n)}`);
+    }
+    if (lo < 0 || hi >= classes) {
+      throw new CobaltError(
+        "INDEX",
+        `oneHot: index ${lo < 0 ? lo : hi} is out of range for ${classes} classes`,
+      );
+    }
+    const eq = ops.binary(BINARY_OP.eq, indices.unsqueeze(-1), arange(classes, { dtype: "int64" }), false);
+    return eq.astype("int64");
+  });
+}
+
+/**
+ * numpy `bincount`: how often each value `0..max` occurs in a 1-D tensor of non-negative integers
+ * (int64), or the sum of `weights` at each (float64); at least `minlength` bins.
+ * @param x a 1-D integer tensor
+ * @param opts `weights` (a tensor of x's shape) and `minlength` (default 0)
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.bincount(cb.tensor([0, 1, 1, 3], { dtype: "int32" })).toArray(); // [1, 2, 0, 1]
+ * ```
+ */
+export function bincount(
+  x: Tensor,
+  opts?: { weights?: Tensor | undefined; minlength?: number | undefined },
+): Tensor {
+  ops.asTensor(x, "bincount");
+  checkOptions(opts, ["weights", "minlength"], "bincount");
+  if (DTYPES[x.dtype].kind !== "int" || x.ndim !== 1) {
+    throw new CobaltError(
+      "DTYPE",
+      `bincount: x must be a 1-D integer tensor, got ${x.dtype} ${fmtShape(x.shape)}`,
+    );
+  }
+  const minlength = opts?.minlength ?? 0;
+  if (!Number.isSafeInteger(minlength) || minlength < 0) {
+    throw new TypeError(`bincount: minlength must be a whole number >= 0, got ${show(minlength)}`);
+  }
+  const w = opts?.weights;
+  if (w !== undefined) {
+    ops.asTensor(w, "bincount");
+    if (w.ndim !== 1 || w.shape[0] !== x.shape[0]) {
+      throw new CobaltError("SHAPE_MISMATCH", `bincount: weights must have x's shape ${fmtShape(x.shape)}`);
+    }
+  }
+  return scope(() => {
+    // one pass over the values in JS (a histogram has no vectorised native form here yet)
+    // toArray copies out (a `data` view would hold a native reference until the GC finds it)
+    const xs = x.toArray() as number[];
+    let max = -1;
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i]!;
+      if (v < 0) throw new CobaltError("INVALID_ARGUMENT", `bincount: x must be non-negative, found ${v}`);
+      if (v > max) max = v;
+    }
+    const len = Math.max(max + 1, minlength);
+    const out = new Float64Array(len);
+    if (w === undefined) { for (let i = 0; i < xs.length; i++) out[xs[i]!]!++; }
+    else {
+      const ws = w.toArray() as number[];
+      for (let i = 0; i < xs.length; i++) out[xs[i]!]! += ws[i]!;
+    }
+    const r = tensor(out);
+    return w === undefined ? r.astype("int64") : r;
+  });
+}
+
+/** Options of `unique`. */
+export interface UniqueOptions {
+  /** Also return how often each value occurs (`counts`, int64). */
+  returnCounts?: boolean | undefined;
+  /** Also return, for every element, the index of its value in `values` (`inverse`, int64, the input's shape). */
+  returnInverse?: boolean | undefined;
+  /** Only null (the flattened tensor) is supported yet. */
+  axis?: null | undefined;
+}
+
+/**
+ * numpy `unique`: the sorted distinct values of the flattened tensor (NaNs collapse into one, last).
+ * With `returnCounts` / `returnInverse`, an object `{ values, counts, inverse }` instead: `counts`
+ * (int64) how often each value occurs, `inverse` (int64, the input's shape) where each element's
+ * value is in `values`.
+ * @param t any tensor
+ * @param opts `returnCounts`, `returnInverse` (default false); `axis` only null yet
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.unique(cb.tensor([3, 1, 3, 2])).toArray(); // [1, 2, 3]
+ * const u = cb.unique(cb.tensor([3, 1, 3]), { returnCounts: true, returnInverse: true }) as {
+ *   values: cb.Tensor;
+ *   counts: cb.Tensor;
+ *   inverse: cb.Tensor;
+ * };
+ * u.counts.toArray();  // [1, 2]
+ * u.inverse.toArray(); // [1, 0, 1]
+ * ```
+ */
+export function unique(t: Tensor): Tensor;
+/**
+ * numpy `unique`: the sorted distinct values of the flattened tensor (NaNs collapse into one, last).
+ * With `returnCounts` / `returnInverse`, an object `{ values, counts, inverse }` instead: `counts`
+ * (int64) how often each value occurs, `inverse` (int64, the input's shape) where each element's
+ * value is in `values`.
+ * @param t any tensor
+ * @param opts `returnCounts`, `returnInverse` (default false); `axis` only null yet
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.unique(cb.tensor([3, 1, 3, 2])).toArray(); // [1, 2, 3]
+ * const u = cb.unique(cb.tensor([3, 1, 3]), { returnCounts: true, returnInverse: true }) as {
+ *   values: cb.Tensor;
+ *   counts: cb.Tensor;
+ *   inverse: cb.Tensor;
+ * };
+ * u.counts.toArray();  // [1, 2]
+ * u.inverse.toArray(); // [1, 0, 1]
+ * ```
+ */
+export function unique(
+  t: Tensor,
+  opts: UniqueOptions,
+): Tensor | { values: Tensor; counts?: Tensor; inverse?: Tensor };
+/**
+ * numpy `unique`: the sorted distinct values of the flattened tensor (NaNs collapse into one, last).
+ * With `returnCounts` / `returnInverse`, an object `{ values, counts, inverse }` instead: `counts`
+ * (int64) how often each value occurs, `inverse` (int64, the input's shape) where each element's
+ * value is in `values`.
+ * @param t any tensor
+ * @param opts `returnCounts`, `returnInverse` (default false); `axis` only null yet
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.unique(cb.tensor([3, 1, 3, 2])).toArray(); // [1, 2, 3]
+ * const u = cb.unique(cb.tensor([3, 1, 3]), { returnCounts: true, returnInverse: true }) as {
+ *   values: cb.Tensor;
+ *   counts: cb.Tensor;
+ *   inverse: cb.Tensor;
+ * };
+ * u.counts.toArray();  // [1, 2]
+ * u.inverse.toArray(); // [1, 0, 1]
+ * ```
+ */
+export function unique(
+  t: Tensor,
+  opts?: UniqueOptions,
+): Tensor | { values: Tensor; counts?: Tensor; inverse?: Tensor } {
+  ops.asTensor(t, "unique");
+  checkOptions(opts, ["returnCounts", "returnInverse", "axis"], "unique");
+  const counts = boolOption(opts?.returnCounts, "unique", "returnCounts");
+  const inverse = boolOption(opts?.returnInverse, "unique", "returnInverse");
+  if (opts?.axis !== undefined && opts.axis !== null) {
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      "unique: only axis null (the flattened tensor) is supported yet",
+    );
+  }
+  return scope(() => {
+    const flat = t.reshape(-1);
+    const n = flat.size;
+    const { values: sorted, indices: order } = ops.sort(flat, 0);
+    let isStart: Tensor;
+    if (n === 0) isStart = empty([0], { dtype: "bool" });
+    else {
+      const a = ops.slice(sorted, [[1, n]]), b = ops.slice(sorted, [[0, n - 1]]);
+      let differs = ops.binary(BINARY_OP.ne, a, b, false);
+      if (isFloat(t)) { // NaN != NaN: keep one NaN, as numpy's equal_nan=True
+        const bothNan = ops.binary(
+          BINARY_OP.logicalAnd,
+          ops.unary(UNARY_OP.isnan, a),
+          ops.unary(UNARY_OP.isnan, b),
+          false,
+        );
+        differs = ops.binary(BINARY_OP.logicalAnd, differs, ops.unary(UNARY_OP.logicalNot, bothNan), false);
+      }
+      isStart = ops.concat([tensor([true]), differs], 0);
+    }
+    const values = maskedSelect(sorted, isStart);
+    if (!counts && !inverse) return values;
+    const out: { values: Tensor; counts?: Tensor; inverse?: Tensor } = { values };
+    if (counts) {
+      const starts = flatNonzero(isStart);
+      const ends = ops.concat([
+        ops.slice(starts, [[1, starts.size]]),
+        tensor(new Float64Array([n])).astype("int64"),
+      ], 0);
+      out.counts = ops.binary(BINARY_OP.sub, ends, starts, false);
+    }
+    if (inverse) {
+      const rank = ops.binary(BINARY_OP.sub, ops.scan(SCAN_OP.cumsum, "unique", isStart, 0), 1, false);
+      const back = ops.argsort(order, 0); // where each original element went in the sort
+      out.inverse = ops.reshape(ops.take(rank, back), t.shape);
+    }
+    return out;
+  });
 }

@@ -1306,6 +1306,42 @@ export class Tensor {
    */
   declare clip: (min?: Operand | null, max?: Operand | null) => Tensor;
 
+  /**
+   * torch `nonzero` (numpy `argwhere`): the indices of the non-zero elements (NaN and true
+   * count), one row each in row-major order: int64 `[n, ndim]`.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[0, 1], [2, 0]]).nonzero().toArray(); // [[0, 1], [1, 0]]
+   * ```
+   */
+  declare nonzero: () => Tensor;
+  /**
+   * numpy `a[mask]`: the elements where the bool `mask` (broadcast to this shape) is true, as a
+   * new 1-D tensor in row-major order.
+   * @param mask a bool tensor that broadcasts to this shape
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const x = cb.tensor([[1, -2], [-3, 4]]);
+   * x.maskedSelect(x.gt(0)).toArray(); // [1, 4]
+   * ```
+   */
+  declare maskedSelect: (mask: Tensor) => Tensor;
+  /**
+   * numpy `a[mask] = values`, in place: `values` is a number, or a tensor with one element or as
+   * many as the mask has true entries (taken in row-major order). Returns this tensor.
+   * @param mask a bool tensor that broadcasts to this shape
+   * @param values a number or a tensor of 1 or `count` elements
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const x = cb.tensor([1, -2, -3]);
+   * x.maskedAssign(x.lt(0), cb.tensor([20, 30])).toArray(); // [1, 20, 30]
+   * ```
+   */
+  declare maskedAssign: (mask: Tensor, values: Operand) => this;
+
   // ---- linear algebra ---------------------------------------------------------------------------
 
   /**

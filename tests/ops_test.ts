@@ -78,6 +78,13 @@ const STAPLES = [
   "arrayEqual",
   "meshgrid",
   "empty",
+  "nonzero",
+  "argwhere",
+  "maskedSelect",
+  "maskedAssign",
+  "oneHot",
+  "bincount",
+  "unique",
 ];
 function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
   const [a, b] = args as [Any, Any];
@@ -128,6 +135,23 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
       return cb.meshgrid(args as cb.Tensor[], k.indexing ? { indexing: k.indexing } : undefined);
     case "empty":
       return cb.empty(k.shape, { dtype: k.dtype });
+    case "nonzero":
+      return a.nonzero();
+    case "argwhere":
+      return cb.argwhere(a);
+    case "maskedSelect":
+      return a.maskedSelect(b);
+    case "maskedAssign":
+      return a.maskedAssign(b, args[2] ?? k.value);
+    case "oneHot":
+      return cb.oneHot(a, k.n);
+    case "bincount":
+      return cb.bincount(a, { weights: b, minlength: k.minlength });
+    case "unique": {
+      if (!k.returnCounts) return cb.unique(a);
+      const u = cb.unique(a, { returnCounts: true, returnInverse: true }) as Any;
+      return [u.values, u.counts, u.inverse];
+    }
     case "rsub":
     case "rdiv":
     case "matmul":

@@ -16,7 +16,8 @@ const cobalt = (code: string) => (e: unknown) => e instanceof cb.CobaltError && 
 test("staples: each composite leaves no intermediate behind (memory().tensors returns to its count)", () => {
   const x = cb.tensor([[1, NaN, 3], [4, 5, 6]]);
   const m = x.isnan();
-  const v = cb.tensor([1, 2]), w = cb.tensor([3, 4, 5]);
+  const v = cb.tensor([1, 2]), w = cb.tensor([3, 4, 5]), ix = cb.tensor([0, 3, 3], { dtype: "int32" });
+  const seven = cb.tensor([7]);
   const calls: [string, () => unknown][] = [
     ["nansum", () => x.nansum(1)],
     ["nanmean", () => x.nanmean()],
@@ -34,6 +35,15 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
     ["arrayEqual", () => cb.arrayEqual(x, x, { equalNan: true })],
     ["diag", () => cb.diag(v, -1)],
     ["meshgrid", () => cb.meshgrid([v, w])],
+    ["nonzero", () => x.nonzero()],
+    ["maskedSelect", () => x.maskedSelect(m)],
+    ["maskedAssign", () => {
+      x.maskedAssign(m, seven);
+      return undefined;
+    }],
+    ["oneHot", () => cb.oneHot(ix, 4)],
+    ["bincount", () => cb.bincount(ix)],
+    ["unique", () => Object.values(cb.unique(x, { returnCounts: true, returnInverse: true }))],
   ];
   for (const [name, f] of calls) {
     const before = cb.memory().tensors;
@@ -41,7 +51,7 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
     for (const t of Array.isArray(r) ? r : [r]) if (t instanceof cb.Tensor) t.dispose();
     assert.equal(cb.memory().tensors, before, `${name} left ${cb.memory().tensors - before} tensor(s) alive`);
   }
-  for (const t of [x, m, v, w]) t.dispose();
+  for (const t of [x, m, v, w, ix, seven]) t.dispose();
 });
 
 test("staples: options objects reject unknown keys, values are checked", () => {
@@ -69,6 +79,12 @@ test("staples: options objects reject unknown keys, values are checked", () => {
     assert.equal(cb.tensor(5).median().item(), 5); // numpy: the flattened 0-d tensor's one element
     assert.throws(() => cb.tensor(5).median({ axis: 0 }), cobalt("AXIS"));
     assert.throws(() => cb.zeros([0]).median(), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.unique(x, { return_counts: true } as Any), typeError(/unknown option/));
+    assert.throws(() => cb.unique(x, { axis: 0 } as Any), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.bincount(cb.tensor([1], { dtype: "int32" }), { minLength: 2 } as Any), TypeError);
+    assert.throws(() => cb.oneHot(cb.tensor([1], { dtype: "int32" }), -1), TypeError);
+    assert.throws(() => x.maskedAssign(x.gt(1), "1" as Any), TypeError);
+    assert.throws(() => x.maskedSelect([true] as Any), TypeError);
   });
 });
 
