@@ -11,7 +11,16 @@
  * @module
  */
 export { Tensor } from "./ffi/methods.ts";
-export type { Axes, NestedArray, Operand, ReduceOptions, SliceSpec, VarOptions } from "./ffi/tensor.ts";
+export type {
+  Axes,
+  NestedArray,
+  Operand,
+  PadMode,
+  PadOptions,
+  ReduceOptions,
+  SliceSpec,
+  VarOptions,
+} from "./ffi/tensor.ts";
 export { emptyCache, memory, memoryLimit, setLeakWarning, setMemoryLimit } from "./ffi/core.ts";
 export type { MemoryInfo } from "./ffi/core.ts";
 export {
@@ -46,6 +55,8 @@ export {
 } from "./ffi/staples.ts";
 export type { CloseOptions, QuantileOptions, UniqueOptions } from "./ffi/staples.ts";
 export { keep, scope } from "./ffi/scope.ts";
+export { choice, Generator, normal, permutation, randint, RandomGenerator, uniform } from "./ffi/random.ts";
+export type { ChoiceOptions, RandomDrawOptions } from "./ffi/random.ts";
 export {
   decodeNpy,
   decodeNpz,

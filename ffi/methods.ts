@@ -9,6 +9,7 @@
 import {
   type Axes,
   type Operand,
+  type PadOptions,
   type ReduceOptions,
   type SliceSpec,
   Tensor,
@@ -380,8 +381,8 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   triu(k: number = 0): Tensor {
     return ops.tri(this, k, false);
   },
-  pad(widths: number | [number, number] | [number, number][], value: number = 0): Tensor {
-    return ops.pad(this, widths, value);
+  pad(widths: number | [number, number] | [number, number][], options: number | PadOptions = 0): Tensor {
+    return ops.pad(this, widths, options);
   },
   split(sections: number | number[], axis: number = 0): Tensor[] {
     return ops.split(this, sections, axis);

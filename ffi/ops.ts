@@ -25,6 +25,8 @@ import {
   copied,
   fmtShape,
   type Operand,
+  type PadMode,
+  type PadOptions,
   type ReduceOptions,
   type SliceSpec,
   Tensor,
@@ -34,6 +36,7 @@ import {
 import { BINARY_OP, REDUCE_OP, SCAN_OP, UNARY_OP } from "./opcodes.ts";
 
 export { BINARY_OP, REDUCE_OP, SCAN_OP, UNARY_OP };
+export type { PadMode, PadOptions };
 const BINARY_OP_NAMES = Object.keys(BINARY_OP);
 
 function describe(x: unknown): string {
@@ -482,6 +485,52 @@ function counts(x: number | number[], op: string, what: string): number[] {
   return list.map((v) => intIn(v, op, what, 0, MAX_DIM));
 }
 
+const PAD_MODES: readonly PadMode[] = ["constant", "edge", "reflect", "symmetric", "wrap"];
+const PAD_KEYS = ["mode", "value"] as const;
+
+/** The source index of padded position `i` of an axis of length `n` padded by `before`. */
+function padSource(i: number, n: number, before: number, mode: PadMode): number {
+  const j = i - before;
+  const mod = (x: number, m: number) => ((x % m) + m) % m;
+  switch (mode) {
+    case "edge":
+      return Math.min(Math.max(j, 0), n - 1);
+    case "wrap":
+      return mod(j, n);
+    case "reflect": {
+      if (n === 1) return 0;
+      const k = mod(j, 2 * (n - 1));
+      return k < n ? k : 2 * (n - 1) - k;
+    }
+    default: { // symmetric
+      const k = mod(j, 2 * n);
+      return k < n ? k : 2 * n - 1 - k;
+    }
+  }
+}
+
+/** `pad` in an index mode: one gather per padded axis, with source indices computed here. */
+function padIndexed(a: Tensor, pairs: [number, number][], mode: PadMode): Tensor {
+  let cur = a;
+  const made: Tensor[] = [];
+  try {
+    pairs.forEach(([before, after], axis) => {
+      if (before === 0 && after === 0) return;
+      const n = cur.shape[axis]!;
+      if (n === 0) {
+        throw new CobaltError("INVALID_ARGUMENT", `pad: mode "${mode}" cannot extend the empty axis ${axis}`);
+      }
+      const idx: number[] = new Array(n + before + after);
+      for (let i = 0; i < idx.length; i++) idx[i] = padSource(i, n, before, mode);
+      cur = indexSelect(cur, axis, idx, "pad");
+      made.push(cur);
+    });
+    return cur === a ? a.clone() : made.pop()!;
+  } finally {
+    drop(...made);
+  }
+}
+
 /** numpy `tile`. */
 export function tile(a: Tensor, reps: number | number[]): Tensor {
   const r = counts(reps, "tile", "reps");
@@ -546,9 +595,24 @@ export function tri(a: Tensor, k: number, lower: boolean): Tensor {
 export function pad(
   a: Tensor,
   widths: number | [number, number] | [number, number][],
-  value: number,
+  options: number | PadOptions = 0,
 ): Tensor {
   const s = a.shape;
+  let value = 0, mode: PadMode = "constant";
+  if (typeof options === "number") value = options;
+  else {
+    checkOptions(options, PAD_KEYS, "pad");
+    value = options?.value ?? 0;
+    mode = options?.mode ?? "constant";
+    if (!PAD_MODES.includes(mode)) {
+      throw new TypeError(
+        `pad: mode must be one of ${PAD_MODES.map((m) => `"${m}"`).join(", ")}, got ${show(mode)}`,
+      );
+    }
+    if (mode !== "constant" && options?.value !== undefined) {
+      throw new TypeError(`pad: value is only for mode "constant", not "${mode}"`);
+    }
+  }
   if (typeof value !== "number") throw new TypeError(`pad: value must be a number, got ${show(value)}`);
   if (typeof widths !== "number" && !Array.isArray(widths)) {
     throw new TypeError(
@@ -572,6 +636,7 @@ export function pad(
     }
     counts(p, "pad", "widths");
   }
+  if (mode !== "constant") return padIndexed(a, pairs as [number, number][], mode);
   const shape = s.map((n, i) => n + pairs[i]![0] + pairs[i]![1]);
   checkIntValue(value, a.dtype, "pad");
   const nd = writeShape(shapeArg(shape, "pad"), "pad");

@@ -93,7 +93,13 @@ function unknownKey(key: string, allowed: readonly string[], op: string): never 
  */
 export function checkOptions(opts: unknown, allowed: readonly string[], op: string): void {
   if (opts === undefined) return;
-  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+  // an object made by Object (a literal, of any realm, or Object.create of one): not an array, a
+  // tensor, a Map or another class instance, whose own keys say nothing about what was meant
+  const ctor = opts === null || typeof opts !== "object"
+    ? undefined
+    : (opts as { constructor?: unknown }).constructor;
+  const classInstance = typeof ctor === "function" && ctor.name !== "Object";
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts) || classInstance) {
     throw new TypeError(
       `${op}: options must be an object like { ${allowed.join(", ")} }, got ${show(opts)}`,
     );

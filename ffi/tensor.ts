@@ -46,6 +46,19 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
+/** numpy's `pad` modes (`pad(widths, { mode })`). */
+export type PadMode = "constant" | "edge" | "reflect" | "symmetric" | "wrap";
+/** Options of `pad`. */
+export interface PadOptions {
+  /**
+   * numpy's modes: "constant" (default, `value`), "edge" (the edge element repeated), "reflect"
+   * (mirrored without the edge), "symmetric" (mirrored with the edge), "wrap" (the other side).
+   */
+  mode?: PadMode | undefined;
+  /** The fill of mode "constant" (default 0). */
+  value?: number | undefined;
+}
+
 /** Options of `quantile` and `median`. */
 export interface QuantileOptions {
   /** One axis; omitted or null: the flattened tensor. */
@@ -1620,15 +1633,23 @@ export class Tensor {
    */
   declare triu: (k?: number) => Tensor;
   /**
-   * Pads with a constant `value` (default 0): `widths` is one `[before, after]` pair per dim (or one
-   * pair, or one number, for all dims), like numpy's `pad_width`.
+   * numpy `pad`: `widths` is one `[before, after]` pair per dim (or one pair, or one number, for all
+   * dims), like numpy's `pad_width`. The second argument is the constant fill (default 0), or
+   * `{ mode, value }` with numpy's modes "constant", "edge", "reflect", "symmetric", "wrap".
+   * @param widths the padding: one number, one pair, or one pair per dim
+   * @param options the fill value of mode "constant" (default 0), or `{ mode, value }`
    * @example
    * ```ts
    * import * as cb from "@cobalt-tensor/cobalt";
-   * cb.tensor([1, 2]).pad([[1, 2]]).toArray(); // [0, 1, 2, 0, 0]
+   * cb.tensor([1, 2]).pad([[1, 2]]).toArray();                       // [0, 1, 2, 0, 0]
+   * cb.tensor([1, 2, 3]).pad([[2, 2]], { mode: "reflect" }).toArray(); // [3, 2, 1, 2, 3, 2, 1]
+   * cb.tensor([1, 2, 3]).pad(2, { mode: "wrap" }).toArray();           // [2, 3, 1, 2, 3, 1, 2]
    * ```
    */
-  declare pad: (widths: number | [number, number] | [number, number][], value?: number) => Tensor;
+  declare pad: (
+    widths: number | [number, number] | [number, number][],
+    options?: number | PadOptions,
+  ) => Tensor;
   /**
    * numpy `split`: `n` equal parts, or parts cut at the given indices, along `axis` (default 0). Views.
    * @example

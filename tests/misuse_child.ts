@@ -274,7 +274,7 @@ export const PARAMS: Record<string, Param[]> = {
   "Tensor.repeat": [P("count", () => 2), axisOpt],
   "Tensor.tril": [P("int", () => 0)],
   "Tensor.triu": [P("int", () => 0)],
-  "Tensor.pad": [P("any", () => 1), P("numberOpt", () => 0)],
+  "Tensor.pad": [P("any", () => 1), P("any", () => 0)],
   "Tensor.split": [P("any", () => 2), P("axisOpt", () => 0)],
   "Tensor.chunk": [P("count", () => 2), P("axisOpt", () => 0)],
   "Tensor.indexSelect": [P("axis", () => 0), P("any", () => [1])],

@@ -198,7 +198,7 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
     case "triu":
       return a[c.op](k.k ?? 0);
     case "pad":
-      return a.pad(k.widths, k.value ?? 0);
+      return k.mode ? a.pad(k.widths, { mode: k.mode }) : a.pad(k.widths, k.value ?? 0);
     case "indexSelect":
       return a.indexSelect(k.axis, b);
     case "take":

@@ -91,3 +91,102 @@ test("random: bad arguments", () => {
     assert.equal(cb.randLike(cb.zeros([2], { dtype: "int32" })).dtype, "float32");
   });
 });
+
+test("random: uniform, normal and randint have the right ranges, moments and dtypes", () => {
+  cb.scope(() => {
+    const u = cb.uniform(2, 5, [200000], { seed: 11 });
+    assert.equal(u.dtype, "float32");
+    assert.ok(u.min().item() >= 2 && u.max().item() < 5);
+    assert.ok(Math.abs(u.mean().item() - 3.5) < 0.01, `mean ${u.mean().item()}`);
+    assert.ok(Math.abs(u.var().item() - 0.75) < 0.01, `var ${u.var().item()}`); // (5-2)^2 / 12
+    const n = cb.normal(-4, 3, [200000], { seed: 12, dtype: "float64" });
+    assert.equal(n.dtype, "float64");
+    assert.ok(Math.abs(n.mean().item() + 4) < 0.03 && Math.abs(n.std().item() - 3) < 0.03);
+    const r = cb.randint(-3, 4, [70000], { seed: 13 });
+    assert.equal(r.dtype, "int64");
+    assert.deepEqual(cb.unique(r).toArray(), [-3, -2, -1, 0, 1, 2, 3]);
+    const counts = (cb.unique(r, { returnCounts: true }) as { counts: cb.Tensor }).counts
+      .toArray() as number[];
+    for (const c of counts) assert.ok(Math.abs(c - 10000) < 500, `bin count ${c}`); // 5 sigma
+    assert.equal(cb.randint(0, 256, [3], { dtype: "uint8" }).dtype, "uint8");
+    assert.deepEqual(cb.randint(5, 6, [4]).toArray(), [5, 5, 5, 5]);
+  });
+});
+
+test("random: permutation and choice", () => {
+  cb.scope(() => {
+    const p = cb.permutation(1000, { seed: 5 });
+    assert.deepEqual(p.sort().values.toArray(), [...Array(1000).keys()]);
+    assert.notDeepEqual(p.toArray(), [...Array(1000).keys()]);
+    const rows = cb.arange(12).reshape(4, 3);
+    const shuffled = cb.permutation(rows, { seed: 5 });
+    assert.deepEqual(shuffled.shape, [4, 3]);
+    const firsts = (shuffled.toArray() as number[][]).map((r) => r[0]!).sort((a, b) => a - b);
+    assert.deepEqual(firsts, [0, 3, 6, 9]); // whole rows moved
+    const c = cb.choice(10, [5000], { seed: 6 });
+    assert.ok(c.min().item() >= 0 && c.max().item() <= 9);
+    const noRep = cb.choice(cb.arange(50), [50], { replace: false, seed: 7 });
+    assert.deepEqual(noRep.sort().values.toArray(), [...Array(50).keys()]);
+    assert.deepEqual(cb.choice(cb.tensor([7, 8]), [2, 3], { seed: 1 }).shape, [2, 3]);
+  });
+});
+
+test("random: a Generator gives reproducible streams", () => {
+  cb.scope(() => {
+    const draw = (g: cb.RandomGenerator) => [
+      hex(g.random([5])),
+      hex(g.normal(1, 2, [5])),
+      hex(g.integers(0, 100, [5])),
+      hex(g.permutation(8)),
+      hex(g.choice(20, [4], { replace: false })),
+      hex(g.uniform(0, 1, [3], { dtype: "float64" })),
+      hex(g.standardNormal([2])),
+    ];
+    const a = draw(cb.Generator(2026)), b = draw(new cb.RandomGenerator(2026)), c = draw(cb.Generator(2027));
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+    assert.equal(new Set(a.slice(0, 2)).size, 2, "successive draws differ");
+  });
+});
+
+test("random: Deno and Bun give the same Generator stream", () => {
+  const other = runtime === "deno" ? "bun" : "deno";
+  const exe = `${root}node_modules/.bin/${other}`;
+  const code = `import * as cb from "./mod${ext}";
+const g = cb.Generator(99);
+const ts = [g.normal(0, 1, [7]), g.integers(-5, 5, [7]), g.permutation(9), cb.uniform(1, 2, [5], { seed: 3 })];
+console.log(ts.map((t) => { const v = t.data; return Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), (b) => b.toString(16).padStart(2, "0")).join(""); }).join(","));`;
+  const args = other === "deno" ? ["eval", "--ext=ts", code] : ["-e", code];
+  const r = spawnSync(exe, args, { cwd: root, encoding: "utf8", env: { ...g.process.env } });
+  assert.equal(r.status, 0, r.stderr);
+  const mine = cb.scope(() => {
+    const gen = cb.Generator(99);
+    const ts = [
+      gen.normal(0, 1, [7]),
+      gen.integers(-5, 5, [7]),
+      gen.permutation(9),
+      cb.uniform(1, 2, [5], { seed: 3 }),
+    ];
+    return ts.map(hex).join(",");
+  });
+  assert.equal(r.stdout.trim(), mine);
+});
+
+test("random: the staples refuse bad arguments", () => {
+  cb.scope(() => {
+    const cobalt = (code: string) => (e: unknown) => e instanceof cb.CobaltError && e.code === code;
+    assert.throws(() => cb.uniform(0, 1, [2], { sead: 1 } as never), TypeError);
+    assert.throws(() => cb.uniform("0" as never, 1, [2]), TypeError);
+    assert.throws(() => cb.normal(0, -1, [2]), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.normal(0, 1, [2], { dtype: "int32" }), cobalt("DTYPE"));
+    assert.throws(() => cb.randint(3, 3, [2]), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.randint(0.5, 3, [2]), TypeError);
+    assert.throws(() => cb.randint(0, 300, [2], { dtype: "uint8" }), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.randint(0, 3, [2], { dtype: "float32" }), cobalt("DTYPE"));
+    assert.throws(() => cb.permutation(-1), TypeError);
+    assert.throws(() => cb.choice(3, [4], { replace: false }), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.choice(cb.zeros([2, 2]), [1]), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.Generator(-1), TypeError);
+    assert.throws(() => cb.Generator(1).choice(3, [1], { seed: 1 } as never), TypeError);
+  });
+});

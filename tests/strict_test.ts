@@ -160,6 +160,11 @@ test("options: a non-object options argument is a TypeError; undefined keys and 
     assert.deepEqual(a.sum(0, undefined).shape, [3]);
     // inherited keys are not options of the object itself
     assert.deepEqual(a.sum(0, Object.create({ junk: 1 })).shape, [3]);
+    // a class instance (a tensor, a Map) is not an options object, even without own keys
+    for (const o of [a, new Map(), new Date(0)]) {
+      assert.throws(() => a.sum(0, o as Any), typeError(/^sum: options must be an object/));
+      assert.throws(() => a.pad(1, o as Any), typeError(/^pad: options must be an object/));
+    }
     // wrong option value types
     assert.throws(
       () => a.sum(0, { keepdims: 1 } as Any),
