@@ -330,6 +330,10 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
     return staples.maskedAssign(this, mask, values);
   },
 
+  layerNorm(axes: number | number[] = -1, opts?: { eps?: number | undefined }): Tensor {
+    return staples.layerNorm(this, axes, opts);
+  },
+
   // ---- linear algebra ---------------------------------------------------------------------------
   matmul(other: Tensor): Tensor {
     return ops.matmul(this, other);

@@ -721,3 +721,36 @@ export function unique(
     return out;
   });
 }
+
+// ---- normalisation ------------------------------------------------------------------------------------
+
+/**
+ * Layer normalisation over `axes` (default the last): `(x - mean) / sqrt(var + eps)`, with the
+ * biased variance (torch's `layer_norm` without its affine weight and bias). Integers give float64.
+ */
+export function layerNorm(
+  a: Tensor,
+  axes: number | number[] = -1,
+  opts?: { eps?: number | undefined },
+): Tensor {
+  ops.asTensor(a, "layerNorm");
+  checkOptions(opts, ["eps"], "layerNorm");
+  const eps = opts?.eps ?? 1e-5;
+  if (typeof eps !== "number" || !(eps >= 0)) {
+    throw new TypeError(`layerNorm: eps must be a number >= 0, got ${show(eps)}`);
+  }
+  return scope(() => {
+    const x = isFloat(a) ? a : a.astype("float64");
+    const keep = { keepdims: true };
+    const centred = ops.binary(BINARY_OP.sub, x, red(REDUCE_OP.mean, "layerNorm", x, axes, keep), false);
+    const variance = red(
+      REDUCE_OP.mean,
+      "layerNorm",
+      ops.binary(BINARY_OP.mul, centred, centred, false),
+      axes,
+      keep,
+    );
+    const denom = ops.unary(UNARY_OP.sqrt, ops.binary(BINARY_OP.add, variance, eps, false));
+    return ops.binary(BINARY_OP.div, centred, denom, false);
+  });
+}

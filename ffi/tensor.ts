@@ -1355,6 +1355,20 @@ export class Tensor {
    */
   declare maskedAssign: (mask: Tensor, values: Operand) => this;
 
+  /**
+   * Layer normalisation over `axes`: `(x - mean) / sqrt(var + eps)` with the biased variance (torch's
+   * `layer_norm` without the affine weight and bias: multiply and add those yourself). Integers give
+   * float64.
+   * @param axes the axis or axes to normalise over (default -1, the last)
+   * @param opts `eps` (default 1e-5)
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * cb.tensor([[1, 3]]).layerNorm(-1, { eps: 0 }).toArray(); // [[-1, 1]]
+   * ```
+   */
+  declare layerNorm: (axes?: number | number[], opts?: { eps?: number | undefined }) => Tensor;
+
   // ---- linear algebra ---------------------------------------------------------------------------
 
   /**

@@ -85,6 +85,7 @@ const STAPLES = [
   "oneHot",
   "bincount",
   "unique",
+  "layerNorm",
 ];
 function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
   const [a, b] = args as [Any, Any];
@@ -143,6 +144,8 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
       return a.maskedSelect(b);
     case "maskedAssign":
       return a.maskedAssign(b, args[2] ?? k.value);
+    case "layerNorm":
+      return a.layerNorm(k.axes, { eps: k.eps });
     case "oneHot":
       return cb.oneHot(a, k.n);
     case "bincount":
@@ -249,6 +252,7 @@ const ACC_TOL: Record<cb.DType, [number, number]> = {
   bfloat16: [3e-2, 3e-2],
 };
 const ACCUMULATING = new Set([
+  "layerNorm",
   "nansum",
   "nanmean",
   "median",

@@ -36,6 +36,7 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
     ["diag", () => cb.diag(v, -1)],
     ["meshgrid", () => cb.meshgrid([v, w])],
     ["nonzero", () => x.nonzero()],
+    ["layerNorm", () => x.layerNorm([0, 1])],
     ["maskedSelect", () => x.maskedSelect(m)],
     ["maskedAssign", () => {
       x.maskedAssign(m, seven);
@@ -85,6 +86,8 @@ test("staples: options objects reject unknown keys, values are checked", () => {
     assert.throws(() => cb.oneHot(cb.tensor([1], { dtype: "int32" }), -1), TypeError);
     assert.throws(() => x.maskedAssign(x.gt(1), "1" as Any), TypeError);
     assert.throws(() => x.maskedSelect([true] as Any), TypeError);
+    assert.throws(() => x.layerNorm(-1, { epsilon: 1 } as Any), typeError(/unknown option "epsilon"/));
+    assert.throws(() => x.layerNorm(-1, { eps: -1 }), typeError(/eps must be a number >= 0/));
   });
 });
 
