@@ -72,22 +72,18 @@ const unary = (
   ex: [string, unknown][],
   more: Partial<OpRow> = {},
 ): OpRow => ({ kind: "unary", name, code, result, doc, ex, ...more });
-const reduce = (
+/** A row of an op along axes (a reduction or a scan): its `params` say how the method takes them. */
+const alongAxes = (kind: "reduce" | "scan") =>
+(
   name: string,
   code: number,
   params: OpRow["params"],
   doc: string,
   ex: [string, unknown][],
   more: Partial<OpRow> = {},
-): OpRow => ({ kind: "reduce", name, code, params, doc, ex, ...more });
-const scan = (
-  name: string,
-  code: number,
-  params: OpRow["params"],
-  doc: string,
-  ex: [string, unknown][],
-  more: Partial<OpRow> = {},
-): OpRow => ({ kind: "scan", name, code, params, doc, ex, ...more });
+): OpRow => ({ kind, name, code, params, doc, ex, ...more });
+const reduce = alongAxes("reduce");
+const scan = alongAxes("scan");
 
 const POSITIVE: [number, number] = [0.1, 4];
 const UNIT: [number, number] = [-1, 1];

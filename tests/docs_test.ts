@@ -4,8 +4,8 @@
  */
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { runtime, test } from "./harness.ts";
+import { denoDocSymbols } from "./tool_support.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -13,14 +13,7 @@ type Any = any;
 if (runtime === "deno") {
   test("docs: every public function and Tensor member has JSDoc with an example, a ts block", () => {
     const root = fileURLToPath(new URL("..", import.meta.url));
-    const r = spawnSync((globalThis as Any).Deno.execPath(), ["doc", "--json", "mod.ts"], {
-      cwd: root,
-      encoding: "utf8",
-      maxBuffer: 64 << 20,
-    });
-    assert.equal(r.status, 0, r.stderr);
-    const doc = JSON.parse(r.stdout);
-    const symbols: Any[] = Object.values(doc.nodes as Record<string, Any>).flatMap((n: Any) => n.symbols);
+    const symbols: Any[] = denoDocSymbols((globalThis as Any).Deno.execPath(), root);
     const missing: string[] = [];
     const hasExample = (js: Any) => (js?.tags ?? []).some((t: Any) => t.kind === "example");
     // `deno test --doc` (npm run lint) type-checks and runs fenced ts blocks only

@@ -255,3 +255,19 @@ export function tempDir(prefix: string): string {
 
 // The elementwise Tensor methods the tools exercise: the op table's (generated, tests/op_table.ts).
 export { BINARY, UNARY } from "./op_table.ts";
+
+/**
+ * The symbols `deno doc --json mod.ts` lists (run by `deno`, in `root`), for the tests that check
+ * the public docs (docs_test.ts, types_test.ts).
+ */
+// deno-lint-ignore no-explicit-any
+export function denoDocSymbols(deno: string, root: string): any[] {
+  const r = spawnSync(deno, ["doc", "--json", "mod.ts"], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`deno doc failed (${r.status}): ${r.stderr}`);
+  // deno-lint-ignore no-explicit-any
+  return Object.values(JSON.parse(r.stdout).nodes as Record<string, any>).flatMap((n) => n.symbols);
+}

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { exe, root, runtime, skip, test } from "./harness.ts";
+import { denoDocSymbols } from "./tool_support.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -191,14 +192,7 @@ if (missing !== undefined) {
   }, { timeout: 120_000 });
 
   test(DOC, () => {
-    const r = spawnSync(denoExe!, ["doc", "--json", "mod.ts"], {
-      cwd: sources,
-      encoding: "utf8",
-      maxBuffer: 64 << 20,
-    });
-    assert.equal(r.status, 0, r.stderr);
-    const doc = JSON.parse(r.stdout);
-    const symbols: Any[] = Object.values(doc.nodes as Record<string, Any>).flatMap((n: Any) => n.symbols);
+    const symbols: Any[] = denoDocSymbols(denoExe!, sources);
     const problems: string[] = [];
     const tags = (js: Any): Any[] => js?.tags ?? [];
 
