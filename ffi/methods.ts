@@ -405,6 +405,12 @@ const methods: ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] } = {
   gather(axis: number, index: Tensor): Tensor {
     return ops.gather(this, axis, index);
   },
+  scatter(axis: number, index: Tensor, src: Tensor | number): Tensor {
+    return ops.scatter(this, axis, index, src, false);
+  },
+  scatterAdd(axis: number, index: Tensor, src: Tensor | number): Tensor {
+    return ops.scatter(this, axis, index, src, true);
+  },
   argsort(axis: number = -1, opts?: { descending?: boolean }): Tensor {
     return ops.argsort(this, axis, opts);
   },

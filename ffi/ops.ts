@@ -764,6 +764,27 @@ export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   return wrap(sym.cobalt_gather(a.handle, axis32(axis, "gather"), idx.handle));
 }
 
+/** torch `scatter` / `scatter_add`, out of place; a number `src` fills every indexed position. */
+export function scatter(a: Tensor, axis: number, index: Tensor, src: Tensor | number, add: boolean): Tensor {
+  const op = add ? "scatterAdd" : "scatter";
+  asTensor(a, op);
+  const idx = asTensor(index, op);
+  const ax = axis32(axis, op);
+  if (typeof src !== "number" && !(src instanceof Tensor)) {
+    throw new TypeError(`${op}: src must be a Tensor or a number, got ${describe(src)}`);
+  }
+  const s = typeof src === "number" ? scalar(src, a.dtype, op) : src;
+  try {
+    return named(
+      op,
+      add ? "scatter_add" : "scatter",
+      () => wrap(sym.cobalt_scatter(a.handle, ax, idx.handle, s.handle, add ? 1 : 0)),
+    );
+  } finally {
+    if (s !== src) drop(s);
+  }
+}
+
 const SORT_KEYS = ["descending"] as const;
 const TOPK_KEYS = ["largest"] as const;
 

@@ -313,6 +313,14 @@ export const symbols = {
    */
   cobalt_gather: { parameters: ["pointer", "i32", "pointer"], result: "pointer" },
   /**
+   * `cobalt_tensor *cobalt_scatter(const cobalt_tensor *a, int32_t axis, const cobalt_tensor *index, const cobalt_tensor *src, int32_t add)`
+   *
+   * torch scatter (add = 0) / scatter_add (add != 0), out of place: a copy of a with src's elements
+   * written (or added) along axis where index says; index has a's ndim, each dim <= src's (and <= a's
+   * except along axis); a 0-d src is every element; duplicates: last write wins / all add.
+   */
+  cobalt_scatter: { parameters: ["pointer", "i32", "pointer", "pointer", "i32"], result: "pointer" },
+  /**
    * `cobalt_tensor *cobalt_where(const cobalt_tensor *cond, const cobalt_tensor *a, const cobalt_tensor *b)`
    *
    * cond ? a : b with three-way broadcasting.

@@ -1714,6 +1714,40 @@ export class Tensor {
    */
   declare gather: (axis: number, index: Tensor) => Tensor;
   /**
+   * torch `scatter`, out of place (the dual of {@link Tensor.gather}): a copy of this tensor where,
+   * for each position of `index`, `src`'s element at that position goes to the same position with
+   * dim `axis` replaced by the index, e.g. `out[index[i][j]][j] = src[i][j]` for axis 0.
+   * `index` (integers) has this tensor's ndim, no dim larger than `src`'s, nor than this tensor's
+   * except along `axis`; a number `src` fills every indexed position. `src` converts to this
+   * tensor's dtype. Duplicate indices: the last one (in index order) wins.
+   * @param axis The axis the indices run along (negative counts from the end).
+   * @param index Integer positions along `axis`, one per written element.
+   * @param src The values written: a tensor at least `index`'s size in every dim, or a number.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const idx = cb.tensor([[2, 0]], { dtype: "int64" });
+   * cb.zeros([2, 3]).scatter(1, idx, cb.tensor([[7, 8]])).toArray(); // [[8, 0, 7], [0, 0, 0]]
+   * ```
+   */
+  declare scatter: (axis: number, index: Tensor, src: Tensor | number) => Tensor;
+  /**
+   * torch `scatter_add`, out of place: like {@link Tensor.scatter}, but each `src` element is added
+   * at its position, so duplicate indices accumulate (a histogram along an axis). Sums compute in
+   * the dtype's compute type (float16 and bfloat16 in float32); integers wrap as numpy's do; bool
+   * tensors are refused (DTYPE).
+   * @param axis The axis the indices run along (negative counts from the end).
+   * @param index Integer positions along `axis`, one per added element.
+   * @param src The values added: a tensor at least `index`'s size in every dim, or a number.
+   * @example
+   * ```ts
+   * import * as cb from "@cobalt-tensor/cobalt";
+   * const idx = cb.tensor([0, 1, 0, 0], { dtype: "int64" });
+   * cb.zeros([3]).scatterAdd(0, idx, cb.tensor([1, 2, 3, 4])).toArray(); // [8, 2, 0]
+   * ```
+   */
+  declare scatterAdd: (axis: number, index: Tensor, src: Tensor | number) => Tensor;
+  /**
    * int64 indices that sort along `axis` (default -1; stable; NaN last, or first when descending).
    * @example
    * ```ts

@@ -280,6 +280,8 @@ export const PARAMS: Record<string, Param[]> = {
   "Tensor.indexSelect": [P("axis", () => 0), P("any", () => [1])],
   "Tensor.take": [P("any", () => [1]), axisOpt],
   "Tensor.gather": [P("axis", () => 1), P("tensor", () => i64([[0], [1]]))],
+  "Tensor.scatter": [P("axis", () => 1), P("tensor", () => i64([[0], [1]])), operand],
+  "Tensor.scatterAdd": [P("axis", () => 1), P("tensor", () => i64([[0], [1]])), operand],
   "Tensor.argsort": [axisOpt, opts],
   "Tensor.sort": [axisOpt, opts],
   "Tensor.topk": [P("count", () => 1), axisOpt, opts],

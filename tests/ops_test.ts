@@ -86,6 +86,8 @@ const STAPLES = [
   "bincount",
   "unique",
   "layerNorm",
+  "scatter",
+  "scatterAdd",
 ];
 function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
   const [a, b] = args as [Any, Any];
@@ -208,6 +210,9 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
       return a.take(b, k.axis);
     case "gather":
       return a.gather(k.axis, b);
+    case "scatter":
+    case "scatterAdd":
+      return a[c.op](k.axis, b, args[2] ?? k.value);
     case "argsort":
       return a.argsort(k.axis, { descending: k.descending ?? false });
     case "sort": {

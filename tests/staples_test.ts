@@ -18,6 +18,7 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
   const m = x.isnan();
   const v = cb.tensor([1, 2]), w = cb.tensor([3, 4, 5]), ix = cb.tensor([0, 3, 3], { dtype: "int32" });
   const seven = cb.tensor([7]);
+  const sx = cb.tensor([[0, 2, 2]], { dtype: "int32" }), bad = cb.tensor([[5]], { dtype: "int32" });
   const calls: [string, () => unknown][] = [
     ["nansum", () => x.nansum(1)],
     ["nanmean", () => x.nanmean()],
@@ -45,6 +46,12 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
     ["oneHot", () => cb.oneHot(ix, 4)],
     ["bincount", () => cb.bincount(ix)],
     ["unique", () => Object.values(cb.unique(x, { returnCounts: true, returnInverse: true }))],
+    ["scatter with a number", () => x.scatter(1, sx, 4)],
+    ["scatterAdd with a number", () => x.scatterAdd(1, sx, 4)],
+    ["scatter that fails", () => {
+      assert.throws(() => x.scatter(1, bad, 4), cobalt("INDEX"));
+      return undefined;
+    }],
   ];
   for (const [name, f] of calls) {
     const before = cb.memory().tensors;
@@ -52,7 +59,7 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
     for (const t of Array.isArray(r) ? r : [r]) if (t instanceof cb.Tensor) t.dispose();
     assert.equal(cb.memory().tensors, before, `${name} left ${cb.memory().tensors - before} tensor(s) alive`);
   }
-  for (const t of [x, m, v, w, ix, seven]) t.dispose();
+  for (const t of [x, m, v, w, ix, seven, sx, bad]) t.dispose();
 });
 
 test("staples: options objects reject unknown keys, values are checked", () => {

@@ -271,6 +271,11 @@ cobalt_tensor *cobalt_concat(const cobalt_tensor *const *ts, int32_t n, int32_t 
 cobalt_tensor *cobalt_index_select(const cobalt_tensor *a, int32_t axis, const cobalt_tensor *idx);
 /* torch gather along axis; index has a's ndim. */
 cobalt_tensor *cobalt_gather(const cobalt_tensor *a, int32_t axis, const cobalt_tensor *index);
+/* torch scatter (add = 0) / scatter_add (add != 0), out of place: a copy of a with src's elements
+ * written (or added) along axis where index says; index has a's ndim, each dim <= src's (and <= a's
+ * except along axis); a 0-d src is every element; duplicates: last write wins / all add. */
+cobalt_tensor *cobalt_scatter(const cobalt_tensor *a, int32_t axis, const cobalt_tensor *index,
+                              const cobalt_tensor *src, int32_t add);
 /* cond ? a : b with three-way broadcasting. */
 cobalt_tensor *cobalt_where(const cobalt_tensor *cond, const cobalt_tensor *a, const cobalt_tensor *b);
 /* int64 indices sorting a along axis (stable, NaN largest). */

@@ -236,6 +236,22 @@ pub unsafe extern "C" fn cobalt_gather(
     trampoline(|| ops::gather(get(a)?, axis as i64, get(index)?))
 }
 
+/// torch `scatter` (`add` = 0) or `scatter_add` (`add` != 0), out of place: a copy of `a` with the
+/// elements of `src` written (or added) along `axis` at the positions `index` gives.
+///
+/// # Safety
+/// `a`, `index`, `src` are live handles; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_scatter(
+    a: *const CobaltTensor,
+    axis: i32,
+    index: *const CobaltTensor,
+    src: *const CobaltTensor,
+    add: i32,
+) -> *mut CobaltTensor {
+    trampoline(|| ops::scatter(get(a)?, axis as i64, get(index)?, get(src)?, flag(add)))
+}
+
 /// `cond ? a : b` with three-way broadcasting.
 ///
 /// # Safety

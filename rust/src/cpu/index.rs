@@ -50,6 +50,53 @@ pub fn gather<T: Elem>(x: &[T], l: &Layout, axis: usize, ids: &[usize], shape: &
     }
 }
 
+/// torch `scatter` / `scatter_add` into the contiguous `o` (of `shape`): for each position `p` of
+/// the index tensor (of `ishape`, contiguous, `ids[k]` its `k`-th element), the element of `src`
+/// (the view `ls` over `s`, read at `p`) goes to `o` at `p` with dim `axis` replaced by `ids[k]`.
+/// `add` accumulates (`combine(old, new)`); otherwise the last write wins, in index order.
+pub fn scatter<T: Elem>(
+    o: &mut [T],
+    shape: &[usize],
+    axis: usize,
+    ids: &[usize],
+    ishape: &[usize],
+    (s, ls): Src<T>,
+    combine: Option<fn(T, T) -> T>,
+) {
+    let nd = ishape.len();
+    let mut ostrides = vec![1usize; nd];
+    for d in (0..nd.saturating_sub(1)).rev() {
+        ostrides[d] = ostrides[d + 1] * shape[d + 1];
+    }
+    let mut pos = vec![0usize; nd];
+    for &id in ids {
+        let mut so = ls.offset as isize;
+        let mut oo = 0usize;
+        for d in 0..nd {
+            so += pos[d] as isize * ls.strides[d];
+            oo += if d == axis { id } else { pos[d] } * ostrides[d];
+        }
+        // SAFETY: `pos` is within the index shape, which is within `src`'s shape in every dim, so
+        // `so` is within `s`; `id` is within `shape[axis]` and the other dims within `shape`, so
+        // `oo` is within `o` (the op layer checks both).
+        unsafe {
+            let v = *s.get_unchecked(so as usize);
+            let d = o.get_unchecked_mut(oo);
+            *d = match combine {
+                Some(f) => f(*d, v),
+                None => v,
+            };
+        }
+        for d in (0..nd).rev() {
+            pos[d] += 1;
+            if pos[d] < ishape[d] {
+                break;
+            }
+            pos[d] = 0;
+        }
+    }
+}
+
 /// `o[i] = c[i] ? x[i] : y[i]` over contiguous slices of one length.
 pub fn select<T: Elem>(c: &[Bool], x: &[T], y: &[T], o: &mut [T]) {
     for (((d, c), &x), &y) in o.iter_mut().zip(c).zip(x).zip(y) {

@@ -2,14 +2,15 @@
 //! index_select (numpy `take` along an axis), gather (torch semantics), where, argsort; the loops
 //! are [`crate::cpu::index`]'s.
 
-use super::{as_dtype, cast, contiguous_as, fresh, inverse};
+use super::{as_dtype, cast, contiguous_as, finish, fresh, inverse};
 use crate::alloc::try_with_capacity;
 use crate::cpu::index as k;
-use crate::dispatch;
+use crate::cpu::math::Num;
 use crate::dtype::{Bool, DType};
 use crate::error::{Error, Result};
 use crate::shape::{broadcast_shapes, normalize_axis};
 use crate::tensor::Tensor;
+use crate::{dispatch, dispatch_num};
 use std::sync::Arc;
 
 /// Writes `src` (broadcast to `dst`'s shape, converted to its dtype) into the elements of `dst`,
@@ -125,6 +126,48 @@ pub fn gather(a: &Tensor, axis: i64, index: &Tensor) -> Result<Tensor> {
         let (x, l) = a.view::<T>();
         k::gather(x, l, ax, &ids, shape, o)
     }))
+}
+
+/// torch `scatter` (`add == false`) and `scatter_add` (`add == true`), out of place: a copy of `a`
+/// where, for each position of `index`, the element of `src` at that position is written (or
+/// added) at the same position with dim `axis` replaced by the index. `index` has `a`'s ndim and no
+/// dim larger than `src`'s, nor than `a`'s except along `axis`; `src` converts to `a`'s dtype and a
+/// 0-d `src` stands for every position. Duplicate indices: the last write wins (in index order),
+/// or every one adds. Sums compute in `a`'s compute type (float16 in float32), integers wrap.
+pub fn scatter(a: &Tensor, axis: i64, index: &Tensor, src: &Tensor, add: bool) -> Result<Tensor> {
+    let op = if add { "scatter_add" } else { "scatter" };
+    let nd = a.ndim();
+    let ax = normalize_axis(op, axis, nd)?;
+    if index.ndim() != nd || (0..nd).any(|d| d != ax && index.shape()[d] > a.shape()[d]) {
+        return Err(Error::shape(op, a.shape(), index.shape()));
+    }
+    let src = if src.ndim() == 0 { src.expand(index.shape())? } else { src.clone() };
+    if src.ndim() != nd || (0..nd).any(|d| index.shape()[d] > src.shape()[d]) {
+        return Err(Error::shape(op, index.shape(), src.shape()));
+    }
+    let ids = indices(op, index, a.shape()[ax])?;
+    let dtype = a.dtype();
+    if add && dtype == DType::Bool {
+        return Err(Error::DType(format!("{op}: bool tensors cannot be summed; cast to an integer dtype first")));
+    }
+    let ct = if add { dtype.compute() } else { dtype };
+    let out = cast(a, ct)?;
+    let s = as_dtype(&src, ct)?;
+    let ishape = index.shape();
+    if add {
+        dispatch_num!(ct, T => {
+            // SAFETY: `out` is a fresh contiguous copy, unshared.
+            let o = unsafe { out.slice_mut::<T>() };
+            k::scatter(o, a.shape(), ax, &ids, ishape, s.view::<T>(), Some(<T as Num>::add));
+        }, unreachable!("compute types are numeric"));
+    } else {
+        dispatch!(ct, T => {
+            // SAFETY: `out` is a fresh contiguous copy, unshared.
+            let o = unsafe { out.slice_mut::<T>() };
+            k::scatter(o, a.shape(), ax, &ids, ishape, s.view::<T>(), None);
+        });
+    }
+    finish(out, dtype)
 }
 
 /// `cond ? a : b` elementwise, with three-way broadcasting; `a` and `b` promote.

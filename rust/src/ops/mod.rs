@@ -15,7 +15,7 @@ pub mod linalg;
 pub mod reduce;
 
 pub use elementwise::{binary, binary_scalar, scalar_dtype, unary};
-pub use index::{argsort, concat, copy_into, gather, index_select, where_};
+pub use index::{argsort, concat, copy_into, gather, index_select, scatter, where_};
 pub use linalg::matmul;
 pub use reduce::{reduce, scan};
 
