@@ -14,7 +14,9 @@ peak = by.pop("peak", {})
 order = ("cobalt", "plain JS", "TF.js")
 cols = sorted((k for k in by if not k.startswith("numpy")), key=lambda k: [k.startswith(p) for p in order].index(True))
 rows = ["tiny add (4 elements)", "add 1M", "add 16M", "mul 16M", "sum 16M", "softmax 4096x1024",
-        "transpose+contiguous 4096²"] + [f"matmul {n}{t}" for n in (256, 512, 1024, 2048) for t in ("", " (1 thread)")]
+        "transpose+contiguous 4096²"] + [f"matmul {n}{t}" for n in (256, 512, 1024, 2048) for t in ("", " (1 thread)")] + [
+    "einsum bij,bjk->bik 64x128²", "batched matmul 64x128² (einsum's baseline)",
+    "einsum ij,kj->ik 512 (a transposed operand)"]
 bw = numpy.get("bandwidth GB/s", float("nan"))
 here = os.path.dirname(os.path.abspath(__file__))
 

@@ -74,4 +74,10 @@ if not one:
 for n in [256, 512, 1024, 2048]:
     x, y = rng.random((n, n), np.float32), rng.random((n, n), np.float32)
     out[f"matmul {n}" + (" (1 thread)" if one else "")] = t(3 if n >= 2048 else 7, lambda: x @ y)
+if not one:
+    eb, ec = rng.random((64, 128, 128), np.float32), rng.random((64, 128, 128), np.float32)
+    out["einsum bij,bjk->bik 64x128²"] = t(7, lambda: np.einsum("bij,bjk->bik", eb, ec, optimize=True))
+    out["batched matmul 64x128² (einsum's baseline)"] = t(7, lambda: eb @ ec)
+    ea, ee = rng.random((512, 512), np.float32), rng.random((512, 512), np.float32)
+    out["einsum ij,kj->ik 512 (a transposed operand)"] = t(7, lambda: np.einsum("ij,kj->ik", ea, ee, optimize=True))
 print(json.dumps({"runtime": "numpy " + np.__version__ + (" (1 thread)" if one else ""), "ms": out}))

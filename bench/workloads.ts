@@ -47,6 +47,15 @@ if (!plain) {
     out[`matmul ${n} (1 thread)`] = time(n >= 2048 ? 3 : 7, () => x.matmul(y).dispose());
     cb.setNumThreads(threads);
   }
+  // einsum against the matmul it lowers to (target: within 1.5x), and numpy's einsum
+  const eb = cb.rand([64, 128, 128], { seed: 9 }), ec = cb.rand([64, 128, 128], { seed: 10 });
+  out["einsum bij,bjk->bik 64x128²"] = time(7, () => cb.einsum("bij,bjk->bik", eb, ec).dispose());
+  out["batched matmul 64x128² (einsum's baseline)"] = time(7, () => eb.matmul(ec).dispose());
+  const ea = cb.rand([512, 512], { seed: 11 }), ee = cb.rand([512, 512], { seed: 12 });
+  out["einsum ij,kj->ik 512 (a transposed operand)"] = time(
+    7,
+    () => cb.einsum("ij,kj->ik", ea, ee).dispose(),
+  );
 } else {
   // the same work as plain JS loops over TypedArrays (1M elements where noted, for the 5x target)
   const M = 1 << 20;

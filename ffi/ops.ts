@@ -307,6 +307,11 @@ function strided(a: Tensor, shape: number[], strides: number[], offset: number):
   return wrap(sym.cobalt_as_strided(a.handle, SHAPE, STRIDES, nd, offset));
 }
 
+/** A strided view from `a`'s first element (einsum's diagonals); bounds are checked natively. */
+export function stridedView(a: Tensor, shape: number[], strides: number[]): Tensor {
+  return strided(a, shape, strides, 0);
+}
+
 /** A view broadcast to `shape` (-1 keeps a dim). numpy calls it `broadcast_to`. */
 export function expand(a: Tensor, shape: number[]): Tensor {
   shapeArg(shape, "expand", "[3, 2]", "each");

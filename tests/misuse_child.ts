@@ -304,6 +304,7 @@ export const PARAMS: Record<string, Param[]> = {
   "cb.concat": [P("tensorList", () => [t23(), t23()]), P("axisOpt", () => 0)],
   "cb.stack": [P("tensorList", () => [t23(), t23()]), P("axisOpt", () => 0)],
   "cb.matmul": [P("tensor", t23), P("tensor", () => cb.ones([3, 2]))],
+  "cb.einsum": [P("any", () => "ij,jk"), P("tensor", t23), P("tensor", () => cb.ones([3, 2]))],
   "cb.dot": [P("tensor", t23), P("tensor", () => cb.ones([3, 2]))],
   "cb.outer": [P("tensor", t23), P("tensor", () => cb.ones([2]))],
   "cb.where": [

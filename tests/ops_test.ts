@@ -88,6 +88,7 @@ const STAPLES = [
   "layerNorm",
   "scatter",
   "scatterAdd",
+  "einsum",
 ];
 function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
   const [a, b] = args as [Any, Any];
@@ -210,6 +211,8 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
       return a.take(b, k.axis);
     case "gather":
       return a.gather(k.axis, b);
+    case "einsum":
+      return cb.einsum(k.spec, ...(args as cb.Tensor[]));
     case "scatter":
     case "scatterAdd":
       return a[c.op](k.axis, b, args[2] ?? k.value);
@@ -257,6 +260,7 @@ const ACC_TOL: Record<cb.DType, [number, number]> = {
   bfloat16: [3e-2, 3e-2],
 };
 const ACCUMULATING = new Set([
+  "einsum",
   "layerNorm",
   "nansum",
   "nanmean",

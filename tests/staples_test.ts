@@ -19,6 +19,7 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
   const v = cb.tensor([1, 2]), w = cb.tensor([3, 4, 5]), ix = cb.tensor([0, 3, 3], { dtype: "int32" });
   const seven = cb.tensor([7]);
   const sx = cb.tensor([[0, 2, 2]], { dtype: "int32" }), bad = cb.tensor([[5]], { dtype: "int32" });
+  const sq = cb.tensor([[1, 2], [3, 4]]);
   const calls: [string, () => unknown][] = [
     ["nansum", () => x.nansum(1)],
     ["nanmean", () => x.nanmean()],
@@ -46,6 +47,8 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
     ["oneHot", () => cb.oneHot(ix, 4)],
     ["bincount", () => cb.bincount(ix)],
     ["unique", () => Object.values(cb.unique(x, { returnCounts: true, returnInverse: true }))],
+    ["einsum of three operands", () => cb.einsum("i,ij,j->", v, x, w)],
+    ["einsum diagonal and broadcast", () => cb.einsum("ii,...i->i", sq, v)],
     ["scatter with a number", () => x.scatter(1, sx, 4)],
     ["scatterAdd with a number", () => x.scatterAdd(1, sx, 4)],
     ["scatter that fails", () => {
@@ -59,7 +62,7 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
     for (const t of Array.isArray(r) ? r : [r]) if (t instanceof cb.Tensor) t.dispose();
     assert.equal(cb.memory().tensors, before, `${name} left ${cb.memory().tensors - before} tensor(s) alive`);
   }
-  for (const t of [x, m, v, w, ix, seven, sx, bad]) t.dispose();
+  for (const t of [x, m, v, w, ix, seven, sx, bad, sq]) t.dispose();
 });
 
 test("staples: options objects reject unknown keys, values are checked", () => {
@@ -114,5 +117,19 @@ test("staples: toJSON, tolist, nbytes, itemsize, T of a 1-D tensor, empty", () =
     const e = cb.empty([2, 2], { dtype: "int64" });
     assert.deepEqual([e.shape, e.dtype], [[2, 2], "int64"]);
     assert.throws(() => cb.empty([2], { dtyp: "int64" } as Any), TypeError);
+  });
+});
+
+test("einsum: results never share an operand's memory; bad arguments are TypeErrors", () => {
+  cb.scope(() => {
+    const a = cb.tensor([[1, 2], [3, 4]]);
+    for (const spec of ["ij->ij", "ij", "ii->i", "ij->ji", "...->..."]) {
+      const r = cb.einsum(spec, a);
+      r.assign(0);
+      assert.deepEqual(a.toArray(), [[1, 2], [3, 4]], spec);
+    }
+    assert.throws(() => cb.einsum(3 as Any, a), typeError(/subscripts must be a string/));
+    assert.throws(() => cb.einsum("ij", [[1, 2]] as Any), typeError(/operand 0 is not a Tensor/));
+    assert.throws(() => cb.einsum("ij,jk", a), cobalt("INVALID_ARGUMENT"));
   });
 });
