@@ -455,11 +455,17 @@ export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor
 /**
  * Evenly spaced values in `[start, stop)`, like `numpy.arange`: `arange(stop)`,
  * `arange(start, stop)` or `arange(start, stop, step)`.
+ *
+ * The dtype, unless `opts.dtype` gives one: int64 when `start`, `stop` and `step` are all
+ * integers (as numpy and torch), else float32. (Breaking change in 0.4: integer arguments gave
+ * float32 before; pass `{ dtype: "float32" }` for the old result.)
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
  * cb.arange(4).toArray();          // [0, 1, 2, 3]
- * cb.arange(1, 2, 0.25).toArray(); // [1, 1.25, 1.5, 1.75]
+ * cb.arange(4).dtype;              // "int64"
+ * cb.arange(1, 2, 0.25).toArray(); // [1, 1.25, 1.5, 1.75] (float32)
+ * cb.arange(3, { dtype: "float64" }).dtype; // "float64"
  * ```
  */
 export function arange(
@@ -475,7 +481,9 @@ export function arange(
   for (const v of [start, stop, step]) {
     if (typeof v !== "number") throw new TypeError("arange: start, stop and step must be numbers");
   }
-  const dtype = dtypeOpt(opts, "arange");
+  // integer arguments count in int64, as in numpy and torch (since 0.4; float32 before)
+  const ints = Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step);
+  const dtype = dtypeOpt(opts, "arange", ints ? "int64" : undefined);
   return wrap(sym.cobalt_arange(DTYPES[dtype].code, start, stop, step), dtype);
 }
 

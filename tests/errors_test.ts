@@ -196,8 +196,10 @@ test("readable printing", () => {
   assert.equal(String(b), "tensor(0.1, dtype=float64)");
   using c = cb.tensor([0.1]);
   assert.equal(String(c), "tensor([0.1], dtype=float32)", "float32 prints at float32 precision");
-  using big = cb.arange(2000);
+  using big = cb.arange(2000, { dtype: "float32" });
   assert.equal(String(big), "tensor([0., 1., 2., ..., 1997., 1998., 1999.], dtype=float32, shape=(2000,))");
+  using ints = cb.arange(2000);
+  assert.equal(String(ints), "tensor([0, 1, 2, ..., 1997, 1998, 1999], dtype=int64, shape=(2000,))");
 });
 
 test("the engine's ops refuse bad input with specific codes", () => {

@@ -785,11 +785,12 @@ def create(op, args, kw):
         except Exception as e:  # noqa: BLE001
             raise Expect(f"{type(e).__name__}: {e}")
     if op == "arange":
-        d = dt or "float32"
         start, stop, step = kw["start"], kw.get("stop"), kw.get("step")
         if stop is None:
             start, stop = 0, start
         step = 1 if step is None else step
+        # numpy's rule: integer arguments give int64 (cobalt's other default is float32)
+        d = dt or ("int64" if all(float(v).is_integer() for v in (start, stop, step)) else "float32")
         if step == 0:
             raise Expect("arange step 0", "INVALID_ARGUMENT")
         n = max(0, math.ceil((stop - start) / step))

@@ -38,7 +38,7 @@ test("gc: a referenced tensor is not freed early", async () => {
 });
 
 function viewOfDroppedTensor(): Float32Array {
-  const t = cb.arange(1000);
+  const t = cb.arange(1000, { dtype: "float32" });
   return t.data as Float32Array; // t is unreachable once this returns
 }
 

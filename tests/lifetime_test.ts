@@ -109,7 +109,7 @@ test("every path releases exactly once: dispose then scope end then GC", async (
 
 test("reshape and transpose are views sharing storage", () => {
   cb.scope(() => {
-    const a = cb.arange(6);
+    const a = cb.arange(6, { dtype: "float32" });
     const r = a.reshape(2, 3);
     const t = r.transpose();
     assert.equal(t.isContiguous, false);
@@ -124,7 +124,7 @@ test("reshape and transpose are views sharing storage", () => {
 
 test("views keep storage alive after the base is disposed", () => {
   const base = cb.memory();
-  const a = cb.arange(6);
+  const a = cb.arange(6, { dtype: "float32" });
   const v = a.reshape([3, 2]);
   a.dispose();
   assert.deepEqual(v.toArray(), [[0, 1], [2, 3], [4, 5]]);
