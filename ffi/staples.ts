@@ -597,19 +597,27 @@ export function bincount(
 export interface UniqueOptions {
   /** Also return how often each value occurs (`counts`, int64). */
   returnCounts?: boolean | undefined;
-  /** Also return, for every element, the index of its value in `values` (`inverse`, int64, the input's shape). */
+  /**
+   * Also return, for every element, the index of its value in `values` (`inverse`, int64: the
+   * input's shape; with an `axis`, one index per slice along it).
+   */
   returnInverse?: boolean | undefined;
-  /** Only null (the flattened tensor) is supported yet. */
-  axis?: null | undefined;
+  /**
+   * The axis whose slices are compared whole (numpy's `axis`): the distinct subarrays along it, in
+   * lexicographic order. Omitted or null: the flattened tensor's distinct values.
+   */
+  axis?: number | null | undefined;
 }
 
 /**
  * numpy `unique`: the sorted distinct values of the flattened tensor (NaNs collapse into one, last).
  * With `returnCounts` / `returnInverse`, an object `{ values, counts, inverse }` instead: `counts`
  * (int64) how often each value occurs, `inverse` (int64, the input's shape) where each element's
- * value is in `values`.
+ * value is in `values`. With `axis`, the distinct slices along that axis instead, sorted
+ * lexicographically (as numpy: rows holding NaN never compare equal), `values` keeping the other
+ * dims, `counts` and `inverse` one per slice.
  * @param t any tensor
- * @param opts `returnCounts`, `returnInverse` (default false); `axis` only null yet
+ * @param opts `returnCounts`, `returnInverse` (default false); `axis` (default null: flattened)
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -621,6 +629,7 @@ export interface UniqueOptions {
  * };
  * u.counts.toArray();  // [1, 2]
  * u.inverse.toArray(); // [1, 0, 1]
+ * cb.unique(cb.tensor([[1, 0], [2, 2], [1, 0]]), { axis: 0 }).toArray(); // [[1, 0], [2, 2]]
  * ```
  */
 export function unique(t: Tensor): Tensor;
@@ -628,9 +637,11 @@ export function unique(t: Tensor): Tensor;
  * numpy `unique`: the sorted distinct values of the flattened tensor (NaNs collapse into one, last).
  * With `returnCounts` / `returnInverse`, an object `{ values, counts, inverse }` instead: `counts`
  * (int64) how often each value occurs, `inverse` (int64, the input's shape) where each element's
- * value is in `values`.
+ * value is in `values`. With `axis`, the distinct slices along that axis instead, sorted
+ * lexicographically (as numpy: rows holding NaN never compare equal), `values` keeping the other
+ * dims, `counts` and `inverse` one per slice.
  * @param t any tensor
- * @param opts `returnCounts`, `returnInverse` (default false); `axis` only null yet
+ * @param opts `returnCounts`, `returnInverse` (default false); `axis` (default null: flattened)
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -642,6 +653,34 @@ export function unique(t: Tensor): Tensor;
  * };
  * u.counts.toArray();  // [1, 2]
  * u.inverse.toArray(); // [1, 0, 1]
+ * cb.unique(cb.tensor([[1, 0], [2, 2], [1, 0]]), { axis: 0 }).toArray(); // [[1, 0], [2, 2]]
+ * ```
+ */
+export function unique(
+  t: Tensor,
+  opts: UniqueOptions & { returnCounts?: false | undefined; returnInverse?: false | undefined },
+): Tensor;
+/**
+ * numpy `unique`: the sorted distinct values of the flattened tensor (NaNs collapse into one, last).
+ * With `returnCounts` / `returnInverse`, an object `{ values, counts, inverse }` instead: `counts`
+ * (int64) how often each value occurs, `inverse` (int64, the input's shape) where each element's
+ * value is in `values`. With `axis`, the distinct slices along that axis instead, sorted
+ * lexicographically (as numpy: rows holding NaN never compare equal), `values` keeping the other
+ * dims, `counts` and `inverse` one per slice.
+ * @param t any tensor
+ * @param opts `returnCounts`, `returnInverse` (default false); `axis` (default null: flattened)
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * cb.unique(cb.tensor([3, 1, 3, 2])).toArray(); // [1, 2, 3]
+ * const u = cb.unique(cb.tensor([3, 1, 3]), { returnCounts: true, returnInverse: true }) as {
+ *   values: cb.Tensor;
+ *   counts: cb.Tensor;
+ *   inverse: cb.Tensor;
+ * };
+ * u.counts.toArray();  // [1, 2]
+ * u.inverse.toArray(); // [1, 0, 1]
+ * cb.unique(cb.tensor([[1, 0], [2, 2], [1, 0]]), { axis: 0 }).toArray(); // [[1, 0], [2, 2]]
  * ```
  */
 export function unique(
@@ -652,9 +691,11 @@ export function unique(
  * numpy `unique`: the sorted distinct values of the flattened tensor (NaNs collapse into one, last).
  * With `returnCounts` / `returnInverse`, an object `{ values, counts, inverse }` instead: `counts`
  * (int64) how often each value occurs, `inverse` (int64, the input's shape) where each element's
- * value is in `values`.
+ * value is in `values`. With `axis`, the distinct slices along that axis instead, sorted
+ * lexicographically (as numpy: rows holding NaN never compare equal), `values` keeping the other
+ * dims, `counts` and `inverse` one per slice.
  * @param t any tensor
- * @param opts `returnCounts`, `returnInverse` (default false); `axis` only null yet
+ * @param opts `returnCounts`, `returnInverse` (default false); `axis` (default null: flattened)
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
@@ -666,6 +707,7 @@ export function unique(
  * };
  * u.counts.toArray();  // [1, 2]
  * u.inverse.toArray(); // [1, 0, 1]
+ * cb.unique(cb.tensor([[1, 0], [2, 2], [1, 0]]), { axis: 0 }).toArray(); // [[1, 0], [2, 2]]
  * ```
  */
 export function unique(
@@ -676,22 +718,28 @@ export function unique(
   checkOptions(opts, ["returnCounts", "returnInverse", "axis"], "unique");
   const counts = boolOption(opts?.returnCounts, "unique", "returnCounts");
   const inverse = boolOption(opts?.returnInverse, "unique", "returnInverse");
-  if (opts?.axis !== undefined && opts.axis !== null) {
-    throw new CobaltError(
-      "INVALID_ARGUMENT",
-      "unique: only axis null (the flattened tensor) is supported yet",
-    );
-  }
+  const axis = opts?.axis ?? null;
+  const ax = axis === null ? null : axisIn(axis, t.ndim, "unique");
   return scope(() => {
-    const flat = t.reshape(-1);
-    const n = flat.size;
-    const { values: sorted, indices: order } = ops.sort(flat, 0);
+    // the slices to compare as the rows of an [n, m] matrix (the flattened tensor: rows of one)
+    const shape = t.shape;
+    const n = ax === null ? t.size : shape[ax]!;
+    const others = ax === null ? [] : shape.filter((_, i) => i !== ax);
+    const m = others.reduce((p, q) => p * q, 1);
+    const rows = ax === null ? t.reshape(n, 1) : t.moveaxis(ax, 0).reshape(n, m);
+    // lexicographic order: stable sorts by each column, the last first (native argsorts, no JS loop)
+    let order = arange(n, { dtype: "int64" });
+    for (let c = m - 1; c >= 0; c--) {
+      const key = ops.take(ops.slice(rows, [null, c]), order);
+      order = ops.take(order, ops.argsort(key, 0));
+    }
+    const sorted = ops.indexSelect(rows, 0, order);
     let isStart: Tensor;
     if (n === 0) isStart = empty([0], { dtype: "bool" });
     else {
       const a = ops.slice(sorted, [[1, n]]), b = ops.slice(sorted, [[0, n - 1]]);
       let differs = ops.binary(BINARY_OP.ne, a, b, false);
-      if (isFloat(t)) { // NaN != NaN: keep one NaN, as numpy's equal_nan=True
+      if (ax === null && isFloat(t)) { // NaN != NaN: keep one NaN, as numpy's equal_nan=True
         const bothNan = ops.binary(
           BINARY_OP.logicalAnd,
           ops.unary(UNARY_OP.isnan, a),
@@ -700,13 +748,17 @@ export function unique(
         );
         differs = ops.binary(BINARY_OP.logicalAnd, differs, ops.unary(UNARY_OP.logicalNot, bothNan), false);
       }
-      isStart = ops.concat([tensor([true]), differs], 0);
+      // a row starts a new value when any column differs (rows of no columns are all equal)
+      isStart = ops.concat([tensor([true]), ops.reduce(REDUCE_OP.any, "unique", differs, 1, undefined)], 0);
     }
-    const values = maskedSelect(sorted, isStart);
+    const starts = flatNonzero(isStart);
+    const picked = ops.indexSelect(sorted, 0, starts);
+    const values = ax === null
+      ? picked.reshape(-1)
+      : picked.reshape(starts.size, ...others).moveaxis(0, ax).contiguous();
     if (!counts && !inverse) return values;
     const out: { values: Tensor; counts?: Tensor; inverse?: Tensor } = { values };
     if (counts) {
-      const starts = flatNonzero(isStart);
       const ends = ops.concat([
         ops.slice(starts, [[1, starts.size]]),
         tensor(new Float64Array([n])).astype("int64"),
@@ -715,8 +767,9 @@ export function unique(
     }
     if (inverse) {
       const rank = ops.binary(BINARY_OP.sub, ops.scan(SCAN_OP.cumsum, "unique", isStart, 0), 1, false);
-      const back = ops.argsort(order, 0); // where each original element went in the sort
-      out.inverse = ops.reshape(ops.take(rank, back), t.shape);
+      const back = ops.argsort(order, 0); // where each original slice went in the sort
+      const inv = ops.take(rank, back);
+      out.inverse = ax === null ? ops.reshape(inv, shape) : inv;
     }
     return out;
   });

@@ -154,8 +154,9 @@ function run(c: Case, args: (cb.Tensor | number)[]): cb.Tensor | cb.Tensor[] {
     case "bincount":
       return cb.bincount(a, { weights: b, minlength: k.minlength });
     case "unique": {
-      if (!k.returnCounts) return cb.unique(a);
-      const u = cb.unique(a, { returnCounts: true, returnInverse: true }) as Any;
+      const axis = k.axis ?? null;
+      if (!k.returnCounts) return axis === null ? cb.unique(a) : cb.unique(a, { axis });
+      const u = cb.unique(a, { returnCounts: true, returnInverse: true, axis }) as Any;
       return [u.values, u.counts, u.inverse];
     }
     case "rsub":
