@@ -22,6 +22,7 @@ import {
   enqueue,
   fail,
   forgetAdoption,
+  type Held,
   MAX_NDIM,
   own,
   readI64,
@@ -113,8 +114,7 @@ export class Tensor {
   // The adopted JS memory (copy: false) this tensor reads, if any: found through the native storage
   // (core.ts keeps the buffer alive as long as the storage lives); here to check for detachment.
   #keep: ArrayBufferView | undefined;
-  #registered = false;
-  #gcBytes = 0; // counted as waiting for the GC while registered (see core.ts)
+  #held: Held | undefined; // set once registered with the FinalizationRegistry (see core.ts)
   #disposedBy: string | undefined;
 
   static {
@@ -147,9 +147,8 @@ export class Tensor {
    * @ignore
    */
   register(): void {
-    if (this.#h === null || this.#registered) return;
-    this.#registered = true;
-    this.#gcBytes = registered(this, this.#h);
+    if (this.#h === null || this.#held !== undefined) return;
+    this.#held = registered(this, this.#h);
   }
 
   /**
@@ -196,9 +195,7 @@ export class Tensor {
     if (h === null) return;
     this.#h = null;
     this.#data = undefined;
-    if (this.#registered) {
-      unregister(this, this.#gcBytes);
-    }
+    if (this.#held !== undefined) unregister(this.#held);
     releaseHandle(h);
     if (this.#keep !== undefined) {
       this.#keep = undefined;

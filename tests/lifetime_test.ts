@@ -96,6 +96,31 @@ test("concurrent async scopes keep their own tensors apart", async () => {
   assert.equal(cb.memory().tensors, base);
 });
 
+test("a sync scope inside an async one, and a plain function returning a promise", async () => {
+  const base = cb.memory().tensors;
+  const out = await cb.scope(async () => {
+    const a = cb.ones([2]);
+    await tick(1);
+    // a sync scope (no AsyncLocalStorage) nested in an async one hands its result to it
+    const inner = cb.scope(() => a.add(1).mul(2));
+    await tick(1);
+    return inner.add(a); // inner and a are the async scope's, disposed when it ends
+  });
+  assert.deepEqual(out.toArray(), [5, 5]);
+  out.dispose();
+  assert.equal(cb.memory().tensors, base);
+  // a plain function's promise: what it made before returning is scoped and ends with the promise
+  let before: cb.Tensor | undefined;
+  const r = await cb.scope(() => {
+    before = cb.ones([3]);
+    return before.expAsync();
+  });
+  assert.equal(before!.disposed, true);
+  assert.ok(Math.abs((r.toArray() as number[])[0] - Math.E) < 1e-6);
+  r.dispose();
+  assert.equal(cb.memory().tensors, base);
+});
+
 test("every path releases exactly once: dispose then scope end then GC", async () => {
   const base = cb.memory().tensors;
   cb.scope(() => {
