@@ -7,7 +7,9 @@
  * bun:ffi has no non-blocking calls, so in Bun a job is polled:
  * on the next few event-loop turns (`setImmediate`, microseconds apart, so short jobs resolve
  * fast), then with timers backing off from 1 to 4 ms (so long jobs cost the JS thread almost
- * nothing). The JS thread is never blocked in any runtime.
+ * nothing). The JS thread is never blocked in any runtime, except by jobs too small to be worth a
+ * thread: below ~16K elements (or multiply-adds, for matmul) the kernel runs when the job is started,
+ * a few microseconds, and the Promise resolves on the next microtask.
  * @module
  */
 import { lib } from "./load.ts";
@@ -33,6 +35,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function finished(job: Ptr): Promise<void> {
+  // A small job ran when it was started (the native side runs work under ~16K elements inline):
+  // no wait, no thread hand-off.
+  const s0 = sym.cobalt_job_poll(job);
+  if (s0 < 0) check(-s0);
+  if (s0 === 1) return;
   if (waits) {
     check(await sym.cobalt_job_wait(job));
     return;

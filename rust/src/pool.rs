@@ -190,6 +190,13 @@ impl<T: Send + 'static> Job<T> {
         job
     }
 
+    /// A job that has run already, on the calling thread: `f`'s result (a panic becomes its
+    /// `Error::Panic`). For work smaller than handing it to a pool thread costs.
+    pub fn run_here(f: impl FnOnce() -> Result<T>) -> Arc<Job<T>> {
+        let r = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(Error::from_panic(p.as_ref())));
+        Arc::new(Job { state: Mutex::new(State::Done(r)), finished: Condvar::new() })
+    }
+
     /// True once the job has finished.
     pub fn is_done(&self) -> bool {
         !matches!(*self.state.lock().unwrap_or_else(|e| e.into_inner()), State::Pending)

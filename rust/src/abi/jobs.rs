@@ -34,9 +34,22 @@ impl Drop for Borrow {
     }
 }
 
-/// Starts `f(inputs)` on the pool. `inputs` stay alive and borrowed until it has run (they are
-/// released before the job reads as finished, so an awaited job's inputs take writes again).
-fn submit(inputs: Vec<Tensor>, f: impl FnOnce(&[Tensor]) -> Result<Tensor> + Send + 'static) -> Arc<CobaltJob> {
+/// Work (about one unit per element touched, or per multiply-add) below which a job runs on the
+/// calling thread: waking a pool thread and resolving a Promise from it costs ~10-50 µs, more
+/// than a small kernel (16K units is a few µs). The job is then finished when it is returned.
+const INLINE_WORK: usize = 1 << 14;
+
+/// Starts `f(inputs)` on the pool (or runs it here when `work` is below [`INLINE_WORK`]). `inputs`
+/// stay alive and borrowed until it has run (they are released before the job reads as finished,
+/// so an awaited job's inputs take writes again).
+fn submit(
+    inputs: Vec<Tensor>,
+    work: usize,
+    f: impl FnOnce(&[Tensor]) -> Result<Tensor> + Send + 'static,
+) -> Arc<CobaltJob> {
+    if work < INLINE_WORK {
+        return Job::run_here(|| f(&inputs));
+    }
     let borrow = Borrow::new(inputs);
     Job::submit(move || {
         let r = f(&borrow.0);
@@ -102,7 +115,9 @@ pub unsafe extern "C" fn cobalt_job_release(j: *const CobaltJob) {
 pub unsafe extern "C" fn cobalt_matmul_async(a: *const CobaltTensor, b: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let (a, b) = (get(a)?.clone(), get(b)?.clone());
-        Ok(submit(vec![a, b], |t| ops::matmul(&t[0], &t[1])))
+        // a matmul's multiply-adds: a's elements times b's last dim
+        let work = a.numel().saturating_mul(b.shape().last().copied().unwrap_or(1));
+        Ok(submit(vec![a, b], work, |t| ops::matmul(&t[0], &t[1])))
     })
 }
 
@@ -118,7 +133,8 @@ pub unsafe extern "C" fn cobalt_binary_async(
 ) -> *mut CobaltJob {
     trampoline(|| {
         let (op, a, b) = (BinaryOp::from_code(op)?, get(a)?.clone(), get(b)?.clone());
-        Ok(submit(vec![a, b], move |t| ops::binary(op, &t[0], &t[1])))
+        let work = a.numel().max(b.numel());
+        Ok(submit(vec![a, b], work, move |t| ops::binary(op, &t[0], &t[1])))
     })
 }
 
@@ -130,7 +146,7 @@ pub unsafe extern "C" fn cobalt_binary_async(
 pub unsafe extern "C" fn cobalt_unary_async(op: i32, a: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let (op, a) = (UnaryOp::from_code(op)?, get(a)?.clone());
-        Ok(submit(vec![a], move |t| ops::unary(op, &t[0])))
+        Ok(submit(vec![a.clone()], a.numel(), move |t| ops::unary(op, &t[0])))
     })
 }
 
@@ -152,7 +168,7 @@ pub unsafe extern "C" fn cobalt_reduce_async(
         // SAFETY: forwarded contract on `axes`; the list is copied before the call returns.
         let list = unsafe { read_axes(axes, naxes) }?;
         let keep = flag(keepdims);
-        Ok(submit(vec![a], move |t| ops::reduce(op, &t[0], list.as_deref(), keep, ddof)))
+        Ok(submit(vec![a.clone()], a.numel(), move |t| ops::reduce(op, &t[0], list.as_deref(), keep, ddof)))
     })
 }
 
@@ -164,7 +180,7 @@ pub unsafe extern "C" fn cobalt_reduce_async(
 pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32) -> *mut CobaltJob {
     trampoline(|| {
         let (a, d) = (get(a)?.clone(), DType::from_code(dtype)?);
-        Ok(submit(vec![a], move |t| t[0].astype(d)))
+        Ok(submit(vec![a.clone()], a.numel(), move |t| t[0].astype(d)))
     })
 }
 
@@ -176,7 +192,7 @@ pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32)
 pub unsafe extern "C" fn cobalt_contiguous_async(a: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let a = get(a)?.clone();
-        Ok(submit(vec![a], |t| t[0].contiguous()))
+        Ok(submit(vec![a.clone()], a.numel(), |t| t[0].contiguous()))
     })
 }
 
@@ -203,7 +219,7 @@ mod tests {
         let t = Tensor::zeros(DType::F32, &[4]).unwrap();
         let gate = Arc::new((Mutex::new(false), Condvar::new()));
         let g = gate.clone();
-        let j = submit(vec![t.clone()], move |ins| {
+        let j = submit(vec![t.clone()], usize::MAX, move |ins| {
             let (m, c) = &*g;
             let mut open = m.lock().unwrap();
             while !*open {
