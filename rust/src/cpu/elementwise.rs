@@ -2,7 +2,7 @@
 //! loops of [`super::map`] and [`super::zip_map`] (broadcasting by layout). Result dtypes and
 //! promotion are the op layer's ([`crate::ops::elementwise`]).
 
-use super::math::{Float, Num};
+use super::math::{cos_f32, sin_f32, Float, Num, TRIG_F32_LIMIT};
 use super::{map, zip_map, Src};
 use crate::dtype::{Bool, Elem};
 use crate::layout::{for_each_offsets, Layout};
@@ -250,16 +250,35 @@ pub trait FloatFns: Float {
     /// `o = op(x)` for a float function (exp ... gelu_tanh, log2 ...).
     fn unary_float(op: UnaryOp, x: &[Self], l: &Layout, o: &mut [Self]);
 }
-macro_rules! float_fns {
-    ($($T:ty),*) => {$(
-        impl FloatFns for $T {
-            fn unary_float(op: UnaryOp, x: &[$T], l: &Layout, o: &mut [$T]) {
-                with_float_fn!(op, $T, f => map(x, l, o, f))
-            }
+impl FloatFns for f32 {
+    fn unary_float(op: UnaryOp, x: &[f32], l: &Layout, o: &mut [f32]) {
+        // float32 sin and cos vectorise (computed in float64, one rounding) while every argument
+        // is within the range they reduce exactly; otherwise std's, element by element
+        match op {
+            UnaryOp::Sin if trig_args_in_range(x, l) => map(x, l, o, sin_f32),
+            UnaryOp::Cos if trig_args_in_range(x, l) => map(x, l, o, cos_f32),
+            _ => with_float_fn!(op, f32, f => map(x, l, o, f)),
         }
-    )*};
+    }
 }
-float_fns!(f32, f64);
+impl FloatFns for f64 {
+    fn unary_float(op: UnaryOp, x: &[f64], l: &Layout, o: &mut [f64]) {
+        with_float_fn!(op, f64, f => map(x, l, o, f))
+    }
+}
+
+/// Whether no finite element of the view has |x| > [`TRIG_F32_LIMIT`] (one vectorised pass).
+fn trig_args_in_range(x: &[f32], l: &Layout) -> bool {
+    let over = |v: f32| (v.abs() > TRIG_F32_LIMIT && v.is_finite()) as u32;
+    if l.is_contiguous() {
+        let n = l.numel();
+        x[l.offset..l.offset + n].iter().fold(0u32, |a, &v| a | over(v)) == 0
+    } else {
+        let mut any = 0u32;
+        for_each_offsets(&l.shape, [&l.strides], [l.offset], |[off]| any |= over(x[off]));
+        any == 0
+    }
+}
 
 /// `o = op(x)` for a float function of float32 or float64.
 pub fn unary_float<T: FloatFns>(op: UnaryOp, x: &[T], l: &Layout, o: &mut [T]) {

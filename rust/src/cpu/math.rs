@@ -50,7 +50,7 @@ pub trait Float: Num {
 }
 
 macro_rules! float_num {
-    ($t:ty, $exp:ident, $tanh:ident, $gelu:ident) => {
+    ($t:ty, $exp:ident, $ln:ident, $tanh:ident, $gelu:ident) => {
         impl Num for $t {
             #[inline(always)]
             fn zero() -> Self {
@@ -165,7 +165,7 @@ macro_rules! float_num {
             }
             #[inline(always)]
             fn ln(self) -> Self {
-                <$t>::ln(self)
+                $ln(self)
             }
             #[inline(always)]
             fn ln_1p(self) -> Self {
@@ -214,8 +214,8 @@ macro_rules! float_num {
         }
     };
 }
-float_num!(f32, exp_f32, tanh_f32, gelu_f32);
-float_num!(f64, exp_f64, tanh_f64, gelu_f64);
+float_num!(f32, exp_f32, ln_f32, tanh_f32, gelu_f32);
+float_num!(f64, exp_f64, ln_f64, tanh_f64, gelu_f64);
 
 macro_rules! int_num {
     ($t:ty, $signed:expr) => {
@@ -477,6 +477,145 @@ pub fn exp_f64(x: f64) -> f64 {
     e * s1 * s2
 }
 
+/// `ln x` in float32, branch-free (so the loops using it vectorise; std's is a libm call per
+/// element): `x = m 2^e` with `m` in [sqrt(1/2), sqrt(2)), `ln(m)` by Cephes' degree-9 polynomial
+/// in `m - 1`, `e ln2` added in two parts. Subnormals are scaled up first; 0 gives -inf, a
+/// negative number or NaN gives NaN, inf gives inf.
+#[inline(always)]
+pub fn ln_f32(x: f32) -> f32 {
+    const SQRTHF: f32 = std::f32::consts::FRAC_1_SQRT_2;
+    let sub = x < f32::MIN_POSITIVE;
+    let xs = if sub { x * 8_388_608.0 } else { x }; // 2^23
+    let bits = xs.to_bits() as i32;
+    let e = ((bits >> 23) & 0xff) - 126 - if sub { 23 } else { 0 };
+    let m = f32::from_bits(((bits & 0x007f_ffff) | 0x3f00_0000) as u32); // [0.5, 1)
+    let small = m < SQRTHF;
+    let e = e - small as i32;
+    let m = if small { m + m - 1.0 } else { m - 1.0 };
+    let z = m * m;
+    let y = 7.037_683_6e-2_f32;
+    let y = y * m - 1.151_461e-1;
+    let y = y * m + 1.167_699_9e-1;
+    let y = y * m - 1.242_014_1e-1;
+    let y = y * m + 1.424_932_3e-1;
+    let y = y * m - 1.666_805_8e-1;
+    let y = y * m + 2.000_071_5e-1;
+    let y = y * m - 2.499_999_4e-1;
+    let y = y * m + 3.333_333e-1;
+    let ef = e as f32;
+    let y = y * m * z - 2.121_944_4e-4 * ef - 0.5 * z;
+    let r = m + y + 0.693_359_4 * ef;
+    if x == 0.0 {
+        f32::NEG_INFINITY
+    } else if x == f32::INFINITY {
+        x
+    } else if x > 0.0 {
+        r
+    } else {
+        f32::NAN
+    }
+}
+
+/// `ln x` in float64 to within 1 ulp, branch-free (fdlibm's scheme): `x = m 2^k` with `m` in
+/// [sqrt(1/2), sqrt(2)), `f = m - 1`, `s = f / (2 + f)`, `ln(1 + f) = 2s + s R(s^2)` with a degree-7
+/// polynomial R, `k ln2` added in two parts. Special values as [`ln_f32`].
+#[inline(always)]
+pub fn ln_f64(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    let sub = x < f64::MIN_POSITIVE;
+    let xs = if sub { x * 18_014_398_509_481_984.0 } else { x }; // 2^54
+    let bits = xs.to_bits();
+    let hx = (bits >> 32) as i64;
+    let k = ((hx >> 20) & 0x7ff) - 1023 - if sub { 54 } else { 0 };
+    let hm = hx & 0x000f_ffff;
+    // i = 0x100000 when the mantissa is >= sqrt(2)'s: then m is halved into [sqrt(1/2), 1)
+    let i = (hm + 0x95f64) & 0x10_0000;
+    let mbits = (bits & 0x000f_ffff_ffff_ffff) | (((i ^ 0x3ff0_0000) as u64) << 32);
+    let k = k + (i >> 20);
+    let f = f64::from_bits(mbits) - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (3.999_999_999_940_942e-1 + w * (2.222_219_843_214_978_4e-1 + w * 1.531_383_769_920_937_3e-1));
+    let t2 = z
+        * (6.666_666_666_666_735e-1
+            + w * (2.857_142_874_366_239e-1 + w * (1.818_357_216_161_805e-1 + w * 1.479_819_860_511_658_6e-1)));
+    let r = t1 + t2;
+    let hfsq = 0.5 * f * f;
+    let kf = k as f64;
+    let v = kf * LN2_HI - ((hfsq - (s * (hfsq + r) + kf * LN2_LO)) - f);
+    if x == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        x
+    } else if x > 0.0 {
+        v
+    } else {
+        f64::NAN
+    }
+}
+
+/// Arguments up to this size reduce exactly in [`sin_f32`] and [`cos_f32`] (`j pi/2` with `j` below
+/// 2^17 and pi/2 split in a 33-bit and a 53-bit part); larger ones need std's full reduction.
+pub const TRIG_F32_LIMIT: f32 = 1.0e5;
+
+/// `x` reduced by multiples of pi/2, in float64: `(r, j)` with `x = j pi/2 + r`, |r| <= pi/4.
+#[inline(always)]
+fn reduce_pio2(x: f32) -> (f64, i64) {
+    const TWO_OVER_PI: f64 = std::f64::consts::FRAC_2_PI;
+    const PIO2_HI: f64 = 1.570_796_326_734_125_6; // 33 bits: j * PIO2_HI is exact
+    const PIO2_LO: f64 = 6.077_100_506_506_192e-11;
+    const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
+    let y = x as f64;
+    let t = y * TWO_OVER_PI + ROUND;
+    let j = t - ROUND;
+    let ji = t.to_bits() as i64 - ROUND.to_bits() as i64;
+    ((y - j * PIO2_HI) - j * PIO2_LO, ji)
+}
+
+/// sin and cos of |r| <= pi/4 in float64 (Taylor to r^13 and r^14: errors below 1e-11, far
+/// under float32's half ulp).
+#[inline(always)]
+fn sincos_kernel(r: f64) -> (f64, f64) {
+    let z = r * r;
+    // r (1 + z P(z)), not r + r z P(z): the product keeps the sign of -0
+    let s = r
+        * (1.0
+            + z * (-1.666_666_666_666_666_6e-1
+                + z * (8.333_333_333_333_333e-3
+                    + z * (-1.984_126_984_126_984e-4
+                        + z * (2.755_731_922_398_589e-6
+                            + z * (-2.505_210_838_544_172e-8 + z * 1.605_904_383_682_161_3e-10))))));
+    let c = 1.0
+        + z * (-0.5
+            + z * (4.166_666_666_666_666_4e-2
+                + z * (-1.388_888_888_888_889e-3
+                    + z * (2.480_158_730_158_73e-5
+                        + z * (-2.755_731_922_398_589_3e-7
+                            + z * (2.087_675_698_786_81e-9 - z * 1.147_074_559_772_972_5e-11))))));
+    (s, c)
+}
+
+/// `sin x` in float32 for |x| <= [`TRIG_F32_LIMIT`] (NaN and infinities give NaN), branch-free so
+/// its loops vectorise: reduction and polynomials in float64, rounded once.
+#[inline(always)]
+pub fn sin_f32(x: f32) -> f32 {
+    let (r, j) = reduce_pio2(x);
+    let (s, c) = sincos_kernel(r);
+    let v = if j & 1 == 0 { s } else { c };
+    (if j & 2 == 0 { v } else { -v }) as f32
+}
+
+/// `cos x` in float32, as [`sin_f32`].
+#[inline(always)]
+pub fn cos_f32(x: f32) -> f32 {
+    let (r, j) = reduce_pio2(x);
+    let (s, c) = sincos_kernel(r);
+    let v = if j & 1 == 0 { c } else { s };
+    (if (j + 1) & 2 == 0 { v } else { -v }) as f32
+}
+
 /// The error function, accurate to ~1e-15 relative (a series of positive terms below |x| = 3, a
 /// continued fraction for erfc above).
 pub fn erf(x: f64) -> f64 {
@@ -623,6 +762,75 @@ mod exp_tests {
             assert_eq!(exp_f32(x), want, "exp({x})");
         }
         assert!(exp_f32(f32::NAN).is_nan());
+    }
+
+    #[test]
+    fn ln_f32_is_within_2_ulp_of_libm_everywhere() {
+        // every 97th positive float32 bit pattern, subnormals included
+        let mut worst = (0, 0.0f32);
+        for bits in (1..0x7f80_0000u32).step_by(97) {
+            let x = f32::from_bits(bits);
+            let want = (x as f64).ln() as f32;
+            let u = ulp32(ln_f32(x), want);
+            if u > worst.0 {
+                worst = (u, x);
+            }
+        }
+        assert!(worst.0 <= 2, "worst {} ulp at x = {:e}", worst.0, worst.1);
+        assert_eq!(ln_f32(0.0), f32::NEG_INFINITY);
+        assert_eq!(ln_f32(-0.0), f32::NEG_INFINITY);
+        assert_eq!(ln_f32(1.0), 0.0);
+        assert_eq!(ln_f32(f32::INFINITY), f32::INFINITY);
+        assert!(ln_f32(-1.0).is_nan() && ln_f32(f32::NAN).is_nan() && ln_f32(f32::NEG_INFINITY).is_nan());
+    }
+
+    #[test]
+    fn ln_f64_is_within_1_ulp_of_libm() {
+        let mut seed = 0x2545f4914f6cdd1du64;
+        for i in 0..2_000_000u64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            // random bit patterns of positive doubles (every binade, subnormals included), and
+            // every other draw near 1, where ln is small
+            let x = if i % 2 == 0 {
+                f64::from_bits((seed >> 1) % 0x7ff0_0000_0000_0000)
+            } else {
+                0.5 + (seed >> 11) as f64 / (1u64 << 53) as f64
+            };
+            if x == 0.0 {
+                continue;
+            }
+            let (got, want) = (ln_f64(x), x.ln());
+            let d = (got.to_bits() as i128 - want.to_bits() as i128).unsigned_abs();
+            assert!(d <= 1 || got == want, "ln({x:e}) = {got:e}, libm {want:e}");
+        }
+        assert_eq!(ln_f64(0.0), f64::NEG_INFINITY);
+        assert_eq!(ln_f64(1.0), 0.0);
+        assert_eq!(ln_f64(f64::INFINITY), f64::INFINITY);
+        assert!(ln_f64(-1.0).is_nan() && ln_f64(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn sin_cos_f32_are_within_1_ulp_of_libm_up_to_the_limit() {
+        let mut worst = (0, 0.0f32);
+        let mut check = |x: f32| {
+            for (got, want) in [(sin_f32(x), (x as f64).sin() as f32), (cos_f32(x), (x as f64).cos() as f32)] {
+                let u = ulp32(got, want);
+                // near a zero of sin/cos the result is tiny: compare absolutely there
+                if u > worst.0 && (got - want).abs() > 1e-9 {
+                    worst = (u, x);
+                }
+            }
+        };
+        for bits in (0..0x47c3_5000u32).step_by(101) {
+            let x = f32::from_bits(bits); // 0 ..= 1e5
+            check(x);
+            check(-x);
+        }
+        assert!(worst.0 <= 1, "worst {} ulp at x = {:e}", worst.0, worst.1);
+        assert!(sin_f32(f32::NAN).is_nan() && cos_f32(f32::INFINITY).is_nan() && sin_f32(f32::NEG_INFINITY).is_nan());
+        assert_eq!(sin_f32(-0.0).to_bits(), (-0.0f32).to_bits());
     }
 
     #[test]
