@@ -319,3 +319,39 @@ test("numerics: topk of a 0-d tensor is the tensor and index 0 (torch), for k 0 
     });
   }
 });
+
+test("numerics: float32 sin/cos/log agree with float64 libm, large arguments (the std path) included", () => {
+  cb.scope(() => {
+    // a vectorised batch, then the same values with one argument beyond the fast range (1e5),
+    // which sends the whole call to std: both must agree with Math.sin of the float32 input
+    const small = [0, -0, 1e-30, 0.5, -3, 100.25, 99999, -12345.678, Math.PI / 2, 1e-45];
+    for (const xs of [small, [...small, 3e7, -1.5e9, 3.4e38]]) {
+      const t = cb.tensor(xs);
+      const f32 = t.toArray() as number[];
+      for (const [name, f] of [["sin", Math.sin], ["cos", Math.cos]] as const) {
+        const got = t[name]().toArray() as number[];
+        got.forEach((g, i) => {
+          const want = Math.fround(f(f32[i]));
+          assert.ok(
+            Math.abs(g - want) <= 2 ** -23 * Math.max(Math.abs(want), 2 ** -20),
+            `${name}(${f32[i]}) = ${g}, libm ${want}`,
+          );
+        });
+      }
+    }
+    const pos = cb.tensor([1e-45, 1e-38, 0.1, 1, 2, 10, 3.4e38, 0, -1, Infinity, NaN]);
+    const want = (pos.toArray() as number[]).map((x) => Math.fround(Math.log(x)));
+    (pos.log().toArray() as number[]).forEach((g, i) => {
+      if (Number.isNaN(want[i])) assert.ok(Number.isNaN(g));
+      else {assert.ok(
+          g === want[i] || Math.abs(g - want[i]) <= 2 ** -22 * Math.abs(want[i]),
+          `log: ${g} vs ${want[i]}`,
+        );}
+    });
+    const p64 = cb.tensor([5e-324, 1e-300, 0.5, 1 + 2 ** -52, 1e300], { dtype: "float64" });
+    (p64.log().toArray() as number[]).forEach((g, i) => {
+      const x = (p64.toArray() as number[])[i];
+      assert.ok(Math.abs(g - Math.log(x)) <= 2 ** -52 * Math.abs(Math.log(x)) + 1e-300, `log(${x}) = ${g}`);
+    });
+  });
+});
