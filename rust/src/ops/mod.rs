@@ -99,6 +99,48 @@ mod tests {
     use crate::op::{BinaryOp, ReduceOp, UnaryOp};
     use crate::tensor::Tensor;
 
+    /// Binary and unary ops over transposed, permuted, flipped, narrowed and broadcast views (the
+    /// tiled and row-wise loops) give what the same op gives on contiguous copies.
+    #[test]
+    fn strided_and_broadcast_operands_match_contiguous_copies() {
+        let mk = |shape: &[usize], seed: usize| {
+            let n: usize = shape.iter().product();
+            let x: Vec<f32> = (0..n).map(|i| ((i * 7919 + seed * 31) % 1009) as f32 / 100.0 - 5.0).collect();
+            Tensor::from_vec(shape, &x).unwrap()
+        };
+        let big = mk(&[3, 130, 70], 1);
+        let other = mk(&[3, 130, 70], 2);
+        let flipped = mk(&[3, 70, 130], 3).as_strided(&[3, 70, 130], &[9100, 130, -1], 129).unwrap();
+        // views of shape [3, 70, 130] (or broadcasting to it)
+        let views = [
+            big.permute(&[0, 2, 1]).unwrap(),                           // unit stride on dim 1
+            other.permute(&[0, 2, 1]).unwrap(),                         // the same layout
+            flipped.clone(),                                            // negative last stride
+            flipped.permute(&[0, 1, 2]).unwrap().contiguous().unwrap(), // contiguous
+            mk(&[70, 1], 4).expand(&[3, 70, 130]).unwrap(),             // a column, broadcast
+            mk(&[130], 5).expand(&[3, 70, 130]).unwrap(),               // a row, broadcast
+            mk(&[3, 200, 140], 6).narrow(1, 7, 70).unwrap().narrow(2, 3, 130).unwrap(), // offsets
+            mk(&[130, 3, 70], 7).permute(&[1, 2, 0]).unwrap(),          // unit stride on dim 1, planes strided
+        ];
+        for level in available() {
+            force(Some(level));
+            for (i, a) in views.iter().enumerate() {
+                let ac = a.contiguous().unwrap();
+                let want = super::unary(UnaryOp::Exp, &ac).unwrap().to_f64_vec();
+                assert_eq!(super::unary(UnaryOp::Exp, a).unwrap().to_f64_vec(), want, "{level:?} exp of view {i}");
+                for (j, b) in views.iter().enumerate() {
+                    let bc = b.contiguous().unwrap();
+                    for op in [BinaryOp::Sub, BinaryOp::Maximum] {
+                        let want = super::binary(op, &ac, &bc).unwrap().to_f64_vec();
+                        let got = super::binary(op, a, b).unwrap().to_f64_vec();
+                        assert_eq!(got, want, "{level:?} {op:?} of views {i} and {j}");
+                    }
+                }
+            }
+        }
+        force(None);
+    }
+
     /// Every instruction set this CPU has gives the same elementwise results and sums as a plain
     /// scalar reference (sizes below and above the parallel threshold).
     #[test]
