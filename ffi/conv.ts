@@ -14,7 +14,7 @@ import { CobaltError } from "./errors.ts";
 import { INT32_MAX, show } from "./ints.ts";
 import { boolOption, checkOptions } from "./options.ts";
 import { sym } from "./core.ts";
-import { fmtShape, Tensor, wrap } from "./tensor.ts";
+import { fmtShape, type Tensor, wrap } from "./tensor.ts";
 import { asTensor } from "./ops.ts";
 
 /** A size per spatial dim: one number for all, or one per dim (`[h, w]` for 2-D). */
@@ -182,7 +182,7 @@ function conv(spatial: 1 | 2, input: Tensor, weight: Tensor, opts: Conv2dOptions
  * const w = cb.ones([2, 1, 3, 3]);
  * cb.conv2d(x, w).shape; // [1, 2, 2, 2]
  * cb.conv2d(x, w, { padding: "same", bias: cb.tensor([0, 1]) }).shape; // [1, 2, 4, 4]
- * cb.conv2d(x, w, { padding: 1 }).toArray()[0][0][0]; // [4, 6, 6, 4]
+ * cb.conv2d(x, w, { padding: 1 }).slice(0, 0, 0).toArray(); // [4, 6, 6, 4]
  * ```
  */
 export function conv2d(input: Tensor, weight: Tensor, opts?: Conv2dOptions): Tensor {
