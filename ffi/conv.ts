@@ -22,8 +22,8 @@ export type SizeArg = number | readonly number[];
 
 /** Options of {@linkcode conv2d} (torch `F.conv2d`). */
 export interface Conv2dOptions {
-  /** Added to each output channel: shape (O,). */
-  bias?: Tensor | undefined;
+  /** Added to each output channel: shape (O,); `null` (torch's None) is no bias. */
+  bias?: Tensor | null | undefined;
   /** Window step, `n` or `[h, w]` (default 1). */
   stride?: SizeArg | undefined;
   /** Zeros around the input, `n` or `[h, w]`, or "same" (output size = input size; stride 1 only) or "valid" (0) (default 0). */
@@ -39,8 +39,8 @@ export type Conv1dOptions = Conv2dOptions;
 
 /** Options of {@linkcode maxPool2d} (torch `F.max_pool2d`). */
 export interface MaxPool2dOptions {
-  /** Window step, `n` or `[h, w]` (default: the kernel size). */
-  stride?: SizeArg | undefined;
+  /** Window step, `n` or `[h, w]` (default: the kernel size; `null`, torch's None, too). */
+  stride?: SizeArg | null | undefined;
   /** Implicit -inf padding, at most half the (dilated) kernel (default 0). */
   padding?: SizeArg | undefined;
   /** Spacing of the window taps (default 1). */
@@ -51,8 +51,8 @@ export interface MaxPool2dOptions {
 
 /** Options of {@linkcode avgPool2d} (torch `F.avg_pool2d`). */
 export interface AvgPool2dOptions {
-  /** Window step, `n` or `[h, w]` (default: the kernel size). */
-  stride?: SizeArg | undefined;
+  /** Window step, `n` or `[h, w]` (default: the kernel size; `null`, torch's None, too). */
+  stride?: SizeArg | null | undefined;
   /** Implicit zero padding, at most half the kernel (default 0). */
   padding?: SizeArg | undefined;
   /** Round the output size up, so a partial last window counts (default false). */
@@ -102,7 +102,7 @@ function conv(spatial: 1 | 2, input: Tensor, weight: Tensor, opts: Conv2dOptions
   const op = spatial === 1 ? "conv1d" : "conv2d";
   const x = asTensor(input, op), w = asTensor(weight, op);
   checkOptions(opts, CONV_KEYS, op);
-  const b = opts?.bias === undefined ? undefined : asTensor(opts.bias, `${op} bias`);
+  const b = opts?.bias == null ? undefined : asTensor(opts.bias, `${op} bias`);
   const stride = sizes(opts?.stride ?? 1, spatial, op, "stride", 1);
   const dilation = sizes(opts?.dilation ?? 1, spatial, op, "dilation", 1);
   const p = opts?.padding ?? 0;
@@ -218,7 +218,7 @@ function pool(
   checkOptions(opts, avg ? AVG_KEYS : MAX_KEYS, op);
   const o = (opts ?? {}) as MaxPool2dOptions & AvgPool2dOptions;
   const k = sizes(kernelSize, 2, op, "kernelSize", 1);
-  const stride = o.stride === undefined ? k : sizes(o.stride, 2, op, "stride", 1);
+  const stride = o.stride == null ? k : sizes(o.stride, 2, op, "stride", 1);
   const padding = sizes(o.padding ?? 0, 2, op, "padding", 0);
   const dilation = avg ? [1, 1] : sizes(o.dilation ?? 1, 2, op, "dilation", 1);
   const ceil = boolOption(o.ceilMode, op, "ceilMode");
@@ -239,7 +239,16 @@ function pool(
     }
   }
   const params = writeParams([...k, ...stride, ...padding, ...dilation]);
-  return wrap(sym.cobalt_pool2d(avg ? 1 : 0, x.handle, params, ceil ? 1 : 0, include ? 1 : 0));
+  try {
+    return wrap(sym.cobalt_pool2d(avg ? 1 : 0, x.handle, params, ceil ? 1 : 0, include ? 1 : 0));
+  } catch (e) {
+    // the core names the op as torch does (max_pool2d): name it as it was called
+    const native = avg ? "avg_pool2d:" : "max_pool2d:";
+    if (e instanceof CobaltError && e.message.startsWith(native)) {
+      throw new CobaltError(e.code, `${op}:${e.message.slice(native.length)}`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 /**

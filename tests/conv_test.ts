@@ -76,29 +76,30 @@ function close(got: cb.Tensor, want: T, name: string, k: number): void {
   }
 }
 
-test(`conv: ${fixture.cases.length} fixture cases from numpy ${fixture.numpy}`, () => {
-  const before = cb.memory().tensors;
-  const ops = new Set<string>();
-  for (const c of fixture.cases) {
-    cb.scope(() => {
-      const input = make(c.input);
-      const weight = c.weight ? make(c.weight) : undefined;
-      const bias = c.bias ? make(c.bias) : undefined;
-      close(run(c, input, weight, bias), c.expected, c.name, c.k);
-      // a strided (non-contiguous) input gives the same result
-      if (c.input.shape.length >= 3 && c.input.shape.every((d) => d > 0)) {
-        const nd = input.ndim;
-        const perm = [...Array(nd).keys()];
-        [perm[nd - 1], perm[nd - 2]] = [perm[nd - 2]!, perm[nd - 1]!];
-        const t = input.permute(...perm).contiguous().permute(...perm);
-        close(run(c, t, weight, bias), c.expected, `${c.name} (strided input)`, c.k);
-      }
-    });
-    ops.add(c.op);
-  }
-  assert.deepEqual([...ops].sort(), ["avgPool2d", "conv1d", "conv2d", "maxPool2d"]);
-  assert.equal(cb.memory().tensors, before);
-});
+for (const op of ["conv2d", "conv1d", "maxPool2d", "avgPool2d"] as const) {
+  const cases = fixture.cases.filter((c) => c.op === op);
+  test(`conv: ${op}, ${cases.length} numpy ${fixture.numpy} fixture cases (and each with a strided input)`, () => {
+    assert.ok(cases.length >= 10);
+    const before = cb.memory().tensors;
+    for (const c of cases) {
+      cb.scope(() => {
+        const input = make(c.input);
+        const weight = c.weight ? make(c.weight) : undefined;
+        const bias = c.bias ? make(c.bias) : undefined;
+        close(run(c, input, weight, bias), c.expected, c.name, c.k);
+        // a strided (non-contiguous) input gives the same result
+        if (c.input.shape.length >= 3 && c.input.shape.every((d) => d > 0)) {
+          const nd = input.ndim;
+          const perm = [...Array(nd).keys()];
+          [perm[nd - 1], perm[nd - 2]] = [perm[nd - 2]!, perm[nd - 1]!];
+          const t = input.permute(...perm).contiguous().permute(...perm);
+          close(run(c, t, weight, bias), c.expected, `${c.name} (strided input)`, c.k);
+        }
+      });
+    }
+    assert.equal(cb.memory().tensors, before);
+  });
+}
 
 test("conv: a batch gives the per-image results (parallel small-product path vs the GEMM path)", () => {
   cb.scope(() => {
@@ -195,6 +196,13 @@ test("conv: options objects reject unknown keys; bad option values are refused",
     assert.throws(() => cb.avgPool2d(x, 3, { padding: 2 }), cobalt("INVALID_ARGUMENT", /half the kernel/));
     assert.throws(() => cb.maxPool2d(x, 2, { ceilMode: 1 as Any }), TypeError);
     assert.throws(() => cb.avgPool2d(x, 2, { countIncludePad: "no" as Any }), TypeError);
+    // torch's None: no bias, the default stride
+    assert.deepEqual(cb.conv2d(x, w, { bias: null }).shape, [1, 4, 3, 3]);
+    assert.deepEqual(cb.maxPool2d(x, 2, { stride: null }).shape, [1, 2, 2, 2]);
+    assert.throws(
+      () => cb.avgPool2d(cb.ones([1, 1, 2, 2]), 3, { stride: 1 }),
+      cobalt("INVALID_ARGUMENT", /^avgPool2d: the output would be empty/),
+    );
     // max pooling with dilation may pad up to half the dilated kernel (torch)
     assert.deepEqual(cb.maxPool2d(x, 2, { padding: 1, dilation: 2, stride: 1 }).shape, [1, 2, 5, 5]);
   });
