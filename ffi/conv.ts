@@ -59,14 +59,16 @@ export interface AvgPool2dOptions {
   ceilMode?: boolean | undefined;
   /** Divide by the window size including its padding (default true). */
   countIncludePad?: boolean | undefined;
+  /** Divide every window's sum by this instead (torch's `divisor_override`; default none). */
+  divisorOverride?: number | null | undefined;
 }
 
 const CONV_KEYS = ["bias", "stride", "padding", "dilation", "groups"] as const;
 const MAX_KEYS = ["stride", "padding", "dilation", "ceilMode"] as const;
-const AVG_KEYS = ["stride", "padding", "ceilMode", "countIncludePad"] as const;
+const AVG_KEYS = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
 
 // the int64 option values of cobalt_conv / cobalt_pool2d (all in -1..2^31-1)
-const PARAMS_I32 = new Int32Array(16);
+const PARAMS_I32 = new Int32Array(2 * 16); // room for 16 int64 values
 const PARAMS = new Uint8Array(PARAMS_I32.buffer);
 
 function writeParams(values: readonly number[]): Uint8Array {
@@ -223,6 +225,9 @@ function pool(
   const dilation = avg ? [1, 1] : sizes(o.dilation ?? 1, 2, op, "dilation", 1);
   const ceil = boolOption(o.ceilMode, op, "ceilMode");
   const include = avg ? boolOption(o.countIncludePad, op, "countIncludePad", true) : false;
+  const divisor = avg && o.divisorOverride != null
+    ? sizes(o.divisorOverride, 1, op, "divisorOverride", 1)[0]!
+    : 0;
   if (x.ndim !== 3 && x.ndim !== 4) {
     throw new CobaltError(
       "SHAPE_MISMATCH",
@@ -238,7 +243,7 @@ function pool(
       );
     }
   }
-  const params = writeParams([...k, ...stride, ...padding, ...dilation]);
+  const params = writeParams([...k, ...stride, ...padding, ...dilation, divisor]);
   try {
     return wrap(sym.cobalt_pool2d(avg ? 1 : 0, x.handle, params, ceil ? 1 : 0, include ? 1 : 0));
   } catch (e) {
@@ -276,7 +281,8 @@ export function maxPool2d(input: Tensor, kernelSize: SizeArg, opts?: MaxPool2dOp
  * @param input (N, C, H, W) or (C, H, W)
  * @param kernelSize the window, `k` or `[kH, kW]`
  * @param opts `stride` (default kernelSize), `padding` (default 0, at most half the kernel),
- * `ceilMode` (default false), `countIncludePad` (default true: padded zeros count in the divisor)
+ * `ceilMode` (default false), `countIncludePad` (default true: padded zeros count in the divisor),
+ * `divisorOverride` (default none: every window's divisor)
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";

@@ -196,6 +196,9 @@ test("conv: options objects reject unknown keys; bad option values are refused",
     assert.throws(() => cb.avgPool2d(x, 3, { padding: 2 }), cobalt("INVALID_ARGUMENT", /half the kernel/));
     assert.throws(() => cb.maxPool2d(x, 2, { ceilMode: 1 as Any }), TypeError);
     assert.throws(() => cb.avgPool2d(x, 2, { countIncludePad: "no" as Any }), TypeError);
+    assert.throws(() => cb.avgPool2d(x, 2, { divisorOverride: 0 }), cobalt("INVALID_ARGUMENT"));
+    assert.throws(() => cb.avgPool2d(x, 2, { divisorOverride: 1.5 }), TypeError);
+    assert.throws(() => cb.maxPool2d(x, 2, { divisorOverride: 2 } as Any), typeError(/unknown option/));
     // torch's None: no bias, the default stride
     assert.deepEqual(cb.conv2d(x, w, { bias: null }).shape, [1, 4, 3, 3]);
     assert.deepEqual(cb.maxPool2d(x, 2, { stride: null }).shape, [1, 2, 2, 2]);

@@ -316,7 +316,7 @@ pub unsafe extern "C" fn cobalt_conv(
 /// torch `max_pool2d` (`avg` 0) and `avg_pool2d` (`avg` 1).
 ///
 /// # Safety
-/// `input` is a live handle; `params` holds 8 values; returns a new handle or NULL.
+/// `input` is a live handle; `params` holds 9 values; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_pool2d(
     avg: i32,
@@ -327,7 +327,7 @@ pub unsafe extern "C" fn cobalt_pool2d(
 ) -> *mut CobaltTensor {
     trampoline(|| {
         // SAFETY: forwarded contract on `params`.
-        let v = unsafe { read_params::<8>("pool2d", params, &[]) }?.map(|x| x.unwrap_or(0));
+        let v = unsafe { read_params::<9>("pool2d", params, &[]) }?.map(|x| x.unwrap_or(0));
         let p = ops::conv::PoolParams {
             kernel: [v[0], v[1]],
             stride: [v[2], v[3]],
@@ -335,6 +335,7 @@ pub unsafe extern "C" fn cobalt_pool2d(
             dilation: [v[6], v[7]],
             ceil_mode: flag(ceil_mode),
             count_include_pad: flag(count_include_pad),
+            divisor: (v[8] != 0).then_some(v[8]),
         };
         let kind = if flag(avg) { ops::conv::Pool::Avg } else { ops::conv::Pool::Max };
         ops::conv::pool2d(kind, get(input)?, &p)

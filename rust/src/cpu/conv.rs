@@ -159,10 +159,17 @@ pub fn max_pool<T: Num>(x: &[T], planes: usize, g: &Window, o: &mut [T]) {
 }
 
 /// Average pooling (torch `avg_pool2d`, no dilation) of `planes` (h, w) planes of `x` into (oh, ow)
-/// planes of `o`, summed in float64. A window's divisor counts its padding when
-/// `count_include_pad` (but not what lies past the padding, where ceil mode lets a window reach);
-/// otherwise only its elements inside the plane.
-pub fn avg_pool<S: Elem, D: Elem>(x: &[S], planes: usize, g: &Window, count_include_pad: bool, o: &mut [D]) {
+/// planes of `o`, summed in float64. A window's divisor is `divisor` when given; else it counts
+/// the window's padding when `count_include_pad` (but not what lies past the padding, where ceil
+/// mode lets a window reach), otherwise only its elements inside the plane.
+pub fn avg_pool<S: Elem, D: Elem>(
+    x: &[S],
+    planes: usize,
+    g: &Window,
+    count_include_pad: bool,
+    divisor: Option<usize>,
+    o: &mut [D],
+) {
     assert!(x.len() >= planes * g.h * g.w, "avg_pool: input too small");
     per_plane(planes, g.oh * g.ow, g.kh * g.kw, o, &|pl, d| {
         let src = &x[pl * g.h * g.w..(pl + 1) * g.h * g.w];
@@ -181,7 +188,11 @@ pub fn avg_pool<S: Elem, D: Elem>(x: &[S], planes: usize, g: &Window, count_incl
                     }
                 }
                 let inside = (yb.saturating_sub(ya) * xb.saturating_sub(xa)) as f64;
-                let div = if count_include_pad { ((y1 - y0) * (x1 - x0)) as f64 } else { inside };
+                let div = match divisor {
+                    Some(d) => d as f64,
+                    None if count_include_pad => ((y1 - y0) * (x1 - x0)) as f64,
+                    None => inside,
+                };
                 d[oy * g.ow + ox] = D::from_f64(if inside == 0.0 { 0.0 } else { sum / div });
             }
         }
@@ -235,10 +246,12 @@ mod tests {
         let mut o = vec![0.0f32; 9];
         max_pool(&x, 1, &g, &mut o);
         assert_eq!(o, [1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 3.0, 4.0, 4.0]);
-        avg_pool(&x, 1, &g, true, &mut o);
+        avg_pool(&x, 1, &g, true, None, &mut o);
         assert_eq!(o, [0.25, 0.75, 0.5, 1.0, 2.5, 1.5, 0.75, 1.75, 1.0]);
-        avg_pool(&x, 1, &g, false, &mut o);
+        avg_pool(&x, 1, &g, false, None, &mut o);
         assert_eq!(o, [1.0, 1.5, 2.0, 2.0, 2.5, 3.0, 3.0, 3.5, 4.0]);
+        avg_pool(&x, 1, &g, false, Some(2), &mut o);
+        assert_eq!(o, [0.5, 1.5, 1.0, 2.0, 5.0, 3.0, 1.5, 3.5, 2.0]);
         let mut m = vec![0.0f32; 1];
         max_pool(&[1.0, f32::NAN, 5.0, 2.0], 1, &win(2, 2, 2, 1, 0, 1), &mut m);
         assert!(m[0].is_nan());

@@ -263,6 +263,8 @@ pub struct PoolParams {
     pub dilation: [usize; 2],
     pub ceil_mode: bool,
     pub count_include_pad: bool,
+    /// torch's `divisor_override` (average pooling): every window's divisor.
+    pub divisor: Option<usize>,
 }
 
 /// torch's pooling output size (`pooling_output_shape`): in ceil mode the last window must start
@@ -301,6 +303,9 @@ pub fn pool2d(kind: Pool, input: &Tensor, p: &PoolParams) -> Result<Tensor> {
     positive(op, "dilation", &p.dilation)?;
     if kind == Pool::Avg && p.dilation != [1, 1] {
         return Err(Error::InvalidArgument(format!("{op}: dilation is not supported")));
+    }
+    if p.divisor == Some(0) || (kind == Pool::Max && p.divisor.is_some()) {
+        return Err(Error::InvalidArgument(format!("{op}: divisor must be positive (average pooling only)")));
     }
     for i in 0..2 {
         // torch: padding at most half the (effective) kernel
@@ -350,7 +355,7 @@ pub fn pool2d(kind: Pool, input: &Tensor, p: &PoolParams) -> Result<Tensor> {
         Pool::Avg => {
             let od = if dt.is_float() { ct } else { DType::F64 };
             let out = dispatch_num!(ct, S => dispatch_float!(od, D => fresh::<D>(&shape, |o| {
-                avg_pool(x.as_slice::<S>(), planes, &g, p.count_include_pad, o)
+                avg_pool(x.as_slice::<S>(), planes, &g, p.count_include_pad, p.divisor, o)
             }), unreachable!()), unreachable!())?;
             super::finish(out, if dt.is_float() { dt } else { DType::F64 })
         }
