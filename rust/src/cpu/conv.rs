@@ -120,8 +120,8 @@ fn per_plane<T: Send + Sync>(
     });
 }
 
-/// The valid kernel rows of output row `oy` as (first input row, count) walk: calls `f(iy)` for
-/// each kernel tap `i` whose row `oy*sh + i*dh - ph` is inside the plane.
+/// The taps of output position `o` along one dim: calls `f(v)` for each kernel tap `i` whose input
+/// position `v = o*s + i*d - p` lies inside `0..len` (the others are padding).
 #[inline(always)]
 fn taps(o: usize, s: usize, k: usize, d: usize, p: usize, len: usize, mut f: impl FnMut(usize)) {
     for i in 0..k {

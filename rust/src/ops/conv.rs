@@ -233,8 +233,12 @@ fn run<T: Num>(
             let sp = scratch.as_mut_ptr() as usize;
             crate::pool::parallel_chunks(units, per, &|r| {
                 let ci = r.start / per;
-                // SAFETY: chunk `ci` of the scratch (chunks * k * p long) is used by this chunk only.
-                let cols = unsafe { std::slice::from_raw_parts_mut((sp as *mut T).add(ci * k * p), k * p) };
+                let cols: &mut [T] = if direct {
+                    &mut [] // the input is the column matrix: no scratch
+                } else {
+                    // SAFETY: chunk `ci` of the scratch (chunks * k * p long) is used by this chunk only.
+                    unsafe { std::slice::from_raw_parts_mut((sp as *mut T).add(ci * k * p), k * p) }
+                };
                 for u in r {
                     unit(u, cols, op, true);
                 }
