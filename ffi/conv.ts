@@ -47,6 +47,8 @@ export interface MaxPool2dOptions {
   dilation?: SizeArg | undefined;
   /** Round the output size up, so a partial last window counts (default false). */
   ceilMode?: boolean | undefined;
+  /** Also return the int64 flat index (`y * W + x` in its plane) of each maximum: `[values, indices]` (default false). */
+  returnIndices?: boolean | undefined;
 }
 
 /** Options of {@linkcode avgPool2d} (torch `F.avg_pool2d`). */
@@ -64,7 +66,7 @@ export interface AvgPool2dOptions {
 }
 
 const CONV_KEYS = ["bias", "stride", "padding", "dilation", "groups"] as const;
-const MAX_KEYS = ["stride", "padding", "dilation", "ceilMode"] as const;
+const MAX_KEYS = ["stride", "padding", "dilation", "ceilMode", "returnIndices"] as const;
 const AVG_KEYS = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
 
 // the int64 option values of cobalt_conv / cobalt_pool2d (all in -1..2^31-1)
@@ -209,12 +211,14 @@ export function conv1d(input: Tensor, weight: Tensor, opts?: Conv1dOptions): Ten
   return conv(1, input, weight, opts);
 }
 
+/** kind: 0 max, 1 avg, 2 the indices of max (cobalt_pool2d's). */
 function pool(
-  avg: boolean,
+  kind: 0 | 1 | 2,
   input: Tensor,
   kernelSize: SizeArg,
   opts: MaxPool2dOptions | AvgPool2dOptions | undefined,
 ): Tensor {
+  const avg = kind === 1;
   const op = avg ? "avgPool2d" : "maxPool2d";
   const x = asTensor(input, op);
   checkOptions(opts, avg ? AVG_KEYS : MAX_KEYS, op);
@@ -224,6 +228,7 @@ function pool(
   const padding = sizes(o.padding ?? 0, 2, op, "padding", 0);
   const dilation = avg ? [1, 1] : sizes(o.dilation ?? 1, 2, op, "dilation", 1);
   const ceil = boolOption(o.ceilMode, op, "ceilMode");
+  if (!avg) boolOption(o.returnIndices, op, "returnIndices");
   const include = avg ? boolOption(o.countIncludePad, op, "countIncludePad", true) : false;
   const divisor = avg && o.divisorOverride != null
     ? sizes(o.divisorOverride, 1, op, "divisorOverride", 1)[0]!
@@ -245,7 +250,7 @@ function pool(
   }
   const params = writeParams([...k, ...stride, ...padding, ...dilation, divisor]);
   try {
-    return wrap(sym.cobalt_pool2d(avg ? 1 : 0, x.handle, params, ceil ? 1 : 0, include ? 1 : 0));
+    return wrap(sym.cobalt_pool2d(kind, x.handle, params, ceil ? 1 : 0, include ? 1 : 0));
   } catch (e) {
     // the core names the op as torch does (max_pool2d): name it as it was called
     const native = avg ? "avg_pool2d:" : "max_pool2d:";
@@ -257,22 +262,106 @@ function pool(
 }
 
 /**
+/**
  * 2-D max pooling, torch `F.max_pool2d`: the largest value of each window of (N, C, H, W) or
  * (C, H, W); padding is -inf (never chosen), a NaN in a window is the result. Keeps the dtype
- * (integers too; bool is refused).
+ * (integers too; bool is refused). With `returnIndices: true`, `[values, indices]`: the int64
+ * flat index of each value in its H x W plane (torch's `return_indices`).
  * @param input (N, C, H, W) or (C, H, W)
  * @param kernelSize the window, `k` or `[kH, kW]`
  * @param opts `stride` (default kernelSize), `padding` (default 0, at most half the kernel),
- * `dilation` (default 1), `ceilMode` (default false)
+ * `dilation` (default 1), `ceilMode` (default false), `returnIndices` (default false)
  * @example
  * ```ts
  * import * as cb from "@cobalt-tensor/cobalt";
  * const x = cb.arange(16).reshape(1, 1, 4, 4);
  * cb.maxPool2d(x, 2).toArray(); // [[[[5, 7], [13, 15]]]]
+ * const [v, i] = cb.maxPool2d(x, 3, { stride: 1, returnIndices: true });
+ * i.toArray(); // [[[[10, 11], [14, 15]]]]
  * ```
  */
-export function maxPool2d(input: Tensor, kernelSize: SizeArg, opts?: MaxPool2dOptions): Tensor {
-  return pool(false, input, kernelSize, opts);
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: SizeArg,
+  opts?: MaxPool2dOptions & { returnIndices?: false | undefined },
+): Tensor;
+/**
+ * 2-D max pooling, torch `F.max_pool2d`: the largest value of each window of (N, C, H, W) or
+ * (C, H, W); padding is -inf (never chosen), a NaN in a window is the result. Keeps the dtype
+ * (integers too; bool is refused). With `returnIndices: true`, `[values, indices]`: the int64
+ * flat index of each value in its H x W plane (torch's `return_indices`).
+ * @param input (N, C, H, W) or (C, H, W)
+ * @param kernelSize the window, `k` or `[kH, kW]`
+ * @param opts `stride` (default kernelSize), `padding` (default 0, at most half the kernel),
+ * `dilation` (default 1), `ceilMode` (default false), `returnIndices` (default false)
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const x = cb.arange(16).reshape(1, 1, 4, 4);
+ * cb.maxPool2d(x, 2).toArray(); // [[[[5, 7], [13, 15]]]]
+ * const [v, i] = cb.maxPool2d(x, 3, { stride: 1, returnIndices: true });
+ * i.toArray(); // [[[[10, 11], [14, 15]]]]
+ * ```
+ */
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: SizeArg,
+  opts: MaxPool2dOptions & { returnIndices: true },
+): [Tensor, Tensor];
+/**
+ * 2-D max pooling, torch `F.max_pool2d`: the largest value of each window of (N, C, H, W) or
+ * (C, H, W); padding is -inf (never chosen), a NaN in a window is the result. Keeps the dtype
+ * (integers too; bool is refused). With `returnIndices: true`, `[values, indices]`: the int64
+ * flat index of each value in its H x W plane (torch's `return_indices`).
+ * @param input (N, C, H, W) or (C, H, W)
+ * @param kernelSize the window, `k` or `[kH, kW]`
+ * @param opts `stride` (default kernelSize), `padding` (default 0, at most half the kernel),
+ * `dilation` (default 1), `ceilMode` (default false), `returnIndices` (default false)
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const x = cb.arange(16).reshape(1, 1, 4, 4);
+ * cb.maxPool2d(x, 2).toArray(); // [[[[5, 7], [13, 15]]]]
+ * const [v, i] = cb.maxPool2d(x, 3, { stride: 1, returnIndices: true });
+ * i.toArray(); // [[[[10, 11], [14, 15]]]]
+ * ```
+ */
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: SizeArg,
+  opts?: MaxPool2dOptions,
+): Tensor | [Tensor, Tensor];
+/**
+ * 2-D max pooling, torch `F.max_pool2d`: the largest value of each window of (N, C, H, W) or
+ * (C, H, W); padding is -inf (never chosen), a NaN in a window is the result. Keeps the dtype
+ * (integers too; bool is refused). With `returnIndices: true`, `[values, indices]`: the int64
+ * flat index of each value in its H x W plane (torch's `return_indices`).
+ * @param input (N, C, H, W) or (C, H, W)
+ * @param kernelSize the window, `k` or `[kH, kW]`
+ * @param opts `stride` (default kernelSize), `padding` (default 0, at most half the kernel),
+ * `dilation` (default 1), `ceilMode` (default false), `returnIndices` (default false)
+ * @example
+ * ```ts
+ * import * as cb from "@cobalt-tensor/cobalt";
+ * const x = cb.arange(16).reshape(1, 1, 4, 4);
+ * cb.maxPool2d(x, 2).toArray(); // [[[[5, 7], [13, 15]]]]
+ * const [v, i] = cb.maxPool2d(x, 3, { stride: 1, returnIndices: true });
+ * i.toArray(); // [[[[10, 11], [14, 15]]]]
+ * ```
+ */
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: SizeArg,
+  opts?: MaxPool2dOptions,
+): Tensor | [Tensor, Tensor] {
+  const values = pool(0, input, kernelSize, opts);
+  if (opts?.returnIndices !== true) return values;
+  try {
+    return [values, pool(2, input, kernelSize, opts)];
+  } catch (e) {
+    values.dispose();
+    throw e;
+  }
 }
 
 /**
@@ -291,5 +380,5 @@ export function maxPool2d(input: Tensor, kernelSize: SizeArg, opts?: MaxPool2dOp
  * ```
  */
 export function avgPool2d(input: Tensor, kernelSize: SizeArg, opts?: AvgPool2dOptions): Tensor {
-  return pool(true, input, kernelSize, opts);
+  return pool(1, input, kernelSize, opts);
 }

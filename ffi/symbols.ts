@@ -334,9 +334,10 @@ export const symbols = {
    */
   cobalt_conv: { parameters: ["pointer", "pointer", "pointer", "i32", "buffer"], result: "pointer" },
   /**
-   * `cobalt_tensor *cobalt_pool2d(int32_t avg, const cobalt_tensor *input, const int64_t *params, int32_t ceil_mode, int32_t count_include_pad)`
+   * `cobalt_tensor *cobalt_pool2d(int32_t kind, const cobalt_tensor *input, const int64_t *params, int32_t ceil_mode, int32_t count_include_pad)`
    *
-   * torch max_pool2d (avg 0) / avg_pool2d (avg 1) of (N, C, H, W) or (C, H, W). params: 9 values kernel
+   * torch max_pool2d (kind 0; kind 2: its return_indices, int64 flat indices in each H x W plane) and
+   * avg_pool2d (kind 1) of (N, C, H, W) or (C, H, W). params: 9 values kernel
    * h, w; stride h, w; padding h, w (at most half the kernel); dilation h, w (1 for avg); the divisor
    * of every window (avg's divisor_override; 0: none). Max keeps the dtype (padding is -inf, NaN
    * propagates); avg gives float64 for integers.

@@ -27,6 +27,8 @@ interface Case {
   kernelSize?: number | number[];
   opts: Record<string, unknown>;
   expected: T;
+  /** maxPool2d: torch's return_indices */
+  indices?: T;
   k: number;
 }
 
@@ -87,6 +89,11 @@ for (const op of ["conv2d", "conv1d", "maxPool2d", "avgPool2d"] as const) {
         const weight = c.weight ? make(c.weight) : undefined;
         const bias = c.bias ? make(c.bias) : undefined;
         close(run(c, input, weight, bias), c.expected, c.name, c.k);
+        if (c.indices) {
+          const [v, i] = cb.maxPool2d(input, c.kernelSize!, { ...c.opts, returnIndices: true });
+          close(v, c.expected, `${c.name} (with indices)`, c.k);
+          close(i, c.indices, `${c.name} indices`, 1);
+        }
         // a strided (non-contiguous) input gives the same result
         if (c.input.shape.length >= 3 && c.input.shape.every((d) => d > 0)) {
           const nd = input.ndim;
@@ -199,6 +206,8 @@ test("conv: options objects reject unknown keys; bad option values are refused",
     assert.throws(() => cb.avgPool2d(x, 2, { divisorOverride: 0 }), cobalt("INVALID_ARGUMENT"));
     assert.throws(() => cb.avgPool2d(x, 2, { divisorOverride: 1.5 }), TypeError);
     assert.throws(() => cb.maxPool2d(x, 2, { divisorOverride: 2 } as Any), typeError(/unknown option/));
+    assert.throws(() => cb.maxPool2d(x, 2, { returnIndices: 1 as Any }), typeError(/returnIndices/));
+    assert.throws(() => cb.avgPool2d(x, 2, { returnIndices: true } as Any), typeError(/unknown option/));
     // torch's None: no bias, the default stride
     assert.deepEqual(cb.conv2d(x, w, { bias: null }).shape, [1, 4, 3, 3]);
     assert.deepEqual(cb.maxPool2d(x, 2, { stride: null }).shape, [1, 2, 2, 2]);

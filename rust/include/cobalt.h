@@ -281,11 +281,12 @@ cobalt_tensor *cobalt_argsort(const cobalt_tensor *a, int32_t axis, int32_t desc
  * the w entries). The result has the promoted dtype; integers wrap, as numpy's matmul. */
 cobalt_tensor *cobalt_conv(const cobalt_tensor *input, const cobalt_tensor *weight, const cobalt_tensor *bias,
                            int32_t spatial, const int64_t *params);
-/* torch max_pool2d (avg 0) / avg_pool2d (avg 1) of (N, C, H, W) or (C, H, W). params: 9 values kernel
+/* torch max_pool2d (kind 0; kind 2: its return_indices, int64 flat indices in each H x W plane) and
+ * avg_pool2d (kind 1) of (N, C, H, W) or (C, H, W). params: 9 values kernel
  * h, w; stride h, w; padding h, w (at most half the kernel); dilation h, w (1 for avg); the divisor
  * of every window (avg's divisor_override; 0: none). Max keeps the dtype (padding is -inf, NaN
  * propagates); avg gives float64 for integers. */
-cobalt_tensor *cobalt_pool2d(int32_t avg, const cobalt_tensor *input, const int64_t *params, int32_t ceil_mode,
+cobalt_tensor *cobalt_pool2d(int32_t kind, const cobalt_tensor *input, const int64_t *params, int32_t ceil_mode,
                              int32_t count_include_pad);
 
 /* ---- in place --------------------------------------------------------------------------- */

@@ -313,13 +313,13 @@ pub unsafe extern "C" fn cobalt_conv(
     })
 }
 
-/// torch `max_pool2d` (`avg` 0) and `avg_pool2d` (`avg` 1).
+/// torch `max_pool2d` (`kind` 0; 2: its int64 indices) and `avg_pool2d` (`kind` 1).
 ///
 /// # Safety
 /// `input` is a live handle; `params` holds 9 values; returns a new handle or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cobalt_pool2d(
-    avg: i32,
+    kind: i32,
     input: *const CobaltTensor,
     params: *const i64,
     ceil_mode: i32,
@@ -337,7 +337,12 @@ pub unsafe extern "C" fn cobalt_pool2d(
             count_include_pad: flag(count_include_pad),
             divisor: (v[8] != 0).then_some(v[8]),
         };
-        let kind = if flag(avg) { ops::conv::Pool::Avg } else { ops::conv::Pool::Max };
+        let kind = match kind {
+            0 => ops::conv::Pool::Max,
+            1 => ops::conv::Pool::Avg,
+            2 => ops::conv::Pool::MaxIndices,
+            _ => return Err(Error::InvalidArgument(format!("pool2d: unknown kind {kind}"))),
+        };
         ops::conv::pool2d(kind, get(input)?, &p)
     })
 }

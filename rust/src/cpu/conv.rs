@@ -132,6 +132,29 @@ fn taps(o: usize, s: usize, k: usize, d: usize, p: usize, len: usize, mut f: imp
     }
 }
 
+/// The maximum of the window of output (oy, ox) in `src` (one plane) and its flat index in the
+/// plane, as torch's kernel finds them: taps in row-major order, a larger value or any NaN takes
+/// over (so a NaN wins, the last NaN's index), and the first tap inside the plane is the index
+/// when nothing beats the lowest value.
+#[inline(always)]
+fn window_max<T: Num>(src: &[T], g: &Window, oy: usize, ox: usize) -> (T, usize) {
+    let (mut best, mut at) = (T::lowest(), usize::MAX);
+    taps(oy, g.sh, g.kh, g.dh, g.ph, g.h, |iy| {
+        taps(ox, g.sw, g.kw, g.dw, g.pw, g.w, |ix| {
+            let v = src[iy * g.w + ix];
+            // `v != v` only for NaN
+            #[allow(clippy::eq_op)]
+            if v > best || v != v {
+                best = v;
+                at = iy * g.w + ix;
+            } else if at == usize::MAX {
+                at = iy * g.w + ix;
+            }
+        });
+    });
+    (best, at)
+}
+
 /// Max pooling of `planes` contiguous (h, w) planes of `x` into (oh, ow) planes of `o`: padding
 /// never wins (it is -inf), a NaN in a window is the result (torch).
 pub fn max_pool<T: Num>(x: &[T], planes: usize, g: &Window, o: &mut [T]) {
@@ -140,19 +163,21 @@ pub fn max_pool<T: Num>(x: &[T], planes: usize, g: &Window, o: &mut [T]) {
         let src = &x[pl * g.h * g.w..(pl + 1) * g.h * g.w];
         for oy in 0..g.oh {
             for ox in 0..g.ow {
-                let mut best = T::lowest();
-                taps(oy, g.sh, g.kh, g.dh, g.ph, g.h, |iy| {
-                    let row = &src[iy * g.w..(iy + 1) * g.w];
-                    taps(ox, g.sw, g.kw, g.dw, g.pw, g.w, |ix| {
-                        let v = row[ix];
-                        // NaN propagates: `v != v` only for NaN; `best != best` keeps it
-                        #[allow(clippy::eq_op)]
-                        if (v > best || v != v) && best == best {
-                            best = v;
-                        }
-                    });
-                });
-                d[oy * g.ow + ox] = best;
+                d[oy * g.ow + ox] = window_max(src, g, oy, ox).0;
+            }
+        }
+    });
+}
+
+/// The flat indices (`iy * w + ix` in its plane) of the values [`max_pool`] picks: torch's
+/// `return_indices`.
+pub fn max_pool_indices<T: Num>(x: &[T], planes: usize, g: &Window, o: &mut [i64]) {
+    assert!(x.len() >= planes * g.h * g.w, "max_pool: input too small");
+    per_plane(planes, g.oh * g.ow, g.kh * g.kw, o, &|pl, d| {
+        let src = &x[pl * g.h * g.w..(pl + 1) * g.h * g.w];
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                d[oy * g.ow + ox] = window_max(src, g, oy, ox).1 as i64;
             }
         }
     });
@@ -253,7 +278,14 @@ mod tests {
         avg_pool(&x, 1, &g, false, Some(2), &mut o);
         assert_eq!(o, [0.5, 1.5, 1.0, 2.0, 5.0, 3.0, 1.5, 3.5, 2.0]);
         let mut m = vec![0.0f32; 1];
-        max_pool(&[1.0, f32::NAN, 5.0, 2.0], 1, &win(2, 2, 2, 1, 0, 1), &mut m);
+        let nan = [1.0, f32::NAN, 5.0, f32::NAN];
+        max_pool(&nan, 1, &win(2, 2, 2, 1, 0, 1), &mut m);
         assert!(m[0].is_nan());
+        let mut at = vec![0i64; 1];
+        max_pool_indices(&nan, 1, &win(2, 2, 2, 1, 0, 1), &mut at);
+        assert_eq!(at, [3]); // torch: the last NaN
+        let mut at = vec![0i64; 9];
+        max_pool_indices(&x, 1, &g, &mut at);
+        assert_eq!(at, [0, 1, 1, 2, 3, 3, 2, 3, 3]);
     }
 }

@@ -8,7 +8,7 @@
 
 use super::{contiguous_as, fresh};
 use crate::alloc::try_vec;
-use crate::cpu::conv::{avg_pool, im2col, max_pool, small_product, Window};
+use crate::cpu::conv::{avg_pool, im2col, max_pool, max_pool_indices, small_product, Window};
 use crate::cpu::gemm::gemm;
 use crate::cpu::linalg::matmul_int;
 use crate::cpu::math::Num;
@@ -256,6 +256,8 @@ fn run<T: Num>(
 pub enum Pool {
     Max,
     Avg,
+    /// The int64 flat indices (in each (H, W) plane) of the values `Max` picks.
+    MaxIndices,
 }
 
 /// The options of a 2-D pooling, per dim (h, w).
@@ -292,7 +294,7 @@ fn pool_out(op: &str, len: usize, k: usize, s: usize, pad: usize, d: usize, ceil
 /// (padding is -inf; NaN propagates); average pooling keeps float dtypes and gives float64 for
 /// integers. Bool is refused.
 pub fn pool2d(kind: Pool, input: &Tensor, p: &PoolParams) -> Result<Tensor> {
-    let op = if kind == Pool::Max { "max_pool2d" } else { "avg_pool2d" };
+    let op = if kind == Pool::Avg { "avg_pool2d" } else { "max_pool2d" };
     if input.ndim() != 3 && input.ndim() != 4 {
         return Err(Error::InvalidArgument(format!(
             "{op}: the input must be (N, C, H, W) or (C, H, W), got {} dims",
@@ -308,12 +310,12 @@ pub fn pool2d(kind: Pool, input: &Tensor, p: &PoolParams) -> Result<Tensor> {
     if kind == Pool::Avg && p.dilation != [1, 1] {
         return Err(Error::InvalidArgument(format!("{op}: dilation is not supported")));
     }
-    if p.divisor == Some(0) || (kind == Pool::Max && p.divisor.is_some()) {
+    if p.divisor == Some(0) || (kind != Pool::Avg && p.divisor.is_some()) {
         return Err(Error::InvalidArgument(format!("{op}: divisor must be positive (average pooling only)")));
     }
     for i in 0..2 {
         // torch: padding at most half the (effective) kernel
-        let eff = if kind == Pool::Max {
+        let eff = if kind != Pool::Avg {
             p.dilation[i].saturating_mul(p.kernel[i] - 1).saturating_add(1)
         } else {
             p.kernel[i]
@@ -356,6 +358,9 @@ pub fn pool2d(kind: Pool, input: &Tensor, p: &PoolParams) -> Result<Tensor> {
                 unreachable!())?;
             super::finish(out, dt)
         }
+        Pool::MaxIndices => dispatch_num!(ct, T => fresh::<i64>(&shape, |o| {
+            max_pool_indices(x.as_slice::<T>(), planes, &g, o)
+        }), unreachable!()),
         Pool::Avg => {
             let od = if dt.is_float() { ct } else { DType::F64 };
             let out = dispatch_num!(ct, S => dispatch_float!(od, D => fresh::<D>(&shape, |o| {
