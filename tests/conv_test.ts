@@ -144,6 +144,27 @@ test("conv: a batch gives the per-image results (parallel small-product path vs 
   });
 });
 
+test("conv: integer convolutions are exact on both paths (one image: row-parallel product; a batch: per image)", () => {
+  cb.scope(() => {
+    for (const dtype of ["int32", "int64", "uint8"] as const) {
+      for (const n of [1, 3]) {
+        const x = cb.randint(0, 4, [n, 6, 9, 8], { seed: 7 }).astype(dtype);
+        const w = cb.randint(0, 3, [5, 6, 3, 3], { seed: 8 }).astype(dtype);
+        const b = cb.tensor([1, 2, 3, 4, 5], { dtype });
+        const got = cb.conv2d(x, w, { padding: 1, bias: b });
+        assert.equal(got.dtype, dtype);
+        const want = cb.conv2d(x.astype("float64"), w.astype("float64"), {
+          padding: 1,
+          bias: b.astype("float64"),
+        });
+        // uint8 wraps modulo 256, as numpy's matmul
+        const ref = dtype === "uint8" ? want.mod(256) : want;
+        assert.ok(cb.arrayEqual(got.astype("float64"), ref), `${dtype} n=${n}`);
+      }
+    }
+  });
+});
+
 test("conv: float16 computes in float32 and keeps its dtype; conv leaves no intermediate alive", () => {
   const x = cb.ones([1, 2, 4, 4], { dtype: "float16" }), w = cb.ones([3, 2, 3, 3], { dtype: "float16" });
   const x1 = cb.ones([2, 4, 4], { dtype: "float16" }), w1 = cb.ones([3, 4, 3], { dtype: "float16" });
