@@ -199,7 +199,9 @@ fn run<T: Num>(
     let chunks = if parallel_units { units.min(4 * crate::pool::num_threads().max(1)) } else { 1 };
     let per = units.div_ceil(chunks.max(1)).max(1);
     let chunks = units.div_ceil(per).max(1);
-    let mut scratch = try_vec(if direct { 0 } else { chunks * k * p }, T::zero(), "conv: im2col")?;
+    let cols_len = if direct { Some(0) } else { chunks.checked_mul(k).and_then(|v| v.checked_mul(p)) };
+    let cols_len = cols_len.ok_or_else(|| Error::OutOfMemory("conv: the im2col matrix is too large".into()))?;
+    let mut scratch = try_vec(cols_len, T::zero(), "conv: im2col")?;
     let unit = |u: usize, cols: &mut [T], o_ptr: usize, small: bool| {
         let (img, gi) = (u / groups, u % groups);
         let xs = &x[(img * c + gi * cg) * plane..(img * c + (gi + 1) * cg) * plane];
