@@ -43,6 +43,14 @@ export {
 export type { CreateOptions, RandomOptions, TensorOptions } from "./ffi/create.ts";
 export { concat, dot, matmul, outer, stack, where } from "./ffi/ops.ts";
 export { einsum } from "./ffi/einsum.ts";
+export { avgPool2d, conv1d, conv2d, maxPool2d } from "./ffi/conv.ts";
+export type {
+  AvgPool2dOptions,
+  Conv1dOptions,
+  Conv2dOptions,
+  MaxPool2dOptions,
+  SizeArg,
+} from "./ffi/conv.ts";
 export {
   allclose,
   argwhere,

@@ -25,6 +25,7 @@ def fmt(ms):
     return "–" if ms is None else (f"{ms * 1e6:.0f} ns" if ms < 0.01 else f"{ms:.2f} ms")
 
 
+rows.append("conv2d 32x64x64x64 3x3")  # numpy side: im2col (sliding_window_view) + matmul
 lines = [f"Machine bandwidth (STREAM-like copy/add, all cores, numpy): **{bw:.1f} GB/s**; numpy's OpenBLAS "
          f"kernel: **{numpy.get('openblas kernel', '?')}**.", "",
          "| workload | numpy | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]

@@ -80,4 +80,20 @@ if not one:
     out["batched matmul 64x128² (einsum's baseline)"] = t(7, lambda: eb @ ec)
     ea, ee = rng.random((512, 512), np.float32), rng.random((512, 512), np.float32)
     out["einsum ij,kj->ik 512 (a transposed operand)"] = t(7, lambda: np.einsum("ij,kj->ik", ea, ee, optimize=True))
+
+
+def conv2d_im2col(x, w):
+    """conv2d, padding 1, stride 1, by im2col (sliding_window_view) and one matmul; NCHW out."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    v = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))  # (n, c, h, w, kh, kw)
+    cols = v.transpose(0, 2, 3, 1, 4, 5).reshape(n * h * wd, c * kh * kw)
+    y = cols @ w.reshape(o, c * kh * kw).T
+    return np.ascontiguousarray(y.reshape(n, h, wd, o).transpose(0, 3, 1, 2))
+
+
+if not one:
+    xc, wc = rng.random((32, 64, 64, 64), np.float32), rng.random((64, 64, 3, 3), np.float32)
+    out["conv2d 32x64x64x64 3x3"] = t(5, lambda: conv2d_im2col(xc, wc))
 print(json.dumps({"runtime": "numpy " + np.__version__ + (" (1 thread)" if one else ""), "ms": out}))

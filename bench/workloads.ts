@@ -199,6 +199,15 @@ if (!plain) {
   }
 }
 
+// conv2d: a 3x3 layer, 64 -> 64 channels on 64x64 images, batch 32, padding 1 (numpy: im2col
+// through sliding_window_view, then one matmul, in bench/workloads.py)
+if (!plain) {
+  const x = cb.rand([32, 64, 64, 64], { seed: 11 }), w = cb.rand([64, 64, 3, 3], { seed: 12 });
+  out["conv2d 32x64x64x64 3x3"] = time(5, () => cb.conv2d(x, w, { padding: 1 }).dispose());
+  x.dispose();
+  w.dispose();
+}
+
 console.log(
   JSON.stringify({
     runtime: plain ? "plain JS (Deno)" : `cobalt (${cb.native.runtime})`,

@@ -333,6 +333,25 @@ export const symbols = {
    */
   cobalt_argsort: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
   /**
+   * `cobalt_tensor *cobalt_conv(const cobalt_tensor *input, const cobalt_tensor *weight, const cobalt_tensor *bias, int32_t spatial, const int64_t *params)`
+   *
+   * torch conv1d (spatial 1: input (N, C, L) or (C, L), weight (O, C/groups, K)) and conv2d (spatial 2:
+   * input (N, C, H, W) or (C, H, W), weight (O, C/groups, kH, kW)); bias (O,) or NULL. params: 7 values
+   * stride h, w; padding h, w (both -1: "same", stride 1 only); dilation h, w; groups (conv1d reads
+   * the w entries). The result has the promoted dtype; integers wrap, as numpy's matmul.
+   */
+  cobalt_conv: { parameters: ["pointer", "pointer", "pointer", "i32", "buffer"], result: "pointer" },
+  /**
+   * `cobalt_tensor *cobalt_pool2d(int32_t kind, const cobalt_tensor *input, const int64_t *params, int32_t ceil_mode, int32_t count_include_pad)`
+   *
+   * torch max_pool2d (kind 0; kind 2: its return_indices, int64 flat indices in each H x W plane) and
+   * avg_pool2d (kind 1) of (N, C, H, W) or (C, H, W). params: 9 values kernel
+   * h, w; stride h, w; padding h, w (at most half the kernel); dilation h, w (1 for avg); the divisor
+   * of every window (avg's divisor_override; 0: none). Max keeps the dtype (padding is -inf, NaN
+   * propagates); avg gives float64 for integers.
+   */
+  cobalt_pool2d: { parameters: ["i32", "pointer", "buffer", "i32", "i32"], result: "pointer" },
+  /**
    * `int32_t cobalt_copy_into(const cobalt_tensor *dst, const cobalt_tensor *src)`
    *
    * Writes src (broadcast to dst's shape, converted to its dtype) into dst, which may be a view.

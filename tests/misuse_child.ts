@@ -307,6 +307,10 @@ export const PARAMS: Record<string, Param[]> = {
   "cb.einsum": [P("any", () => "ij,jk"), P("tensor", t23), P("tensor", () => cb.ones([3, 2]))],
   "cb.dot": [P("tensor", t23), P("tensor", () => cb.ones([3, 2]))],
   "cb.outer": [P("tensor", t23), P("tensor", () => cb.ones([2]))],
+  "cb.conv2d": [P("tensor", () => cb.ones([1, 2, 4, 4])), P("tensor", () => cb.ones([3, 2, 3, 3])), opts],
+  "cb.conv1d": [P("tensor", () => cb.ones([1, 2, 5])), P("tensor", () => cb.ones([3, 2, 3])), opts],
+  "cb.maxPool2d": [P("tensor", () => cb.ones([1, 2, 4, 4])), P("count", () => 2), opts],
+  "cb.avgPool2d": [P("tensor", () => cb.ones([1, 2, 4, 4])), P("count", () => 2), opts],
   "cb.where": [
     P("tensor", () => cb.tensor([true, false, true])),
     P("operand", () => 1),

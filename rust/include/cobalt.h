@@ -280,6 +280,19 @@ cobalt_tensor *cobalt_scatter(const cobalt_tensor *a, int32_t axis, const cobalt
 cobalt_tensor *cobalt_where(const cobalt_tensor *cond, const cobalt_tensor *a, const cobalt_tensor *b);
 /* int64 indices sorting a along axis (stable, NaN largest). */
 cobalt_tensor *cobalt_argsort(const cobalt_tensor *a, int32_t axis, int32_t descending);
+/* torch conv1d (spatial 1: input (N, C, L) or (C, L), weight (O, C/groups, K)) and conv2d (spatial 2:
+ * input (N, C, H, W) or (C, H, W), weight (O, C/groups, kH, kW)); bias (O,) or NULL. params: 7 values
+ * stride h, w; padding h, w (both -1: "same", stride 1 only); dilation h, w; groups (conv1d reads
+ * the w entries). The result has the promoted dtype; integers wrap, as numpy's matmul. */
+cobalt_tensor *cobalt_conv(const cobalt_tensor *input, const cobalt_tensor *weight, const cobalt_tensor *bias,
+                           int32_t spatial, const int64_t *params);
+/* torch max_pool2d (kind 0; kind 2: its return_indices, int64 flat indices in each H x W plane) and
+ * avg_pool2d (kind 1) of (N, C, H, W) or (C, H, W). params: 9 values kernel
+ * h, w; stride h, w; padding h, w (at most half the kernel); dilation h, w (1 for avg); the divisor
+ * of every window (avg's divisor_override; 0: none). Max keeps the dtype (padding is -inf, NaN
+ * propagates); avg gives float64 for integers. */
+cobalt_tensor *cobalt_pool2d(int32_t kind, const cobalt_tensor *input, const int64_t *params, int32_t ceil_mode,
+                             int32_t count_include_pad);
 
 /* ---- in place --------------------------------------------------------------------------- */
 

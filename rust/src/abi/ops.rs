@@ -273,3 +273,92 @@ pub unsafe extern "C" fn cobalt_where(
 pub unsafe extern "C" fn cobalt_argsort(a: *const CobaltTensor, axis: i32, descending: i32) -> *mut CobaltTensor {
     trampoline(|| ops::argsort(get(a)?, axis as i64, flag(descending)))
 }
+
+/// Reads `n` int64 option values; each must be in `0..=2^31-1` unless `-1` is `allowed` (padding
+/// "same") at that position.
+///
+/// # Safety
+/// `params` holds `n` values.
+unsafe fn read_params<const N: usize>(op: &str, params: *const i64, same_at: &[usize]) -> Result<[Option<usize>; N]> {
+    if params.is_null() {
+        return Err(Error::InvalidArgument(format!("{op}: params pointer is NULL")));
+    }
+    // SAFETY: `params` holds N values (contract).
+    let raw = unsafe { std::slice::from_raw_parts(params, N) };
+    let mut out = [None; N];
+    for (i, &v) in raw.iter().enumerate() {
+        out[i] = match v {
+            -1 if same_at.contains(&i) => None,
+            0..=0x7fff_ffff => Some(v as usize),
+            _ => return Err(Error::InvalidArgument(format!("{op}: option value {v} is out of range"))),
+        };
+    }
+    Ok(out)
+}
+
+/// torch `conv1d` (`spatial` 1) and `conv2d` (`spatial` 2); `bias` may be NULL.
+///
+/// # Safety
+/// `input`, `weight` are live handles, `bias` a live handle or NULL; `params` holds 7 values;
+/// returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_conv(
+    input: *const CobaltTensor,
+    weight: *const CobaltTensor,
+    bias: *const CobaltTensor,
+    spatial: i32,
+    params: *const i64,
+) -> *mut CobaltTensor {
+    trampoline(|| {
+        // SAFETY: forwarded contract on `params`.
+        let v = unsafe { read_params::<7>("conv", params, &[2, 3]) }?;
+        let need = |x: Option<usize>| x.ok_or_else(|| Error::InvalidArgument("conv: option value -1".into()));
+        let padding = match (v[2], v[3]) {
+            (Some(h), Some(w)) => Some([h, w]),
+            (None, None) => None,
+            _ => return Err(Error::InvalidArgument("conv: padding -1 (\"same\") must be given for both dims".into())),
+        };
+        let p = ops::conv::ConvParams {
+            stride: [need(v[0])?, need(v[1])?],
+            padding,
+            dilation: [need(v[4])?, need(v[5])?],
+            groups: need(v[6])?,
+        };
+        let b = if bias.is_null() { None } else { Some(get(bias)?) };
+        ops::conv::conv(get(input)?, get(weight)?, b, usize::try_from(spatial).unwrap_or(0), &p)
+    })
+}
+
+/// torch `max_pool2d` (`kind` 0; 2: its int64 indices) and `avg_pool2d` (`kind` 1).
+///
+/// # Safety
+/// `input` is a live handle; `params` holds 9 values; returns a new handle or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_pool2d(
+    kind: i32,
+    input: *const CobaltTensor,
+    params: *const i64,
+    ceil_mode: i32,
+    count_include_pad: i32,
+) -> *mut CobaltTensor {
+    trampoline(|| {
+        // SAFETY: forwarded contract on `params`.
+        let v = unsafe { read_params::<9>("pool2d", params, &[]) }?.map(|x| x.unwrap_or(0));
+        let p = ops::conv::PoolParams {
+            kernel: [v[0], v[1]],
+            stride: [v[2], v[3]],
+            padding: [v[4], v[5]],
+            dilation: [v[6], v[7]],
+            ceil_mode: flag(ceil_mode),
+            count_include_pad: flag(count_include_pad),
+            divisor: (v[8] != 0).then_some(v[8]),
+        };
+        let kind = match kind {
+            0 => ops::conv::Pool::Max,
+            1 => ops::conv::Pool::Avg,
+            2 => ops::conv::Pool::MaxIndices,
+            _ => return Err(Error::InvalidArgument(format!("pool2d: unknown kind {kind}"))),
+        };
+        ops::conv::pool2d(kind, get(input)?, &p)
+    })
+}

@@ -5,6 +5,7 @@
 //!
 //! - [`elementwise`]: the unary and binary op closures and their loops, with broadcasting
 //! - [`reduce`]: reductions of rows and scans (cumsum, softmax) of rows
+//! - [`conv`]: im2col for convolutions, max and average pooling
 //! - [`linalg`]: batched matrix products ([`gemm`]: packed SIMD kernels for float32/float64)
 //! - [`index`]: strided copies, row takes, gathers, selects, argsort of rows
 //! - [`random`]: seeded uniform and normal generators
@@ -14,6 +15,7 @@
 //! Contiguous inputs take slice loops the compiler vectorises; strided ones walk their offsets
 //! with [`for_each_offsets`].
 
+pub mod conv;
 pub mod elementwise;
 pub mod features;
 pub mod gemm;

@@ -6,9 +6,11 @@
 //! - [`elementwise`]: unary and binary ops with broadcasting and numpy promotion
 //! - [`reduce`]: reductions over axes, scans (cumsum, softmax) along one axis
 //! - [`linalg`]: batched matmul
+//! - [`conv`]: conv1d / conv2d (im2col + GEMM), max and average pooling
 //! - [`index`]: concat, index_select, gather, where, argsort, copy_into
 //! - here: copies and casts, seeded random tensors
 
+pub mod conv;
 pub mod elementwise;
 pub mod index;
 pub mod linalg;
