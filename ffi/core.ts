@@ -379,23 +379,32 @@ const forget = new FinalizationRegistry<number>((addr) => {
 const STORAGE = new Uint32Array(6);
 const STORAGE_BYTES = new Uint8Array(STORAGE.buffer);
 
-/** Fills the storage facts of `h`; returns the byte offset of its first element in the storage. */
+/** The byte offset of `h`'s first element in its storage. */
 export function storageOffset(h: Ptr): number {
   if (lib.isNull(sym.cobalt_storage(h, STORAGE_BYTES))) fail();
   return STORAGE[2]! + STORAGE[3]! * 4294967296;
 }
 
-/** The (shared, cached) ArrayBuffer over the storage behind `h`; call after `storageOffset(h)`. */
-export function storageBuffer(h: Ptr): ArrayBuffer {
+/**
+ * The ArrayBuffer over the storage behind `h`, and the byte offset of `h`'s first element in it.
+ * A storage other tensors share (views) gets one cached buffer; one only `h` uses (a fresh op
+ * result, the common case) is mapped for `h` alone, without the cache's WeakRef and finalizer
+ * (~2 µs of the first `t.data` in Deno). A view made later maps it again: two buffers over the
+ * same memory, each holding its own reference.
+ */
+export function storageView(h: Ptr): [ArrayBuffer, number] {
   const p = sym.cobalt_storage(h, STORAGE_BYTES);
   if (lib.isNull(p)) fail();
+  const offset = STORAGE[2]! + STORAGE[3]! * 4294967296;
   const base = STORAGE[4]! + STORAGE[5]! * 4294967296;
   const cached = storages.get(base)?.deref();
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return [cached, offset];
   const buffer = lib.external(p, STORAGE[0]! + STORAGE[1]! * 4294967296, h);
-  storages.set(base, new WeakRef(buffer));
-  forget.register(buffer, base);
-  return buffer;
+  if (sym.cobalt_owned_bytes(h) <= 0) {
+    storages.set(base, new WeakRef(buffer));
+    forget.register(buffer, base);
+  }
+  return [buffer, offset];
 }
 
 // ---- memory ----------------------------------------------------------------------------------

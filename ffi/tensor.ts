@@ -30,8 +30,8 @@ import {
   registered,
   releaseHandle,
   SHAPE,
-  storageBuffer,
   storageOffset,
+  storageView,
   sym,
   unregister,
 } from "./core.ts";
@@ -367,12 +367,14 @@ export class Tensor {
     if (n === 0) {
       view = new info.array(0);
     } else {
-      const off = storageOffset(h);
       const keep = this.#keep;
-      // Adopted memory: view the JS buffer itself (the storage starts at its first byte).
-      view = keep !== undefined
-        ? new info.array(keep.buffer as ArrayBuffer, keep.byteOffset + off, n)
-        : new info.array(storageBuffer(h), off, n);
+      if (keep !== undefined) {
+        // Adopted memory: view the JS buffer itself (the storage starts at its first byte).
+        view = new info.array(keep.buffer as ArrayBuffer, keep.byteOffset + storageOffset(h), n);
+      } else {
+        const [buffer, off] = storageView(h);
+        view = new info.array(buffer, off, n);
+      }
     }
     this.#data = view;
     return view;
