@@ -7,6 +7,8 @@ import sys
 
 runs = [json.loads(line) for line in sys.stdin if line.strip().startswith("{")]
 by = {r["runtime"]: r["ms"] for r in runs}
+spreads = {r["runtime"]: r.get("spread", {}) for r in runs}
+mems = {r["runtime"]: r.get("mem", {}) for r in runs if r.get("mem")}
 numpy = next(v for k, v in by.items() if k.startswith("numpy") and "add 16M" in v)
 numpy1 = next((v for k, v in by.items() if k.startswith("numpy") and "matmul 256 (1 thread)" in v), {})
 numpy = {**numpy, **numpy1}
@@ -26,17 +28,34 @@ def fmt(ms):
 
 
 rows.append("conv2d 32x64x64x64 3x3")  # numpy side: im2col (sliding_window_view) + matmul
+rows += ["dgemm 1024", "batched matmul 4096x(16x16)", "matmul 1024 a @ b.T", "add 2048² contiguous",
+         "add 2048² a + b.T", "add 2048² a + column (broadcast)", "add 2048² a + row (broadcast)",
+         "add (4 elements) left to the GC", "scope around a sync function", "t.data of a fresh 4-element result",
+         "async add (4 elements, awaited)"]
+
+
+def spread_of(runtime, row):
+    """" [min–max]" of a figure's timing, when the run recorded it."""
+    sp = spreads.get(runtime, {}).get(row)
+    return f" [{fmt(sp[0])}–{fmt(sp[1])}]" if sp else ""
 lines = [f"Machine bandwidth (STREAM-like copy/add, all cores, numpy): **{bw:.1f} GB/s**; numpy's OpenBLAS "
          f"kernel: **{numpy.get('openblas kernel', '?')}**.", "",
          "| workload | numpy | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
+np_name = next(k for k in by if k.startswith("numpy") and "add 16M" in by[k])
 for r in rows:
     base = numpy.get(r)
     cells = []
     for c in cols:
         v = by[c].get(r)
-        cells.append(fmt(v) + (f" ({base / v:.2f}x)" if v and base else ""))
-    lines.append(f"| {r} | {fmt(base)} | " + " | ".join(cells) + " |")
-lines += ["", "(x) = numpy's time / this time: above 1 is faster than numpy. 16M = 2^24 float32 elements."]
+        cells.append(fmt(v) + spread_of(c, r) + (f" ({base / v:.2f}x)" if v and base else ""))
+    lines.append(f"| {r} | {fmt(base)}{spread_of(np_name, r)} | " + " | ".join(cells) + " |")
+lines += ["", "(x) = numpy's time / this time: above 1 is faster than numpy. 16M = 2^24 float32 elements. "
+          "Each figure is the median of at least 5 rounds, [min–max] of those rounds; every column comes "
+          "from the same run."]
+if mems:
+    lines += ["", "| peak memory above the start (MB) | " + " | ".join(mems) + " |", "|---|" + "---|" * len(mems)]
+    for k in sorted({k for m in mems.values() for k in m}):
+        lines.append(f"| {k} | " + " | ".join(f"{m.get(k, float('nan')):.0f}" for m in mems.values()) + " |")
 extra = []
 for c in cols:
     ms = by[c]

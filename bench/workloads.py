@@ -6,6 +6,7 @@ import ctypes
 import glob
 import json
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,14 +26,38 @@ def openblas_core():
     return "unknown"
 
 
+last_range = (0.0, 0.0, 0.0)
+
+
 def t(rounds, f):
+    """The median of `rounds` (at least 5) timed runs after a warm-up, in ms; the min and max go
+    to `last_range` (read by `put`)."""
+    global last_range
     f()
     xs = []
-    for _ in range(rounds):
+    for _ in range(max(rounds, 5)):
         t0 = time.perf_counter()
         f()
         xs.append((time.perf_counter() - t0) * 1e3)
-    return sorted(xs)[len(xs) // 2]
+    xs.sort()
+    last_range = (xs[0], xs[-1], xs[len(xs) // 2])
+    return last_range[2]
+
+
+class Out(dict):
+    """The results; each figure also records its timing's min-max, scaled as the median was."""
+
+    def __init__(self):
+        super().__init__()
+        self.spread = {}
+
+    def __setitem__(self, key, value):
+        global last_range
+        super().__setitem__(key, value)
+        lo, hi, med = last_range
+        if med > 0 and isinstance(value, float):
+            self.spread[key] = [lo * value / med, hi * value / med]
+        last_range = (0.0, 0.0, 0.0)
 
 
 def softmax(x):
@@ -42,7 +67,8 @@ def softmax(x):
 
 one = os.environ.get("OPENBLAS_NUM_THREADS") == "1"
 rng = np.random.default_rng(1)
-out = {}
+out = Out()
+mem = {}
 if not one:
     a4, b4 = np.array([1, 2, 3, 4], np.float32), np.array([5, 6, 7, 8], np.float32)
     out["tiny add (4 elements)"] = t(5, lambda: [a4 + b4 for _ in range(100_000)]) / 100_000
@@ -69,11 +95,18 @@ if not one:
 
     copy = t(9, lambda: par(lambda sl: np.copyto(dst[sl], a[sl])))
     triad = t(9, lambda: par(lambda sl: np.add(a[sl], b[sl], out=dst[sl])))
-    out["bandwidth GB/s"] = max(2 * a.nbytes / copy / 1e6, 3 * a.nbytes / triad / 1e6)
+    out["bandwidth GB/s (64 MB arrays, in L3 here)"] = max(2 * a.nbytes / copy / 1e6, 3 * a.nbytes / triad / 1e6)
+    # the real memory figure: a triad on 3 x 512 MiB, far beyond any L3
+    big = 1 << 27
+    sa, sb, sd = np.ones(big, np.float32), np.ones(big, np.float32), np.empty(big, np.float32)
+    parts = np.array_split(np.arange(big), cores)
+    triad = t(5, lambda: par(lambda sl: np.add(sa[sl], sb[sl], out=sd[sl])))
+    out["bandwidth GB/s"] = 3 * sa.nbytes / triad / 1e6
+    del sa, sb, sd
     out["openblas kernel"] = openblas_core()
 for n in [256, 512, 1024, 2048]:
     x, y = rng.random((n, n), np.float32), rng.random((n, n), np.float32)
-    out[f"matmul {n}" + (" (1 thread)" if one else "")] = t(3 if n >= 2048 else 7, lambda: x @ y)
+    out[f"matmul {n}" + (" (1 thread)" if one else "")] = t(5 if n >= 2048 else 7, lambda: x @ y)
 if not one:
     eb, ec = rng.random((64, 128, 128), np.float32), rng.random((64, 128, 128), np.float32)
     out["einsum bij,bjk->bik 64x128²"] = t(7, lambda: np.einsum("bij,bjk->bik", eb, ec, optimize=True))
@@ -96,4 +129,34 @@ def conv2d_im2col(x, w):
 if not one:
     xc, wc = rng.random((32, 64, 64, 64), np.float32), rng.random((64, 64, 3, 3), np.float32)
     out["conv2d 32x64x64x64 3x3"] = t(5, lambda: conv2d_im2col(xc, wc))
-print(json.dumps({"runtime": "numpy " + np.__version__ + (" (1 thread)" if one else ""), "ms": out}))
+if not one:
+    x64, y64 = rng.random((1024, 1024)), rng.random((1024, 1024))
+    out["dgemm 1024"] = t(5, lambda: x64 @ y64)
+    bs, bt = rng.random((4096, 16, 16), np.float32), rng.random((4096, 16, 16), np.float32)
+    out["batched matmul 4096x(16x16)"] = t(7, lambda: bs @ bt)
+    m1, m2 = rng.random((1024, 1024), np.float32), rng.random((1024, 1024), np.float32)
+    out["matmul 1024 a @ b.T"] = t(7, lambda: m1 @ m2.T)
+    p, q = rng.random((2048, 2048), np.float32), rng.random((2048, 2048), np.float32)
+    col, row = rng.random((2048, 1), np.float32), rng.random(2048, np.float32)
+    out["add 2048² contiguous"] = t(9, lambda: p + q)
+    out["add 2048² a + b.T"] = t(9, lambda: p + q.T)
+    out["add 2048² a + column (broadcast)"] = t(9, lambda: p + col)
+    out["add 2048² a + row (broadcast)"] = t(9, lambda: p + row)
+    a4, b4 = np.array([1, 2, 3, 4], np.float32), np.array([5, 6, 7, 8], np.float32)
+    out["add (4 elements) left to the GC"] = t(5, lambda: [a4 + b4 for _ in range(100_000)]) / 100_000
+    out["t.data of a fresh 4-element result"] = t(5, lambda: [(a4 + b4).data for _ in range(100_000)]) / 100_000 \
+        - t(5, lambda: [a4 + b4 for _ in range(100_000)]) / 100_000
+    try:
+        xm, wm, bm = rng.random(1 << 24, np.float32), rng.random(1 << 24, np.float32), rng.random(1 << 24, np.float32)
+
+        def kb(field):
+            return int(re.search(field + r":\s+(\d+)", open("/proc/self/status").read()).group(1))
+
+        open("/proc/self/clear_refs", "w").write("5")
+        before = kb("VmRSS")
+        np.maximum(xm * wm + bm, 0).sum()
+        mem["peak MB: x.mul(w).add(b).relu() 16M in a scope"] = (kb("VmHWM") - before) / 1024
+    except OSError:
+        pass
+print(json.dumps({"runtime": "numpy " + np.__version__ + (" (1 thread)" if one else ""), "ms": out,
+                  "spread": out.spread, "mem": mem}))

@@ -3,6 +3,7 @@
  * loops over TypedArrays. Prints one JSON object of milliseconds per operation (median of rounds).
  *   deno run -A bench/workloads.ts [--plain-js]     bun bench/workloads.ts
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import * as cb from "../mod.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -10,20 +11,39 @@ const g = globalThis as any;
 const args: string[] = g.Deno?.args ?? g.process?.argv?.slice(2) ?? [];
 const plain = args.includes("--plain-js");
 
+// The last timing's fastest and slowest round, read by `out`'s setter (below).
+let lastRange: [number, number, number] = [0, 0, 0]; // min, max, median
+
+/** The median of `rounds` (at least 5) timed runs of `f` after one warm-up, in ms. */
 function time(rounds: number, f: () => void): number {
   f(); // warm-up
   const xs: number[] = [];
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < Math.max(rounds, 5); r++) {
     const t0 = performance.now();
     f();
     xs.push(performance.now() - t0);
   }
   xs.sort((a, b) => a - b);
-  return xs[xs.length >> 1];
+  const med = xs[xs.length >> 1];
+  lastRange = [xs[0], xs[xs.length - 1], med];
+  return med;
 }
 
 const N = 1 << 24;
-const out: Record<string, number> = {};
+// Every figure stored in `out` also records its spread: the min-max of the timing it came from,
+// scaled as the median was (a per-call figure divides the loop's time).
+const spread: Record<string, [number, number]> = {};
+const out: Record<string, number> = new Proxy({} as Record<string, number>, {
+  set(target, key: string, value: number) {
+    target[key] = value;
+    const [lo, hi, med] = lastRange;
+    if (med > 0) spread[key] = [lo * value / med, hi * value / med];
+    lastRange = [0, 0, 0];
+    return true;
+  },
+});
+// Peak resident memory of some expressions, in MB above the RSS before them (Linux only).
+const mem: Record<string, number> = {};
 if (!plain) {
   const a4 = cb.tensor([1, 2, 3, 4]), b4 = cb.tensor([5, 6, 7, 8]);
   out["tiny add (4 elements)"] = time(5, () => {
@@ -42,9 +62,9 @@ if (!plain) {
   const threads = cb.numThreads();
   for (const n of [256, 512, 1024, 2048]) {
     const x = cb.rand([n, n], { seed: 5 }), y = cb.rand([n, n], { seed: 6 });
-    out[`matmul ${n}`] = time(n >= 2048 ? 3 : 7, () => x.matmul(y).dispose());
+    out[`matmul ${n}`] = time(n >= 2048 ? 5 : 7, () => x.matmul(y).dispose());
     cb.setNumThreads(1);
-    out[`matmul ${n} (1 thread)`] = time(n >= 2048 ? 3 : 7, () => x.matmul(y).dispose());
+    out[`matmul ${n} (1 thread)`] = time(n >= 2048 ? 5 : 7, () => x.matmul(y).dispose());
     cb.setNumThreads(threads);
   }
   // einsum against the matmul it lowers to (target: within 1.5x), and numpy's einsum
@@ -208,10 +228,71 @@ if (!plain) {
   w.dispose();
 }
 
+// ---- layouts, small-call overheads and memory (cobalt only) -------------------------------------
+if (!plain) {
+  const x = cb.rand([1024, 1024], { dtype: "float64", seed: 13 }),
+    y = cb.rand([1024, 1024], { dtype: "float64", seed: 14 });
+  out["dgemm 1024"] = time(5, () => x.matmul(y).dispose());
+  const bs = cb.rand([4096, 16, 16], { seed: 15 }), bt = cb.rand([4096, 16, 16], { seed: 16 });
+  out["batched matmul 4096x(16x16)"] = time(7, () => bs.matmul(bt).dispose());
+  const m1 = cb.rand([1024, 1024], { seed: 17 }), m2 = cb.rand([1024, 1024], { seed: 18 });
+  out["matmul 1024 a @ b.T"] = time(7, () => m1.matmul(m2.T).dispose());
+  const p = cb.rand([2048, 2048], { seed: 19 }), q = cb.rand([2048, 2048], { seed: 20 });
+  const col = cb.rand([2048, 1], { seed: 21 }), row = cb.rand([2048], { seed: 22 });
+  out["add 2048² contiguous"] = time(9, () => p.add(q).dispose());
+  out["add 2048² a + b.T"] = time(9, () => p.add(q.T).dispose());
+  out["add 2048² a + column (broadcast)"] = time(9, () => p.add(col).dispose());
+  out["add 2048² a + row (broadcast)"] = time(9, () => p.add(row).dispose());
+  const a4 = cb.tensor([1, 2, 3, 4]), b4 = cb.tensor([5, 6, 7, 8]);
+  const K = 100_000;
+  out["add (4 elements) left to the GC"] = time(5, () => {
+    for (let i = 0; i < K; i++) a4.add(b4);
+  }) / K;
+  out["scope around a sync function"] = time(5, () => {
+    for (let i = 0; i < K; i++) cb.scope(() => i);
+  }) / K;
+  const withData = time(5, () => {
+    for (let i = 0; i < K / 10; i++) {
+      const t = a4.add(b4);
+      t.data;
+      t.dispose();
+    }
+  }) / (K / 10);
+  const without = time(5, () => {
+    for (let i = 0; i < K / 10; i++) a4.add(b4).dispose();
+  }) / (K / 10);
+  lastRange = [0, 0, 0];
+  out["t.data of a fresh 4-element result"] = Math.max(withData - without, 0);
+  // async: awaited one at a time (the figure is the whole round trip)
+  const xsA: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 1000; i++) (await a4.addAsync(b4)).dispose();
+    xsA.push((performance.now() - t0) / 1000);
+  }
+  xsA.sort((u, v) => u - v);
+  lastRange = [xsA[0], xsA[6], xsA[3]];
+  out["async add (4 elements, awaited)"] = xsA[3];
+  // peak RSS of a chain of ops on 16M float32 inside a scope (numpy: the same expression)
+  const status = () => readFileSync("/proc/self/status", "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1] ?? NaN);
+  try {
+    const xm = cb.rand([N], { seed: 23 }), wm = cb.rand([N], { seed: 24 }), bm = cb.rand([N], { seed: 25 });
+    writeFileSync("/proc/self/clear_refs", "5"); // resets VmHWM to the current RSS
+    const before = kb("VmRSS");
+    cb.scope(() => xm.mul(wm).add(bm).relu().sum());
+    mem["peak MB: x.mul(w).add(b).relu() 16M in a scope"] = (kb("VmHWM") - before) / 1024;
+  } catch {
+    // not Linux, or /proc not writable: no memory row
+  }
+}
+
 console.log(
   JSON.stringify({
     runtime: plain ? "plain JS (Deno)" : `cobalt (${cb.native.runtime})`,
     threads: cb.numThreads(),
     ms: out,
+    spread,
+    mem,
   }),
 );

@@ -3,6 +3,14 @@
 # Markdown table: ns per call and the ratio numpy/cobalt (> 1 means cobalt is faster).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
+# --json: also write bench/results.json (machine-readable: every runtime's figures and spreads)
+JSON=0
+for arg in "$@"; do
+  case "$arg" in
+    --json) JSON=1 ;;
+    *) echo "bench.sh: unknown argument $arg (takes --json)" >&2 && exit 2 ;;
+  esac
+done
 OUT="$(mktemp -d)"
 say "numpy"
 python3 bench/overhead.py >"$OUT/numpy.json"
@@ -78,5 +86,11 @@ OUT="$(mktemp -d)"
   fi
 } >"$OUT/all.jsonl"
 python3 bench/report.py <"$OUT/all.jsonl"
+if [ "$JSON" = 1 ]; then
+  # every runtime's figures (ms, spread, mem) as one JSON array
+  python3 -c 'import json, sys; print(json.dumps([json.loads(l) for l in sys.stdin if l.startswith("{")], indent=1))' \
+    <"$OUT/all.jsonl" >bench/results.json
+  echo "wrote bench/results.json"
+fi
 rm -rf "$OUT"
 echo "wrote bench/results.md and bench/chart.svg"
