@@ -6,9 +6,11 @@
 //! - [`elementwise`]: unary and binary ops with broadcasting and numpy promotion
 //! - [`reduce`]: reductions over axes, scans (cumsum, softmax) along one axis
 //! - [`linalg`]: batched matmul
+//! - [`decomp`]: numpy.linalg's decompositions (solve, inv, det, cholesky, qr, svd, eigh)
 //! - [`index`]: concat, index_select, gather, where, argsort, copy_into
 //! - here: copies and casts, seeded random tensors
 
+pub mod decomp;
 pub mod elementwise;
 pub mod index;
 pub mod linalg;
