@@ -30,30 +30,89 @@ fn linalg(msg: String) -> Error {
     Error::Linalg(msg)
 }
 
-/// `dst[..] -= s * src[..]`.
-#[inline]
-fn axpy_neg(dst: &mut [f64], s: f64, src: &[f64]) {
-    for (d, &v) in dst.iter_mut().zip(src) {
-        *d -= s * v;
+/// The hot row loops, compiled twice: portable, and for AVX2 (picked at run time by
+/// [`super::features::level`]). Both run the same operations in the same order (no FMA
+/// contraction), so results do not depend on the CPU.
+macro_rules! multiversion {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
+        $(#[$doc])*
+        #[inline]
+        fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn body($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
+                body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            if super::features::level() != super::features::Simd::Scalar {
+                // SAFETY: a non-scalar level means the CPU has AVX2 (features::detected).
+                return unsafe { avx2($($arg),*) };
+            }
+            body($($arg),*)
+        }
+    };
+}
+
+multiversion! {
+    /// `dst[..] -= s * src[..]`.
+    fn axpy_neg(dst: &mut [f64], s: f64, src: &[f64]) {
+        for (d, &v) in dst.iter_mut().zip(src) {
+            *d -= s * v;
+        }
     }
 }
 
-#[inline]
-fn dot(x: &[f64], y: &[f64]) -> f64 {
-    // four partial sums: the loop vectorises and the rounding stays close to a pairwise sum
-    let mut acc = [0.0f64; 4];
-    let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
-    let (xr, yr) = (xc.remainder(), yc.remainder());
-    for (a, b) in xc.zip(yc) {
-        for i in 0..4 {
-            acc[i] += a[i] * b[i];
+multiversion! {
+    /// The dot product, in eight partial sums (vectorised, and rounding close to a pairwise sum).
+    fn dot(x: &[f64], y: &[f64]) -> f64 {
+        let mut acc = [0.0f64; 8];
+        let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+        let (xr, yr) = (xc.remainder(), yc.remainder());
+        for (a, b) in xc.zip(yc) {
+            for i in 0..8 {
+                acc[i] += a[i] * b[i];
+            }
+        }
+        let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+        for (a, b) in xr.iter().zip(yr) {
+            s += a * b;
+        }
+        s
+    }
+}
+
+multiversion! {
+    /// The plane rotation `(x, y) <- (c x - s y, s x + c y)`.
+    fn rotate(x: &mut [f64], y: &mut [f64], c: f64, s: f64) {
+        for (a, b) in x.iter_mut().zip(y.iter_mut()) {
+            let (xa, yb) = (*a, *b);
+            *a = c * xa - s * yb;
+            *b = s * xa + c * yb;
         }
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (a, b) in xr.iter().zip(yr) {
-        s += a * b;
+}
+
+multiversion! {
+    /// tred2's fused step: `e[k] += row[k] * f` and the sum of `row[k] * d[k]`, over the rows' length.
+    fn dot_axpy(row: &[f64], d: &[f64], e: &mut [f64], f: f64) -> f64 {
+        let mut g = 0.0;
+        for ((&r, &dk), ek) in row.iter().zip(d).zip(e.iter_mut()) {
+            g += r * dk;
+            *ek += r * f;
+        }
+        g
     }
-    s
+}
+
+multiversion! {
+    /// tred2's rank-2 update `row[k] -= f * e[k] + g * d[k]`.
+    fn rank2(row: &mut [f64], f: f64, e: &[f64], g: f64, d: &[f64]) {
+        for ((r, &ek), &dk) in row.iter_mut().zip(e).zip(d) {
+            *r -= f * ek + g * dk;
+        }
+    }
 }
 
 /// Copies the (rows x cols) block of `src` (row-major, `ld` columns) at (r0, c0) to contiguous scratch.
@@ -414,11 +473,7 @@ pub fn eigh(n: usize, w: &mut [f64], d: &mut [f64], vectors: bool) -> Result<()>
                 let f = d[j];
                 w[i * n + j] = f;
                 let row = &w[j * n..j * n + i];
-                let mut g = e[j] + row[j] * f;
-                for k in j + 1..i {
-                    g += row[k] * d[k];
-                    e[k] += row[k] * f;
-                }
+                let g = e[j] + row[j] * f + dot_axpy(&row[j + 1..i], &d[j + 1..i], &mut e[j + 1..i], f);
                 e[j] = g;
             }
             let mut f = 0.0;
@@ -432,10 +487,7 @@ pub fn eigh(n: usize, w: &mut [f64], d: &mut [f64], vectors: bool) -> Result<()>
             }
             for j in 0..i {
                 let (f, g) = (d[j], e[j]);
-                let row = &mut w[j * n..j * n + i];
-                for k in j..i {
-                    row[k] -= f * e[k] + g * d[k];
-                }
+                rank2(&mut w[j * n + j..j * n + i], f, &e[j..i], g, &d[j..i]);
                 d[j] = w[j * n + i - 1];
                 w[j * n + i] = 0.0;
             }
@@ -518,12 +570,8 @@ pub fn eigh(n: usize, w: &mut [f64], d: &mut [f64], vectors: bool) -> Result<()>
                     d[i + 1] = h + s * (c * g + s * d[i]);
                     if vectors {
                         let (top, bot) = w.split_at_mut((i + 1) * n);
-                        let (vi, vi1) = (&mut top[i * n..], &mut bot[..n]);
-                        for (a, b) in vi.iter_mut().zip(vi1.iter_mut()) {
-                            let hh = *b;
-                            *b = s * *a + c * hh;
-                            *a = c * *a - s * hh;
-                        }
+                        // (v_i, v_i+1) <- (c v_i - s v_i+1, s v_i + c v_i+1)
+                        rotate(&mut top[i * n..], &mut bot[..n], c, s);
                     }
                 }
                 p = -s * s2 * c3 * el1 * e[l] / dl1;
@@ -569,7 +617,14 @@ fn jacobi(len: usize, cnt: usize, g: &mut [f64], v: Option<&mut [f64]>) -> Resul
     let vp = v.map(|v| Shared(v.as_mut_ptr()));
     let tol = f64::EPSILON * (len as f64).max(1.0);
     let min_chunk = (32_768 / (len + cnt)).max(1);
+    // the squared row norms, kept up to date through the rotations and recomputed every sweep
+    let mut norms = try_vec(cnt, 0.0, "svd")?;
+    let np = Shared(norms.as_mut_ptr());
     for _sweep in 0..80 {
+        for (j, nj) in norms.iter_mut().enumerate() {
+            let row = &g[j * len..(j + 1) * len];
+            *nj = dot(row, row);
+        }
         let rotated = std::sync::atomic::AtomicBool::new(false);
         for _round in 0..players - 1 {
             let ord = &order;
@@ -588,7 +643,9 @@ fn jacobi(len: usize, cnt: usize, g: &mut [f64], v: Option<&mut [f64]>) -> Resul
                             std::slice::from_raw_parts_mut(gp.get().add(q * len), len),
                         )
                     };
-                    let (alpha, beta, gamma) = (dot(x, x), dot(y, y), dot(x, y));
+                    // SAFETY: entries p and q of `norms` belong to this pair (as the rows).
+                    let (np_, nq) = unsafe { (&mut *np.get().add(p), &mut *np.get().add(q)) };
+                    let (alpha, beta, gamma) = (*np_, *nq, dot(x, y));
                     if gamma == 0.0 || gamma.abs() <= tol * (alpha * beta).sqrt() || !gamma.is_finite() {
                         continue;
                     }
@@ -600,14 +657,9 @@ fn jacobi(len: usize, cnt: usize, g: &mut [f64], v: Option<&mut [f64]>) -> Resul
                         continue;
                     }
                     rot.store(true, std::sync::atomic::Ordering::Relaxed);
-                    let rotate = |x: &mut [f64], y: &mut [f64]| {
-                        for (a, b) in x.iter_mut().zip(y.iter_mut()) {
-                            let (xa, yb) = (*a, *b);
-                            *a = c * xa - s * yb;
-                            *b = s * xa + c * yb;
-                        }
-                    };
-                    rotate(x, y);
+                    *np_ = alpha - t * gamma;
+                    *nq = beta + t * gamma;
+                    rotate(x, y, c, s);
                     if let Some(vp) = vp {
                         // SAFETY: as above, rows p and q of `v` belong to this pair.
                         let (x, y) = unsafe {
@@ -616,7 +668,7 @@ fn jacobi(len: usize, cnt: usize, g: &mut [f64], v: Option<&mut [f64]>) -> Resul
                                 std::slice::from_raw_parts_mut(vp.get().add(q * cnt), cnt),
                             )
                         };
-                        rotate(x, y);
+                        rotate(x, y, c, s);
                     }
                 }
             });
