@@ -42,6 +42,7 @@ export {
 } from "./ffi/create.ts";
 export type { CreateOptions, RandomOptions, TensorOptions } from "./ffi/create.ts";
 export { concat, dot, matmul, outer, stack, where } from "./ffi/ops.ts";
+export * as linalg from "./ffi/linalg.ts";
 export {
   allclose,
   argwhere,
