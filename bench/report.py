@@ -15,6 +15,7 @@ order = ("cobalt", "plain JS", "TF.js")
 cols = sorted((k for k in by if not k.startswith("numpy")), key=lambda k: [k.startswith(p) for p in order].index(True))
 rows = ["tiny add (4 elements)", "add 1M", "add 16M", "mul 16M", "sum 16M", "softmax 4096x1024",
         "transpose+contiguous 4096²"] + [f"matmul {n}{t}" for n in (256, 512, 1024, 2048) for t in ("", " (1 thread)")]
+rows += ["linalg.solve 1024 f64", "linalg.inv 1024 f64", "linalg.svd 512 f64", "linalg.eigh 512 f64"]
 bw = numpy.get("bandwidth GB/s", float("nan"))
 here = os.path.dirname(os.path.abspath(__file__))
 

@@ -74,4 +74,14 @@ if not one:
 for n in [256, 512, 1024, 2048]:
     x, y = rng.random((n, n), np.float32), rng.random((n, n), np.float32)
     out[f"matmul {n}" + (" (1 thread)" if one else "")] = t(3 if n >= 2048 else 7, lambda: x @ y)
+# linear algebra in float64 (the same sizes and calls as bench/workloads.ts)
+if not one:
+    la = rng.standard_normal((1024, 1024))
+    rhs = rng.standard_normal(1024)
+    out["linalg.solve 1024 f64"] = t(5, lambda: np.linalg.solve(la, rhs))
+    out["linalg.inv 1024 f64"] = t(5, lambda: np.linalg.inv(la))
+    ls = rng.standard_normal((512, 512))
+    lsym = ls + ls.T
+    out["linalg.svd 512 f64"] = t(3, lambda: np.linalg.svd(ls))
+    out["linalg.eigh 512 f64"] = t(3, lambda: np.linalg.eigh(lsym))
 print(json.dumps({"runtime": "numpy " + np.__version__ + (" (1 thread)" if one else ""), "ms": out}))
