@@ -5,10 +5,11 @@
  * reconstruction and orthonormality — then the errors (LINALG, SHAPE_MISMATCH, DTYPE, strict
  * options), the freeing of every intermediate and the reconstruction identities on larger inputs.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import * as cb from "../mod.ts";
-import { test } from "./harness.ts";
+import { ext, root, runtime, test } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -378,3 +379,48 @@ test("linalg: results are bit-identical run to run (deterministic, whatever the 
     }
   });
 });
+
+test("linalg: another runtime computes the same bits (same seeded input, same library)", () => {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  const other = runtime === "deno" ? "bun" : "deno";
+  const exe = [`${root}node_modules/.bin/${other}`, `${g.process?.cwd?.() ?? "."}/node_modules/.bin/${other}`]
+    .find((p) => existsSync(p));
+  assert.ok(exe, `no ${other} executable found`);
+  const body = `const a = cb.Generator(5).normal(0, 1, [40, 40], { dtype: "float64" });
+const l = cb.linalg;
+const ts = [l.inv(a), l.svd(a).s, l.eigvalsh(a.add(a.mT)), l.slogdet(a).logabsdet, l.qr(a).r, l.lstsq(a, a.slice(null, 0)).solution];
+console.log(ts.map((t) => Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), (b) => b.toString(16).padStart(2, "0")).join("")).join(","));`;
+  const code = `import * as cb from "./mod${ext}";\n${body}`;
+  const r = spawnSync(exe!, evalArgs2(other, code), {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...g.process?.env },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const mine = cb.scope(() => {
+    const a = cb.Generator(5).normal(0, 1, [40, 40], { dtype: "float64" });
+    const l = cb.linalg;
+    const ts = [
+      l.inv(a),
+      l.svd(a).s,
+      l.eigvalsh(a.add(a.mT)),
+      l.slogdet(a).logabsdet,
+      l.qr(a).r,
+      l.lstsq(a, a.slice(null, 0)).solution,
+    ];
+    return ts.map((t) => {
+      const d = t.data as Float64Array;
+      return Array.from(
+        new Uint8Array(d.buffer, d.byteOffset, d.byteLength),
+        (b) => b.toString(16).padStart(2, "0"),
+      )
+        .join("");
+    }).join(",");
+  });
+  assert.equal(r.stdout.trim(), mine);
+});
+
+function evalArgs2(rt: string, code: string): string[] {
+  return rt === "deno" ? ["eval", "--quiet", "--ext=ts", code] : ["-e", code];
+}
