@@ -802,3 +802,94 @@ pub fn svd(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reproducible matrix with entries in [-1, 1) (an LCG: no test dependency).
+    fn matrix(rows: usize, cols: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (0..rows * cols)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+            })
+            .collect()
+    }
+
+    fn matmul(m: usize, k: usize, n: usize, a: &[f64], b: &[f64]) -> Vec<f64> {
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for p in 0..k {
+                for j in 0..n {
+                    c[i * n + j] += a[i * k + p] * b[p * n + j];
+                }
+            }
+        }
+        c
+    }
+
+    fn max_diff(x: &[f64], y: &[f64]) -> f64 {
+        x.iter().zip(y).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn lu_solves_across_block_edges() {
+        // sizes below, at and across the block size, several right-hand sides
+        for n in [1, 2, 7, NB, NB + 1, 2 * NB + 5] {
+            let a = matrix(n, n, n as u64);
+            let b = matrix(n, 3, 99);
+            let mut lu_a = a.clone();
+            let mut piv = vec![0; n];
+            let (_, singular) = lu(n, &mut lu_a, &mut piv).unwrap();
+            assert!(!singular);
+            let mut x = b.clone();
+            lu_solve(n, 3, &lu_a, &piv, &mut x).unwrap();
+            assert!(max_diff(&matmul(n, n, 3, &a, &x), &b) < 1e-9, "n = {n}");
+        }
+        let mut s = vec![1.0, 2.0, 2.0, 4.0];
+        assert!(lu(2, &mut s, &mut [0, 0]).unwrap().1, "a singular matrix is reported");
+    }
+
+    #[test]
+    fn cholesky_qr_eigh_svd_reconstruct() {
+        let n = 9;
+        let a = matrix(n, n, 3);
+        // cholesky of a a^T + n I
+        let mut spd = matmul(n, n, n, &a, &(0..n * n).map(|i| a[(i % n) * n + i / n]).collect::<Vec<_>>());
+        (0..n).for_each(|i| spd[i * n + i] += n as f64);
+        let mut l = spd.clone();
+        cholesky(n, &mut l).unwrap();
+        let lt: Vec<f64> = (0..n * n).map(|i| l[(i % n) * n + i / n]).collect();
+        assert!(max_diff(&matmul(n, n, n, &l, &lt), &spd) < 1e-12);
+        assert!(cholesky(2, &mut [1.0, 2.0, 2.0, 1.0]).is_err());
+        // qr of a tall matrix
+        let (m, k) = (12, 5);
+        let t = matrix(m, k, 4);
+        let (mut f, mut tau) = (t.clone(), vec![0.0; k]);
+        qr(m, k, &mut f, &mut tau).unwrap();
+        let mut q = vec![0.0; m * k];
+        qr_q(m, k, &f, &tau, k, &mut q).unwrap();
+        let r: Vec<f64> = (0..k * k).map(|i| if i % k >= i / k { f[(i / k) * k + i % k] } else { 0.0 }).collect();
+        assert!(max_diff(&matmul(m, k, k, &q, &r), &t) < 1e-13);
+        // eigh of a symmetric matrix: V W V^T
+        let sym: Vec<f64> = (0..n * n).map(|i| a[i] + a[(i % n) * n + i / n]).collect();
+        let (mut w, mut d) = (sym.clone(), vec![0.0; n]);
+        eigh(n, &mut w, &mut d, true).unwrap();
+        assert!(d.windows(2).all(|p| p[0] <= p[1]));
+        let vwt: Vec<f64> = (0..n * n).map(|i| w[(i % n) * n + i / n] * d[i % n]).collect(); // V diag(d)
+        assert!(max_diff(&matmul(n, n, n, &vwt, &w), &sym) < 1e-12);
+        // svd of a wide matrix with full matrices
+        let (m, k) = (4, 7);
+        let x = matrix(m, k, 5);
+        let (mut u, mut s, mut vh) = (vec![0.0; m * m], vec![0.0; m], vec![0.0; k * k]);
+        svd(m, k, &x, &mut s, Some((&mut u, m, &mut vh, k))).unwrap();
+        assert!(s.windows(2).all(|p| p[0] >= p[1]));
+        let us: Vec<f64> = (0..m * m).map(|i| u[i] * s[i % m]).collect();
+        assert!(max_diff(&matmul(m, m, k, &us, &vh[..m * k]), &x) < 1e-13);
+        let vvt = matmul(k, k, k, &vh, &(0..k * k).map(|i| vh[(i % k) * k + i / k]).collect::<Vec<_>>());
+        let eye: Vec<f64> = (0..k * k).map(|i| if i % k == i / k { 1.0 } else { 0.0 }).collect();
+        assert!(max_diff(&vvt, &eye) < 1e-13, "the completed V^H is orthogonal");
+    }
+}
