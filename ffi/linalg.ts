@@ -2,7 +2,7 @@
  * `cb.linalg`: numpy.linalg for float32 and float64 (integers and bool compute in float64), batched
  * over leading axes. The decompositions (`solve`, `inv`, `det`, `slogdet`, `cholesky`, `qr`, `svd`,
  * `eigh`) are native: blocked LU with partial pivoting on the packed GEMM, Householder QR,
- * Householder tridiagonalisation + implicit QL, one-sided Jacobi SVD. The rest (`norm`, `lstsq`,
+ * Householder tridiagonalisation + implicit QL, one-sided Jacobi SVD (preconditioned). The rest (`norm`, `lstsq`,
  * `pinv`, `matrixRank`, `matrixPower`, `eigvalsh`) are short compositions whose intermediates are
  * freed before they return. A singular matrix (`solve`, `inv`), one that is not positive definite
  * (`cholesky`) or an iteration that does not converge throws `CobaltError` "LINALG".
@@ -232,9 +232,9 @@ export interface SvdResult {
 }
 
 /**
- * The singular value decomposition of each matrix (numpy `linalg.svd`; one-sided Jacobi, accurate
- * to the last bits of every singular value): `{ u, s, vh }` with `s` descending, or the tensor `s`
- * alone with `computeUv: false`. Each singular vector pair is unique up to its sign only.
+ * The singular value decomposition of each matrix (numpy `linalg.svd`; one-sided Jacobi sweeps
+ * started from the eigenvectors of the Gram matrix): `{ u, s, vh }` with `s` descending, or the
+ * tensor `s` alone with `computeUv: false`. Each singular vector pair is unique up to its sign only.
  * @param a matrices (..., m, n)
  * @param opts `fullMatrices` (default true), `computeUv` (default true)
  * @example

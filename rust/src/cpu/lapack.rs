@@ -2,7 +2,8 @@
 //! row-major storage): blocked LU with partial pivoting and blocked triangular solves whose
 //! updates run on the packed [`super::gemm`], Cholesky, Householder QR, symmetric eigenvalues
 //! (Householder tridiagonalisation + implicit QL) and the SVD (one-sided Jacobi, pool-parallel
-//! round-robin sweeps). The op layer ([`crate::ops::decomp`]) owns shapes, batching and dtypes.
+//! round-robin sweeps, started from the eigenvectors of the Gram matrix). The op layer
+//! ([`crate::ops::decomp`]) owns shapes, batching and dtypes.
 
 use super::gemm::gemm;
 use crate::alloc::try_vec;
