@@ -124,9 +124,9 @@ fn block(
     (c0, cols): (usize, usize),
     what: &str,
 ) -> Result<Vec<f64>> {
-    let mut out = try_vec(rows * cols, 0.0, what)?;
+    let mut out = crate::alloc::try_with_capacity(rows * cols, what)?;
     for i in 0..rows {
-        out[i * cols..(i + 1) * cols].copy_from_slice(&src[(r0 + i) * ld + c0..(r0 + i) * ld + c0 + cols]);
+        out.extend_from_slice(&src[(r0 + i) * ld + c0..(r0 + i) * ld + c0 + cols]);
     }
     Ok(out)
 }
@@ -165,18 +165,16 @@ fn sub_product(
     Ok(())
 }
 
-/// The LU factorization with partial pivoting of the n x n matrix `a`, in place (unit lower L
-/// below the diagonal, U on and above it), as LAPACK's `getrf`: `piv[j]` is the row swapped with
-/// row j at step j. Returns the sign of the permutation and whether a pivot was exactly zero (the
-/// factorization then still completes, as LAPACK's does).
-pub fn lu(n: usize, a: &mut [f64], piv: &mut [usize]) -> Result<(f64, bool)> {
-    let mut sign = 1.0;
-    let mut singular = false;
-    let mut j0 = 0;
-    while j0 < n {
-        let j1 = (j0 + NB).min(n);
-        // unblocked panel over columns j0..j1, rows j0..n; swaps move whole rows
-        for j in j0..j1 {
+/// Below this width a panel of [`lu`] is factored column by column.
+const PANEL_LEAF: usize = 8;
+
+/// Factors the panel of columns c0..c1 (rows c0..n) of [`lu`] in place, recursively as LAPACK's
+/// `getrf2`: the left half, then the right half's rows c0..mid (a unit lower solve) and the rows
+/// below (each row updated once by the whole left half, in parallel), then the right half. Row
+/// swaps move whole rows, so the columns left of the panel follow.
+fn panel(n: usize, a: &mut [f64], piv: &mut [usize], c0: usize, c1: usize, sign: &mut f64, singular: &mut bool) {
+    if c1 - c0 <= PANEL_LEAF {
+        for j in c0..c1 {
             let mut p = j;
             let mut best = a[j * n + j].abs();
             for i in j + 1..n {
@@ -192,25 +190,79 @@ pub fn lu(n: usize, a: &mut [f64], piv: &mut [usize]) -> Result<(f64, bool)> {
                 if p != j {
                     let (top, bot) = a.split_at_mut(p * n);
                     top[j * n..(j + 1) * n].swap_with_slice(&mut bot[..n]);
-                    sign = -sign;
+                    *sign = -*sign;
                 }
-                for i in j + 1..n {
-                    a[i * n + j] /= pv;
+                // as LAPACK: multiply by the reciprocal unless it would overflow
+                if pv.abs() >= f64::MIN_POSITIVE {
+                    let r = 1.0 / pv;
+                    for i in j + 1..n {
+                        a[i * n + j] *= r;
+                    }
+                } else {
+                    for i in j + 1..n {
+                        a[i * n + j] /= pv;
+                    }
                 }
             } else {
-                singular = true;
+                *singular = true;
             }
-            if j + 1 < j1 {
+            if j + 1 < c1 {
                 let (top, bot) = a.split_at_mut((j + 1) * n);
-                let urow = &top[j * n + j + 1..j * n + j1];
+                let urow = &top[j * n + j + 1..j * n + c1];
                 for row in bot.chunks_exact_mut(n) {
                     let l = row[j];
                     if l != 0.0 {
-                        axpy_neg(&mut row[j + 1..j1], l, urow);
+                        axpy_neg(&mut row[j + 1..c1], l, urow);
                     }
                 }
             }
         }
+        return;
+    }
+    let mid = c0 + (c1 - c0) / 2;
+    panel(n, a, piv, c0, mid, sign, singular);
+    // rows c0..mid of the right half: L11^-1 A12
+    for i in c0..mid {
+        let (top, bot) = a.split_at_mut(i * n);
+        let row = &mut bot[..n];
+        for p in c0..i {
+            let l = row[p];
+            if l != 0.0 {
+                axpy_neg(&mut row[mid..c1], l, &top[p * n + mid..p * n + c1]);
+            }
+        }
+    }
+    // rows mid..n of the right half: A22 -= L21 U12, one row at a time (U12 stays in L1)
+    let (top, bot) = a.split_at_mut(mid * n);
+    let top = &*top;
+    let rows = n - mid;
+    let bp = Shared(bot.as_mut_ptr());
+    crate::pool::parallel_for(rows, (8192 / (c1 - c0)).max(16), &|r| {
+        for i in r {
+            // SAFETY: row mid + i of `a` is written by this chunk only; `top` holds other rows.
+            let row = unsafe { std::slice::from_raw_parts_mut(bp.get().add(i * n), n) };
+            for p in c0..mid {
+                let l = row[p];
+                if l != 0.0 {
+                    axpy_neg(&mut row[mid..c1], l, &top[p * n + mid..p * n + c1]);
+                }
+            }
+        }
+    });
+    panel(n, a, piv, mid, c1, sign, singular);
+}
+
+/// The LU factorization with partial pivoting of the n x n matrix `a`, in place (unit lower L
+/// below the diagonal, U on and above it), as LAPACK's `getrf`: `piv[j]` is the row swapped with
+/// row j at step j. Returns the sign of the permutation and whether a pivot was exactly zero (the
+/// factorization then still completes, as LAPACK's does).
+pub fn lu(n: usize, a: &mut [f64], piv: &mut [usize]) -> Result<(f64, bool)> {
+    let mut sign = 1.0;
+    let mut singular = false;
+    let mut j0 = 0;
+    while j0 < n {
+        let j1 = (j0 + NB).min(n);
+        panel(n, a, piv, j0, j1, &mut sign, &mut singular);
         if j1 < n {
             // U12 = L11^-1 A12
             for i in j0..j1 {
