@@ -51,6 +51,7 @@ export type {
   MaxPool2dOptions,
   SizeArg,
 } from "./ffi/conv.ts";
+export * as linalg from "./ffi/linalg.ts";
 export {
   allclose,
   argwhere,

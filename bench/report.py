@@ -19,6 +19,7 @@ rows = ["tiny add (4 elements)", "add 1M", "add 16M", "mul 16M", "sum 16M", "sof
         "transpose+contiguous 4096²"] + [f"matmul {n}{t}" for n in (256, 512, 1024, 2048) for t in ("", " (1 thread)")] + [
     "einsum bij,bjk->bik 64x128²", "batched matmul 64x128² (einsum's baseline)",
     "einsum ij,kj->ik 512 (a transposed operand)"]
+rows += ["linalg.solve 1024 f64", "linalg.inv 1024 f64", "linalg.svd 512 f64", "linalg.eigh 512 f64"]
 bw = numpy.get("bandwidth GB/s", float("nan"))
 here = os.path.dirname(os.path.abspath(__file__))
 

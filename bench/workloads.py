@@ -158,5 +158,15 @@ if not one:
         mem["peak MB: x.mul(w).add(b).relu() 16M in a scope"] = (kb("VmHWM") - before) / 1024
     except OSError:
         pass
+# linear algebra in float64 (the same sizes and calls as bench/workloads.ts)
+if not one:
+    la = rng.standard_normal((1024, 1024))
+    rhs = rng.standard_normal(1024)
+    out["linalg.solve 1024 f64"] = t(5, lambda: np.linalg.solve(la, rhs))
+    out["linalg.inv 1024 f64"] = t(5, lambda: np.linalg.inv(la))
+    ls = rng.standard_normal((512, 512))
+    lsym = ls + ls.T
+    out["linalg.svd 512 f64"] = t(3, lambda: np.linalg.svd(ls))
+    out["linalg.eigh 512 f64"] = t(3, lambda: np.linalg.eigh(lsym))
 print(json.dumps({"runtime": "numpy " + np.__version__ + (" (1 thread)" if one else ""), "ms": out,
                   "spread": out.spread, "mem": mem}))

@@ -287,6 +287,26 @@ if (!plain) {
   }
 }
 
+// linear algebra in float64 against numpy's LAPACK (OpenBLAS) in bench/workloads.py
+if (!plain) {
+  const a = cb.normal(0, 1, [1024, 1024], { seed: 11, dtype: "float64" });
+  const rhs = cb.normal(0, 1, [1024], { seed: 12, dtype: "float64" });
+  out["linalg.solve 1024 f64"] = time(5, () => cb.linalg.solve(a, rhs).dispose());
+  out["linalg.inv 1024 f64"] = time(5, () => cb.linalg.inv(a).dispose());
+  const s = cb.normal(0, 1, [512, 512], { seed: 13, dtype: "float64" });
+  const sym = s.add(s.mT);
+  out["linalg.svd 512 f64"] = time(3, () => {
+    const r = cb.linalg.svd(s);
+    for (const t of [r.u, r.s, r.vh]) t.dispose();
+  });
+  out["linalg.eigh 512 f64"] = time(3, () => {
+    const r = cb.linalg.eigh(sym);
+    r.eigenvalues.dispose();
+    r.eigenvectors.dispose();
+  });
+  for (const t of [a, rhs, s, sym]) t.dispose();
+}
+
 console.log(
   JSON.stringify({
     runtime: plain ? "plain JS (Deno)" : `cobalt (${cb.native.runtime})`,

@@ -14,6 +14,7 @@ export const STATUS_CODES = [
   "AXIS",
   "INDEX",
   "BORROWED",
+  "LINALG",
 ] as const;
 
 /**
@@ -31,6 +32,7 @@ export type CobaltErrorCode =
   | "AXIS"
   | "INDEX"
   | "BORROWED"
+  | "LINALG"
   | "FORMAT"
   | "DISPOSED"
   | "DETACHED"

@@ -454,6 +454,20 @@ export const symbols = {
    * Drops an unredeemed token and its reference: 1 if it was outstanding, else 0.
    */
   cobalt_unshare: { parameters: ["f64"], result: "i32" },
+  /**
+   * `cobalt_tensor *cobalt_linalg(int32_t op, const cobalt_tensor *a, const cobalt_tensor *b, int32_t flags)`
+   *
+   * The decomposition op of a (and b, else NULL, for COBALT_LINALG_SOLVE) with flags; returns its
+   * first output. The others wait, per thread, for cobalt_linalg_output until the next call.
+   */
+  cobalt_linalg: { parameters: ["i32", "pointer", "pointer", "i32"], result: "pointer" },
+  /**
+   * `cobalt_tensor *cobalt_linalg_output(int32_t i)`
+   *
+   * Takes output i (1, 2) of this thread's last successful cobalt_linalg call, once; NULL
+   * (COBALT_INVALID_ARGUMENT) when there is none.
+   */
+  cobalt_linalg_output: { parameters: ["i32"], result: "pointer" },
 } as const;
 
 /** The symbol table's type. */

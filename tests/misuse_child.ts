@@ -226,6 +226,7 @@ const opts = P("opts", none);
 const axisOpt = P("axisOpt", none);
 const operand = P("operand", () => 2);
 const i64 = (rows: number[][]) => cb.tensor(rows, { dtype: "int64" });
+const spd = () => cb.tensor([[4, 1, 0], [1, 3, 1], [0, 1, 2]]);
 
 /**
  * The argument positions of each public function (`cb.name`, `cb.native.name`) and Tensor member
@@ -343,6 +344,19 @@ export const PARAMS: Record<string, Param[]> = {
   "cb.native.refcount": [P("tensor", t23)],
   "cb.native.statusName": [P("int", () => 1)],
   "cb.CobaltError": [P("any", () => "DTYPE"), P("any", () => "message")],
+  ...Object.fromEntries(
+    ["inv", "det", "slogdet", "cholesky", "qr", "svd", "eigh", "eigvalsh", "pinv", "matrixRank", "norm"].map(
+      (
+        n,
+      ) => [
+        `cb.linalg.${n}`,
+        n === "inv" || n === "det" || n === "slogdet" ? [P("tensor", spd)] : [P("tensor", spd), opts],
+      ],
+    ),
+  ),
+  "cb.linalg.solve": [P("tensor", spd), P("tensor", () => cb.ones([3]))],
+  "cb.linalg.lstsq": [P("tensor", t23), P("tensor", () => cb.ones([2])), opts],
+  "cb.linalg.matrixPower": [P("tensor", spd), P("int", () => 2)],
 };
 for (const n of UNARY) if (n !== "gelu") PARAMS[`Tensor.${n}`] = []; // gelu takes options (below)
 

@@ -40,6 +40,7 @@ extern "C" {
 #define COBALT_AXIS 6
 #define COBALT_INDEX 7
 #define COBALT_BORROWED 8 /* a write into a tensor an async job reads */
+#define COBALT_LINALG 9   /* a singular or non-positive-definite matrix, no convergence */
 
 /* dtypes (append-only). */
 #define COBALT_F32 0
@@ -345,6 +346,28 @@ double cobalt_share(const cobalt_tensor *t);
 cobalt_tensor *cobalt_from_shared(double token);
 /* Drops an unredeemed token and its reference: 1 if it was outstanding, else 0. */
 int32_t cobalt_unshare(double token);
+
+/* ---- linear algebra ---------------------------------------------------------------------- */
+
+/* Decompositions for cobalt_linalg (append-only). The last two dims are the matrix, leading dims
+ * a batch; float32 stays float32, float64 float64, integers and bool compute in float64;
+ * float16/bfloat16 fail with COBALT_DTYPE. A singular matrix (solve, inv), one not positive
+ * definite (cholesky) or no convergence (svd, eigh) fails with COBALT_LINALG. */
+#define COBALT_LINALG_SOLVE 0    /* a (..., n, n), b (..., n, k): x; batch dims broadcast */
+#define COBALT_LINALG_INV 1      /* the inverse */
+#define COBALT_LINALG_DET 2      /* the determinant (0 for a singular matrix) */
+#define COBALT_LINALG_SLOGDET 3  /* sign, then output 1: log|det| (sign 0, -inf when singular) */
+#define COBALT_LINALG_CHOLESKY 4 /* lower factor (reads the lower triangle); flags 1: upper */
+#define COBALT_LINALG_QR 5       /* flags 0 reduced, 1 complete: q, then output 1: r; 2: r only */
+#define COBALT_LINALG_SVD 6      /* flags 1 full, 2 vectors: u, output 1: s, 2: vh; no vectors: s */
+#define COBALT_LINALG_EIGH 7     /* flags 1 upper, 2 vectors: eigenvalues (ascending), output 1: vectors */
+
+/* The decomposition op of a (and b, else NULL, for COBALT_LINALG_SOLVE) with flags; returns its
+ * first output. The others wait, per thread, for cobalt_linalg_output until the next call. */
+cobalt_tensor *cobalt_linalg(int32_t op, const cobalt_tensor *a, const cobalt_tensor *b, int32_t flags);
+/* Takes output i (1, 2) of this thread's last successful cobalt_linalg call, once; NULL
+ * (COBALT_INVALID_ARGUMENT) when there is none. */
+cobalt_tensor *cobalt_linalg_output(int32_t i);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,8 @@ pub enum Error {
     Index(String),
     /// A write into a tensor that an in-flight async job reads.
     Borrowed(String),
+    /// A linear-algebra failure: a singular matrix, one not positive definite, no convergence.
+    Linalg(String),
 }
 
 /// Result alias of the core.
@@ -38,6 +40,7 @@ impl Error {
             Error::Axis(_) => 6,
             Error::Index(_) => 7,
             Error::Borrowed(_) => 8,
+            Error::Linalg(_) => 9,
         }
     }
 
@@ -75,7 +78,8 @@ impl fmt::Display for Error {
             | Error::OutOfMemory(m)
             | Error::Axis(m)
             | Error::Index(m)
-            | Error::Borrowed(m) => f.write_str(m),
+            | Error::Borrowed(m)
+            | Error::Linalg(m) => f.write_str(m),
             Error::Panic(m) => write!(f, "panic in cobalt: {m}"),
             Error::ShapeMismatch { op, lhs, rhs } => {
                 write!(f, "{op}: shapes {} and {} are not compatible", fmt_shape(lhs), fmt_shape(rhs))

@@ -78,6 +78,7 @@ fn header_constants_match_the_rust_enums() {
         ("COBALT_AXIS", cobalt::Error::Axis(String::new())),
         ("COBALT_INDEX", cobalt::Error::Index(String::new())),
         ("COBALT_BORROWED", cobalt::Error::Borrowed(String::new())),
+        ("COBALT_LINALG", cobalt::Error::Linalg(String::new())),
         ("COBALT_SHAPE_MISMATCH", cobalt::Error::shape("x", &[], &[])),
     ];
     for (name, e) in errs {

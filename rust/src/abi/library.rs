@@ -30,6 +30,7 @@ pub extern "C" fn cobalt_status_str(code: i32) -> *const c_char {
         6 => b"AXIS\0",
         7 => b"INDEX\0",
         8 => b"BORROWED\0",
+        9 => b"LINALG\0",
         _ => b"UNKNOWN\0",
     };
     s.as_ptr() as *const c_char

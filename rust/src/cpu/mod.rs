@@ -20,6 +20,7 @@ pub mod elementwise;
 pub mod features;
 pub mod gemm;
 pub mod index;
+pub mod lapack;
 pub mod linalg;
 pub mod math;
 pub mod random;

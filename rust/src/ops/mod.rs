@@ -7,10 +7,12 @@
 //! - [`reduce`]: reductions over axes, scans (cumsum, softmax) along one axis
 //! - [`linalg`]: batched matmul
 //! - [`conv`]: conv1d / conv2d (im2col + GEMM), max and average pooling
+//! - [`decomp`]: numpy.linalg's decompositions (solve, inv, det, cholesky, qr, svd, eigh)
 //! - [`index`]: concat, index_select, gather, where, argsort, copy_into
 //! - here: copies and casts, seeded random tensors
 
 pub mod conv;
+pub mod decomp;
 pub mod elementwise;
 pub mod index;
 pub mod linalg;

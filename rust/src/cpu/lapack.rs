@@ -1,0 +1,993 @@
+//! Dense factorizations on contiguous row-major float64 matrices (LAPACK's algorithms, written for
+//! row-major storage): blocked LU with partial pivoting and blocked triangular solves whose
+//! updates run on the packed [`super::gemm`], Cholesky, Householder QR, symmetric eigenvalues
+//! (Householder tridiagonalisation + implicit QL) and the SVD (one-sided Jacobi, pool-parallel
+//! round-robin sweeps, started from the eigenvectors of the Gram matrix). The op layer
+//! ([`crate::ops::decomp`]) owns shapes, batching and dtypes.
+
+use super::gemm::gemm;
+use crate::alloc::try_vec;
+use crate::error::{Error, Result};
+
+/// The block size of LU and the triangular solves (the inner dimension of their GEMM updates).
+const NB: usize = 96;
+
+/// A row-major matrix pointer shared by pool chunks that write disjoint rows.
+#[derive(Clone, Copy)]
+struct Shared(*mut f64);
+// SAFETY: chunks only write disjoint rows through it (each use says which).
+unsafe impl Send for Shared {}
+// SAFETY: as above.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    /// The pointer (a method, so closures capture the `Send` wrapper rather than its field).
+    fn get(self) -> *mut f64 {
+        self.0
+    }
+}
+
+fn linalg(msg: String) -> Error {
+    Error::Linalg(msg)
+}
+
+/// The hot row loops, compiled twice: portable, and for AVX2 (picked at run time by
+/// [`super::features::level`]). Both run the same operations in the same order (no FMA
+/// contraction), so results do not depend on the CPU.
+macro_rules! multiversion {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
+        $(#[$doc])*
+        #[inline]
+        fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn body($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
+                body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            if super::features::level() != super::features::Simd::Scalar {
+                // SAFETY: a non-scalar level means the CPU has AVX2 (features::detected).
+                return unsafe { avx2($($arg),*) };
+            }
+            body($($arg),*)
+        }
+    };
+}
+
+multiversion! {
+    /// `dst[..] -= s * src[..]`.
+    fn axpy_neg(dst: &mut [f64], s: f64, src: &[f64]) {
+        for (d, &v) in dst.iter_mut().zip(src) {
+            *d -= s * v;
+        }
+    }
+}
+
+multiversion! {
+    /// The dot product, in eight partial sums (vectorised, and rounding close to a pairwise sum).
+    fn dot(x: &[f64], y: &[f64]) -> f64 {
+        let mut acc = [0.0f64; 8];
+        let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+        let (xr, yr) = (xc.remainder(), yc.remainder());
+        for (a, b) in xc.zip(yc) {
+            for i in 0..8 {
+                acc[i] += a[i] * b[i];
+            }
+        }
+        let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+        for (a, b) in xr.iter().zip(yr) {
+            s += a * b;
+        }
+        s
+    }
+}
+
+multiversion! {
+    /// The plane rotation `(x, y) <- (c x - s y, s x + c y)`.
+    fn rotate(x: &mut [f64], y: &mut [f64], c: f64, s: f64) {
+        for (a, b) in x.iter_mut().zip(y.iter_mut()) {
+            let (xa, yb) = (*a, *b);
+            *a = c * xa - s * yb;
+            *b = s * xa + c * yb;
+        }
+    }
+}
+
+multiversion! {
+    /// tred2's fused step: `e[k] += row[k] * f` and the sum of `row[k] * d[k]`, over the rows' length.
+    fn dot_axpy(row: &[f64], d: &[f64], e: &mut [f64], f: f64) -> f64 {
+        let mut g = 0.0;
+        for ((&r, &dk), ek) in row.iter().zip(d).zip(e.iter_mut()) {
+            g += r * dk;
+            *ek += r * f;
+        }
+        g
+    }
+}
+
+multiversion! {
+    /// tred2's rank-2 update `row[k] -= f * e[k] + g * d[k]`.
+    fn rank2(row: &mut [f64], f: f64, e: &[f64], g: f64, d: &[f64]) {
+        for ((r, &ek), &dk) in row.iter_mut().zip(e).zip(d) {
+            *r -= f * ek + g * dk;
+        }
+    }
+}
+
+/// Copies the (rows x cols) block of `src` (row-major, `ld` columns) at (r0, c0) to contiguous scratch.
+fn block(
+    src: &[f64],
+    ld: usize,
+    (r0, rows): (usize, usize),
+    (c0, cols): (usize, usize),
+    what: &str,
+) -> Result<Vec<f64>> {
+    let mut out = crate::alloc::try_with_capacity(rows * cols, what)?;
+    for i in 0..rows {
+        out.extend_from_slice(&src[(r0 + i) * ld + c0..(r0 + i) * ld + c0 + cols]);
+    }
+    Ok(out)
+}
+
+/// `a[r0..r0+rows, c0..c0+cols] -= l @ u` for contiguous `l` (rows x k) and `u` (k x cols), with the
+/// packed GEMM; the difference is applied in parallel over rows.
+#[allow(clippy::too_many_arguments)]
+fn sub_product(
+    a: Shared,
+    lda: usize,
+    r0: usize,
+    c0: usize,
+    rows: usize,
+    cols: usize,
+    k: usize,
+    l: &[f64],
+    u: &[f64],
+    what: &str,
+) -> Result<()> {
+    if rows == 0 || cols == 0 || k == 0 {
+        return Ok(());
+    }
+    let mut t = try_vec(rows * cols, 0.0, what)?;
+    gemm::<f64>(super::features::level(), rows, cols, k, l, u, &mut t);
+    let tr = &t;
+    crate::pool::parallel_for(rows, (16_384 / cols).max(1), &|r| {
+        for i in r {
+            // SAFETY: row r0 + i of `a` (columns c0..c0+cols) is written by this chunk only; the
+            // caller holds no other reference to that block.
+            let row = unsafe { std::slice::from_raw_parts_mut(a.get().add((r0 + i) * lda + c0), cols) };
+            for (d, &v) in row.iter_mut().zip(&tr[i * cols..(i + 1) * cols]) {
+                *d -= v;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Below this width a panel of [`lu`] is factored column by column.
+const PANEL_LEAF: usize = 8;
+
+/// Factors the panel of columns c0..c1 (rows c0..n) of [`lu`] in place, recursively as LAPACK's
+/// `getrf2`: the left half, then the right half's rows c0..mid (a unit lower solve) and the rows
+/// below (each row updated once by the whole left half, in parallel), then the right half. Row
+/// swaps move whole rows, so the columns left of the panel follow.
+fn panel(n: usize, a: &mut [f64], piv: &mut [usize], c0: usize, c1: usize, sign: &mut f64, singular: &mut bool) {
+    if c1 - c0 <= PANEL_LEAF {
+        for j in c0..c1 {
+            let mut p = j;
+            let mut best = a[j * n + j].abs();
+            for i in j + 1..n {
+                let v = a[i * n + j].abs();
+                if v > best {
+                    best = v;
+                    p = i;
+                }
+            }
+            piv[j] = p;
+            let pv = a[p * n + j];
+            if pv != 0.0 {
+                if p != j {
+                    let (top, bot) = a.split_at_mut(p * n);
+                    top[j * n..(j + 1) * n].swap_with_slice(&mut bot[..n]);
+                    *sign = -*sign;
+                }
+                // as LAPACK: multiply by the reciprocal unless it would overflow
+                if pv.abs() >= f64::MIN_POSITIVE {
+                    let r = 1.0 / pv;
+                    for i in j + 1..n {
+                        a[i * n + j] *= r;
+                    }
+                } else {
+                    for i in j + 1..n {
+                        a[i * n + j] /= pv;
+                    }
+                }
+            } else {
+                *singular = true;
+            }
+            if j + 1 < c1 {
+                let (top, bot) = a.split_at_mut((j + 1) * n);
+                let urow = &top[j * n + j + 1..j * n + c1];
+                for row in bot.chunks_exact_mut(n) {
+                    let l = row[j];
+                    if l != 0.0 {
+                        axpy_neg(&mut row[j + 1..c1], l, urow);
+                    }
+                }
+            }
+        }
+        return;
+    }
+    let mid = c0 + (c1 - c0) / 2;
+    panel(n, a, piv, c0, mid, sign, singular);
+    // rows c0..mid of the right half: L11^-1 A12
+    for i in c0..mid {
+        let (top, bot) = a.split_at_mut(i * n);
+        let row = &mut bot[..n];
+        for p in c0..i {
+            let l = row[p];
+            if l != 0.0 {
+                axpy_neg(&mut row[mid..c1], l, &top[p * n + mid..p * n + c1]);
+            }
+        }
+    }
+    // rows mid..n of the right half: A22 -= L21 U12, one row at a time (U12 stays in L1)
+    let (top, bot) = a.split_at_mut(mid * n);
+    let top = &*top;
+    let rows = n - mid;
+    let bp = Shared(bot.as_mut_ptr());
+    crate::pool::parallel_for(rows, (8192 / (c1 - c0)).max(16), &|r| {
+        for i in r {
+            // SAFETY: row mid + i of `a` is written by this chunk only; `top` holds other rows.
+            let row = unsafe { std::slice::from_raw_parts_mut(bp.get().add(i * n), n) };
+            for p in c0..mid {
+                let l = row[p];
+                if l != 0.0 {
+                    axpy_neg(&mut row[mid..c1], l, &top[p * n + mid..p * n + c1]);
+                }
+            }
+        }
+    });
+    panel(n, a, piv, mid, c1, sign, singular);
+}
+
+/// The LU factorization with partial pivoting of the n x n matrix `a`, in place (unit lower L
+/// below the diagonal, U on and above it), as LAPACK's `getrf`: `piv[j]` is the row swapped with
+/// row j at step j. Returns the sign of the permutation and whether a pivot was exactly zero (the
+/// factorization then still completes, as LAPACK's does).
+pub fn lu(n: usize, a: &mut [f64], piv: &mut [usize]) -> Result<(f64, bool)> {
+    let mut sign = 1.0;
+    let mut singular = false;
+    let mut j0 = 0;
+    while j0 < n {
+        let j1 = (j0 + NB).min(n);
+        panel(n, a, piv, j0, j1, &mut sign, &mut singular);
+        if j1 < n {
+            // U12 = L11^-1 A12
+            for i in j0..j1 {
+                let (top, bot) = a.split_at_mut(i * n);
+                let row = &mut bot[..n];
+                for p in j0..i {
+                    let l = row[p];
+                    if l != 0.0 {
+                        axpy_neg(&mut row[j1..], l, &top[p * n + j1..(p + 1) * n]);
+                    }
+                }
+            }
+            // A22 -= L21 U12
+            let (m2, w) = (n - j1, j1 - j0);
+            let l21 = block(a, n, (j1, m2), (j0, w), "lu")?;
+            let u12 = block(a, n, (j0, w), (j1, m2), "lu")?;
+            sub_product(Shared(a.as_mut_ptr()), n, j1, j1, m2, m2, w, &l21, &u12, "lu")?;
+        }
+        j0 = j1;
+    }
+    Ok((sign, singular))
+}
+
+/// Solves `A X = B` in place for B (n x k) given [`lu`]'s factors of A: row swaps, then blocked
+/// forward (unit lower) and back (upper) substitution with GEMM updates between blocks.
+pub fn lu_solve(n: usize, k: usize, lu: &[f64], piv: &[usize], b: &mut [f64]) -> Result<()> {
+    if n == 0 || k == 0 {
+        return Ok(());
+    }
+    for (j, &p) in piv.iter().enumerate().take(n) {
+        if p != j {
+            let (top, bot) = b.split_at_mut(p * k);
+            top[j * k..(j + 1) * k].swap_with_slice(&mut bot[..k]);
+        }
+    }
+    let bp = Shared(b.as_mut_ptr());
+    let cols_chunk = (4096 / NB).max(8);
+    // forward: L Y = B
+    let mut i0 = 0;
+    while i0 < n {
+        let i1 = (i0 + NB).min(n);
+        if i0 > 0 {
+            let l = block(lu, n, (i0, i1 - i0), (0, i0), "solve")?;
+            // SAFETY: rows 0..i0 of `b` are copied here, before rows i0..i1 are written.
+            let y = block(unsafe { std::slice::from_raw_parts(bp.0, n * k) }, k, (0, i0), (0, k), "solve")?;
+            sub_product(bp, k, i0, 0, i1 - i0, k, i0, &l, &y, "solve")?;
+        }
+        crate::pool::parallel_for(k, cols_chunk, &|cr| {
+            for i in i0..i1 {
+                for p in i0..i {
+                    let l = lu[i * n + p];
+                    if l != 0.0 {
+                        // SAFETY: this chunk alone writes columns `cr` of rows i0..i1; rows i and
+                        // p (< i) are distinct.
+                        let (dst, src) = unsafe {
+                            (
+                                std::slice::from_raw_parts_mut(bp.get().add(i * k + cr.start), cr.len()),
+                                std::slice::from_raw_parts(bp.get().add(p * k + cr.start), cr.len()),
+                            )
+                        };
+                        axpy_neg(dst, l, src);
+                    }
+                }
+            }
+        });
+        i0 = i1;
+    }
+    // back: U X = Y
+    let mut i1 = n;
+    while i1 > 0 {
+        let i0 = i1.saturating_sub(NB);
+        if i1 < n {
+            let u = block(lu, n, (i0, i1 - i0), (i1, n - i1), "solve")?;
+            // SAFETY: rows i1..n of `b` are copied here, before rows i0..i1 are written.
+            let x = block(unsafe { std::slice::from_raw_parts(bp.0, n * k) }, k, (i1, n - i1), (0, k), "solve")?;
+            sub_product(bp, k, i0, 0, i1 - i0, k, n - i1, &u, &x, "solve")?;
+        }
+        crate::pool::parallel_for(k, cols_chunk, &|cr| {
+            for i in (i0..i1).rev() {
+                // SAFETY: this chunk alone writes columns `cr` of rows i0..i1; rows i and p (> i)
+                // are distinct.
+                let dst = unsafe { std::slice::from_raw_parts_mut(bp.get().add(i * k + cr.start), cr.len()) };
+                for p in i + 1..i1 {
+                    let u = lu[i * n + p];
+                    if u != 0.0 {
+                        // SAFETY: as above (row p is only read here).
+                        let src = unsafe { std::slice::from_raw_parts(bp.get().add(p * k + cr.start), cr.len()) };
+                        axpy_neg(dst, u, src);
+                    }
+                }
+                let d = lu[i * n + i];
+                dst.iter_mut().for_each(|v| *v /= d);
+            }
+        });
+        i1 = i0;
+    }
+    Ok(())
+}
+
+/// The lower Cholesky factor of the n x n matrix `a` (only its lower triangle is read), in place
+/// (the strict upper triangle is zeroed). `Err` when `a` is not positive definite.
+pub fn cholesky(n: usize, a: &mut [f64]) -> Result<()> {
+    for j in 0..n {
+        let rowj = &mut a[j * n..(j + 1) * n];
+        let d = rowj[j] - dot(&rowj[..j], &rowj[..j]);
+        if !(d > 0.0 && d.is_finite()) {
+            return Err(linalg(format!(
+                "cholesky: the matrix is not positive definite (leading minor {} is not)",
+                j + 1
+            )));
+        }
+        let d = d.sqrt();
+        rowj[j] = d;
+        rowj[j + 1..].iter_mut().for_each(|v| *v = 0.0);
+        let (upto, below) = a.split_at_mut((j + 1) * n);
+        let lj = &upto[j * n..j * n + j];
+        for row in below.chunks_exact_mut(n) {
+            row[j] = (row[j] - dot(&row[..j], lj)) / d;
+        }
+    }
+    Ok(())
+}
+
+/// Householder QR of the m x n matrix `a` in place, as LAPACK's `geqrf`: R on and above the
+/// diagonal, the reflectors' tails below it, their scales in `tau` (min(m, n)).
+pub fn qr(m: usize, n: usize, a: &mut [f64], tau: &mut [f64]) -> Result<()> {
+    let k = m.min(n);
+    let mut w = try_vec(n, 0.0, "qr")?;
+    for j in 0..k {
+        let alpha = a[j * n + j];
+        let xnorm = (j + 1..m).map(|i| a[i * n + j] * a[i * n + j]).sum::<f64>().sqrt();
+        let t = if xnorm == 0.0 {
+            0.0
+        } else {
+            let beta = -alpha.hypot(xnorm).copysign(alpha);
+            let scal = 1.0 / (alpha - beta);
+            for i in j + 1..m {
+                a[i * n + j] *= scal;
+            }
+            a[j * n + j] = beta;
+            (beta - alpha) / beta
+        };
+        tau[j] = t;
+        if t != 0.0 && j + 1 < n {
+            reflect(a, n, j, j + 1, n, m, t, &mut w);
+        }
+    }
+    Ok(())
+}
+
+/// Applies `I - t v v^T` (v = [1, a[j+1..m, j]] of the factored `a`, `lda` columns) to rows j..m,
+/// columns c0..c1 of `x` (`ldx` columns).
+#[allow(clippy::too_many_arguments)]
+fn reflect_into(
+    a: &[f64],
+    lda: usize,
+    x: &mut [f64],
+    ldx: usize,
+    c0: usize,
+    c1: usize,
+    m: usize,
+    j: usize,
+    t: f64,
+    w: &mut [f64],
+) {
+    let w = &mut w[..c1 - c0];
+    w.copy_from_slice(&x[j * ldx + c0..j * ldx + c1]);
+    for i in j + 1..m {
+        let v = a[i * lda + j];
+        if v != 0.0 {
+            for (d, &s) in w.iter_mut().zip(&x[i * ldx + c0..i * ldx + c1]) {
+                *d += v * s;
+            }
+        }
+    }
+    axpy_neg(&mut x[j * ldx + c0..j * ldx + c1], t, w);
+    for i in j + 1..m {
+        let v = t * a[i * lda + j];
+        if v != 0.0 {
+            axpy_neg(&mut x[i * ldx + c0..i * ldx + c1], v, w);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reflect(a: &mut [f64], n: usize, j: usize, c0: usize, c1: usize, m: usize, t: f64, w: &mut [f64]) {
+    // the reflector's column j is left of c0, so reading it while updating columns c0.. is safe
+    let w = &mut w[..c1 - c0];
+    w.copy_from_slice(&a[j * n + c0..j * n + c1]);
+    for i in j + 1..m {
+        let v = a[i * n + j];
+        if v != 0.0 {
+            let (wr, src) = (&mut *w, &a[i * n + c0..i * n + c1]);
+            for (d, &s) in wr.iter_mut().zip(src) {
+                *d += v * s;
+            }
+        }
+    }
+    axpy_neg(&mut a[j * n + c0..j * n + c1], t, w);
+    for i in j + 1..m {
+        let v = t * a[i * n + j];
+        if v != 0.0 {
+            axpy_neg(&mut a[i * n + c0..i * n + c1], v, w);
+        }
+    }
+}
+
+/// The m x qc matrix Q (qc = min(m, n) or m) of [`qr`]'s factors, as LAPACK's `orgqr`.
+pub fn qr_q(m: usize, n: usize, a: &[f64], tau: &[f64], qc: usize, q: &mut [f64]) -> Result<()> {
+    q.iter_mut().for_each(|v| *v = 0.0);
+    for i in 0..m.min(qc) {
+        q[i * qc + i] = 1.0;
+    }
+    let mut w = try_vec(qc, 0.0, "qr")?;
+    for j in (0..m.min(n)).rev() {
+        if tau[j] != 0.0 {
+            reflect_into(a, n, q, qc, j, qc, m, j, tau[j], &mut w);
+        }
+    }
+    Ok(())
+}
+
+/// Eigenvalues (ascending, in `d`) and, with `vectors`, eigenvectors of the symmetric n x n
+/// matrix `w` (whose full content is read): on return row j of `w` is the eigenvector of `d[j]`.
+/// Householder tridiagonalisation then the implicit QL method (EISPACK's tred2 and tql2, here on
+/// the transpose so every inner loop runs along a row).
+pub fn eigh(n: usize, w: &mut [f64], d: &mut [f64], vectors: bool) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    let mut e = try_vec(n, 0.0, "eigh")?;
+    // w[j][k] plays tred2's V[k][j]
+    for j in 0..n {
+        d[j] = w[j * n + n - 1];
+    }
+    for i in (1..n).rev() {
+        let scale: f64 = d[..i].iter().map(|v| v.abs()).sum();
+        let mut h = 0.0;
+        if scale == 0.0 {
+            e[i] = d[i - 1];
+            for j in 0..i {
+                d[j] = w[j * n + i - 1];
+                w[j * n + i] = 0.0;
+                w[i * n + j] = 0.0;
+            }
+        } else {
+            for v in &mut d[..i] {
+                *v /= scale;
+                h += *v * *v;
+            }
+            let f = d[i - 1];
+            let mut g = h.sqrt();
+            if f > 0.0 {
+                g = -g;
+            }
+            e[i] = scale * g;
+            h -= f * g;
+            d[i - 1] = f - g;
+            e[..i].iter_mut().for_each(|v| *v = 0.0);
+            for j in 0..i {
+                let f = d[j];
+                w[i * n + j] = f;
+                let row = &w[j * n..j * n + i];
+                let g = e[j] + row[j] * f + dot_axpy(&row[j + 1..i], &d[j + 1..i], &mut e[j + 1..i], f);
+                e[j] = g;
+            }
+            let mut f = 0.0;
+            for j in 0..i {
+                e[j] /= h;
+                f += e[j] * d[j];
+            }
+            let hh = f / (h + h);
+            for j in 0..i {
+                e[j] -= hh * d[j];
+            }
+            for j in 0..i {
+                let (f, g) = (d[j], e[j]);
+                rank2(&mut w[j * n + j..j * n + i], f, &e[j..i], g, &d[j..i]);
+                d[j] = w[j * n + i - 1];
+                w[j * n + i] = 0.0;
+            }
+        }
+        d[i] = h;
+    }
+    // accumulate the transformations
+    for i in 0..n - 1 {
+        w[i * n + n - 1] = w[i * n + i];
+        w[i * n + i] = 1.0;
+        let h = d[i + 1];
+        if h != 0.0 {
+            for k in 0..=i {
+                d[k] = w[(i + 1) * n + k] / h;
+            }
+            for j in 0..=i {
+                let g = dot(&w[(i + 1) * n..(i + 1) * n + i + 1], &w[j * n..j * n + i + 1]);
+                axpy_neg(&mut w[j * n..j * n + i + 1], g, &d[..=i]);
+            }
+        }
+        for k in 0..=i {
+            w[(i + 1) * n + k] = 0.0;
+        }
+    }
+    for j in 0..n {
+        d[j] = w[j * n + n - 1];
+        w[j * n + n - 1] = 0.0;
+    }
+    w[(n - 1) * n + n - 1] = 1.0;
+    e[0] = 0.0;
+    // implicit QL
+    for i in 1..n {
+        e[i - 1] = e[i];
+    }
+    e[n - 1] = 0.0;
+    let eps = f64::EPSILON;
+    let (mut f, mut tst1) = (0.0f64, 0.0f64);
+    for l in 0..n {
+        tst1 = tst1.max(d[l].abs() + e[l].abs());
+        let mut m = l;
+        while m < n - 1 && e[m].abs() > eps * tst1 {
+            m += 1;
+        }
+        if m > l {
+            let mut iter = 0;
+            loop {
+                iter += 1;
+                if iter > 60 || !tst1.is_finite() {
+                    return Err(linalg("eigh: the eigenvalue iteration did not converge".into()));
+                }
+                let g = d[l];
+                let mut p = (d[l + 1] - g) / (2.0 * e[l]);
+                let mut r = p.hypot(1.0);
+                if p < 0.0 {
+                    r = -r;
+                }
+                d[l] = e[l] / (p + r);
+                d[l + 1] = e[l] * (p + r);
+                let dl1 = d[l + 1];
+                let mut h = g - d[l];
+                for v in &mut d[l + 2..] {
+                    *v -= h;
+                }
+                f += h;
+                p = d[m];
+                let (mut c, mut c2, mut c3) = (1.0f64, 1.0f64, 1.0f64);
+                let el1 = e[l + 1];
+                let (mut s, mut s2) = (0.0f64, 0.0f64);
+                for i in (l..m).rev() {
+                    c3 = c2;
+                    c2 = c;
+                    s2 = s;
+                    let g = c * e[i];
+                    h = c * p;
+                    r = p.hypot(e[i]);
+                    e[i + 1] = s * r;
+                    s = e[i] / r;
+                    c = p / r;
+                    p = c * d[i] - s * g;
+                    d[i + 1] = h + s * (c * g + s * d[i]);
+                    if vectors {
+                        let (top, bot) = w.split_at_mut((i + 1) * n);
+                        // (v_i, v_i+1) <- (c v_i - s v_i+1, s v_i + c v_i+1)
+                        rotate(&mut top[i * n..], &mut bot[..n], c, s);
+                    }
+                }
+                p = -s * s2 * c3 * el1 * e[l] / dl1;
+                e[l] = s * p;
+                d[l] = c * p;
+                if e[l].abs() <= eps * tst1 {
+                    break;
+                }
+            }
+        }
+        d[l] += f;
+        e[l] = 0.0;
+    }
+    // ascending, vectors along
+    for i in 0..n.saturating_sub(1) {
+        let mut k = i;
+        for j in i + 1..n {
+            if d[j] < d[k] {
+                k = j;
+            }
+        }
+        if k != i {
+            d.swap(i, k);
+            if vectors {
+                let (top, bot) = w.split_at_mut(k * n);
+                top[i * n..(i + 1) * n].swap_with_slice(&mut bot[..n]);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One-sided Jacobi on the `cnt` rows (each of length `len`, cnt <= len) of `g`: rotates pairs of
+/// rows until all are mutually orthogonal, applying the same rotations to the rows of `v`
+/// (cnt x cnt) when given. Pairs of a round-robin round are disjoint and run on the pool.
+fn jacobi(len: usize, cnt: usize, g: &mut [f64], v: Option<&mut [f64]>) -> Result<()> {
+    if cnt < 2 {
+        return Ok(());
+    }
+    let players = cnt + cnt % 2;
+    let mut order: Vec<usize> = (0..players).collect();
+    let gp = Shared(g.as_mut_ptr());
+    let vp = v.map(|v| Shared(v.as_mut_ptr()));
+    let tol = f64::EPSILON * (len as f64).max(1.0);
+    let min_chunk = (32_768 / (len + cnt)).max(1);
+    // the squared row norms, kept up to date through the rotations and recomputed every sweep
+    let mut norms = try_vec(cnt, 0.0, "svd")?;
+    let np = Shared(norms.as_mut_ptr());
+    for _sweep in 0..80 {
+        for (j, nj) in norms.iter_mut().enumerate() {
+            let row = &g[j * len..(j + 1) * len];
+            *nj = dot(row, row);
+        }
+        let rotated = std::sync::atomic::AtomicBool::new(false);
+        for _round in 0..players - 1 {
+            let ord = &order;
+            let rot = &rotated;
+            crate::pool::parallel_for(players / 2, min_chunk, &|r| {
+                for i in r {
+                    let (p, q) = (ord[i], ord[players - 1 - i]);
+                    if p >= cnt || q >= cnt {
+                        continue;
+                    }
+                    // SAFETY: the pairs of a round are disjoint, so rows p and q of `g` (and of
+                    // `v`) are touched by this pair only.
+                    let (x, y) = unsafe {
+                        (
+                            std::slice::from_raw_parts_mut(gp.get().add(p * len), len),
+                            std::slice::from_raw_parts_mut(gp.get().add(q * len), len),
+                        )
+                    };
+                    // SAFETY: entries p and q of `norms` belong to this pair (as the rows).
+                    let (np_, nq) = unsafe { (&mut *np.get().add(p), &mut *np.get().add(q)) };
+                    let (alpha, beta, gamma) = (*np_, *nq, dot(x, y));
+                    if gamma == 0.0 || gamma.abs() <= tol * (alpha * beta).sqrt() || !gamma.is_finite() {
+                        continue;
+                    }
+                    let zeta = (beta - alpha) / (2.0 * gamma);
+                    let t = zeta.signum() / (zeta.abs() + (1.0 + zeta * zeta).sqrt());
+                    let c = 1.0 / (1.0 + t * t).sqrt();
+                    let s = c * t;
+                    if s == 0.0 {
+                        continue;
+                    }
+                    rot.store(true, std::sync::atomic::Ordering::Relaxed);
+                    *np_ = alpha - t * gamma;
+                    *nq = beta + t * gamma;
+                    rotate(x, y, c, s);
+                    if let Some(vp) = vp {
+                        // SAFETY: as above, rows p and q of `v` belong to this pair.
+                        let (x, y) = unsafe {
+                            (
+                                std::slice::from_raw_parts_mut(vp.get().add(p * cnt), cnt),
+                                std::slice::from_raw_parts_mut(vp.get().add(q * cnt), cnt),
+                            )
+                        };
+                        rotate(x, y, c, s);
+                    }
+                }
+            });
+            order[1..].rotate_right(1);
+        }
+        if !rotated.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+    }
+    Err(linalg("svd: the Jacobi iteration did not converge".into()))
+}
+
+/// Fills the rows of the orthonormal set `u` (cnt rows of length `len`) flagged `missing` with unit
+/// vectors orthogonal to every other row: each is the unit vector e_i farthest from the span of
+/// the rows so far (its residual is 1 - sum of squares of column i), orthogonalised twice.
+fn complete(len: usize, cnt: usize, u: &mut [f64], missing: &mut [bool]) -> Result<()> {
+    let mut x = try_vec(len, 0.0, "svd")?;
+    let mut resid = try_vec(len, 1.0, "svd")?;
+    for o in 0..cnt {
+        if !missing[o] {
+            for (r, &v) in resid.iter_mut().zip(&u[o * len..(o + 1) * len]) {
+                *r -= v * v;
+            }
+        }
+    }
+    for r in 0..cnt {
+        if !missing[r] {
+            continue;
+        }
+        let best = (0..len).max_by(|&i, &j| resid[i].total_cmp(&resid[j])).unwrap_or(0);
+        x.iter_mut().for_each(|v| *v = 0.0);
+        x[best] = 1.0;
+        for _ in 0..2 {
+            for o in 0..cnt {
+                if !missing[o] {
+                    let row = &u[o * len..(o + 1) * len];
+                    let pr = dot(&x, row);
+                    axpy_neg(&mut x, pr, row);
+                }
+            }
+        }
+        let nrm = dot(&x, &x).sqrt();
+        for (d, &v) in u[r * len..(r + 1) * len].iter_mut().zip(&x) {
+            *d = v / nrm;
+        }
+        missing[r] = false;
+        for (q, &v) in resid.iter_mut().zip(&u[r * len..(r + 1) * len]) {
+            *q -= v * v;
+        }
+    }
+    Ok(())
+}
+
+/// From this many rows on, [`svd`] preconditions the Jacobi sweeps ([`precondition`]).
+const PRECONDITION: usize = 24;
+
+/// Rotates the rows of `g` (cnt x len) by the eigenvectors of their Gram matrix `g g^T` (one GEMM,
+/// [`eigh`], one GEMM), so the one-sided Jacobi sweeps that follow start from nearly orthogonal
+/// rows and converge in a few sweeps; `v` becomes those eigenvectors (as rows), the rotation
+/// applied. The Jacobi sweeps still decide the result (its accuracy is theirs); if the eigenvalue
+/// iteration fails, `g` and `v` are left as they were.
+fn precondition(len: usize, cnt: usize, g: &mut [f64], v: Option<&mut [f64]>) -> Result<()> {
+    let simd = super::features::level();
+    let mut gt = try_vec(len * cnt, 0.0, "svd")?;
+    for j in 0..cnt {
+        for k in 0..len {
+            gt[k * cnt + j] = g[j * len + k];
+        }
+    }
+    let mut w = try_vec(cnt * cnt, 0.0, "svd")?;
+    gemm::<f64>(simd, cnt, cnt, len, g, &gt, &mut w);
+    drop(gt);
+    let mut d = try_vec(cnt, 0.0, "svd")?;
+    if eigh(cnt, &mut w, &mut d, true).is_err() {
+        return Ok(());
+    }
+    let mut rotated = try_vec(cnt * len, 0.0, "svd")?;
+    gemm::<f64>(simd, cnt, len, cnt, &w, g, &mut rotated);
+    g.copy_from_slice(&rotated);
+    if let Some(v) = v {
+        v.copy_from_slice(&w);
+    }
+    Ok(())
+}
+
+/// The SVD of the m x n matrix `a`: singular values descending in `s` (min(m, n)); with `uv`,
+/// `u` (m x ucols) and `vh` (vrows x n), where ucols/vrows are min(m, n) or m/n (full).
+#[allow(clippy::too_many_arguments)]
+pub fn svd(
+    m: usize,
+    n: usize,
+    a: &[f64],
+    s: &mut [f64],
+    uv: Option<(&mut [f64], usize, &mut [f64], usize)>,
+) -> Result<()> {
+    if a.iter().any(|v| !v.is_finite()) {
+        return Err(linalg("svd: the matrix has non-finite values (SVD did not converge)".into()));
+    }
+    let tall = m >= n;
+    let (len, cnt) = if tall { (m, n) } else { (n, m) };
+    let k = cnt;
+    // rows of g: the columns of a (tall) or the rows of a (wide)
+    let mut g = try_vec(cnt * len, 0.0, "svd")?;
+    if tall {
+        for i in 0..m {
+            for j in 0..n {
+                g[j * len + i] = a[i * n + j];
+            }
+        }
+    } else {
+        g.copy_from_slice(&a[..m * n]);
+    }
+    let want = uv.is_some();
+    let mut v = if want { try_vec(cnt * cnt, 0.0, "svd")? } else { Vec::new() };
+    for i in 0..if want { cnt } else { 0 } {
+        v[i * cnt + i] = 1.0;
+    }
+    if cnt >= PRECONDITION {
+        precondition(len, cnt, &mut g, if want { Some(&mut v) } else { None })?;
+    }
+    jacobi(len, cnt, &mut g, if want { Some(&mut v) } else { None })?;
+    let norms: Vec<f64> =
+        (0..cnt).map(|j| dot(&g[j * len..(j + 1) * len], &g[j * len..(j + 1) * len]).sqrt()).collect();
+    let mut perm: Vec<usize> = (0..cnt).collect();
+    perm.sort_by(|&x, &y| norms[y].total_cmp(&norms[x]));
+    for (i, &p) in perm.iter().enumerate() {
+        s[i] = norms[p];
+    }
+    let Some((u, ucols, vh, vrows)) = uv else {
+        return Ok(());
+    };
+    // the left vectors of the Jacobi problem: normalised rows of g, sorted, completed
+    let rows = if tall { ucols } else { vrows };
+    let mut lv = try_vec(rows * len, 0.0, "svd")?;
+    let mut missing = try_vec(rows, false, "svd")?;
+    for (i, &p) in perm.iter().enumerate() {
+        if norms[p] > 0.0 {
+            for (d, &x) in lv[i * len..(i + 1) * len].iter_mut().zip(&g[p * len..(p + 1) * len]) {
+                *d = x / norms[p];
+            }
+        } else {
+            missing[i] = true;
+        }
+    }
+    missing[k..].iter_mut().for_each(|x| *x = true);
+    complete(len, rows, &mut lv, &mut missing)?;
+    // the right vectors: rows of v, sorted
+    if tall {
+        // u = lv^T (m x ucols), vh = sorted rows of v (n x n)
+        for i in 0..m {
+            for j in 0..ucols {
+                u[i * ucols + j] = lv[j * len + i];
+            }
+        }
+        for (i, &p) in perm.iter().enumerate() {
+            vh[i * n..(i + 1) * n].copy_from_slice(&v[p * cnt..(p + 1) * cnt]);
+        }
+    } else {
+        // vh = lv (vrows x n), u[:, i] = row perm[i] of v (m x m)
+        vh[..vrows * n].copy_from_slice(&lv);
+        for (i, &p) in perm.iter().enumerate() {
+            for r in 0..m {
+                u[r * m + i] = v[p * cnt + r];
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reproducible matrix with entries in [-1, 1) (an LCG: no test dependency).
+    fn matrix(rows: usize, cols: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (0..rows * cols)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+            })
+            .collect()
+    }
+
+    fn matmul(m: usize, k: usize, n: usize, a: &[f64], b: &[f64]) -> Vec<f64> {
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for p in 0..k {
+                for j in 0..n {
+                    c[i * n + j] += a[i * k + p] * b[p * n + j];
+                }
+            }
+        }
+        c
+    }
+
+    fn max_diff(x: &[f64], y: &[f64]) -> f64 {
+        x.iter().zip(y).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn lu_solves_across_block_edges() {
+        // sizes below, at and across the block size, several right-hand sides
+        for n in [1, 2, 7, NB, NB + 1, 2 * NB + 5] {
+            let a = matrix(n, n, n as u64);
+            let b = matrix(n, 3, 99);
+            let mut lu_a = a.clone();
+            let mut piv = vec![0; n];
+            let (_, singular) = lu(n, &mut lu_a, &mut piv).unwrap();
+            assert!(!singular);
+            let mut x = b.clone();
+            lu_solve(n, 3, &lu_a, &piv, &mut x).unwrap();
+            assert!(max_diff(&matmul(n, n, 3, &a, &x), &b) < 1e-9, "n = {n}");
+        }
+        let mut s = vec![1.0, 2.0, 2.0, 4.0];
+        assert!(lu(2, &mut s, &mut [0, 0]).unwrap().1, "a singular matrix is reported");
+    }
+
+    #[test]
+    fn cholesky_qr_eigh_svd_reconstruct() {
+        let n = 9;
+        let a = matrix(n, n, 3);
+        // cholesky of a a^T + n I
+        let mut spd = matmul(n, n, n, &a, &(0..n * n).map(|i| a[(i % n) * n + i / n]).collect::<Vec<_>>());
+        (0..n).for_each(|i| spd[i * n + i] += n as f64);
+        let mut l = spd.clone();
+        cholesky(n, &mut l).unwrap();
+        let lt: Vec<f64> = (0..n * n).map(|i| l[(i % n) * n + i / n]).collect();
+        assert!(max_diff(&matmul(n, n, n, &l, &lt), &spd) < 1e-12);
+        assert!(cholesky(2, &mut [1.0, 2.0, 2.0, 1.0]).is_err());
+        // qr of a tall matrix
+        let (m, k) = (12, 5);
+        let t = matrix(m, k, 4);
+        let (mut f, mut tau) = (t.clone(), vec![0.0; k]);
+        qr(m, k, &mut f, &mut tau).unwrap();
+        let mut q = vec![0.0; m * k];
+        qr_q(m, k, &f, &tau, k, &mut q).unwrap();
+        let r: Vec<f64> = (0..k * k).map(|i| if i % k >= i / k { f[(i / k) * k + i % k] } else { 0.0 }).collect();
+        assert!(max_diff(&matmul(m, k, k, &q, &r), &t) < 1e-13);
+        // eigh of a symmetric matrix: V W V^T
+        let sym: Vec<f64> = (0..n * n).map(|i| a[i] + a[(i % n) * n + i / n]).collect();
+        let (mut w, mut d) = (sym.clone(), vec![0.0; n]);
+        eigh(n, &mut w, &mut d, true).unwrap();
+        assert!(d.windows(2).all(|p| p[0] <= p[1]));
+        let vwt: Vec<f64> = (0..n * n).map(|i| w[(i % n) * n + i / n] * d[i % n]).collect(); // V diag(d)
+        assert!(max_diff(&matmul(n, n, n, &vwt, &w), &sym) < 1e-12);
+        // svd of a wide matrix with full matrices
+        let (m, k) = (4, 7);
+        let x = matrix(m, k, 5);
+        let (mut u, mut s, mut vh) = (vec![0.0; m * m], vec![0.0; m], vec![0.0; k * k]);
+        svd(m, k, &x, &mut s, Some((&mut u, m, &mut vh, k))).unwrap();
+        assert!(s.windows(2).all(|p| p[0] >= p[1]));
+        let us: Vec<f64> = (0..m * m).map(|i| u[i] * s[i % m]).collect();
+        assert!(max_diff(&matmul(m, m, k, &us, &vh[..m * k]), &x) < 1e-13);
+        let vvt = matmul(k, k, k, &vh, &(0..k * k).map(|i| vh[(i % k) * k + i / k]).collect::<Vec<_>>());
+        let eye: Vec<f64> = (0..k * k).map(|i| if i % k == i / k { 1.0 } else { 0.0 }).collect();
+        assert!(max_diff(&vvt, &eye) < 1e-13, "the completed V^H is orthogonal");
+        // a tall one large enough to be preconditioned, values only and with vectors
+        let (m, k) = (40, PRECONDITION + 2);
+        let x = matrix(m, k, 6);
+        let mut s0 = vec![0.0; k];
+        svd(m, k, &x, &mut s0, None).unwrap();
+        let (mut u, mut s, mut vh) = (vec![0.0; m * k], vec![0.0; k], vec![0.0; k * k]);
+        svd(m, k, &x, &mut s, Some((&mut u, k, &mut vh, k))).unwrap();
+        assert!(max_diff(&s, &s0) < 1e-13);
+        let us: Vec<f64> = (0..m * k).map(|i| u[i] * s[i % k]).collect();
+        assert!(max_diff(&matmul(m, k, k, &us, &vh), &x) < 1e-13);
+    }
+}
