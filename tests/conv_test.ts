@@ -104,7 +104,8 @@ for (const op of ["conv2d", "conv1d", "maxPool2d", "avgPool2d"] as const) {
         }
       });
     }
-    assert.equal(cb.memory().tensors, before);
+    // at most `before`: a collection meanwhile may free tensors earlier tests left to the GC
+    assert.ok(cb.memory().tensors <= before, `${cb.memory().tensors - before} tensor(s) left alive`);
   });
 }
 
@@ -180,7 +181,8 @@ test("conv: float16 computes in float32 and keeps its dtype; conv leaves no inte
     const r = f();
     assert.equal(r.dtype, "float16");
     r.dispose();
-    assert.equal(cb.memory().tensors, before);
+    // at most `before`: a collection meanwhile may free tensors earlier tests left to the GC
+    assert.ok(cb.memory().tensors <= before, `${cb.memory().tensors - before} tensor(s) left alive`);
   }
   const same = cb.conv2d(x, w, { padding: "same" });
   assert.deepEqual((same.toArray() as number[][][][])[0]![0]![1], [12, 18, 18, 12]);

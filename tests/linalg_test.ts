@@ -324,7 +324,8 @@ test("linalg: every function frees its intermediates (memory().tensors returns t
       ? [r]
       : Object.values(r as object).filter((t) => t instanceof cb.Tensor);
     for (const t of ts) (t as cb.Tensor).dispose();
-    assert.equal(cb.memory().tensors, before, `${name} left ${cb.memory().tensors - before} tensor(s) alive`);
+    // at most `before`: a collection meanwhile may free tensors earlier tests left to the GC
+    assert.ok(cb.memory().tensors <= before, `${name} left ${cb.memory().tensors - before} tensor(s) alive`);
   }
   // failures free too
   const [z, o, nan, one] = [cb.zeros([2, 2]), cb.ones([2]), cb.tensor([[NaN]]), cb.ones([1])];
@@ -332,7 +333,8 @@ test("linalg: every function frees its intermediates (memory().tensors returns t
   assert.throws(() => cb.linalg.solve(z, o), linalgError);
   assert.throws(() => cb.linalg.lstsq(nan, one), linalgError);
   assert.throws(() => cb.linalg.pinv(nan), linalgError);
-  assert.equal(cb.memory().tensors, before);
+  // at most `before`: a collection meanwhile may free tensors earlier tests left to the GC
+  assert.ok(cb.memory().tensors <= before, `${cb.memory().tensors - before} tensor(s) left alive`);
   for (const t of [a, b, z, o, nan, one]) t.dispose();
 });
 

@@ -60,7 +60,8 @@ test("staples: each composite leaves no intermediate behind (memory().tensors re
     const before = cb.memory().tensors;
     const r = f();
     for (const t of Array.isArray(r) ? r : [r]) if (t instanceof cb.Tensor) t.dispose();
-    assert.equal(cb.memory().tensors, before, `${name} left ${cb.memory().tensors - before} tensor(s) alive`);
+    // at most `before`: a collection meanwhile may free tensors earlier tests left to the GC
+    assert.ok(cb.memory().tensors <= before, `${name} left ${cb.memory().tensors - before} tensor(s) alive`);
   }
   for (const t of [x, m, v, w, ix, seven, sx, bad, sq]) t.dispose();
 });

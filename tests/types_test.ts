@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
@@ -93,14 +93,18 @@ function rel(dir: string, file: string): string {
 }
 
 function run(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, {
-    cwd,
-    encoding: "utf8",
-    maxBuffer: 64 << 20,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
+  // NOTE: the output goes to a file, not a pipe: tsc ends with process.exit, and under Bun a child's
+  // piped stdout past ~64 KB can lose its tail at exit (the end of --listFiles went missing).
+  const log = join(cwd, "checker-output.txt");
+  const fd = openSync(log, "w");
+  let r;
+  try {
+    r = spawnSync(cmd, args, { cwd, stdio: ["ignore", fd, fd], env: { ...process.env, NO_COLOR: "1" } });
+  } finally {
+    closeSync(fd);
+  }
   if (r.error) throw r.error;
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  return { status: r.status, out: readFileSync(log, "utf8") };
 }
 
 /**
