@@ -25,6 +25,7 @@ pub mod linalg;
 pub mod math;
 pub mod random;
 pub mod reduce;
+pub mod symeig;
 
 use crate::dtype::Elem;
 use crate::layout::{for_each_offsets, Layout};
