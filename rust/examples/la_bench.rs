@@ -1,5 +1,5 @@
 //! The dense factorizations measured directly, without FFI, for tuning:
-//! `cargo run --release --example la_bench [n]` prints the median of 5 runs of `lu`, `lu_solve`
+//! `cargo run --release --example la_bench [n] [lu|eigh]` prints the median of 5 runs of `lu`, `lu_solve`
 //! with 1 and n right-hand sides, and `eigh` with and without vectors (at n / 2), at all threads.
 //! `npm run bench` compares the public functions against numpy; this is the quick loop.
 use cobalt::cpu::lapack;
@@ -18,18 +18,11 @@ fn median(mut f: impl FnMut()) -> f64 {
     xs[2]
 }
 
-fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1024);
-    let mut seed = 7u64;
-    let mut rnd = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-    };
-    let a: Vec<f64> = (0..n * n).map(|_| rnd()).collect();
-    let mut lu = a.clone();
+fn lu_part(n: usize, a: &[f64], rnd: &mut impl FnMut() -> f64) {
+    let mut lu = a.to_vec();
     let mut piv = vec![0usize; n];
     let t_lu = median(|| {
-        lu.copy_from_slice(&a);
+        lu.copy_from_slice(a);
         lapack::lu(n, &mut lu, &mut piv).expect("lu");
     });
     let b1: Vec<f64> = (0..n).map(|_| rnd()).collect();
@@ -48,6 +41,23 @@ fn main() {
         .map(|i| (0..n).map(|k| a[i * n + k] * xn[k * n + i]).sum::<f64>() - 1.0)
         .fold(0.0f64, |m, v| m.max(v.abs()));
     println!("n={n}: lu {t_lu:.2} ms, solve(1) {t_s1:.2} ms, solve(n) {t_sn:.2} ms (inverse diag err {err:.1e})");
+}
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1024);
+    let only = std::env::args().nth(2).unwrap_or_default();
+    let mut seed = 7u64;
+    let mut rnd = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    let a: Vec<f64> = (0..n * n).map(|_| rnd()).collect();
+    if only != "eigh" {
+        lu_part(n, &a, &mut rnd);
+    }
+    if only == "lu" {
+        return;
+    }
     let h = n / 2;
     let s: Vec<f64> = (0..h * h).map(|i| a[(i / h) * n + i % h] + a[(i % h) * n + i / h]).collect();
     let (mut w, mut d) = (s.clone(), vec![0.0; h]);

@@ -220,17 +220,16 @@ struct Packed {
 struct Line([u8; 64]);
 
 impl Packed {
-    /// A zeroed slice of `len` elements, reusing the buffer.
-    fn zeroed<T: GemmFloat>(&mut self, len: usize) -> &mut [T] {
+    /// A slice of `len` elements, reusing the buffer (its content is stale: the packers write
+    /// every element, padding included).
+    fn slice<T: GemmFloat>(&mut self, len: usize) -> &mut [T] {
         let lines = (len * std::mem::size_of::<T>()).div_ceil(64);
         if self.lines.len() < lines {
             self.lines.resize(lines, Line([0; 64]));
         }
-        // SAFETY: the buffer holds at least `len` T's and is 64-byte aligned (>= align_of T); any
-        // bytes are a valid f32/f64, and the slice is zeroed before it is handed out.
-        let out = unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr() as *mut T, len) };
-        out.iter_mut().for_each(|v| *v = T::zero());
-        out
+        // SAFETY: the buffer holds at least `len` T's and is 64-byte aligned (>= align_of T); its
+        // bytes are initialized, and any bytes are a valid f32/f64.
+        unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr() as *mut T, len) }
     }
 }
 
@@ -250,27 +249,74 @@ fn with_packed<R>(key: &'static PackedKey, f: impl FnOnce(&mut Packed) -> R) -> 
     })
 }
 
-/// Packs `b[pc..pc+kc, jc..jc+nc]` (row-major, `ldb` columns) into panels of NR columns, zero-padded.
+/// Packs `b[pc..pc+kc, jc..jc+nc]` (row-major, `ldb` apart) into panels of NR columns, zero-padded.
+///
+/// # Safety
+/// `b` is valid for reads of that block.
 #[allow(clippy::too_many_arguments)]
-fn pack_b<T: GemmFloat>(b: &[T], ldb: usize, nr: usize, pc: usize, kc: usize, jc: usize, nc: usize, out: &mut [T]) {
+unsafe fn pack_b<T: GemmFloat>(
+    b: *const T,
+    ldb: usize,
+    nr: usize,
+    pc: usize,
+    kc: usize,
+    jc: usize,
+    nc: usize,
+    out: &mut [T],
+) {
     for (jp, dst) in out.chunks_exact_mut(kc * nr).enumerate().take(nc.div_ceil(nr)) {
         let j0 = jc + jp * nr;
         let w = nr.min(jc + nc - j0);
-        for p in 0..kc {
-            let src = &b[(pc + p) * ldb + j0..(pc + p) * ldb + j0 + w];
-            dst[p * nr..p * nr + w].copy_from_slice(src);
+        for (p, d) in dst.chunks_exact_mut(nr).enumerate() {
+            // SAFETY: inside the block (contract).
+            let src = unsafe { std::slice::from_raw_parts(b.add((pc + p) * ldb + j0), w) };
+            // fixed-width copies compile to vector moves (a runtime length calls memcpy per row)
+            match (w == nr, nr) {
+                (true, 8) => d[..8].copy_from_slice(&src[..8]),
+                (true, 16) => d[..16].copy_from_slice(&src[..16]),
+                (true, 32) => d[..32].copy_from_slice(&src[..32]),
+                _ => {
+                    d[..w].copy_from_slice(src);
+                    d[w..].iter_mut().for_each(|v| *v = T::zero());
+                }
+            }
         }
     }
 }
 
-/// Packs `a[ic..ic+mc, pc..pc+kc]` (row-major, `lda` columns) into panels of MR rows, zero-padded.
+/// Packs `a[ic..ic+mc, pc..pc+kc]` (row-major, `lda` apart) into panels of MR rows, zero-padded,
+/// negated when `neg`.
+///
+/// # Safety
+/// `a` is valid for reads of that block.
 #[allow(clippy::too_many_arguments)]
-fn pack_a<T: GemmFloat>(a: &[T], lda: usize, mr: usize, ic: usize, mc: usize, pc: usize, kc: usize, out: &mut [T]) {
+unsafe fn pack_a<T: GemmFloat>(
+    a: *const T,
+    lda: usize,
+    mr: usize,
+    (ic, mc): (usize, usize),
+    (pc, kc): (usize, usize),
+    neg: bool,
+    out: &mut [T],
+) {
     for (ip, dst) in out.chunks_exact_mut(kc * mr).enumerate().take(mc.div_ceil(mr)) {
-        for i in 0..mr.min(mc - ip * mr) {
-            let row = &a[(ic + ip * mr + i) * lda + pc..(ic + ip * mr + i) * lda + pc + kc];
-            for (p, &v) in row.iter().enumerate() {
-                dst[p * mr + i] = v;
+        let h = mr.min(mc - ip * mr);
+        for i in 0..h {
+            // SAFETY: inside the block (contract).
+            let row = unsafe { std::slice::from_raw_parts(a.add((ic + ip * mr + i) * lda + pc), kc) };
+            if neg {
+                for (p, &v) in row.iter().enumerate() {
+                    dst[p * mr + i] = T::zero().sub(v);
+                }
+            } else {
+                for (p, &v) in row.iter().enumerate() {
+                    dst[p * mr + i] = v;
+                }
+            }
+        }
+        if h < mr {
+            for p in 0..kc {
+                dst[p * mr + h..(p + 1) * mr].iter_mut().for_each(|v| *v = T::zero());
             }
         }
     }
@@ -294,17 +340,69 @@ pub fn gemm_blocked<T: GemmFloat>(
     c: &mut [T],
 ) {
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm: buffers too small");
+    let mat = |p, ld| Mat { p, ld };
+    // SAFETY: the slices hold the three matrices (asserted) and `c` is exclusive.
+    unsafe { gemm_strided(simd, blk, (m, n, k), mat(a.as_ptr(), k), mat(b.as_ptr(), n), c.as_mut_ptr(), n, false) }
+}
+
+/// A read-only row-major matrix operand: its first element and the distance between rows.
+#[derive(Clone, Copy, Debug)]
+pub struct Mat<T> {
+    pub p: *const T,
+    pub ld: usize,
+}
+
+/// `c -= a @ b` for strided row-major operands (`a` m x k, `b` k x n, `c` m x n with `ldc`): the
+/// update of blocked factorizations, run in place on blocks of one matrix (no copies).
+///
+/// # Safety
+/// `a`, `b` and `c` are valid for their blocks; `c`'s block overlaps neither `a`'s nor `b`'s, and
+/// nothing else accesses it during the call; the CPU supports `simd`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_sub<T: GemmFloat>(
+    simd: Simd,
+    (m, n, k): (usize, usize, usize),
+    a: Mat<T>,
+    b: Mat<T>,
+    c: *mut T,
+    ldc: usize,
+) {
+    // SAFETY: forwarded contract.
+    unsafe { gemm_strided(simd, Blocking::of::<T>(simd), (m, n, k), a, b, c, ldc, true) }
+}
+
+/// The loops of [`gemm_blocked`] and [`gemm_sub`]: `c = a @ b`, or `c -= a @ b` when `sub`.
+///
+/// # Safety
+/// As [`gemm_sub`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_strided<T: GemmFloat>(
+    simd: Simd,
+    blk: Blocking,
+    (m, n, k): (usize, usize, usize),
+    a: Mat<T>,
+    b: Mat<T>,
+    c: *mut T,
+    ldc: usize,
+    sub: bool,
+) {
     if m == 0 || n == 0 {
         return;
     }
     if k == 0 {
-        c.iter_mut().for_each(|v| *v = T::zero());
+        if !sub {
+            for i in 0..m {
+                // SAFETY: row i of c's block (contract).
+                unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), n) }.iter_mut().for_each(|v| *v = T::zero());
+            }
+        }
         return;
     }
     let (mr, nr) = T::tile(simd);
     let mc_max = blk.mc.div_ceil(mr).max(1) * mr;
     let (kc_max, nc_max) = (blk.kc.max(1), blk.nc.div_ceil(nr).max(1) * nr);
-    let cp = c.as_mut_ptr() as usize;
+    let cp = c as usize;
+    let (ap, bp0) = (a.p as usize, b.p as usize);
     let threads = crate::pool::num_threads();
     with_packed(&PACK_B, |bbuf| {
         for jc in (0..n).step_by(nc_max) {
@@ -312,8 +410,11 @@ pub fn gemm_blocked<T: GemmFloat>(
             let panels = nc.div_ceil(nr);
             for pc in (0..k).step_by(kc_max) {
                 let kc = kc_max.min(k - pc);
-                let bp = bbuf.zeroed::<T>(panels * kc * nr);
-                pack_b(b, n, nr, pc, kc, jc, nc, bp);
+                // accumulate into c after the first k block, and always when subtracting
+                let acc = sub || pc > 0;
+                let bp = bbuf.slice::<T>(panels * kc * nr);
+                // SAFETY: b's block (contract).
+                unsafe { pack_b(bp0 as *const T, b.ld, nr, pc, kc, jc, nc, bp) };
                 let bpr = &*bp;
                 // Work items are (row block, group of column panels): with few row blocks (small m),
                 // the columns are split too so every thread gets work.
@@ -327,30 +428,31 @@ pub fn gemm_blocked<T: GemmFloat>(
                             let (blk_i, g) = (item / groups, item % groups);
                             let ic = blk_i * mc_max;
                             let mc = mc_max.min(m - ic);
-                            let ap = abuf.zeroed::<T>(mc.div_ceil(mr) * kc * mr);
-                            pack_a(a, k, mr, ic, mc, pc, kc, ap);
+                            let apk = abuf.slice::<T>(mc.div_ceil(mr) * kc * mr);
+                            // SAFETY: a's block (contract).
+                            unsafe { pack_a(ap as *const T, a.ld, mr, (ic, mc), (pc, kc), sub, apk) };
                             for jp in g * per_group..((g + 1) * per_group).min(panels) {
                                 let j0 = jc + jp * nr;
                                 let w = nr.min(jc + nc - j0);
                                 for ip in 0..mc.div_ceil(mr) {
                                     let i0 = ic + ip * mr;
                                     let h = mr.min(ic + mc - i0);
-                                    let pa = ap[ip * kc * mr..].as_ptr();
+                                    let pa = apk[ip * kc * mr..].as_ptr();
                                     let pb = bpr[jp * kc * nr..].as_ptr();
                                     // SAFETY: each (row block, column panel) tile of c is written by
-                                    // one item only; full tiles lie inside c, edge tiles go
-                                    // through `edge`; `simd` is supported (level() checks).
+                                    // one item only; full tiles lie inside c's block, edge tiles go
+                                    // through `edge`; `simd` is supported (contract).
                                     unsafe {
-                                        let ct = (cp as *mut T).add(i0 * n + j0);
+                                        let ct = (cp as *mut T).add(i0 * ldc + j0);
                                         if h == mr && w == nr {
-                                            T::kernel(simd, kc, pa, pb, ct, n, pc > 0);
+                                            T::kernel(simd, kc, pa, pb, ct, ldc, acc);
                                         } else {
                                             T::kernel(simd, kc, pa, pb, edge.as_mut_ptr(), nr, false);
                                             for i in 0..h {
                                                 for j in 0..w {
-                                                    let d = &mut *ct.add(i * n + j);
+                                                    let d = &mut *ct.add(i * ldc + j);
                                                     let v = edge[i * nr + j];
-                                                    *d = if pc > 0 { d.add(v) } else { v };
+                                                    *d = if acc { d.add(v) } else { v };
                                                 }
                                             }
                                         }
@@ -426,6 +528,54 @@ mod tests {
                         assert!(
                             (*x as f64 - y).abs() <= 1e-5 * (k as f64 + 1.0),
                             "{simd:?} {blk:?} f32 {m}x{n}x{k}: {x} vs {y}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    #[test]
+    fn gemm_sub_updates_a_block_in_place_from_blocks_of_the_same_matrix() {
+        // one ld x ld matrix: c's block at (r0, c0) -= a's block (left of it) @ b's block (above it),
+        // with every edge of the tile crossed; the rest of the matrix is untouched
+        let ld = 61;
+        let mut seed = 99u64;
+        let mut rnd = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as f64 / (1u64 << 31) as f64) - 0.5
+        };
+        for simd in available() {
+            for &(m, n, k) in &[(1, 1, 1), (7, 9, 3), (13, 17, 20), (25, 33, 27), (6, 8, 0), (40, 40, 20)] {
+                let (r0, c0) = (ld - m, ld - n);
+                let full: Vec<f64> = (0..ld * ld).map(|_| rnd()).collect();
+                let mut x = full.clone();
+                let a: Vec<f64> = (0..m * k).map(|i| full[(r0 + i / k) * ld + i % k]).collect();
+                let b: Vec<f64> = (0..k * n).map(|i| full[(i / n) * ld + c0 + i % n]).collect();
+                let prod = naive(m, n, k, &a, &b);
+                let p = x.as_mut_ptr();
+                // SAFETY: a = rows r0.., columns 0..k; b = rows 0..k, columns c0..; c = rows r0..,
+                // columns c0.. (k <= c0 and k <= r0, so c overlaps neither).
+                unsafe {
+                    gemm_sub::<f64>(
+                        simd,
+                        (m, n, k),
+                        Mat { p: p.add(r0 * ld), ld },
+                        Mat { p: p.add(c0), ld },
+                        p.add(r0 * ld + c0),
+                        ld,
+                    )
+                };
+                for i in 0..ld {
+                    for j in 0..ld {
+                        let want = if i >= r0 && j >= c0 {
+                            full[i * ld + j] - prod[(i - r0) * n + j - c0]
+                        } else {
+                            full[i * ld + j]
+                        };
+                        let got = x[i * ld + j];
+                        assert!(
+                            (got - want).abs() <= 1e-12 * (k as f64 + 1.0),
+                            "{simd:?} {m}x{n}x{k} at ({i},{j}): {got} vs {want}"
                         );
                     }
                 }

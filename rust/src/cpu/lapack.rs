@@ -5,7 +5,7 @@
 //! round-robin sweeps, started from the eigenvectors of the Gram matrix). The op layer
 //! ([`crate::ops::decomp`]) owns shapes, batching and dtypes.
 
-use super::gemm::gemm;
+use super::gemm::{gemm, gemm_sub, Mat};
 pub use super::symeig::eigh;
 use crate::alloc::try_vec;
 use crate::error::{Error, Result};
@@ -97,170 +97,195 @@ multiversion! {
     }
 }
 
-/// Copies the (rows x cols) block of `src` (row-major, `ld` columns) at (r0, c0) to contiguous scratch.
-fn block(
-    src: &[f64],
-    ld: usize,
-    (r0, rows): (usize, usize),
-    (c0, cols): (usize, usize),
-    what: &str,
-) -> Result<Vec<f64>> {
-    let mut out = crate::alloc::try_with_capacity(rows * cols, what)?;
-    for i in 0..rows {
-        out.extend_from_slice(&src[(r0 + i) * ld + c0..(r0 + i) * ld + c0 + cols]);
-    }
-    Ok(out)
-}
-
-/// `a[r0..r0+rows, c0..c0+cols] -= l @ u` for contiguous `l` (rows x k) and `u` (k x cols), with the
-/// packed GEMM; the difference is applied in parallel over rows.
-#[allow(clippy::too_many_arguments)]
-fn sub_product(
-    a: Shared,
-    lda: usize,
-    r0: usize,
-    c0: usize,
-    rows: usize,
-    cols: usize,
-    k: usize,
-    l: &[f64],
-    u: &[f64],
-    what: &str,
-) -> Result<()> {
-    if rows == 0 || cols == 0 || k == 0 {
-        return Ok(());
-    }
-    let mut t = try_vec(rows * cols, 0.0, what)?;
-    gemm::<f64>(super::features::level(), rows, cols, k, l, u, &mut t);
-    let tr = &t;
-    crate::pool::parallel_for(rows, (16_384 / cols).max(1), &|r| {
-        for i in r {
-            // SAFETY: row r0 + i of `a` (columns c0..c0+cols) is written by this chunk only; the
-            // caller holds no other reference to that block.
-            let row = unsafe { std::slice::from_raw_parts_mut(a.get().add((r0 + i) * lda + c0), cols) };
-            for (d, &v) in row.iter_mut().zip(&tr[i * cols..(i + 1) * cols]) {
-                *d -= v;
-            }
-        }
-    });
-    Ok(())
-}
-
 /// Below this width a panel of [`lu`] is factored column by column.
 const PANEL_LEAF: usize = 8;
 
-/// Factors the panel of columns c0..c1 (rows c0..n) of [`lu`] in place, recursively as LAPACK's
-/// `getrf2`: the left half, then the right half's rows c0..mid (a unit lower solve) and the rows
-/// below (each row updated once by the whole left half, in parallel), then the right half. Row
-/// swaps move whole rows, so the columns left of the panel follow.
-fn panel(n: usize, a: &mut [f64], piv: &mut [usize], c0: usize, c1: usize, sign: &mut f64, singular: &mut bool) {
-    if c1 - c0 <= PANEL_LEAF {
-        for j in c0..c1 {
-            let mut p = j;
-            let mut best = a[j * n + j].abs();
-            for i in j + 1..n {
-                let v = a[i * n + j].abs();
-                if v > best {
-                    best = v;
-                    p = i;
+/// A transposed LU panel: row r holds column `j0 + r` of the matrix from row `j0` down (`ld` long),
+/// so a panel column is contiguous: pivot searches, scalings and updates run along rows, and the
+/// panel's own updates are strided GEMMs inside this buffer.
+struct PanelT<'a> {
+    p: &'a mut [f64],
+    ld: usize,
+    w: usize,
+}
+
+impl PanelT<'_> {
+    /// Factors panel columns c0..c1 recursively as LAPACK's `getrf2`: the left half, then the right
+    /// half's top (a unit lower solve), the right half's rows below (one GEMM), then the right half.
+    /// Pivot swaps exchange whole panel rows (every column of the panel). `ipiv[j]` is the panel
+    /// row swapped with row j.
+    fn factor(&mut self, c0: usize, c1: usize, ipiv: &mut [usize], sign: &mut f64, singular: &mut bool) {
+        let (ld, w) = (self.ld, self.w);
+        if c1 - c0 <= PANEL_LEAF {
+            for j in c0..c1 {
+                let col = &self.p[j * ld..(j + 1) * ld];
+                let mut p = j;
+                let mut best = col[j].abs();
+                for (i, v) in col.iter().enumerate().skip(j + 1) {
+                    if v.abs() > best {
+                        best = v.abs();
+                        p = i;
+                    }
                 }
-            }
-            piv[j] = p;
-            let pv = a[p * n + j];
-            if pv != 0.0 {
-                if p != j {
-                    let (top, bot) = a.split_at_mut(p * n);
-                    top[j * n..(j + 1) * n].swap_with_slice(&mut bot[..n]);
-                    *sign = -*sign;
-                }
-                // as LAPACK: multiply by the reciprocal unless it would overflow
-                if pv.abs() >= f64::MIN_POSITIVE {
-                    let r = 1.0 / pv;
-                    for i in j + 1..n {
-                        a[i * n + j] *= r;
+                ipiv[j] = p;
+                let pv = col[p];
+                if pv != 0.0 {
+                    if p != j {
+                        for r in 0..w {
+                            self.p.swap(r * ld + j, r * ld + p);
+                        }
+                        *sign = -*sign;
+                    }
+                    let col = &mut self.p[j * ld + j + 1..(j + 1) * ld];
+                    // as LAPACK: multiply by the reciprocal unless it would overflow
+                    if pv.abs() >= f64::MIN_POSITIVE {
+                        let r = 1.0 / pv;
+                        col.iter_mut().for_each(|v| *v *= r);
+                    } else {
+                        col.iter_mut().for_each(|v| *v /= pv);
                     }
                 } else {
-                    for i in j + 1..n {
-                        a[i * n + j] /= pv;
-                    }
+                    *singular = true;
                 }
-            } else {
-                *singular = true;
-            }
-            if j + 1 < c1 {
-                let (top, bot) = a.split_at_mut((j + 1) * n);
-                let urow = &top[j * n + j + 1..j * n + c1];
-                for row in bot.chunks_exact_mut(n) {
-                    let l = row[j];
-                    if l != 0.0 {
-                        axpy_neg(&mut row[j + 1..c1], l, urow);
+                let (top, bot) = self.p.split_at_mut((j + 1) * ld);
+                let lcol = &top[j * ld + j + 1..];
+                for row in bot.chunks_exact_mut(ld).take(c1 - j - 1) {
+                    let u = row[j];
+                    if u != 0.0 {
+                        axpy_neg(&mut row[j + 1..], u, lcol);
                     }
                 }
             }
+            return;
         }
-        return;
-    }
-    let mid = c0 + (c1 - c0) / 2;
-    panel(n, a, piv, c0, mid, sign, singular);
-    // rows c0..mid of the right half: L11^-1 A12
-    for i in c0..mid {
-        let (top, bot) = a.split_at_mut(i * n);
-        let row = &mut bot[..n];
-        for p in c0..i {
-            let l = row[p];
-            if l != 0.0 {
-                axpy_neg(&mut row[mid..c1], l, &top[p * n + mid..p * n + c1]);
-            }
-        }
-    }
-    // rows mid..n of the right half: A22 -= L21 U12, one row at a time (U12 stays in L1)
-    let (top, bot) = a.split_at_mut(mid * n);
-    let top = &*top;
-    let rows = n - mid;
-    let bp = Shared(bot.as_mut_ptr());
-    crate::pool::parallel_for(rows, (8192 / (c1 - c0)).max(16), &|r| {
-        for i in r {
-            // SAFETY: row mid + i of `a` is written by this chunk only; `top` holds other rows.
-            let row = unsafe { std::slice::from_raw_parts_mut(bp.get().add(i * n), n) };
+        let mid = c0 + (c1 - c0) / 2;
+        self.factor(c0, mid, ipiv, sign, singular);
+        // the right half's top rows: U12 = L11^-1 A12, column by column (each a panel row)
+        let (top, bot) = self.p.split_at_mut(mid * ld);
+        for row in bot.chunks_exact_mut(ld).take(c1 - mid) {
             for p in c0..mid {
-                let l = row[p];
-                if l != 0.0 {
-                    axpy_neg(&mut row[mid..c1], l, &top[p * n + mid..p * n + c1]);
+                let x = row[p];
+                if x != 0.0 {
+                    axpy_neg(&mut row[p + 1..mid], x, &top[p * ld + p + 1..p * ld + mid]);
+                }
+            }
+        }
+        // the rows below: A22 -= L21 U12
+        let base = self.p.as_mut_ptr();
+        // SAFETY: a = panel rows mid..c1, columns c0..mid; b = panel rows c0..mid, columns mid..ld;
+        // c = panel rows mid..c1, columns mid..ld: inside the buffer, c overlaps neither; `level()`
+        // is supported.
+        unsafe {
+            gemm_sub::<f64>(
+                super::features::level(),
+                (c1 - mid, ld - mid, mid - c0),
+                Mat { p: base.add(mid * ld + c0), ld },
+                Mat { p: base.add(c0 * ld + mid), ld },
+                base.add(mid * ld + mid),
+                ld,
+            )
+        };
+        self.factor(mid, c1, ipiv, sign, singular);
+    }
+}
+
+/// Copies the (rows x cols) block at (r0, c0) of the row-major `a` (n columns) into the transposed
+/// panel `pt` (cols rows of `rows`), or back when `back`; pool-parallel over row blocks.
+fn transpose_panel(
+    a: Shared,
+    n: usize,
+    (r0, rows): (usize, usize),
+    (c0, cols): (usize, usize),
+    pt: Shared,
+    back: bool,
+) {
+    crate::pool::parallel_for(rows.div_ceil(32), (4096 / (32 * cols).max(1)).max(1), &|blocks| {
+        for blk in blocks {
+            for i in blk * 32..(blk * 32 + 32).min(rows) {
+                // SAFETY: row r0 + i of `a` (columns c0..c0+cols) and column i of the panel are
+                // touched by this chunk only; both lie inside their buffers (caller).
+                unsafe {
+                    let row = a.get().add((r0 + i) * n + c0);
+                    for r in 0..cols {
+                        let t = pt.get().add(r * rows + i);
+                        if back {
+                            *row.add(r) = *t;
+                        } else {
+                            *t = *row.add(r);
+                        }
+                    }
                 }
             }
         }
     });
-    panel(n, a, piv, mid, c1, sign, singular);
 }
 
 /// The LU factorization with partial pivoting of the n x n matrix `a`, in place (unit lower L
 /// below the diagonal, U on and above it), as LAPACK's `getrf`: `piv[j]` is the row swapped with
 /// row j at step j. Returns the sign of the permutation and whether a pivot was exactly zero (the
 /// factorization then still completes, as LAPACK's does).
+///
+/// Right-looking and blocked: each panel of NB columns is copied transposed into scratch and
+/// factored there recursively ([`PanelT`]); its row swaps are applied to the other columns, the
+/// block row right of it is solved with L11, and the trailing matrix takes one in-place GEMM update.
 pub fn lu(n: usize, a: &mut [f64], piv: &mut [usize]) -> Result<(f64, bool)> {
     let mut sign = 1.0;
     let mut singular = false;
+    let mut scratch = try_vec(NB.min(n) * n, 0.0, "lu")?;
+    let mut ipiv = [0usize; NB];
+    let ap = Shared(a.as_mut_ptr());
     let mut j0 = 0;
     while j0 < n {
         let j1 = (j0 + NB).min(n);
-        panel(n, a, piv, j0, j1, &mut sign, &mut singular);
-        if j1 < n {
-            // U12 = L11^-1 A12
-            for i in j0..j1 {
-                let (top, bot) = a.split_at_mut(i * n);
-                let row = &mut bot[..n];
-                for p in j0..i {
-                    let l = row[p];
-                    if l != 0.0 {
-                        axpy_neg(&mut row[j1..], l, &top[p * n + j1..(p + 1) * n]);
+        let (w, m) = (j1 - j0, n - j0);
+        let pt = &mut scratch[..w * m];
+        let ptp = Shared(pt.as_mut_ptr());
+        transpose_panel(ap, n, (j0, m), (j0, w), ptp, false);
+        PanelT { p: pt, ld: m, w }.factor(0, w, &mut ipiv, &mut sign, &mut singular);
+        transpose_panel(ap, n, (j0, m), (j0, w), ptp, true);
+        for (jj, &p) in ipiv[..w].iter().enumerate() {
+            piv[j0 + jj] = j0 + p;
+        }
+        // the panel's row swaps, in order, on the columns left and right of it
+        let rest = n - w;
+        let ipiv = &ipiv[..w];
+        crate::pool::parallel_for(rest, 256, &|cr| {
+            let (lo, hi) = (cr.start, cr.end);
+            let spans = [(lo.min(j0), hi.min(j0)), (lo.max(j0) + w, hi.max(j0) + w)];
+            for (jj, &p) in ipiv.iter().enumerate() {
+                if p != jj {
+                    let (r, q) = (j0 + jj, j0 + p);
+                    for &(c0, c1) in &spans {
+                        for c in c0..c1 {
+                            // SAFETY: columns c0..c1 (outside the panel) are this chunk's alone;
+                            // rows r and q are inside the matrix.
+                            unsafe { std::ptr::swap(ap.get().add(r * n + c), ap.get().add(q * n + c)) };
+                        }
                     }
                 }
             }
+        });
+        if j1 < n {
+            // U12 = L11^-1 A12
+            // SAFETY: L11 = rows and columns j0..j1 of `a`, read only; A12 = rows j0..j1, columns
+            // j1..n, disjoint from it and written by this call only.
+            unsafe {
+                let ptr = ap.get().add(j0 * n + j0) as *const f64;
+                trsm(Tri::UnitLower, Mat { p: ptr, ld: n }, (0, w), Shared(ap.get().add(j0 * n + j1)), n - j1, n);
+            }
             // A22 -= L21 U12
-            let (m2, w) = (n - j1, j1 - j0);
-            let l21 = block(a, n, (j1, m2), (j0, w), "lu")?;
-            let u12 = block(a, n, (j0, w), (j1, m2), "lu")?;
-            sub_product(Shared(a.as_mut_ptr()), n, j1, j1, m2, m2, w, &l21, &u12, "lu")?;
+            // SAFETY: a = rows j1..n, columns j0..j1; b = rows j0..j1, columns j1..n; c = rows
+            // j1..n, columns j1..n: inside `a`, c overlaps neither; `level()` is supported.
+            unsafe {
+                gemm_sub::<f64>(
+                    super::features::level(),
+                    (n - j1, n - j1, w),
+                    Mat { p: ap.get().add(j1 * n + j0), ld: n },
+                    Mat { p: ap.get().add(j0 * n + j1), ld: n },
+                    ap.get().add(j1 * n + j1),
+                    n,
+                )
+            };
         }
         j0 = j1;
     }
@@ -268,7 +293,8 @@ pub fn lu(n: usize, a: &mut [f64], piv: &mut [usize]) -> Result<(f64, bool)> {
 }
 
 /// Solves `A X = B` in place for B (n x k) given [`lu`]'s factors of A: row swaps, then blocked
-/// forward (unit lower) and back (upper) substitution with GEMM updates between blocks.
+/// forward (unit lower) and back (upper) substitution with in-place GEMM updates between blocks
+/// (one right-hand side: row dot products).
 pub fn lu_solve(n: usize, k: usize, lu: &[f64], piv: &[usize], b: &mut [f64]) -> Result<()> {
     if n == 0 || k == 0 {
         return Ok(());
@@ -279,68 +305,119 @@ pub fn lu_solve(n: usize, k: usize, lu: &[f64], piv: &[usize], b: &mut [f64]) ->
             top[j * k..(j + 1) * k].swap_with_slice(&mut bot[..k]);
         }
     }
-    let bp = Shared(b.as_mut_ptr());
-    let cols_chunk = (4096 / NB).max(8);
-    // forward: L Y = B
-    let mut i0 = 0;
-    while i0 < n {
-        let i1 = (i0 + NB).min(n);
-        if i0 > 0 {
-            let l = block(lu, n, (i0, i1 - i0), (0, i0), "solve")?;
-            // SAFETY: rows 0..i0 of `b` are copied here, before rows i0..i1 are written.
-            let y = block(unsafe { std::slice::from_raw_parts(bp.0, n * k) }, k, (0, i0), (0, k), "solve")?;
-            sub_product(bp, k, i0, 0, i1 - i0, k, i0, &l, &y, "solve")?;
+    if k == 1 {
+        for i in 1..n {
+            b[i] -= dot(&lu[i * n..i * n + i], &b[..i]);
         }
-        crate::pool::parallel_for(k, cols_chunk, &|cr| {
-            for i in i0..i1 {
-                for p in i0..i {
-                    let l = lu[i * n + p];
-                    if l != 0.0 {
-                        // SAFETY: this chunk alone writes columns `cr` of rows i0..i1; rows i and
-                        // p (< i) are distinct.
-                        let (dst, src) = unsafe {
-                            (
-                                std::slice::from_raw_parts_mut(bp.get().add(i * k + cr.start), cr.len()),
-                                std::slice::from_raw_parts(bp.get().add(p * k + cr.start), cr.len()),
-                            )
-                        };
-                        axpy_neg(dst, l, src);
-                    }
-                }
-            }
-        });
-        i0 = i1;
+        for i in (0..n).rev() {
+            b[i] = (b[i] - dot(&lu[i * n + i + 1..(i + 1) * n], &b[i + 1..])) / lu[i * n + i];
+        }
+        return Ok(());
     }
-    // back: U X = Y
-    let mut i1 = n;
-    while i1 > 0 {
-        let i0 = i1.saturating_sub(NB);
-        if i1 < n {
-            let u = block(lu, n, (i0, i1 - i0), (i1, n - i1), "solve")?;
-            // SAFETY: rows i1..n of `b` are copied here, before rows i0..i1 are written.
-            let x = block(unsafe { std::slice::from_raw_parts(bp.0, n * k) }, k, (i1, n - i1), (0, k), "solve")?;
-            sub_product(bp, k, i0, 0, i1 - i0, k, n - i1, &u, &x, "solve")?;
-        }
-        crate::pool::parallel_for(k, cols_chunk, &|cr| {
-            for i in (i0..i1).rev() {
-                // SAFETY: this chunk alone writes columns `cr` of rows i0..i1; rows i and p (> i)
-                // are distinct.
-                let dst = unsafe { std::slice::from_raw_parts_mut(bp.get().add(i * k + cr.start), cr.len()) };
-                for p in i + 1..i1 {
-                    let u = lu[i * n + p];
-                    if u != 0.0 {
-                        // SAFETY: as above (row p is only read here).
-                        let src = unsafe { std::slice::from_raw_parts(bp.get().add(p * k + cr.start), cr.len()) };
-                        axpy_neg(dst, u, src);
-                    }
-                }
-                let d = lu[i * n + i];
-                dst.iter_mut().for_each(|v| *v /= d);
-            }
-        });
-        i1 = i0;
+    let bp = Shared(b.as_mut_ptr());
+    let l = Mat { p: lu.as_ptr(), ld: n };
+    // SAFETY: `lu` holds the n x n factors and `b` the n x k right-hand sides, exclusively ours.
+    unsafe {
+        trsm(Tri::UnitLower, l, (0, n), bp, k, k);
+        trsm(Tri::Upper, l, (0, n), bp, k, k);
     }
     Ok(())
+}
+
+/// Which triangle of a factor [`trsm`] solves with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tri {
+    /// Unit lower (LU's L: the diagonal is implicit ones).
+    UnitLower,
+    /// Upper with its diagonal (LU's U).
+    Upper,
+}
+
+/// Below this many rows [`trsm`] substitutes directly.
+const TRSM_LEAF: usize = 16;
+
+/// Solves `T X = B` in place for rows r0..r1 of B (`cols` columns, `ldb` apart) with the diagonal
+/// block r0..r1 of the triangle `tri` of `t` (row-major), recursively: one half, a GEMM update of
+/// the other half, then the other half. Contributions of rows outside r0..r1 are already applied.
+///
+/// # Safety
+/// `t` is valid for reads of rows and columns r0..r1, `b` for reads and writes of rows r0..r1
+/// (`cols` wide), and nothing else accesses that part of `b` during the call.
+unsafe fn trsm(tri: Tri, t: Mat<f64>, (r0, r1): (usize, usize), b: Shared, cols: usize, ldb: usize) {
+    let len = r1 - r0;
+    if len <= TRSM_LEAF {
+        let tp = t.p as usize;
+        crate::pool::parallel_for(cols, (8192 / len.max(1)).max(16), &|cr| {
+            let tp = tp as *const f64;
+            let row = |i: usize| {
+                // SAFETY: row i of b (inside r0..r1), columns `cr`: this chunk's alone.
+                unsafe { std::slice::from_raw_parts_mut(b.get().add(i * ldb + cr.start), cr.len()) }
+            };
+            // SAFETY: element (i, p) of the triangle block (contract).
+            let at = |i: usize, p: usize| unsafe { *tp.add(i * t.ld + p) };
+            match tri {
+                Tri::UnitLower => {
+                    for i in r0..r1 {
+                        let dst = row(i);
+                        for p in r0..i {
+                            let l = at(i, p);
+                            if l != 0.0 {
+                                axpy_neg(dst, l, row(p));
+                            }
+                        }
+                    }
+                }
+                Tri::Upper => {
+                    for i in (r0..r1).rev() {
+                        let dst = row(i);
+                        for p in i + 1..r1 {
+                            let u = at(i, p);
+                            if u != 0.0 {
+                                axpy_neg(dst, u, row(p));
+                            }
+                        }
+                        let d = at(i, i);
+                        dst.iter_mut().for_each(|v| *v /= d);
+                    }
+                }
+            }
+        });
+        return;
+    }
+    let mid = r0 + len / 2;
+    let simd = super::features::level();
+    let block = |r: usize, c: usize| Mat { p: t.p.wrapping_add(r * t.ld + c), ld: t.ld };
+    let rows = |r: usize| Mat { p: b.get().wrapping_add(r * ldb) as *const f64, ld: ldb };
+    // SAFETY: the three calls touch blocks of `t` and rows r0..r1 of `b` only (contract); each GEMM
+    // half of b's rows and writes the other; `simd` is `level()`.
+    unsafe {
+        match tri {
+            Tri::UnitLower => {
+                trsm(tri, t, (r0, mid), b, cols, ldb);
+                gemm_sub::<f64>(
+                    simd,
+                    (r1 - mid, cols, mid - r0),
+                    block(mid, r0),
+                    rows(r0),
+                    b.get().add(mid * ldb),
+                    ldb,
+                );
+                trsm(tri, t, (mid, r1), b, cols, ldb);
+            }
+            Tri::Upper => {
+                trsm(tri, t, (mid, r1), b, cols, ldb);
+                gemm_sub::<f64>(
+                    simd,
+                    (mid - r0, cols, r1 - mid),
+                    block(r0, mid),
+                    rows(mid),
+                    b.get().add(r0 * ldb),
+                    ldb,
+                );
+                trsm(tri, t, (r0, mid), b, cols, ldb);
+            }
+        }
+    }
 }
 
 /// The lower Cholesky factor of the n x n matrix `a` (only its lower triangle is read), in place
@@ -733,17 +810,43 @@ mod tests {
 
     #[test]
     fn lu_solves_across_block_edges() {
-        // sizes below, at and across the block size, several right-hand sides
-        for n in [1, 2, 7, NB, NB + 1, 2 * NB + 5] {
+        // sizes below, at and across the block size and the panel and TRSM leaves; one and several
+        // right-hand sides (one takes the dot-product path); L U reproduces the permuted matrix
+        for n in [1, 2, 7, PANEL_LEAF + 1, TRSM_LEAF + 1, 33, NB, NB + 1, 2 * NB + 5] {
             let a = matrix(n, n, n as u64);
-            let b = matrix(n, 3, 99);
             let mut lu_a = a.clone();
             let mut piv = vec![0; n];
             let (_, singular) = lu(n, &mut lu_a, &mut piv).unwrap();
             assert!(!singular);
-            let mut x = b.clone();
-            lu_solve(n, 3, &lu_a, &piv, &mut x).unwrap();
-            assert!(max_diff(&matmul(n, n, 3, &a, &x), &b) < 1e-9, "n = {n}");
+            let (l, u): (Vec<f64>, Vec<f64>) = (0..n * n)
+                .map(|i| {
+                    let (r, c) = (i / n, i % n);
+                    let v = lu_a[i];
+                    (
+                        if r > c {
+                            v
+                        } else if r == c {
+                            1.0
+                        } else {
+                            0.0
+                        },
+                        if r <= c { v } else { 0.0 },
+                    )
+                })
+                .unzip();
+            let mut pa = a.clone();
+            for (j, &p) in piv.iter().enumerate() {
+                for c in 0..n {
+                    pa.swap(j * n + c, p * n + c);
+                }
+            }
+            assert!(max_diff(&matmul(n, n, n, &l, &u), &pa) < 1e-12 * n as f64, "P A = L U, n = {n}");
+            for k in [1, 3, 17] {
+                let b = matrix(n, k, 99);
+                let mut x = b.clone();
+                lu_solve(n, k, &lu_a, &piv, &mut x).unwrap();
+                assert!(max_diff(&matmul(n, n, k, &a, &x), &b) < 1e-9, "n = {n}, k = {k}");
+            }
         }
         let mut s = vec![1.0, 2.0, 2.0, 4.0];
         assert!(lu(2, &mut s, &mut [0, 0]).unwrap().1, "a singular matrix is reported");
