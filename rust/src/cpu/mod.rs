@@ -167,7 +167,8 @@ fn plane_offset(shape: &[usize], strides: &[isize], start: usize, outer: &[usize
 }
 
 /// Copies rows `i0..i1` and columns `j0..j1` of the (unit-row-stride) view at `off` into `tmp`
-/// (row-major, `TILE` per row), reading each column contiguously.
+/// (row-major, `TILE` per row), reading each column contiguously: 8 x 8 (4-byte) and 4 x 4 (8-byte)
+/// blocks are transposed in AVX2 registers, the rest element by element.
 #[inline]
 fn load_tile<T: Copy>(
     x: &[T],
@@ -177,18 +178,132 @@ fn load_tile<T: Copy>(
     (j0, j1): (usize, usize),
     tmp: &mut [T],
 ) {
-    for j in j0..j1 {
-        let s = off + i0 as isize + j as isize * col_stride;
-        for (k, &v) in x[s as usize..s as usize + (i1 - i0)].iter().enumerate() {
-            tmp[k * TILE + (j - j0)] = v;
+    let (h, w) = (i1 - i0, j1 - j0);
+    let base = off + i0 as isize + j0 as isize * col_stride;
+    // the tile's extreme elements lie inside `x`, so every element between does (one view)
+    let last = base + (h as isize - 1) + (w as isize - 1) * col_stride;
+    assert!(h > 0 && w > 0 && base >= 0 && last >= 0 && (last as usize) < x.len() && tmp.len() >= TILE * TILE);
+    let (done_i, done_j) = transpose_blocks(x, base, col_stride, h, w, tmp);
+    for j in 0..w {
+        let s = base + j as isize * col_stride;
+        let lo = if j < done_j { done_i } else { 0 };
+        for (k, &v) in x[s as usize + lo..s as usize + h].iter().enumerate() {
+            tmp[(lo + k) * TILE + j] = v;
         }
     }
 }
 
+/// The vector part of [`load_tile`]: transposes the whole blocks of the top-left `done_i x done_j`
+/// corner (returned) of the tile (`h x w`, element (i, j) at `base + i + j * col_stride` in `x`)
+/// into `tmp`; (0, 0) when the element size or the CPU has no block kernel.
+fn transpose_blocks<T: Copy>(
+    x: &[T],
+    base: isize,
+    col_stride: isize,
+    h: usize,
+    w: usize,
+    tmp: &mut [T],
+) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if features::level() != features::Simd::Scalar {
+        let b = match std::mem::size_of::<T>() {
+            4 => 8,
+            8 => 4,
+            _ => return (0, 0),
+        };
+        let (hb, wb) = (h / b * b, w / b * b);
+        let (src, dst) = (x.as_ptr(), tmp.as_mut_ptr());
+        for jb in (0..wb).step_by(b) {
+            for ib in (0..hb).step_by(b) {
+                // SAFETY: the block's elements lie inside the tile, which load_tile checked lies in
+                // `x`; its rows ib..ib+b (< TILE) and columns jb..jb+b (< TILE) lie in `tmp`; the
+                // CPU has AVX2 (level); T is plain data of the kernel's size, copied bit for bit.
+                unsafe {
+                    let s = src.offset(base + ib as isize + jb as isize * col_stride);
+                    let d = dst.add(ib * TILE + jb);
+                    if b == 8 {
+                        x86_transpose::t8x8_32(s as *const f32, col_stride, d as *mut f32, TILE);
+                    } else {
+                        x86_transpose::t4x4_64(s as *const f64, col_stride, d as *mut f64, TILE);
+                    }
+                }
+            }
+        }
+        return (hb, wb);
+    }
+    let _ = (x, base, col_stride, h, w, tmp);
+    (0, 0)
+}
+
+/// Register transposes of square blocks: `b` source columns (each `b` contiguous elements, `cs`
+/// apart) become `b` destination rows (`ld` apart).
+#[cfg(target_arch = "x86_64")]
+mod x86_transpose {
+    use std::arch::x86_64::*;
+
+    /// 8 x 8 four-byte elements (as float bit patterns: shuffles never change them).
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn t8x8_32(s: *const f32, cs: isize, d: *mut f32, ld: usize) {
+        // SAFETY (whole fn): the caller guarantees the 8 source columns and 8 destination rows.
+        // (no closure: closures do not inherit the target feature)
+        let r0 = _mm256_loadu_ps(s);
+        let r1 = _mm256_loadu_ps(s.offset(cs));
+        let r2 = _mm256_loadu_ps(s.offset(2 * cs));
+        let r3 = _mm256_loadu_ps(s.offset(3 * cs));
+        let r4 = _mm256_loadu_ps(s.offset(4 * cs));
+        let r5 = _mm256_loadu_ps(s.offset(5 * cs));
+        let r6 = _mm256_loadu_ps(s.offset(6 * cs));
+        let r7 = _mm256_loadu_ps(s.offset(7 * cs));
+        let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
+        let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
+        let (t4, t5) = (_mm256_unpacklo_ps(r4, r5), _mm256_unpackhi_ps(r4, r5));
+        let (t6, t7) = (_mm256_unpacklo_ps(r6, r7), _mm256_unpackhi_ps(r6, r7));
+        let (u0, u1) = (_mm256_shuffle_ps::<0x44>(t0, t2), _mm256_shuffle_ps::<0xEE>(t0, t2));
+        let (u2, u3) = (_mm256_shuffle_ps::<0x44>(t1, t3), _mm256_shuffle_ps::<0xEE>(t1, t3));
+        let (u4, u5) = (_mm256_shuffle_ps::<0x44>(t4, t6), _mm256_shuffle_ps::<0xEE>(t4, t6));
+        let (u6, u7) = (_mm256_shuffle_ps::<0x44>(t5, t7), _mm256_shuffle_ps::<0xEE>(t5, t7));
+        let out = [
+            _mm256_permute2f128_ps::<0x20>(u0, u4),
+            _mm256_permute2f128_ps::<0x20>(u1, u5),
+            _mm256_permute2f128_ps::<0x20>(u2, u6),
+            _mm256_permute2f128_ps::<0x20>(u3, u7),
+            _mm256_permute2f128_ps::<0x31>(u0, u4),
+            _mm256_permute2f128_ps::<0x31>(u1, u5),
+            _mm256_permute2f128_ps::<0x31>(u2, u6),
+            _mm256_permute2f128_ps::<0x31>(u3, u7),
+        ];
+        for (i, v) in out.into_iter().enumerate() {
+            _mm256_storeu_ps(d.add(i * ld), v);
+        }
+    }
+
+    /// 4 x 4 eight-byte elements (as double bit patterns).
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn t4x4_64(s: *const f64, cs: isize, d: *mut f64, ld: usize) {
+        // SAFETY (whole fn): the caller guarantees the 4 source columns and 4 destination rows.
+        let r0 = _mm256_loadu_pd(s);
+        let r1 = _mm256_loadu_pd(s.offset(cs));
+        let r2 = _mm256_loadu_pd(s.offset(2 * cs));
+        let r3 = _mm256_loadu_pd(s.offset(3 * cs));
+        let (t0, t1) = (_mm256_unpacklo_pd(r0, r1), _mm256_unpackhi_pd(r0, r1));
+        let (t2, t3) = (_mm256_unpacklo_pd(r2, r3), _mm256_unpackhi_pd(r2, r3));
+        _mm256_storeu_pd(d, _mm256_permute2f128_pd::<0x20>(t0, t2));
+        _mm256_storeu_pd(d.add(ld), _mm256_permute2f128_pd::<0x20>(t1, t3));
+        _mm256_storeu_pd(d.add(2 * ld), _mm256_permute2f128_pd::<0x31>(t0, t2));
+        _mm256_storeu_pd(d.add(3 * ld), _mm256_permute2f128_pd::<0x31>(t1, t3));
+    }
+}
+
 /// A tiled walk of an output of `shape` (contiguous) for inputs with unit stride along dim `p`
-/// (not the last): `tile(plane, i0..i1, j0..j1, out_row_start)` per tile, tiles split across the
-/// pool, each writing only its own output rows.
-fn for_each_tile(shape: &[usize], p: usize, body: &(dyn Fn(usize, (usize, usize), (usize, usize), usize) + Sync)) {
+/// (not the last): `body(scratch, plane, i0..i1, j0..j1, out_row_start)` per tile, tiles split
+/// across the pool, each writing only its own output rows; `scratch()` makes one tile buffer set
+/// per chunk of tiles.
+fn for_each_tile<S>(
+    shape: &[usize],
+    p: usize,
+    scratch: impl Fn() -> S + Sync,
+    body: impl Fn(&mut S, usize, (usize, usize), (usize, usize), usize) + Sync,
+) {
     let nd = shape.len();
     let (rows, cols) = (shape[p], shape[nd - 1]);
     let ostrides = crate::shape::contiguous_strides(shape);
@@ -196,12 +311,13 @@ fn for_each_tile(shape: &[usize], p: usize, body: &(dyn Fn(usize, (usize, usize)
     let planes: usize = outer.iter().map(|&d| shape[d]).product();
     let row_tiles = rows.div_ceil(TILE);
     let run = |items: std::ops::Range<usize>| {
+        let mut tmp = scratch();
         for item in items {
             let (plane, rt) = (item / row_tiles, item % row_tiles);
             let ooff = plane_offset(shape, &ostrides, 0, &outer, plane) as usize;
             let (i0, i1) = (rt * TILE, (rt * TILE + TILE).min(rows));
             for j0 in (0..cols).step_by(TILE) {
-                body(plane, (i0, i1), (j0, (j0 + TILE).min(cols)), ooff);
+                body(&mut tmp, plane, (i0, i1), (j0, (j0 + TILE).min(cols)), ooff);
             }
         }
     };
@@ -233,23 +349,27 @@ fn map_transposed<A: Elem, O: Elem>(x: &[A], l: &Layout, o: &mut [O], f: &(impl 
     let outer: Vec<usize> = (0..nd - 1).filter(|&d| d != p).collect();
     let (col_stride, op) = (l.strides[nd - 1], o.as_mut_ptr() as usize);
     let ostride = crate::shape::contiguous_strides(&l.shape)[p] as usize;
-    for_each_tile(&l.shape, p, &|plane, (i0, i1), (j0, j1), ooff| {
-        let mut tmp = vec![x[l.offset]; TILE * TILE];
-        load_tile(
-            x,
-            plane_offset(&l.shape, &l.strides, l.offset, &outer, plane),
-            col_stride,
-            (i0, i1),
-            (j0, j1),
-            &mut tmp,
-        );
-        for i in i0..i1 {
-            let k = (i - i0) * TILE;
-            // SAFETY: each tile writes its own rows' columns j0..j1 of `o`; tiles are disjoint.
-            let d = unsafe { std::slice::from_raw_parts_mut((op as *mut O).add(ooff + i * ostride + j0), j1 - j0) };
-            simd_loops::map_best(d, &tmp[k..k + (j1 - j0)], f);
-        }
-    });
+    for_each_tile(
+        &l.shape,
+        p,
+        || vec![x[l.offset]; TILE * TILE],
+        |tmp, plane, (i0, i1), (j0, j1), ooff| {
+            load_tile(
+                x,
+                plane_offset(&l.shape, &l.strides, l.offset, &outer, plane),
+                col_stride,
+                (i0, i1),
+                (j0, j1),
+                tmp,
+            );
+            for i in i0..i1 {
+                let k = (i - i0) * TILE;
+                // SAFETY: each tile writes its own rows' columns j0..j1 of `o`; tiles are disjoint.
+                let d = unsafe { std::slice::from_raw_parts_mut((op as *mut O).add(ooff + i * ostride + j0), j1 - j0) };
+                simd_loops::map_best(d, &tmp[k..k + (j1 - j0)], f);
+            }
+        },
+    );
     true
 }
 
@@ -277,17 +397,20 @@ fn zip_transposed<A: Elem, B: Elem, O: Elem>(
     let outer: Vec<usize> = (0..nd - 1).filter(|&d| d != p).collect();
     let ostride = crate::shape::contiguous_strides(shape)[p] as usize;
     let op = o.as_mut_ptr() as usize;
-    for_each_tile(shape, p, &|plane, (i0, i1), (j0, j1), ooff| {
+    let scratch = || {
+        let ta = if pa.is_some() { vec![xa[la.offset]; TILE * TILE] } else { Vec::new() };
+        let tb = if pb.is_some() { vec![xb[lb.offset]; TILE * TILE] } else { Vec::new() };
+        (ta, tb)
+    };
+    for_each_tile(shape, p, scratch, |(ta, tb), plane, (i0, i1), (j0, j1), ooff| {
         let w = j1 - j0;
-        let mut ta = if pa.is_some() { vec![xa[la.offset]; TILE * TILE] } else { Vec::new() };
-        let mut tb = if pb.is_some() { vec![xb[lb.offset]; TILE * TILE] } else { Vec::new() };
         if pa.is_some() {
             let off = plane_offset(&la.shape, &la.strides, la.offset, &outer, plane);
-            load_tile(xa, off, la.strides[nd - 1], (i0, i1), (j0, j1), &mut ta);
+            load_tile(xa, off, la.strides[nd - 1], (i0, i1), (j0, j1), ta);
         }
         if pb.is_some() {
             let off = plane_offset(&lb.shape, &lb.strides, lb.offset, &outer, plane);
-            load_tile(xb, off, lb.strides[nd - 1], (i0, i1), (j0, j1), &mut tb);
+            load_tile(xb, off, lb.strides[nd - 1], (i0, i1), (j0, j1), tb);
         }
         for i in i0..i1 {
             let (k, at) = ((i - i0) * TILE, ooff + i * ostride + j0);

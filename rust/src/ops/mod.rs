@@ -250,6 +250,28 @@ mod tests {
             let as_f64 = super::cast(t, crate::DType::F64).unwrap();
             assert_eq!(as_f64.to_f64_vec(), want, "case {i} cast");
         }
+        // the same views of other element types: the register transposes move 4- and 8-byte
+        // integers bit for bit (small int32s are float denormals), 1-byte ones go element by element
+        for dtype in [crate::DType::F64, crate::DType::I64, crate::DType::I32, crate::DType::U8] {
+            let b = super::cast(&a, dtype).unwrap();
+            let flipped = b.as_strided(&[3, 70, 130], &[9100, 130, -1], 129).unwrap();
+            let views = [
+                b.permute(&[0, 2, 1]).unwrap(),
+                b.permute(&[2, 1, 0]).unwrap(),
+                flipped.permute(&[2, 0, 1]).unwrap(),
+                b.narrow(2, 5, 100).unwrap().permute(&[0, 2, 1]).unwrap(),
+            ];
+            for (i, t) in views.iter().enumerate() {
+                let want: Vec<f64> = reference(&[&cases[0], &cases[1], &cases[3], &cases[4]][i])
+                    .into_iter()
+                    .map(|v| match dtype {
+                        crate::DType::U8 => v.min(255.0), // float to uint8 saturates
+                        _ => v,
+                    })
+                    .collect();
+                assert_eq!(super::copy_contiguous(t).unwrap().to_f64_vec(), want, "{dtype:?} case {i}");
+            }
+        }
     }
 
     /// Sums and means over leading axes (rows added into the output, in bands across threads)
