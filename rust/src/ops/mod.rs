@@ -262,7 +262,7 @@ mod tests {
                 b.narrow(2, 5, 100).unwrap().permute(&[0, 2, 1]).unwrap(),
             ];
             for (i, t) in views.iter().enumerate() {
-                let want: Vec<f64> = reference(&[&cases[0], &cases[1], &cases[3], &cases[4]][i])
+                let want: Vec<f64> = reference([&cases[0], &cases[1], &cases[3], &cases[4]][i])
                     .into_iter()
                     .map(|v| match dtype {
                         crate::DType::U8 => v.min(255.0), // float to uint8 saturates
