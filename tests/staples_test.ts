@@ -135,3 +135,29 @@ test("einsum: results never share an operand's memory; bad arguments are TypeErr
     assert.throws(() => cb.einsum("ij,jk", a), cobalt("INVALID_ARGUMENT"));
   });
 });
+
+test("einsum: its result dtype is the native core's promotion for every pair of dtypes", () => {
+  // einsum computes the result dtype in TypeScript before any native call; this keeps that copy of
+  // the rule equal to DType::promote (which `mul` applies natively)
+  cb.scope(() => {
+    const dtypes = ["bool", "uint8", "int32", "int64", "float16", "bfloat16", "float32", "float64"] as const;
+    for (const a of dtypes) {
+      for (const b of dtypes) {
+        const x = cb.ones([2], { dtype: a }), y = cb.ones([2], { dtype: b });
+        let native: string;
+        try {
+          native = x.mul(y).dtype;
+        } catch (e) {
+          native = `error ${(e as cb.CobaltError).code}`;
+        }
+        let viaEinsum: string;
+        try {
+          viaEinsum = cb.einsum("i,i->i", x, y).dtype;
+        } catch (e) {
+          viaEinsum = `error ${(e as cb.CobaltError).code}`;
+        }
+        assert.equal(viaEinsum, native, `${a} x ${b}`);
+      }
+    }
+  });
+});

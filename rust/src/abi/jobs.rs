@@ -146,7 +146,8 @@ pub unsafe extern "C" fn cobalt_binary_async(
 pub unsafe extern "C" fn cobalt_unary_async(op: i32, a: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let (op, a) = (UnaryOp::from_code(op)?, get(a)?.clone());
-        Ok(submit(vec![a.clone()], a.numel(), move |t| ops::unary(op, &t[0])))
+        let work = a.numel();
+        Ok(submit(vec![a], work, move |t| ops::unary(op, &t[0])))
     })
 }
 
@@ -168,7 +169,8 @@ pub unsafe extern "C" fn cobalt_reduce_async(
         // SAFETY: forwarded contract on `axes`; the list is copied before the call returns.
         let list = unsafe { read_axes(axes, naxes) }?;
         let keep = flag(keepdims);
-        Ok(submit(vec![a.clone()], a.numel(), move |t| ops::reduce(op, &t[0], list.as_deref(), keep, ddof)))
+        let work = a.numel();
+        Ok(submit(vec![a], work, move |t| ops::reduce(op, &t[0], list.as_deref(), keep, ddof)))
     })
 }
 
@@ -180,7 +182,8 @@ pub unsafe extern "C" fn cobalt_reduce_async(
 pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32) -> *mut CobaltJob {
     trampoline(|| {
         let (a, d) = (get(a)?.clone(), DType::from_code(dtype)?);
-        Ok(submit(vec![a.clone()], a.numel(), move |t| t[0].astype(d)))
+        let work = a.numel();
+        Ok(submit(vec![a], work, move |t| t[0].astype(d)))
     })
 }
 
@@ -192,7 +195,8 @@ pub unsafe extern "C" fn cobalt_astype_async(a: *const CobaltTensor, dtype: i32)
 pub unsafe extern "C" fn cobalt_contiguous_async(a: *const CobaltTensor) -> *mut CobaltJob {
     trampoline(|| {
         let a = get(a)?.clone();
-        Ok(submit(vec![a.clone()], a.numel(), |t| t[0].contiguous()))
+        let work = a.numel();
+        Ok(submit(vec![a], work, |t| t[0].contiguous()))
     })
 }
 
