@@ -36,6 +36,9 @@ fn lu_part(n: usize, a: &[f64], rnd: &mut impl FnMut() -> f64) {
         xn.iter_mut().enumerate().for_each(|(i, v)| *v = if i % (n + 1) == 0 { 1.0 } else { 0.0 });
         lapack::lu_solve(n, n, &lu, &piv, &mut xn).expect("solve");
     });
+    let mut inv = vec![0.0; n * n];
+    let t_inv = median(|| lapack::lu_inverse(n, &lu, &piv, &mut inv).expect("inverse"));
+    println!("n={n}: lu_inverse {t_inv:.2} ms");
     // the residual of the inverse, as a sanity check
     let err = (0..n)
         .map(|i| (0..n).map(|k| a[i * n + k] * xn[k * n + i]).sum::<f64>() - 1.0)

@@ -324,6 +324,41 @@ pub fn lu_solve(n: usize, k: usize, lu: &[f64], piv: &[usize], b: &mut [f64]) ->
     Ok(())
 }
 
+/// The inverse of A into `o` (n x n) given [`lu`]'s factors of A, as `U^-1 L^-1 P`: `L^-1` by
+/// forward solves of the identity's column blocks, each only below its first row (the rows above
+/// stay zero), then back substitution with U, then the row swaps undone as column swaps. About
+/// 4/3 n^3 flops after the factorization, against 2 n^3 for solving with the identity.
+pub fn lu_inverse(n: usize, lu: &[f64], piv: &[usize], o: &mut [f64]) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    o[..n * n].iter_mut().for_each(|v| *v = 0.0);
+    for j in 0..n {
+        o[j * n + j] = 1.0;
+    }
+    let op = Shared(o.as_mut_ptr());
+    let l = Mat { p: lu.as_ptr(), ld: n };
+    const COLS: usize = 256;
+    for c0 in (0..n).step_by(COLS) {
+        let w = COLS.min(n - c0);
+        // SAFETY: rows c0..n of columns c0..c0+w of `o` (exclusively ours); `lu` holds the factors.
+        unsafe { trsm(Tri::UnitLower, l, (c0, n), Shared(op.get().add(c0)), w, n) };
+    }
+    // SAFETY: as above, all of `o`.
+    unsafe { trsm(Tri::Upper, l, (0, n), op, n, n) };
+    // A^-1 = X P: the swaps of `piv`, last first, on the columns (within each row)
+    crate::pool::parallel_for(n, 64, &|rows| {
+        for i in rows {
+            // SAFETY: row i of `o` is this chunk's alone.
+            let row = unsafe { std::slice::from_raw_parts_mut(op.get().add(i * n), n) };
+            for (j, &p) in piv.iter().enumerate().take(n).rev() {
+                row.swap(j, p);
+            }
+        }
+    });
+    Ok(())
+}
+
 /// Which triangle of a factor [`trsm`] solves with.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tri {
@@ -841,6 +876,10 @@ mod tests {
                 }
             }
             assert!(max_diff(&matmul(n, n, n, &l, &u), &pa) < 1e-12 * n as f64, "P A = L U, n = {n}");
+            let mut inv = vec![f64::NAN; n * n];
+            lu_inverse(n, &lu_a, &piv, &mut inv).unwrap();
+            let eye: Vec<f64> = (0..n * n).map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 }).collect();
+            assert!(max_diff(&matmul(n, n, n, &a, &inv), &eye) < 1e-9, "A A^-1 = I, n = {n}");
             for k in [1, 3, 17] {
                 let b = matrix(n, k, 99);
                 let mut x = b.clone();
@@ -848,6 +887,15 @@ mod tests {
                 assert!(max_diff(&matmul(n, n, k, &a, &x), &b) < 1e-9, "n = {n}, k = {k}");
             }
         }
+        // the inverse across its column blocks
+        let n = 300;
+        let a = matrix(n, n, 5);
+        let (mut lu_a, mut piv, mut inv) = (a.clone(), vec![0; n], vec![f64::NAN; n * n]);
+        lu(n, &mut lu_a, &mut piv).unwrap();
+        lu_inverse(n, &lu_a, &piv, &mut inv).unwrap();
+        let eye: Vec<f64> = (0..n * n).map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 }).collect();
+        assert!(max_diff(&matmul(n, n, n, &a, &inv), &eye) < 1e-9, "A A^-1 = I, n = {n}");
+        assert!(max_diff(&matmul(n, n, n, &inv, &a), &eye) < 1e-9, "A^-1 A = I, n = {n}");
         let mut s = vec![1.0, 2.0, 2.0, 4.0];
         assert!(lu(2, &mut s, &mut [0, 0]).unwrap().1, "a singular matrix is reported");
     }

@@ -241,11 +241,7 @@ pub fn decompose(op: Decomp, a: &Tensor, b: Option<&Tensor>, flags: i32) -> Resu
                 }
                 // SAFETY: item i's part only.
                 let o = unsafe { p.item(i) };
-                o.iter_mut().for_each(|v| *v = 0.0);
-                for j in 0..n {
-                    o[j * n + j] = 1.0;
-                }
-                lapack::lu_solve(n, n, &lu, &piv, o)
+                lapack::lu_inverse(n, &lu, &piv, o)
             })?;
             Ok(vec![out.tensor(&batch, &[n, n], dtype)?])
         }
