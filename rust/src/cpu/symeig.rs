@@ -16,6 +16,8 @@ use crate::error::{Error, Result};
 const NB: usize = 32;
 /// Reflectors per block of the back-transformation (the inner dimension of its GEMMs).
 const NBT: usize = 64;
+/// Row parts of the triangular matrix-vector product (each sums into its own vector).
+const SYMV_PARTS: usize = 8;
 /// Columns per chunk when the recorded rotations are applied.
 const ROT_COLS: usize = 16;
 
@@ -100,7 +102,8 @@ multiversion! {
 /// `acc` (`parts` of them), then added up.
 fn symv(n: usize, c0: usize, a: &[f64], v: &[f64], y: &mut [f64], acc: &mut [f64], parts: usize) {
     let len = n - c0;
-    let parts = if len * len < 32_768 { 1 } else { parts };
+    // below this a wake-up of the pool costs more than it saves (called once per column)
+    let parts = if len < 512 { 1 } else { parts };
     let ap = Shared(acc.as_mut_ptr());
     crate::pool::parallel_for(parts, 1, &|r| {
         for part in r {
@@ -155,7 +158,8 @@ fn tridiagonalize(n: usize, a: &mut [f64], d: &mut [f64], e: &mut [f64], tau: &m
     let mut vp = try_vec(nbm * n, 0.0, "eigh")?;
     let mut wp = try_vec(nbm * n, 0.0, "eigh")?;
     let mut y = try_vec(n, 0.0, "eigh")?;
-    let parts = (4 * crate::pool::num_threads()).clamp(1, 16);
+    // a fixed count (not the thread count's), so the sums and the results do not depend on it
+    let parts = SYMV_PARTS;
     let mut acc = try_vec(parts * n, 0.0, "eigh")?;
     let trail = n - nbm;
     let mut lhs = try_vec(trail * 2 * nbm, 0.0, "eigh")?;
