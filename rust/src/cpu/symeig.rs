@@ -1,7 +1,8 @@
 //! Symmetric eigenvalues and eigenvectors on contiguous row-major float64 matrices: blocked
-//! Householder tridiagonalisation (LAPACK's dsytrd/dlatrd: panels of [`NB`] reflectors whose
-//! symmetric matrix-vector products run over rows on the pool, the rank-2k trailing update on the
-//! packed [`super::gemm`]), then the implicit QL method (EISPACK's tql2) on the tridiagonal matrix.
+//! Householder tridiagonalisation on the lower triangle (LAPACK's dsytrd/dlatrd: panels of [`NB`]
+//! reflectors, one symmetric matrix-vector product per reflector, the rank-2k update of the
+//! trailing lower triangle on the packed [`super::gemm`]), then the implicit QL method (EISPACK's
+//! tql2) on the tridiagonal matrix.
 //! With vectors, QL's plane rotations are only recorded while it runs, then applied to the identity
 //! in column chunks in parallel (each chunk stays in cache for the whole sequence), and the
 //! reflectors are applied to the result in blocks (compact WY, as dormtr) through the GEMM.
@@ -16,6 +17,8 @@ use crate::error::{Error, Result};
 const NB: usize = 32;
 /// Reflectors per block of the back-transformation (the inner dimension of its GEMMs).
 const NBT: usize = 64;
+/// Columns per block of the tridiagonalisation's trailing update (its lower triangle only).
+const TRAIL_COLS: usize = 128;
 /// Row parts of the triangular matrix-vector product (each sums into its own vector).
 const SYMV_PARTS: usize = 8;
 /// Columns per chunk when the recorded rotations are applied.
@@ -147,7 +150,7 @@ fn subtract_block(a: &mut [f64], lda: usize, r0: usize, c0: usize, cols: usize, 
     });
 }
 
-/// Reduces the symmetric n x n `a` (full storage, n >= 2) to tridiagonal form `Q^T a Q`: diagonal
+/// Reduces the symmetric n x n `a` (its lower triangle is read, n >= 2) to tridiagonal form `Q^T a Q`: diagonal
 /// `d`, off-diagonal `e` (`e[i]` couples i and i + 1; `e[n - 1] = 0`). `Q = H_0 H_1 .. H_{n-2}`,
 /// `H_i = I - tau[i] v v^T` with v zero up to i, 1 at i + 1 and the rest in row i of `a` after
 /// column i + 1 (the rest of `a` is left as scratch).
@@ -164,14 +167,19 @@ fn tridiagonalize(n: usize, a: &mut [f64], d: &mut [f64], e: &mut [f64], tau: &m
     let trail = n - nbm;
     let mut lhs = try_vec(trail * 2 * nbm, 0.0, "eigh")?;
     let mut rhs = try_vec(trail * 2 * nbm, 0.0, "eigh")?;
-    let mut t = try_vec(trail * trail, 0.0, "eigh")?;
+    let mut rb = try_vec(2 * nbm * TRAIL_COLS, 0.0, "eigh")?;
+    let mut t = try_vec(trail * TRAIL_COLS.min(trail), 0.0, "eigh")?;
     let mut p = 0;
     while p < n - 1 {
         let nb = NB.min(n - 1 - p);
         for j in 0..nb {
             let i = p + j;
-            // row i, columns i.., brought up to date with the panel's earlier reflectors
+            // row i, columns i.. (gathered from column i: only the lower triangle is kept
+            // current), brought up to date with the panel's earlier reflectors
             {
+                for c in i + 1..n {
+                    a[i * n + c] = a[c * n + i];
+                }
                 let row = &mut a[i * n + i..(i + 1) * n];
                 for k in 0..j {
                     let (vk, wk) = (&vp[k * n..(k + 1) * n], &wp[k * n..(k + 1) * n]);
@@ -222,7 +230,8 @@ fn tridiagonalize(n: usize, a: &mut [f64], d: &mut [f64], e: &mut [f64], tau: &m
                 *w = yv + half * vv;
             }
         }
-        // the trailing matrix -= V W^T + W V^T, as [V W] @ [W V]^T on the GEMM
+        // the trailing matrix's lower triangle -= V W^T + W V^T, as [V W] @ [W V]^T on the GEMM,
+        // by blocks of columns (each from its diagonal down)
         let q = p + nb;
         let mq = n - q;
         if mq > 0 {
@@ -237,9 +246,19 @@ fn tridiagonalize(n: usize, a: &mut [f64], d: &mut [f64], e: &mut [f64], tau: &m
                 rhs[k * mq..(k + 1) * mq].copy_from_slice(&wp[k * n + q..(k + 1) * n]);
                 rhs[(nb + k) * mq..(nb + k + 1) * mq].copy_from_slice(&vp[k * n + q..(k + 1) * n]);
             }
-            let t = &mut t[..mq * mq];
-            gemm::<f64>(simd, mq, mq, k2, &lhs[..mq * k2], &rhs[..k2 * mq], t);
-            subtract_block(a, n, q, q, mq, t);
+            let mut c0 = 0;
+            while c0 < mq {
+                let w = TRAIL_COLS.min(mq - c0);
+                let rb = &mut rb[..k2 * w];
+                for k in 0..k2 {
+                    rb[k * w..(k + 1) * w].copy_from_slice(&rhs[k * mq + c0..k * mq + c0 + w]);
+                }
+                let rows = mq - c0;
+                let t = &mut t[..rows * w];
+                gemm::<f64>(simd, rows, w, k2, &lhs[c0 * k2..mq * k2], rb, t);
+                subtract_block(a, n, q + c0, q + c0, w, t);
+                c0 += w;
+            }
         }
         p = q;
     }
@@ -450,11 +469,6 @@ pub fn eigh(n: usize, w: &mut [f64], d: &mut [f64], vectors: bool) -> Result<()>
             w[0] = 1.0;
         }
         return Ok(());
-    }
-    for i in 0..n {
-        for j in 0..i {
-            w[j * n + i] = w[i * n + j];
-        }
     }
     let mut e = try_vec(n, 0.0, "eigh")?;
     let mut tau = try_vec(n, 0.0, "eigh")?;
