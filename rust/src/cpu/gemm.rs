@@ -207,6 +207,9 @@ impl GemmFloat for f64 {
     }
 }
 
+/// Below this many multiply-adds per packed block of B a product runs on one thread.
+const SERIAL_WORK: usize = 1 << 20;
+
 /// A 64-byte aligned scratch buffer for packed panels. Unaligned panels make every 64-byte load
 /// straddle two cache lines (malloc returns 16-byte aligned memory); measured, that cost up to a
 /// third of the kernel's speed.
@@ -421,7 +424,11 @@ unsafe fn gemm_strided<T: GemmFloat>(
                 let mblocks = m.div_ceil(mc_max);
                 let groups = (2 * threads).div_ceil(mblocks).clamp(1, panels);
                 let per_group = panels.div_ceil(groups);
-                crate::pool::parallel_chunks(mblocks * groups, 1, &|items| {
+                // small products run on the calling thread: waking the pool costs more than it
+                // saves (the narrow GEMMs inside LU's panel factorization)
+                let items = mblocks * groups;
+                let chunk = if m * nc * kc < SERIAL_WORK { items } else { 1 };
+                crate::pool::parallel_chunks(items, chunk, &|items| {
                     with_packed(&PACK_A, |abuf| {
                         let mut edge = vec![T::zero(); mr * nr];
                         for item in items {

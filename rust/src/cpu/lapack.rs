@@ -382,7 +382,8 @@ unsafe fn trsm(tri: Tri, t: Mat<f64>, (r0, r1): (usize, usize), b: Shared, cols:
     let len = r1 - r0;
     if len <= TRSM_LEAF {
         let tp = t.p as usize;
-        crate::pool::parallel_for(cols, (8192 / len.max(1)).max(16), &|cr| {
+        // at least ~128K multiply-adds per chunk: below that, waking the pool costs more than it saves
+        crate::pool::parallel_for(cols, (1 << 17) / (len * len).max(1), &|cr| {
             let tp = tp as *const f64;
             let row = |i: usize| {
                 // SAFETY: row i of b (inside r0..r1), columns `cr`: this chunk's alone.
