@@ -49,10 +49,11 @@ for label, k in rows:
 PY
 rm -rf "$OUT"
 
-say "async vs sync (Deno, Bun)"
+say "async vs sync (Deno, Bun, Node)"
 OUT="$(mktemp -d)"
 deno run --allow-ffi --allow-env bench/async.ts >"$OUT/deno.json"
 bun bench/async.ts >"$OUT/bun.json"
+COBALT_LIB_PATH="$ROOT/rust/target/release/$(lib_file)" node out/bench/async.js >"$OUT/node.json"
 python3 - "$OUT" <<'PY'
 import json, sys, os
 d = sys.argv[1]

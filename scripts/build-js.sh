@@ -50,7 +50,7 @@ rel() { node -e 'console.log(require("path").relative(process.argv[1], process.a
 r="$(rel "$ROOT")"
 cfg="$build/tsconfig.$([ $tests = 1 ] && echo tests || echo lib).json"
 if [ $tests = 1 ]; then
-  include="[\"$r/ffi/*.ts\", \"$r/tests/*.ts\", \"$r/bench/overhead.ts\", \"$r/examples/*.ts\"]"
+  include="[\"$r/ffi/*.ts\", \"$r/tests/*.ts\", \"$r/bench/overhead.ts\", \"$r/bench/async.ts\", \"$r/examples/*.ts\"]"
   decl=false
 else
   include="[\"$r/ffi/*.ts\"]"
