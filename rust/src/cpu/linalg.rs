@@ -35,10 +35,28 @@ pub fn matmul_float<T: GemmFloat>(nbatch: usize, m: usize, k: usize, n: usize, x
         return;
     }
     let simd = super::features::level();
+    if nbatch >= 2 && m * n * k <= BATCH_PARALLEL_MAX {
+        // a batch of mid-size products: one product per thread at a time (splitting each one
+        // across the pool costs a hand-off per packed block); the GEMM's own pool calls then
+        // find the pool busy and run on their caller
+        let op = o.as_mut_ptr() as usize;
+        crate::pool::parallel_for(nbatch, 1, &|r| {
+            for bi in r {
+                // SAFETY: each product writes its own (m x n) block of `o`.
+                let c = unsafe { std::slice::from_raw_parts_mut((op as *mut T).add(bi * m * n), m * n) };
+                gemm::<T>(simd, m, n, k, &xs[batch_of(bi, m * k)], &ys[batch_of(bi, k * n)], c);
+            }
+        });
+        return;
+    }
     for bi in 0..nbatch {
         gemm::<T>(simd, m, n, k, &xs[batch_of(bi, m * k)], &ys[batch_of(bi, k * n)], &mut o[batch_of(bi, m * n)]);
     }
 }
+
+/// Up to this many multiply-adds per product, a batch runs its products in parallel (one per
+/// thread) rather than each product across the pool.
+const BATCH_PARALLEL_MAX: usize = 1 << 22;
 
 /// [`matmul_float`] for the integer compute types (wrapping, as numpy): rows of all batches in
 /// parallel on the shared pool (chunks of >= ~64k multiply-adds).
