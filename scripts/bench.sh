@@ -91,6 +91,7 @@ if [ "$JSON" = 1 ]; then
   # every runtime's figures (ms, spread, mem) as one JSON array
   python3 -c 'import json, sys; print(json.dumps([json.loads(l) for l in sys.stdin if l.startswith("{")], indent=1))' \
     <"$OUT/all.jsonl" >bench/results.json
+  deno fmt -q bench/results.json # the lint step checks every JSON file's formatting
   echo "wrote bench/results.json"
 fi
 rm -rf "$OUT"
