@@ -15,7 +15,7 @@ const NB: usize = 96;
 
 /// A row-major matrix pointer shared by pool chunks that write disjoint rows.
 #[derive(Clone, Copy)]
-struct Shared(*mut f64);
+pub(super) struct Shared(pub(super) *mut f64);
 // SAFETY: chunks only write disjoint rows through it (each use says which).
 unsafe impl Send for Shared {}
 // SAFETY: as above.
@@ -23,7 +23,7 @@ unsafe impl Sync for Shared {}
 
 impl Shared {
     /// The pointer (a method, so closures capture the `Send` wrapper rather than its field).
-    fn get(self) -> *mut f64 {
+    pub(super) fn get(self) -> *mut f64 {
         self.0
     }
 }

@@ -9,7 +9,7 @@
 //! [`super::lapack::svd`] starts from these eigenvectors too.
 
 use super::gemm::gemm;
-use super::lapack::{axpy_neg, dot, linalg, multiversion};
+use super::lapack::{axpy_neg, dot, linalg, multiversion, Shared};
 use crate::alloc::{try_vec, try_with_capacity};
 use crate::error::{Error, Result};
 
@@ -23,21 +23,6 @@ const TRAIL_COLS: usize = 128;
 const SYMV_PARTS: usize = 8;
 /// Columns per chunk when the recorded rotations are applied.
 const ROT_COLS: usize = 16;
-
-/// A row-major matrix pointer shared by pool chunks that write disjoint parts.
-#[derive(Clone, Copy)]
-struct Shared(*mut f64);
-// SAFETY: chunks only write disjoint elements through it (each use says which).
-unsafe impl Send for Shared {}
-// SAFETY: as above.
-unsafe impl Sync for Shared {}
-
-impl Shared {
-    /// The pointer (a method, so closures capture the `Send` wrapper rather than its field).
-    fn get(self) -> *mut f64 {
-        self.0
-    }
-}
 
 multiversion! {
     /// Applies the recorded QL rotations, sweep after sweep, to the rows of `z` ([`ROT_COLS`]
