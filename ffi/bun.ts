@@ -43,6 +43,9 @@ export function open(path: string): Native {
   const deallocator = sym.cobalt_view_deallocator() as number;
   return {
     runtime: "bun",
+    backend: "native",
+    adopt: true,
+    pointerBytes: 8,
     path,
     sym,
     isNull: (p) => p === null || p === 0 || p === undefined,

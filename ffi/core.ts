@@ -396,6 +396,10 @@ export function storageView(h: Ptr): [ArrayBuffer, number] {
   const p = sym.cobalt_storage(h, STORAGE_BYTES);
   if (lib.isNull(p)) fail();
   const offset = STORAGE[2]! + STORAGE[3]! * 4294967296;
+  if (lib.linear !== undefined) {
+    const [buffer, at] = lib.linear.view(p);
+    return [buffer, at + offset];
+  }
   const base = STORAGE[4]! + STORAGE[5]! * 4294967296;
   const cached = storages.get(base)?.deref();
   if (cached !== undefined) return [cached, offset];
@@ -461,6 +465,7 @@ export function emptyCache(): void {
 
 /** Writes native handles into a pointer array (for calls taking `const cobalt_tensor* const*`). */
 export function handleArray(hs: Ptr[]): Uint8Array {
+  if (lib.pointerBytes === 4) return new Uint8Array(Uint32Array.from(hs, (h) => lib.address(h)).buffer);
   const out = new Uint32Array(2 * hs.length);
   for (let i = 0; i < hs.length; i++) putI64(out, i, lib.address(hs[i]));
   return new Uint8Array(out.buffer);

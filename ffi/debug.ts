@@ -9,8 +9,10 @@ import { Tensor } from "./tensor.ts";
 
 /** Probes into the native layer. */
 export const native = {
-  /** "deno", "bun" or "node". */
-  runtime: lib.runtime as "deno" | "bun" | "node",
+  /** "deno", "bun", "node" or "browser". */
+  runtime: lib.runtime,
+  /** "native" (the shared library through FFI) or "wasm" (the WebAssembly build). */
+  backend: lib.backend,
   /** The path the library was loaded from. */
   path: lib.path as string,
   /** The ABI version of the loaded library. */

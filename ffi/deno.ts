@@ -50,6 +50,9 @@ export function open(path: string): Native {
   const views = new FinalizationRegistry<Ptr>((h) => sym.cobalt_release(h));
   return {
     runtime: "deno",
+    backend: "native",
+    adopt: true,
+    pointerBytes: 8,
     path,
     sym,
     isNull: (p) => p === null,

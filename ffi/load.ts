@@ -14,6 +14,7 @@ import * as denoAdapter from "./deno.ts";
 import { manifest } from "./binaries.ts";
 import { download, sha256File } from "./fetch.ts";
 import { env, platform } from "./host.ts";
+import { requested } from "./backend.ts";
 
 export { platform };
 
@@ -51,7 +52,11 @@ export function detectRuntime(
   );
 }
 
-const runtimeName: RuntimeName = detectRuntime(g);
+/** Deno, Bun or Node (which have FFI), else "browser" (any other host: WebAssembly only). */
+const runtimeName: RuntimeName | "browser" =
+  g.Bun !== undefined || typeof g.Deno?.dlopen === "function" || typeof g.process?.versions?.node === "string"
+    ? detectRuntime(g)
+    : "browser";
 
 /** The prebuilt platform name for `os`/`arch` (`linux-x64-gnu`), or undefined when there is none. */
 export function platformName(os: string, arch: string): string | undefined {
@@ -128,6 +133,7 @@ interface Adapter {
 }
 
 async function adapter(): Promise<Adapter> {
+  if (runtimeName === "browser") throw new CobaltError("LOAD", "no FFI in a browser");
   if (runtimeName === "deno") return denoAdapter;
   const a: Adapter = await import(runtimeName === "bun" ? BUN_ADAPTER : NODE_ADAPTER);
   await a.ready?.();
@@ -178,8 +184,73 @@ function notFound(tried: string[], plat: string | undefined, os: string, arch: s
   return new CobaltError("LOAD", `cannot find the cobalt native library. ${list}${hint}`);
 }
 
-/** Loads the library, or throws a CobaltError ("LOAD", "PERMISSION") that says what to do. */
+/** Where `cobalt.wasm` is looked for: `COBALT_WASM_URL` (a global, then the environment), else beside the module. */
+export function wasmLocation(url: string = import.meta.url): string {
+  const set = g.COBALT_WASM_URL ?? env("COBALT_WASM_PATH");
+  if (set !== undefined) return String(set);
+  // A clone runs the sources (ffi/load.ts: the build is in dist/wasm/); a package or a bundle has it
+  // one level up (dist/ffi/load.js beside dist/cobalt.wasm) or beside itself (a bundle).
+  const rel = origin(url) === "source" ? "../dist/wasm/cobalt.wasm" : /\/ffi\/[^/]*$/.test(url) ? "../cobalt.wasm" : "./cobalt.wasm";
+  const u = new URL(rel, url);
+  return u.protocol === "file:" ? filePath(rel, url) : u.href;
+}
+
+/** The WebAssembly backend, from `where` (a file path, or a URL where there is no file system). */
+async function loadWasm(where: string): Promise<Native> {
+  const wasm = await import("./wasm.ts");
+  let source: BufferSource | string = where;
+  if (runtimeName !== "browser" && !/^(https?|data|blob):/.test(where)) {
+    const { readFile } = await import("node:fs/promises");
+    try {
+      source = await readFile(where);
+    } catch (e) {
+      if (isPermissionError(e)) {
+        throw new CobaltError("PERMISSION", `cobalt needs read access to ${where}: run Deno with --allow-read`, {
+          cause: e,
+        });
+      }
+      throw new CobaltError("LOAD", `cannot read the WebAssembly build ${where}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+  const module = await wasm.compile(source);
+  return wasm.open(module, where, runtimeName);
+}
+
+/**
+ * Loads the backend: the WebAssembly build where asked for (`/web`, `COBALT_BACKEND=wasm`) or where
+ * there is no FFI; else the native library, falling back to WebAssembly (with a one-time notice)
+ * when no native library is found. Throws a CobaltError ("LOAD", "PERMISSION") that says what to do.
+ */
 export async function load(): Promise<Native> {
+  const choice = requested.backend ?? env("COBALT_BACKEND");
+  if (choice !== undefined && choice !== "native" && choice !== "wasm") {
+    throw new CobaltError("LOAD", `COBALT_BACKEND must be "native" or "wasm", not ${JSON.stringify(choice)}`);
+  }
+  if (choice === "wasm" || runtimeName === "browser") return await loadWasm(wasmLocation());
+  try {
+    return await loadNative();
+  } catch (e) {
+    if (choice === "native" || !(e instanceof CobaltError) || e.code !== "LOAD" || !/cannot find/.test(e.message)) {
+      throw e;
+    }
+    let n: Native;
+    try {
+      n = await loadWasm(wasmLocation());
+    } catch {
+      throw e; // no WebAssembly build either: the native error says what to install
+    }
+    console.warn(
+      `cobalt: no native library for this platform, so the WebAssembly build runs (${n.path}; one thread, ` +
+        "slower). Set COBALT_BACKEND=wasm to choose it and silence this notice.",
+    );
+    return n;
+  }
+}
+
+/** The native library, or a CobaltError ("LOAD", "PERMISSION") that says what to do. */
+async function loadNative(): Promise<Native> {
   const tried: string[] = [];
   const runtime = await adapter();
   const attempt = (c: Candidate): Native | undefined => {

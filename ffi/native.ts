@@ -28,8 +28,14 @@ export type Sym = {
 
 /** What a runtime adapter provides. */
 export interface Native {
-  /** "deno", "bun" or "node". */
-  readonly runtime: "deno" | "bun" | "node";
+  /** The JS runtime: "deno", "bun", "node", or "browser" (the WebAssembly backend only). */
+  readonly runtime: "deno" | "bun" | "node" | "browser";
+  /** "native": the shared library through FFI; "wasm": the WebAssembly build (`wasm.ts`). */
+  readonly backend: "native" | "wasm";
+  /** Whether a tensor can be made over JS memory without copying (`copy: false`). */
+  readonly adopt: boolean;
+  /** sizeof(void*) of the library: 8 natively, 4 for wasm32 (pointer arrays such as concat's). */
+  readonly pointerBytes: 4 | 8;
   /** The file the library was loaded from. */
   readonly path: string;
   /** The exported functions. */
@@ -43,6 +49,16 @@ export interface Native {
    * `handle` (taken here) and gives it back when the buffer is collected.
    */
   external(p: Ptr, byteLength: number, handle: Ptr): ArrayBuffer;
+  /**
+   * For a library whose memory is one JS-visible buffer (WebAssembly): `view(p)` gives that buffer
+   * and `p`'s offset in it (used instead of `external`); `pin(view, handle)` keeps `handle`'s
+   * storage alive as long as `view` lives; `stable` is false when memory growth detaches views.
+   */
+  readonly linear?: {
+    view(p: Ptr): [ArrayBuffer, number];
+    pin(view: object, handle: Ptr): void;
+    readonly stable: boolean;
+  };
   /** The numeric address of a pointer. */
   address(p: Ptr): number;
   /** The pointer at a numeric address (the inverse of `address`). */

@@ -89,6 +89,9 @@ export function open(path: string): Native {
   const views = new FinalizationRegistry<Ptr>((h) => sym.cobalt_release(h));
   return {
     runtime: "node",
+    backend: "native",
+    adopt: true,
+    pointerBytes: 8,
     path,
     sym,
     isNull: (p) => p === 0 || p === null || p === undefined,

@@ -60,6 +60,20 @@ export const symbols = {
    */
   cobalt_empty_cache: { parameters: [], result: "void" },
   /**
+   * `void *cobalt_scratch_alloc(double bytes)`
+   *
+   * bytes (a whole number >= 0) of uninitialised memory aligned to 16, for arguments a host passes
+   * through the library's own memory (the WebAssembly build); NULL on failure (OUT_OF_MEMORY,
+   * INVALID_ARGUMENT). Free it with cobalt_scratch_free and the same size.
+   */
+  cobalt_scratch_alloc: { parameters: ["f64"], result: "pointer" },
+  /**
+   * `void cobalt_scratch_free(void *scratch, double bytes)`
+   *
+   * Frees memory from cobalt_scratch_alloc(bytes); NULL is ignored.
+   */
+  cobalt_scratch_free: { parameters: ["pointer", "f64"], result: "void" },
+  /**
    * `int32_t cobalt_set_memory_limit(double bytes)`
    *
    * Caps the bytes of live cobalt-owned storage (checked before every allocation; a failure is
@@ -472,3 +486,16 @@ export const symbols = {
 
 /** The symbol table's type. */
 export type Symbols = typeof symbols;
+
+/** The "buffer" parameters (by index) that a function may write into. */
+export const writes: { readonly [K in keyof Symbols]?: readonly number[] } = {
+  cobalt_last_error: [0],
+  cobalt_memory: [0],
+  cobalt_from_external: [3],
+  cobalt_adopt: [3],
+  cobalt_adoptions_released: [0],
+  cobalt_shape: [1],
+  cobalt_strides: [1],
+  cobalt_storage: [1],
+  cobalt_copy_out: [1],
+};

@@ -354,7 +354,9 @@ export class Tensor {
    */
   get data(): TypedArray {
     const h = this.handle;
-    if (this.#data !== undefined) return this.#data;
+    const d = this.#data;
+    // A view is length 0 only for an empty tensor, or when WebAssembly memory growth detached it.
+    if (d !== undefined && (d.length !== 0 || lib.linear === undefined)) return d;
     const info = DTYPES[this.dtype];
     const n = this.size;
     let view: TypedArray;
@@ -374,6 +376,7 @@ export class Tensor {
       } else {
         const [buffer, off] = storageView(h);
         view = new info.array(buffer, off, n);
+        lib.linear?.pin(view, h);
       }
     }
     this.#data = view;
@@ -2011,6 +2014,13 @@ export function copied(data: ArrayBufferView, dtype: DType, nd: number): Tensor 
  * The buffer stays referenced until the native storage dies, whoever holds it (see core.ts).
  */
 export function adopt(arr: ArrayBufferView, dtype: DType, nd: number): Tensor {
+  if (!lib.adopt) {
+    throw new CobaltError(
+      "INVALID_ARGUMENT",
+      "copy: false makes a tensor over JS memory, which the WebAssembly backend cannot do (its tensors " +
+        "live in WebAssembly memory): leave copy at its default (true)",
+    );
+  }
   const id = adoptionId(arr);
   const h = sym.cobalt_adopt(DTYPES[dtype].code, SHAPE, nd, arr, id);
   if (lib.isNull(h)) {

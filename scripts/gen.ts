@@ -353,7 +353,7 @@ function ffiType(type: string, name: string, isResult: boolean): string {
   if (t.endsWith("_fn")) return "pointer";
   if (!t.includes("*")) throw new Error(`cobalt.h: no FFI type for ${type}`);
   if (isResult) return "pointer";
-  if (/^cobalt_(tensor|job)\*$/.test(t) || name === "ctx") return "pointer";
+  if (/^cobalt_(tensor|job)\*$/.test(t) || name === "ctx" || name === "scratch") return "pointer";
   return "buffer";
 }
 function symbolsTs(h: string): string {
@@ -366,6 +366,14 @@ function symbolsTs(h: string): string {
     return `  /**\n${doc.map((l) => `   * ${l}`.trimEnd()).join("\n")}\n   */\n  ${f.name}: { parameters: [${
       params.join(", ")
     }], result: ${JSON.stringify(ffiType(f.result, "", true))}${blocking ? ", nonblocking: true" : ""} },`;
+  });
+  // Buffer parameters the callee may write (no `const`): a host that copies buffers into the
+  // library's memory (ffi/wasm.ts) copies these back after the call.
+  const writes = fns.flatMap((f) => {
+    const idx = f.params.flatMap((p, i) =>
+      ffiType(p.type, p.name, false) === "buffer" && !/\bconst\b/.test(p.type.split("*")[0]!) ? [i] : []
+    );
+    return idx.length ? [`  ${f.name}: [${idx.join(", ")}],`] : [];
   });
   return `/**
  * The one symbol table of libcobalt, in \`Deno.dlopen\` form; \`bun.ts\` and \`node.ts\` translate it.
@@ -383,6 +391,11 @@ ${entries.join("\n")}
 
 /** The symbol table's type. */
 export type Symbols = typeof symbols;
+
+/** The "buffer" parameters (by index) that a function may write into. */
+export const writes: { readonly [K in keyof Symbols]?: readonly number[] } = {
+${writes.join("\n")}
+};
 `;
 }
 

@@ -166,6 +166,12 @@ int32_t cobalt_debug_panic(void);
 int32_t cobalt_memory(int64_t out[4]);
 /* Frees the cached large buffers back to the system. */
 void cobalt_empty_cache(void);
+/* bytes (a whole number >= 0) of uninitialised memory aligned to 16, for arguments a host passes
+ * through the library's own memory (the WebAssembly build); NULL on failure (OUT_OF_MEMORY,
+ * INVALID_ARGUMENT). Free it with cobalt_scratch_free and the same size. */
+void *cobalt_scratch_alloc(double bytes);
+/* Frees memory from cobalt_scratch_alloc(bytes); NULL is ignored. */
+void cobalt_scratch_free(void *scratch, double bytes);
 /* Caps the bytes of live cobalt-owned storage (checked before every allocation; a failure is
  * COBALT_OUT_OF_MEMORY). bytes: a whole number > 0, or +infinity for no cap. */
 int32_t cobalt_set_memory_limit(double bytes);

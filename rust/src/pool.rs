@@ -40,8 +40,16 @@ fn pool() -> &'static Arc<Pool> {
     })
 }
 
+/// True where `std::thread` cannot spawn (wasm32 without the atomics feature): the pool has one
+/// "thread", the caller, and every task runs inline when it is submitted.
+const INLINE: bool = cfg!(all(target_family = "wasm", not(target_feature = "atomics")));
+
 fn grow(p: &Arc<Pool>, n: usize) {
+    let n = if INLINE { 1 } else { n };
     p.target.store(n, Ordering::SeqCst);
+    if INLINE {
+        return;
+    }
     while p.running.load(Ordering::SeqCst) < n {
         let id = p.running.fetch_add(1, Ordering::SeqCst);
         let q = p.clone();
@@ -74,6 +82,10 @@ fn worker(p: Arc<Pool>) {
 }
 
 fn spawn(task: Task) {
+    if INLINE {
+        task();
+        return;
+    }
     let p = pool();
     p.queue.lock().unwrap_or_else(|e| e.into_inner()).push_back(task);
     p.ready.notify_one();
@@ -88,6 +100,11 @@ pub fn num_threads() -> usize {
 pub fn set_num_threads(n: usize) -> Result<()> {
     if n == 0 || n > 1024 {
         return Err(Error::InvalidArgument(format!("set_num_threads: {n} is not in 1..=1024")));
+    }
+    if INLINE && n > 1 {
+        return Err(Error::InvalidArgument(format!(
+            "set_num_threads: {n} threads, but this build (WebAssembly without threads) runs on one"
+        )));
     }
     let p = pool();
     if n > p.running.load(Ordering::SeqCst) {

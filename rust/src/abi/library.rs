@@ -4,7 +4,7 @@
 //! The `library` section of `cobalt.h`.
 
 use super::handle::{get, CobaltTensor};
-use super::trampoline::{trampoline, Plain, Void, LAST_ERROR, LAST_STATUS};
+use super::trampoline::{trampoline, Block, Plain, Void, LAST_ERROR, LAST_STATUS};
 use super::COBALT_ABI_VERSION;
 use crate::error::Error;
 use crate::storage::memory_stats;
@@ -104,6 +104,47 @@ pub unsafe extern "C" fn cobalt_memory(out: *mut i64) -> i32 {
 pub extern "C" fn cobalt_empty_cache() {
     trampoline(|| {
         crate::storage::empty_cache();
+        Ok(Void)
+    })
+}
+
+/// The layout of a scratch block of `bytes` bytes, or the reason there is none.
+fn scratch_layout(bytes: f64) -> Result<std::alloc::Layout, Error> {
+    if !(bytes >= 0.0 && bytes.fract() == 0.0 && bytes <= isize::MAX as f64) {
+        return Err(Error::InvalidArgument(format!("scratch size {bytes} is not a whole number of bytes >= 0")));
+    }
+    std::alloc::Layout::from_size_align((bytes as usize).max(1), 16)
+        .map_err(|_| Error::OutOfMemory(format!("scratch of {bytes} bytes")))
+}
+
+/// `bytes` of uninitialised memory aligned to 16 (at least one byte is allocated), for hosts that
+/// pass buffer arguments through the library's own memory (the WebAssembly build: JS memory is
+/// outside linear memory). NULL on failure. Not counted against the memory limit.
+#[no_mangle]
+pub extern "C" fn cobalt_scratch_alloc(bytes: f64) -> *mut u8 {
+    trampoline(|| {
+        let layout = scratch_layout(bytes)?;
+        // SAFETY: the layout has a non-zero size.
+        let p = unsafe { std::alloc::alloc(layout) };
+        if p.is_null() {
+            return Err(Error::OutOfMemory(format!("scratch of {bytes} bytes")));
+        }
+        Ok(Block(p))
+    })
+}
+
+/// Frees a block from [`cobalt_scratch_alloc`]; NULL is ignored.
+///
+/// # Safety
+/// `p` is NULL or came from `cobalt_scratch_alloc(bytes)` with this `bytes`, and is freed once.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_scratch_free(p: *mut u8, bytes: f64) {
+    trampoline(|| {
+        if !p.is_null() {
+            let layout = scratch_layout(bytes)?;
+            // SAFETY: `p` was allocated with this layout (contract).
+            unsafe { std::alloc::dealloc(p, layout) };
+        }
         Ok(Void)
     })
 }

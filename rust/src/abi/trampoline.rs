@@ -123,6 +123,19 @@ impl AbiReturn for u32 {
     }
 }
 
+/// A raw block of memory (`void *`), NULL on failure.
+pub(crate) struct Block(pub *mut u8);
+
+impl AbiReturn for Block {
+    type C = *mut u8;
+    fn into_c(self) -> *mut u8 {
+        self.0
+    }
+    fn on_error(_: i32) -> *mut u8 {
+        std::ptr::null_mut()
+    }
+}
+
 /// Nothing (`void`): the failure is only recorded.
 pub(crate) struct Void;
 

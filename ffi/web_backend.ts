@@ -1,0 +1,7 @@
+/**
+ * Imported first by `web.ts`: requests the WebAssembly backend before the loader runs.
+ * @module
+ */
+import { requested } from "./backend.ts";
+
+requested.backend = "wasm";
