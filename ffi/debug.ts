@@ -10,9 +10,9 @@ import { Tensor } from "./tensor.ts";
 /** Probes into the native layer. */
 export const native = {
   /** "deno", "bun", "node" or "browser". */
-  runtime: lib.runtime,
+  runtime: lib.runtime as "deno" | "bun" | "node" | "browser",
   /** "native" (the shared library through FFI) or "wasm" (the WebAssembly build). */
-  backend: lib.backend,
+  backend: lib.backend as "native" | "wasm",
   /** The path the library was loaded from. */
   path: lib.path as string,
   /** The ABI version of the loaded library. */

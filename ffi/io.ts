@@ -75,6 +75,7 @@ export interface LoadOptions {
   /**
    * safetensors only: `true` maps the file and returns zero-copy views into it; `false` reads and
    * copies. Default: map files of 16 MiB and more, copy smaller ones (see "memory-mapped files").
+   * The WebAssembly backend never maps (`true` is an error there).
    */
   mmap?: boolean;
 }
@@ -350,7 +351,18 @@ function checkRegular(path: string, isFile: boolean): void {
 const MMAP_MIN = 16 << 20;
 
 function useMmap(path: string, mmap: unknown, op: string): boolean {
-  if (mmap !== undefined) return boolOption(mmap, op, "mmap", true);
+  if (mmap !== undefined) {
+    const on = boolOption(mmap, op, "mmap", true);
+    if (on && lib.backend === "wasm") {
+      throw new CobaltError(
+        "INVALID_ARGUMENT",
+        `${op}: mmap: true maps a file into native memory, which the WebAssembly backend has not: ` +
+          "leave mmap unset (the file is read and copied)",
+      );
+    }
+    return on;
+  }
+  if (lib.backend === "wasm") return false; // no mappings in WebAssembly: read and copy
   try {
     return statSync(path).size >= MMAP_MIN;
   } catch {

@@ -198,11 +198,11 @@ export function wasmLocation(url: string = import.meta.url): string {
 /** The WebAssembly backend, from `where` (a file path, or a URL where there is no file system). */
 async function loadWasm(where: string): Promise<Native> {
   const wasm = await import("./wasm.ts");
-  let source: BufferSource | string = where;
+  let source: ArrayBuffer | ArrayBufferView | string = where;
   if (runtimeName !== "browser" && !/^(https?|data|blob):/.test(where)) {
     const { readFile } = await import("node:fs/promises");
     try {
-      source = await readFile(where);
+      source = new Uint8Array(await readFile(where));
     } catch (e) {
       if (isPermissionError(e)) {
         throw new CobaltError("PERMISSION", `cobalt needs read access to ${where}: run Deno with --allow-read`, {

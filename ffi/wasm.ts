@@ -23,7 +23,7 @@ import { CobaltError } from "./errors.ts";
 import type { Native, Ptr, Sym } from "./native.ts";
 
 /** Where `cobalt.wasm` comes from: its bytes, a compiled module, or a URL to fetch. */
-export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
+export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module | URL | string;
 
 // Pointers handed to JS carry the instance's generation above bit 32, so a handle that outlived a
 // rebuilt instance is recognised instead of aliasing memory of the new one.
@@ -46,7 +46,7 @@ export async function compile(source: WasmSource): Promise<WebAssembly.Module> {
     }
     return await WebAssembly.compile(await res.arrayBuffer());
   }
-  return await WebAssembly.compile(source);
+  return await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
 }
 
 /** The adapter over an instance of `module`; `path` names where it came from (for messages). */

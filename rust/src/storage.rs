@@ -364,7 +364,7 @@ pub fn parse_limit(v: &str, phys: Option<u64>) -> Option<Option<u64>> {
 }
 
 /// The physical memory of the machine: `/proc/meminfo` capped by a cgroup (v2 or v1) memory limit
-/// when lower (Linux), `GlobalMemoryStatusEx` (Windows), `sysctl hw.memsize` (macOS); None elsewhere,
+/// when lower (Linux), `GlobalMemoryStatusEx` (Windows), `sysctl hw.memsize` (macOS), 4 GiB (wasm32); None elsewhere,
 /// which leaves the default memory limit off.
 pub fn physical_memory() -> Option<u64> {
     #[cfg(target_os = "linux")]
@@ -423,7 +423,12 @@ pub fn physical_memory() -> Option<u64> {
         };
         (rc == 0 && bytes > 0).then_some(bytes)
     }
-    #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
+    // wasm32: the 4 GiB a linear memory can address (the host may give less).
+    #[cfg(all(target_family = "wasm", target_pointer_width = "32"))]
+    {
+        Some(1 << 32)
+    }
+    #[cfg(not(any(target_os = "linux", windows, target_os = "macos", all(target_family = "wasm", target_pointer_width = "32"))))]
     {
         None
     }

@@ -21,9 +21,15 @@ fn next_token() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     let seed = *SEED.get_or_init(|| {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         let local = 0u8;
-        t ^ (&local as *const u8 as u64).rotate_left(32) ^ (std::process::id() as u64) << 16
+        let here = (&local as *const u8 as u64).rotate_left(32);
+        // NOTE: wasm32-unknown-unknown has neither a clock nor a process id (both panic there); its
+        // tokens never leave the instance, so the address alone seeds them.
+        #[cfg(not(target_family = "wasm"))]
+        let here = here
+            ^ std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+            ^ (std::process::id() as u64) << 16;
+        here
     });
     let mut z = seed.wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
