@@ -190,7 +190,11 @@ export function wasmLocation(url: string = import.meta.url): string {
   if (set !== undefined) return String(set);
   // A clone runs the sources (ffi/load.ts: the build is in dist/wasm/); a package or a bundle has it
   // one level up (dist/ffi/load.js beside dist/cobalt.wasm) or beside itself (a bundle).
-  const rel = origin(url) === "source" ? "../dist/wasm/cobalt.wasm" : /\/ffi\/[^/]*$/.test(url) ? "../cobalt.wasm" : "./cobalt.wasm";
+  const rel = origin(url) === "source"
+    ? "../dist/wasm/cobalt.wasm"
+    : /\/ffi\/[^/]*$/.test(url)
+    ? "../cobalt.wasm"
+    : "./cobalt.wasm";
   const u = new URL(rel, url);
   return u.protocol === "file:" ? filePath(rel, url) : u.href;
 }
@@ -205,9 +209,13 @@ async function loadWasm(where: string): Promise<Native> {
       source = new Uint8Array(await readFile(where));
     } catch (e) {
       if (isPermissionError(e)) {
-        throw new CobaltError("PERMISSION", `cobalt needs read access to ${where}: run Deno with --allow-read`, {
-          cause: e,
-        });
+        throw new CobaltError(
+          "PERMISSION",
+          `cobalt needs read access to ${where}: run Deno with --allow-read`,
+          {
+            cause: e,
+          },
+        );
       }
       throw new CobaltError("LOAD", `cannot read the WebAssembly build ${where}: ${(e as Error).message}`, {
         cause: e,
@@ -232,7 +240,10 @@ export async function load(): Promise<Native> {
   try {
     return await loadNative();
   } catch (e) {
-    if (choice === "native" || !(e instanceof CobaltError) || e.code !== "LOAD" || !/cannot find/.test(e.message)) {
+    if (
+      choice === "native" || !(e instanceof CobaltError) || e.code !== "LOAD" ||
+      !/cannot find/.test(e.message)
+    ) {
       throw e;
     }
     let n: Native;

@@ -93,7 +93,8 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
   // A trap (or an exception that left the module) ends the instance: build a new one.
   function trapped(e: unknown, name: string): never {
     const W = WebAssembly as unknown as { Exception?: new () => unknown };
-    const trap = e instanceof WebAssembly.RuntimeError || (W.Exception !== undefined && e instanceof W.Exception) ||
+    const trap = e instanceof WebAssembly.RuntimeError ||
+      (W.Exception !== undefined && e instanceof W.Exception) ||
       (e instanceof RangeError && /call stack/i.test(e.message));
     if (!trap) throw e;
     instantiate();
@@ -116,7 +117,10 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
     const want = Math.max(65536, 2 ** Math.ceil(Math.log2(bytes)));
     const p = alloc(want) >>> 0;
     if (p === 0) {
-      throw new CobaltError("OUT_OF_MEMORY", `cannot allocate ${want} bytes of WebAssembly memory for arguments`);
+      throw new CobaltError(
+        "OUT_OF_MEMORY",
+        `cannot allocate ${want} bytes of WebAssembly memory for arguments`,
+      );
     }
     scratch = p;
     scratchBytes = want;
@@ -168,7 +172,9 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
             args[bufs[k]!] = 0;
             continue;
           }
-          new Uint8Array(mem.buffer, at, v.byteLength).set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+          new Uint8Array(mem.buffer, at, v.byteLength).set(
+            new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+          );
           args[bufs[k]!] = at;
           at += (v.byteLength + 15) & ~15;
         }
@@ -183,7 +189,9 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
           const v = views[k];
           if (!v) continue;
           if (out.has(bufs[k]!)) {
-            new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(new Uint8Array(mem.buffer, at, v.byteLength));
+            new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(
+              new Uint8Array(mem.buffer, at, v.byteLength),
+            );
           }
           at += (v.byteLength + 15) & ~15;
         }
@@ -192,7 +200,8 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
     }
     sym[name] = nonblocking ? (...args: unknown[]) => Promise.resolve(call(...args)) : call;
   }
-  const isCurrent = (p: unknown) => p === 0 || p === null || (p as number) >= TAG * gen && (p as number) < TAG * (gen + 1);
+  const isCurrent = (p: unknown) =>
+    p === 0 || p === null || (p as number) >= TAG * gen && (p as number) < TAG * (gen + 1);
 
   // The views of `t.data` hold a reference of their tensor, given back when the view is collected.
   const typed = sym as unknown as Sym;

@@ -60,7 +60,7 @@ cat > "$cfg" <<EOF
 {
   "extends": "$r/tsconfig.build.json",
   "compilerOptions": { "rootDir": "$r", "outDir": "$(rel "$out")", "declaration": $decl },
-  "files": ["$r/mod.ts", "deno.d.ts"],
+  "files": ["$r/mod.ts", "$r/web.ts", "deno.d.ts"],
   "include": $include
 }
 EOF

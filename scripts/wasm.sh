@@ -18,6 +18,9 @@ mapfile -t crates < <(debian_crates)
 need_pkgs "${crates[@]}"
 setup_vendor
 ensure_lockfile
+# --deps: the toolchain, crates and lockfile only (CI then builds in the background while other
+# steps run, and nothing else writes these meanwhile).
+[ "${1:-}" = --deps ] && exit 0
 OUT="$ROOT/dist/wasm"
 mkdir -p "$OUT"
 say "building cobalt.wasm (wasm32-unknown-unknown, simd128, exception handling)"

@@ -428,7 +428,12 @@ pub fn physical_memory() -> Option<u64> {
     {
         Some(1 << 32)
     }
-    #[cfg(not(any(target_os = "linux", windows, target_os = "macos", all(target_family = "wasm", target_pointer_width = "32"))))]
+    #[cfg(not(any(
+        target_os = "linux",
+        windows,
+        target_os = "macos",
+        all(target_family = "wasm", target_pointer_width = "32")
+    )))]
     {
         None
     }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The WebAssembly backend in Deno, Bun and Node (`npm run test:wasm`): tests/wasm_smoke.ts with
+# COBALT_BACKEND=wasm against dist/wasm/cobalt.wasm (npm run build:wasm). Prints one line per
+# runtime and "wasm: N passed, M failed".
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+[ -f dist/wasm/cobalt.wasm ] || die "no dist/wasm/cobalt.wasm: run npm run build:wasm first"
+LOGS="$ROOT/rust/target/wasm-logs"
+mkdir -p "$LOGS"
+bash scripts/build-js.sh --tests out >/dev/null
+# The compiled tree (out/) has no cobalt.wasm beside it: point every runtime at the build.
+export COBALT_BACKEND=wasm COBALT_WASM_PATH="$ROOT/dist/wasm/cobalt.wasm"
+passed=0 failed=0
+run() { # NAME CMD...
+  local name="$1" rc=0 line p f; shift
+  "$@" >"$LOGS/$name.log" 2>&1 || rc=$?
+  cat "$LOGS/$name.log"
+  line="$(grep -E '^wasm [a-z]+: [0-9]+ passed, [0-9]+ failed' "$LOGS/$name.log" | tail -1)"
+  p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; fi
+  [ "${p:-0}" -gt 0 ] || f=$((f + 1)) # a runtime that never reported failed
+  passed=$((passed + ${p:-0})) failed=$((failed + f))
+}
+run deno deno run --allow-read --allow-env tests/wasm_smoke.ts
+run bun bun run tests/wasm_smoke.ts
+run node node out/tests/wasm_smoke.js
+echo "wasm: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
