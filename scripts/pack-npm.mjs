@@ -292,6 +292,22 @@ function main() {
   }
   rmSync(join(mainDir, "dist/.cobalt-build"), { force: true }); // build-js's marker: not for the package
   writeFileSync(join(mainDir, "dist/ffi/binaries.js"), manifestJs(manifest));
+  // The WebAssembly build: dist/cobalt.wasm (the fallback of dist/ffi/load.js, and the `/web` entry
+  // under Deno, Bun and Node) and web/ (the browser bundle with its own copy beside it).
+  const wasm = join(ROOT, "dist/wasm/cobalt.wasm"), bundle = join(ROOT, "dist/web/cobalt.js");
+  const haveWasm = existsSync(wasm) && existsSync(bundle);
+  if (haveWasm) {
+    copyFileSync(wasm, join(mainDir, "dist/cobalt.wasm"));
+    mkdirSync(join(mainDir, "web"), { recursive: true });
+    copyFileSync(bundle, join(mainDir, "web/cobalt.js"));
+    copyFileSync(wasm, join(mainDir, "web/cobalt.wasm"));
+  } else if (o.release) {
+    die("--release needs the WebAssembly build: npm run build:wasm && npm run build:web");
+  } else {
+    console.warn(
+      "pack: no dist/wasm/cobalt.wasm or dist/web/cobalt.js: the package has no WebAssembly build",
+    );
+  }
 
   // 3. The main package.
   const optionalDependencies = Object.fromEntries(present.map((p) => [`${SCOPE}/${p}`, version]));
@@ -311,10 +327,13 @@ function main() {
       type: "module",
       exports: {
         ".": { types: "./dist/mod.d.ts", default: "./dist/mod.js" },
+        ...(haveWasm
+          ? { "./web": { types: "./dist/web.d.ts", browser: "./web/cobalt.js", default: "./dist/web.js" } }
+          : {}),
         "./package.json": "./package.json",
       },
       types: "./dist/mod.d.ts",
-      files: ["dist/", "README.md", "LICENSE"],
+      files: ["dist/", ...(haveWasm ? ["web/"] : []), "README.md", "LICENSE"],
       sideEffects: true, // importing it loads the native library
       engines: { node: ">=20", deno: ">=2", bun: ">=1.1" },
       optionalDependencies,
@@ -375,7 +394,7 @@ function main() {
   const jsr = join(NPM, "jsr");
   rmSync(jsr, { recursive: true, force: true });
   mkdirSync(join(jsr, "ffi"), { recursive: true });
-  for (const f of ["mod.ts", "deno.json", "README.md", "LICENSE"]) {
+  for (const f of ["mod.ts", "web.ts", "deno.json", "README.md", "LICENSE"]) {
     if (existsSync(join(ROOT, f))) copyFileSync(join(ROOT, f), join(jsr, f));
   }
   cpSync(join(ROOT, "ffi"), join(jsr, "ffi"), {
@@ -383,6 +402,7 @@ function main() {
     filter: (s) => statSync(s).isDirectory() || s.endsWith(".ts"),
   });
   writeFileSync(join(jsr, "ffi/binaries.ts"), manifestTs(manifest));
+  if (haveWasm) copyFileSync(wasm, join(jsr, "cobalt.wasm")); // ffi/load.ts finds it at ../cobalt.wasm
 
   // 6. The tarballs.
   const tb = join(NPM, "tarballs");

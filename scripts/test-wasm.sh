@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The WebAssembly backend in Deno, Bun and Node (`npm run test:wasm`): tests/wasm_smoke.ts with
-# COBALT_BACKEND=wasm against dist/wasm/cobalt.wasm (npm run build:wasm). Prints one line per
-# runtime and "wasm: N passed, M failed".
+# The WebAssembly backend in Deno, Bun, Node and headless Chromium (`npm run test:wasm`):
+# tests/wasm_smoke.ts with COBALT_BACKEND=wasm against dist/wasm/cobalt.wasm (npm run build:wasm),
+# then the browser bundle of it (npm run build:web) in Chromium (installed from apt when missing).
+# Prints one line per runtime and "wasm: N passed, M failed".
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/cross-lib.sh"
 cd "$ROOT"
 [ -f dist/wasm/cobalt.wasm ] || die "no dist/wasm/cobalt.wasm: run npm run build:wasm first"
 LOGS="$ROOT/rust/target/wasm-logs"
@@ -15,7 +17,7 @@ run() { # NAME CMD...
   local name="$1" rc=0 line p f; shift
   "$@" >"$LOGS/$name.log" 2>&1 || rc=$?
   cat "$LOGS/$name.log"
-  line="$(grep -E '^wasm [a-z]+: [0-9]+ passed, [0-9]+ failed' "$LOGS/$name.log" | tail -1)"
+  line="$(grep -E '^(wasm [a-z]+|browser): [0-9]+ passed, [0-9]+ failed' "$LOGS/$name.log" | tail -1)"
   p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
   f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
   if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; fi
@@ -25,5 +27,8 @@ run() { # NAME CMD...
 run deno deno run --allow-read --allow-env tests/wasm_smoke.ts
 run bun bun run tests/wasm_smoke.ts
 run node node out/tests/wasm_smoke.js
+command -v chromium >/dev/null || need_pkgs chromium
+node scripts/build-web.mjs
+run chromium node scripts/test-browser.mjs
 echo "wasm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -116,8 +116,14 @@ await check("memory returns to its baseline", () => {
 });
 
 const failed = results.filter(([, e]) => e !== undefined);
-for (const [name, e] of results) {
-  console.log(`${e === undefined ? "ok  " : "FAIL"} ${name}${e ? `\n${e}` : ""}`);
-}
-console.log(`wasm ${cb.native.runtime}: ${results.length - failed.length} passed, ${failed.length} failed`);
-if (failed.length) (globalThis as { process?: { exitCode?: number } }).process!.exitCode = 1;
+const lines = results.map(([name, e]) => `${e === undefined ? "ok  " : "FAIL"} ${name}${e ? `\n${e}` : ""}`);
+lines.push(`wasm ${cb.native.runtime}: ${results.length - failed.length} passed, ${failed.length} failed`);
+for (const l of lines) console.log(l);
+// For the browser page (dist/web-test/index.html), which posts it back to scripts/test-browser.mjs.
+(globalThis as Record<string, unknown>).__cobaltSmoke = {
+  lines,
+  passed: results.length - failed.length,
+  failed: failed.length,
+};
+const proc = (globalThis as { process?: { exitCode?: number } }).process;
+if (failed.length && proc) proc.exitCode = 1;

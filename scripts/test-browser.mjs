@@ -1,0 +1,86 @@
+// The WebAssembly build in headless Chromium (`npm run test:browser`, after npm run build:web):
+// serves dist/web-test/ on a loopback port, opens its index.html in `chromium --headless`, and
+// waits for the page to POST its report (tests/wasm_smoke.ts bundled). Prints the page's lines and
+// "browser: N passed, M failed"; exits 1 on any failure, or when no report came within the timeout.
+import { createServer } from "node:http";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "dist/web-test");
+const TIMEOUT_MS = Number(process.env.COBALT_BROWSER_TIMEOUT ?? 120_000);
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
+const chromium = process.env.CHROMIUM ?? "chromium";
+try {
+  statSync(join(root, "index.html"));
+} catch {
+  console.error("test-browser: no dist/web-test/index.html: run npm run build:web first");
+  process.exit(1);
+}
+
+let finish;
+const report = new Promise((resolve) => (finish = resolve));
+const server = createServer((req, res) => {
+  if (req.method === "POST" && req.url === "/results") {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      res.end("ok");
+      finish(JSON.parse(body));
+    });
+    return;
+  }
+  const rel = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "") ||
+    "index.html";
+  try {
+    const data = readFileSync(join(root, rel));
+    res.writeHead(200, { "content-type": TYPES[extname(rel)] ?? "application/octet-stream" });
+    res.end(data);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const url = `http://127.0.0.1:${server.address().port}/index.html`;
+const profile = mkdtempSync(join(tmpdir(), "cobalt-chromium-"));
+const args = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-extensions",
+  `--user-data-dir=${profile}`,
+  "--remote-debugging-port=0", // keeps the browser open until the report arrives
+  url,
+];
+const browser = spawn(chromium, args, { stdio: ["ignore", "ignore", "pipe"] });
+let stderr = "";
+browser.stderr.on("data", (c) => (stderr += c));
+const exited = new Promise((r) => browser.on("exit", (code) => r({ exited: code })));
+const timer = new Promise((r) => setTimeout(() => r({ timeout: true }), TIMEOUT_MS));
+const got = await Promise.race([report, exited, timer]);
+browser.kill("SIGKILL");
+await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+server.close();
+try {
+  rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+} catch { /* a helper process may still write there; it is a temporary directory */ }
+let passed = 0, failed = 1;
+if (got.lines) {
+  for (const l of got.lines) console.log(l);
+  if (got.error) console.log(got.error);
+  passed = got.passed;
+  failed = got.failed;
+} else {
+  console.log(
+    got.timeout ? `no report from ${url} within ${TIMEOUT_MS} ms` : `chromium exited (${got.exited})`,
+  );
+  console.log(stderr.split("\n").slice(-20).join("\n"));
+}
+const version = (stderr.match(/Chrom(e|ium)\/[\d.]+/) ?? [""])[0];
+console.log(`browser: ${passed} passed, ${failed} failed${version ? ` (${version})` : ""}`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
