@@ -81,6 +81,13 @@ export const symbols = {
    */
   cobalt_set_memory_limit: { parameters: ["f64"], result: "i32" },
   /**
+   * `int32_t cobalt_set_memory_limit_text(const uint8_t *text, int32_t len)`
+   *
+   * Sets the cap from text as COBALT_MEMORY_LIMIT is read ("8G", "512MiB", "50%", "none"), for hosts
+   * whose environment the library cannot read (WebAssembly); INVALID_ARGUMENT if not understood.
+   */
+  cobalt_set_memory_limit_text: { parameters: ["buffer", "i32"], result: "i32" },
+  /**
    * `double cobalt_memory_limit(void)`
    *
    * The cap (+infinity: none). Default: COBALT_MEMORY_LIMIT ("8G", "50%", "none"), else 3/4 of the

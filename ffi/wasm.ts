@@ -20,6 +20,7 @@
  */
 import { symbols, writes } from "./symbols.ts";
 import { CobaltError } from "./errors.ts";
+import { env } from "./host.ts";
 import type { Native, Ptr, Sym } from "./native.ts";
 
 /** Where `cobalt.wasm` comes from: its bytes, a compiled module, or a URL to fetch. */
@@ -68,11 +69,32 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
     scratchBytes = 0;
     // Views over a resizable buffer survive memory.grow; without it they are detached by growth.
     const m = mem as WebAssembly.Memory & { toResizableBuffer?: () => ArrayBuffer };
+    applyEnv();
     resizable = false;
     try {
       m.toResizableBuffer?.(); // throws for a memory without a declared maximum
       resizable = typeof m.toResizableBuffer === "function";
     } catch { /* views are re-derived after growth instead */ }
+  }
+  // The module cannot read the environment: COBALT_MEMORY_LIMIT is applied from here, in its syntax.
+  function applyEnv(): void {
+    const limit = env("COBALT_MEMORY_LIMIT");
+    if (limit === undefined) return;
+    const text = new TextEncoder().encode(limit);
+    const alloc = ex.cobalt_scratch_alloc as (b: number) => number;
+    const free = ex.cobalt_scratch_free as (p: number, b: number) => void;
+    const set = ex.cobalt_set_memory_limit_text as (p: number, n: number) => number;
+    const p = alloc(text.length) >>> 0;
+    new Uint8Array(mem.buffer, p, text.length).set(text);
+    const status = set(p, text.length);
+    free(p, text.length);
+    if (status !== 0) {
+      console.warn(
+        `cobalt: ignoring COBALT_MEMORY_LIMIT=${
+          JSON.stringify(limit)
+        } (expected bytes like 8G, 50%, or none)`,
+      );
+    }
   }
   instantiate();
 

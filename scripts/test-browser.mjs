@@ -1,7 +1,9 @@
 // The WebAssembly build in headless Chromium (`npm run test:browser`, after npm run build:web):
-// serves dist/web-test/ on a loopback port, opens its index.html in `chromium --headless`, and
-// waits for the page to POST its report (tests/wasm_smoke.ts bundled). Prints the page's lines and
-// "browser: N passed, M failed"; exits 1 on any failure, or when no report came within the timeout.
+// serves a directory (default dist/web-test/) on a loopback port, opens a page of it (default
+// index.html) in `chromium --headless`, and waits for the page to POST its report
+// ({ lines, passed, failed }: tests/wasm_smoke.ts bundled, or the demo page's ?check run). Prints the
+// page's lines and "browser: N passed, M failed"; exits 1 on any failure, or when no report came.
+//   node scripts/test-browser.mjs [DIR] [PAGE]
 import { createServer } from "node:http";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -9,14 +11,15 @@ import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "dist/web-test");
+const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist/web-test");
+const page = process.argv[3] ?? "index.html";
 const TIMEOUT_MS = Number(process.env.COBALT_BROWSER_TIMEOUT ?? 120_000);
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 const chromium = process.env.CHROMIUM ?? "chromium";
 try {
   statSync(join(root, "index.html"));
 } catch {
-  console.error("test-browser: no dist/web-test/index.html: run npm run build:web first");
+  console.error(`test-browser: no ${join(root, "index.html")}: run npm run build:web first`);
   process.exit(1);
 }
 
@@ -43,7 +46,7 @@ const server = createServer((req, res) => {
   }
 });
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const url = `http://127.0.0.1:${server.address().port}/index.html`;
+const url = `http://127.0.0.1:${server.address().port}/${page}`;
 const profile = mkdtempSync(join(tmpdir(), "cobalt-chromium-"));
 const args = [
   "--headless",
@@ -55,6 +58,7 @@ const args = [
   "--disable-extensions",
   `--user-data-dir=${profile}`,
   "--remote-debugging-port=0", // keeps the browser open until the report arrives
+  "--enable-logging=stderr", // the page's console messages (CONSOLE lines) for a failed run
   url,
 ];
 const browser = spawn(chromium, args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -79,7 +83,7 @@ if (got.lines) {
   console.log(
     got.timeout ? `no report from ${url} within ${TIMEOUT_MS} ms` : `chromium exited (${got.exited})`,
   );
-  console.log(stderr.split("\n").slice(-20).join("\n"));
+  console.log(stderr.split("\n").filter((l) => /CONSOLE|Uncaught/.test(l)).slice(-20).join("\n"));
 }
 const version = (stderr.match(/Chrom(e|ium)\/[\d.]+/) ?? [""])[0];
 console.log(`browser: ${passed} passed, ${failed} failed${version ? ` (${version})` : ""}`);

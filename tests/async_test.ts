@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as cb from "../mod.ts";
-import { evalArgs, exe, ext, gc, gcUntil, root, test, tick } from "./harness.ts";
+import { evalArgs, exe, ext, gc, gcUntil, nativeTest, root, test, tick } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
@@ -53,22 +53,26 @@ test("async: errors reject with CobaltError, bad arguments throw at once", async
   });
 });
 
-test("async: the event loop keeps ticking during a large matmul", async () => {
-  await cb.scope(async () => {
-    const a = cb.rand([1024, 1024], { seed: 4 }), b = cb.rand([1024, 1024], { seed: 5 });
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 2);
-    try {
-      const t0 = performance.now();
-      await a.matmulAsync(b);
-      const ms = performance.now() - t0;
-      // one tick per 2 ms is the ideal; ask for a few, whatever the machine's speed
-      assert.ok(ticks >= 3, `only ${ticks} timer ticks in ${ms.toFixed(0)} ms`);
-    } finally {
-      clearInterval(timer);
-    }
-  });
-});
+nativeTest(
+  "async: the event loop keeps ticking during a large matmul",
+  "one thread: async jobs finish before they return",
+  async () => {
+    await cb.scope(async () => {
+      const a = cb.rand([1024, 1024], { seed: 4 }), b = cb.rand([1024, 1024], { seed: 5 });
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 2);
+      try {
+        const t0 = performance.now();
+        await a.matmulAsync(b);
+        const ms = performance.now() - t0;
+        // one tick per 2 ms is the ideal; ask for a few, whatever the machine's speed
+        assert.ok(ticks >= 3, `only ${ticks} timer ticks in ${ms.toFixed(0)} ms`);
+      } finally {
+        clearInterval(timer);
+      }
+    });
+  },
+);
 
 test("async: many concurrent jobs all complete with the right results", async () => {
   await cb.scope(async () => {
@@ -78,67 +82,79 @@ test("async: many concurrent jobs all complete with the right results", async ()
   });
 });
 
-test("async: disposing inputs and collecting them while the job runs is safe", async () => {
-  await gcUntil(() => false, 3); // let earlier tests' garbage go first
-  const base = cb.memory();
-  const raw = new Float32Array(700 * 700);
-  for (let i = 0; i < raw.length; i++) raw[i] = ((i * 7919) % 1000) / 1000;
-  const expected = cb.scope(() =>
-    cb.rand([700, 700], { seed: 6 }).matmul(cb.tensor(raw, { shape: [700, 700] })).sum().item()
-  );
-  let a: cb.Tensor | null = cb.rand([700, 700], { seed: 6 });
-  // b reads adopted JS memory that nothing else references
-  let b: cb.Tensor | null = cb.tensor(raw.slice(), { shape: [700, 700], copy: false });
-  const pending = a.matmulAsync(b);
-  a.dispose();
-  b.dispose();
-  a = b = null;
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await tick(1);
-  }
-  const c = await pending;
-  assert.equal(c.sum().item(), expected);
-  c.dispose();
-  assert.ok(await gcUntil(() => cb.memory().tensors <= base.tensors), "all released once the job ended");
-  assert.ok(cb.memory().externalBytes <= base.externalBytes);
-});
+nativeTest(
+  "async: disposing inputs and collecting them while the job runs is safe",
+  "copy: false cannot share JS memory (it is INVALID_ARGUMENT there)",
+  async () => {
+    await gcUntil(() => false, 3); // let earlier tests' garbage go first
+    const base = cb.memory();
+    const raw = new Float32Array(700 * 700);
+    for (let i = 0; i < raw.length; i++) raw[i] = ((i * 7919) % 1000) / 1000;
+    const expected = cb.scope(() =>
+      cb.rand([700, 700], { seed: 6 }).matmul(cb.tensor(raw, { shape: [700, 700] })).sum().item()
+    );
+    let a: cb.Tensor | null = cb.rand([700, 700], { seed: 6 });
+    // b reads adopted JS memory that nothing else references
+    let b: cb.Tensor | null = cb.tensor(raw.slice(), { shape: [700, 700], copy: false });
+    const pending = a.matmulAsync(b);
+    a.dispose();
+    b.dispose();
+    a = b = null;
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await tick(1);
+    }
+    const c = await pending;
+    assert.equal(c.sum().item(), expected);
+    c.dispose();
+    assert.ok(await gcUntil(() => cb.memory().tensors <= base.tensors), "all released once the job ended");
+    assert.ok(cb.memory().externalBytes <= base.externalBytes);
+  },
+);
 
-test("async: writing into a tensor an in-flight job reads throws BORROWED", async () => {
-  await cb.scope(async () => {
-    const a = cb.rand([1024, 1024], { seed: 8 });
-    const pending = a.matmulAsync(a);
-    assert.throws(() => a.assign(0), { code: "BORROWED" });
-    assert.throws(() => a.slice(0).assign(1), { code: "BORROWED" });
-    await pending;
-    a.slice(0).assign(1); // allowed again
-    assert.equal(a.slice(0).sum().item(), 1024);
-  });
-});
-
-test("async: the pool size follows setNumThreads and COBALT_NUM_THREADS", async () => {
-  const before = cb.numThreads();
-  assert.ok(before >= 1);
-  try {
-    cb.setNumThreads(1);
-    assert.equal(cb.numThreads(), 1);
+nativeTest(
+  "async: writing into a tensor an in-flight job reads throws BORROWED",
+  "one thread: async jobs finish before they return",
+  async () => {
     await cb.scope(async () => {
-      const a = cb.rand([128, 128], { seed: 9 });
-      same(await a.matmulAsync(a), a.matmul(a));
+      const a = cb.rand([1024, 1024], { seed: 8 });
+      const pending = a.matmulAsync(a);
+      assert.throws(() => a.assign(0), { code: "BORROWED" });
+      assert.throws(() => a.slice(0).assign(1), { code: "BORROWED" });
+      await pending;
+      a.slice(0).assign(1); // allowed again
+      assert.equal(a.slice(0).sum().item(), 1024);
     });
-    cb.setNumThreads(3);
-    assert.equal(cb.numThreads(), 3);
-    assert.throws(() => cb.setNumThreads(0), { code: "INVALID_ARGUMENT" });
-    assert.throws(() => cb.setNumThreads(1.5), TypeError);
-  } finally {
-    cb.setNumThreads(before);
-  }
-  const code = `import * as cb from "./mod${ext}"; console.log(cb.numThreads());`;
-  const r = spawnSync(exe, evalArgs(code), {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...g.process.env, COBALT_NUM_THREADS: "3" },
-  });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim(), "3");
-});
+  },
+);
+
+nativeTest(
+  "async: the pool size follows setNumThreads and COBALT_NUM_THREADS",
+  "one thread (setNumThreads(n > 1) is INVALID_ARGUMENT)",
+  async () => {
+    const before = cb.numThreads();
+    assert.ok(before >= 1);
+    try {
+      cb.setNumThreads(1);
+      assert.equal(cb.numThreads(), 1);
+      await cb.scope(async () => {
+        const a = cb.rand([128, 128], { seed: 9 });
+        same(await a.matmulAsync(a), a.matmul(a));
+      });
+      cb.setNumThreads(3);
+      assert.equal(cb.numThreads(), 3);
+      assert.throws(() => cb.setNumThreads(0), { code: "INVALID_ARGUMENT" });
+      assert.throws(() => cb.setNumThreads(1.5), TypeError);
+    } finally {
+      cb.setNumThreads(before);
+    }
+    const code = `import * as cb from "./mod${ext}"; console.log(cb.numThreads());`;
+    const r = spawnSync(exe, evalArgs(code), {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...g.process.env, COBALT_NUM_THREADS: "3" },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "3");
+  },
+);

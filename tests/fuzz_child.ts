@@ -203,6 +203,9 @@ function gcNow(): void {
   }
 }
 
+/** Whether this backend can adopt JS memory (the WebAssembly one copies instead: README "In the browser"). */
+const ADOPTS = cb.native.backend === "native";
+
 /** An adopted copy of `x` (copy: false) that nothing else references, for the async lifetime checks. */
 function freshAdopted(x: Tensor): Tensor {
   const d = x.dtype;
@@ -211,7 +214,7 @@ function freshAdopted(x: Tensor): Tensor {
   const copy = new ARRAY[d](src.length);
   copy.set(src);
   c.dispose();
-  return cb.tensor(copy, { shape: x.shape, dtype: d, copy: false });
+  return cb.tensor(copy, { shape: x.shape, dtype: d, copy: !ADOPTS });
 }
 
 /**
@@ -268,7 +271,7 @@ const CALLS: Record<string, Call> = {
       };
       return cb.tensor(nest(0, 0), { dtype: kw.dtype });
     }
-    return cb.tensor(arr, { shape: kw.shape, dtype: kw.dtype, copy: kw.mode !== "adopt" });
+    return cb.tensor(arr, { shape: kw.shape, dtype: kw.dtype, copy: kw.mode !== "adopt" || !ADOPTS });
   },
   ...Object.fromEntries(
     UNARY.map((

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as cb from "../mod.ts";
-import { gc, gcUntil, test, tick } from "./harness.ts";
+import { gc, gcUntil, nativeTest, test, tick } from "./harness.ts";
 
 function churn(n: number): void {
   for (let i = 0; i < n; i++) cb.tensor([i, i + 1, i + 2]); // dropped without dispose
@@ -89,39 +89,47 @@ function adoptDropped(): cb.Tensor {
   return cb.tensor(buf, { shape: [64, 64], copy: false }); // buf is reachable only from the tensor
 }
 
-test("gc: adopted JS memory stays alive while a native tensor uses it", async () => {
-  const t = adoptDropped();
-  const v = t.reshape(4096); // a view sharing the adopted storage
-  for (let i = 0; i < 5; i++) {
-    gc();
-    await tick(5);
-  }
-  const s = t.sum().item();
-  assert.equal(s, 3 * (4095 * 4096) / 2);
-  t.dispose();
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await tick(5);
-  }
-  assert.equal(v.data[4095], 4095 * 3);
-  assert.equal(v.max().item(), 4095 * 3);
-  v.dispose();
-});
+nativeTest(
+  "gc: adopted JS memory stays alive while a native tensor uses it",
+  "copy: false cannot share JS memory (it is INVALID_ARGUMENT there)",
+  async () => {
+    const t = adoptDropped();
+    const v = t.reshape(4096); // a view sharing the adopted storage
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await tick(5);
+    }
+    const s = t.sum().item();
+    assert.equal(s, 3 * (4095 * 4096) / 2);
+    t.dispose();
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await tick(5);
+    }
+    assert.equal(v.data[4095], 4095 * 3);
+    assert.equal(v.max().item(), 4095 * 3);
+    v.dispose();
+  },
+);
 
 function dropMany(n: number): void {
   for (let i = 0; i < n; i++) adoptDropped();
 }
 
-test("gc: dropped adopted tensors give their external bytes back", async () => {
-  await gcUntil(() => false, 2);
-  const base = cb.memory();
-  dropMany(200); // in a helper: Bun's collector scans the stack conservatively
-  await tick();
-  assert.ok(
-    await gcUntil(
-      () => cb.memory().externalBytes <= base.externalBytes && cb.memory().tensors <= base.tensors,
-      100,
-    ),
-    `still ${cb.memory().externalBytes - base.externalBytes} adopted bytes in use`,
-  );
-});
+nativeTest(
+  "gc: dropped adopted tensors give their external bytes back",
+  "copy: false cannot share JS memory (it is INVALID_ARGUMENT there)",
+  async () => {
+    await gcUntil(() => false, 2);
+    const base = cb.memory();
+    dropMany(200); // in a helper: Bun's collector scans the stack conservatively
+    await tick();
+    assert.ok(
+      await gcUntil(
+        () => cb.memory().externalBytes <= base.externalBytes && cb.memory().tensors <= base.tensors,
+        100,
+      ),
+      `still ${cb.memory().externalBytes - base.externalBytes} adopted bytes in use`,
+    );
+  },
+);

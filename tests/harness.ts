@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CobaltError } from "../ffi/errors.ts";
+import { lib } from "../ffi/load.ts";
 
 declare const Bun: { gc(force: boolean): void } | undefined;
 
@@ -56,6 +57,19 @@ export function skip(name: string, reason: string): void {
   if (bunTest) bunTest.test.skip(`${name} (skipped: ${reason})`, () => {});
   else if (nodeTest) nodeTest.test(name, { skip: reason }, () => {});
   else g.Deno.test({ name: `${name} (skipped: ${reason})`, ignore: true, fn: () => {} });
+}
+
+/** "native" or "wasm": the backend the suite runs against (`COBALT_BACKEND`). */
+export const backend: "native" | "wasm" = lib.backend;
+
+/**
+ * A test of behaviour only the native backend has (threads, adopting JS memory, mapped files,
+ * tensors shared between Workers): registered as skipped, with `reason`, on the WebAssembly backend,
+ * whose own behaviour there is checked by tests/wasm_smoke.ts.
+ */
+export function nativeTest(name: string, reason: string, fn: Fn, opts: { timeout?: number } = {}): void {
+  if (backend === "wasm") skip(name, `WebAssembly backend: ${reason}`);
+  else test(name, fn, opts);
 }
 
 /** Forces a full garbage collection (Deno needs --v8-flags=--expose-gc). */

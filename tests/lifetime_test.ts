@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as cb from "../mod.ts";
-import { live, test, tick } from "./harness.ts";
+import { live, nativeTest, test, tick } from "./harness.ts";
 
 test("dispose releases native memory at once and is idempotent", () => {
   const base = cb.memory();
@@ -173,21 +173,25 @@ test("data is a zero-copy view: writes reach the tensor, reads see op results", 
   });
 });
 
-test("zero-copy in: copy: false adopts the JS buffer", () => {
-  const base = cb.memory();
-  const buf = new Float64Array([1, 2, 3, 4, 5, 6]);
-  const t = cb.tensor(buf, { shape: [2, 3], copy: false });
-  assert.equal(cb.memory().bytes, base.bytes, "no native bytes allocated");
-  assert.equal(cb.memory().externalBytes, base.externalBytes + 48);
-  assert.equal(t.dtype, "float64");
-  buf[0] = 100; // JS writes are seen natively
-  assert.equal(cb.scope(() => t.sum().item()), 120);
-  (t.data as Float64Array)[5] = 60; // native-side view writes reach the JS buffer
-  assert.equal(buf[5], 60);
-  assert.equal(t.data.buffer, buf.buffer);
-  t.dispose();
-  assert.deepEqual(live(cb.memory()), live(base));
-});
+nativeTest(
+  "zero-copy in: copy: false adopts the JS buffer",
+  "copy: false cannot share JS memory (it is INVALID_ARGUMENT there)",
+  () => {
+    const base = cb.memory();
+    const buf = new Float64Array([1, 2, 3, 4, 5, 6]);
+    const t = cb.tensor(buf, { shape: [2, 3], copy: false });
+    assert.equal(cb.memory().bytes, base.bytes, "no native bytes allocated");
+    assert.equal(cb.memory().externalBytes, base.externalBytes + 48);
+    assert.equal(t.dtype, "float64");
+    buf[0] = 100; // JS writes are seen natively
+    assert.equal(cb.scope(() => t.sum().item()), 120);
+    (t.data as Float64Array)[5] = 60; // native-side view writes reach the JS buffer
+    assert.equal(buf[5], 60);
+    assert.equal(t.data.buffer, buf.buffer);
+    t.dispose();
+    assert.deepEqual(live(cb.memory()), live(base));
+  },
+);
 
 test("copy: true (the default) copies", () => {
   const buf = new Float32Array([1, 2, 3]);
@@ -196,16 +200,20 @@ test("copy: true (the default) copies", () => {
   assert.deepEqual(t.toArray(), [1, 2, 3]);
 });
 
-test("memory() returns to baseline after a mixed workload", () => {
-  const base = cb.memory();
-  cb.scope(() => {
-    const a = cb.tensor([[1, 2], [3, 4]]);
-    const b = a.matmul(a).transpose().reshape(4).exp();
-    b.sum(0, { keepdims: true });
-    a.add(cb.tensor(new Float32Array(2), { copy: false }));
-  });
-  assert.deepEqual(live(cb.memory()), live(base));
-});
+nativeTest(
+  "memory() returns to baseline after a mixed workload",
+  "copy: false cannot share JS memory (it is INVALID_ARGUMENT there)",
+  () => {
+    const base = cb.memory();
+    cb.scope(() => {
+      const a = cb.tensor([[1, 2], [3, 4]]);
+      const b = a.matmul(a).transpose().reshape(4).exp();
+      b.sum(0, { keepdims: true });
+      a.add(cb.tensor(new Float32Array(2), { copy: false }));
+    });
+    assert.deepEqual(live(cb.memory()), live(base));
+  },
+);
 
 test("freed large buffers are cached for reuse and emptyCache gives them back", () => {
   cb.emptyCache();

@@ -51,7 +51,11 @@ function probe(dir: string, env: Record<string, string>, denoFlags = ["-A"]): Re
   writeFileSync(file, PROBE);
   try {
     const args = runtime === "deno" ? ["run", ...denoFlags, file] : [file];
-    const r = spawnSync(exe, args, { cwd: dir, env: { ...g.process.env, ...env }, encoding: "utf8" });
+    const r = spawnSync(exe, args, {
+      cwd: dir,
+      env: { ...g.process.env, COBALT_BACKEND: "", COBALT_WASM_PATH: "", ...env },
+      encoding: "utf8",
+    });
     const line = r.stdout.trim().split("\n").pop() ?? "";
     assert.ok(line.startsWith("{"), `no result from the child: ${r.stdout}\n${r.stderr}`);
     return JSON.parse(line);
@@ -97,6 +101,11 @@ export const sha256 = ${JSON.stringify(sha256)};\n`,
   return file;
 }
 
+/** The native library of this run (on the WebAssembly backend, the release build of the clone). */
+const nativeLib = cb.native.backend === "native"
+  ? cb.native.path
+  : g.process?.env?.COBALT_LIB_PATH || join(root, "rust/target/release/libcobalt.so"); // wasm runs are on Linux
+
 function sha256Of(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
@@ -105,7 +114,7 @@ test("loader: COBALT_LIB_PATH is honoured first", () => {
   const dir = bareCopy();
   try {
     const lib = join(dir, "libcobalt-copy.so");
-    copyFileSync(cb.native.path, lib);
+    copyFileSync(nativeLib, lib);
     const r = probe(dir, { COBALT_LIB_PATH: lib });
     assert.equal(r.ok, true, r.message);
     assert.equal(r.path, lib);
@@ -139,7 +148,7 @@ test("loader: a missing library lists every path tried and how to build", () => 
 test("loader: the platform package is found, its library checked against its SHA-256", () => {
   const dir = bareCopy();
   try {
-    const file = fakePackage(dir, cb.native.path, sha256Of(cb.native.path));
+    const file = fakePackage(dir, nativeLib, sha256Of(nativeLib));
     const noEnv = { COBALT_LIB_PATH: "" }; // the package, not a library the test run points at
     const r = probe(dir, noEnv);
     assert.equal(r.ok, true, r.message);

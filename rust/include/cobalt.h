@@ -175,6 +175,9 @@ void cobalt_scratch_free(void *scratch, double bytes);
 /* Caps the bytes of live cobalt-owned storage (checked before every allocation; a failure is
  * COBALT_OUT_OF_MEMORY). bytes: a whole number > 0, or +infinity for no cap. */
 int32_t cobalt_set_memory_limit(double bytes);
+/* Sets the cap from text as COBALT_MEMORY_LIMIT is read ("8G", "512MiB", "50%", "none"), for hosts
+ * whose environment the library cannot read (WebAssembly); INVALID_ARGUMENT if not understood. */
+int32_t cobalt_set_memory_limit_text(const uint8_t *text, int32_t len);
 /* The cap (+infinity: none). Default: COBALT_MEMORY_LIMIT ("8G", "50%", "none"), else 3/4 of the
  * physical memory (or of a lower cgroup limit). */
 double cobalt_memory_limit(void);

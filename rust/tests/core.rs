@@ -166,3 +166,34 @@ fn handles_cross_threads() {
         cobalt_release(t);
     }
 }
+
+#[test]
+fn scratch_blocks_and_the_memory_limit_from_text() {
+    // SAFETY: the scratch block is written within its size and freed once with that size.
+    unsafe {
+        let p = cobalt_scratch_alloc(100.0);
+        assert!(!p.is_null());
+        assert_eq!(p as usize % 16, 0);
+        std::ptr::write_bytes(p, 7, 100);
+        cobalt_scratch_free(p, 100.0);
+        assert!(cobalt_scratch_alloc(-1.0).is_null());
+        assert_eq!(cobalt_last_status(), 1 /* INVALID_ARGUMENT */);
+        assert!(cobalt_scratch_alloc(0.5).is_null());
+        cobalt_scratch_free(std::ptr::null_mut(), 0.0);
+    }
+    let old = cobalt_memory_limit();
+    let set = |s: &str| {
+        // SAFETY: the pointer and length describe the bytes of `s`.
+        unsafe { cobalt_set_memory_limit_text(s.as_ptr(), s.len() as i32) }
+    };
+    // Limits far above what the other tests (running at the same time) allocate.
+    assert_eq!(set("64G"), 0);
+    assert_eq!(cobalt_memory_limit(), (64u64 << 30) as f64);
+    assert_eq!(set(" 1.5 TiB "), 0);
+    assert_eq!(cobalt_memory_limit(), 1.5 * (1u64 << 40) as f64);
+    assert_eq!(set("none"), 0);
+    assert_eq!(cobalt_memory_limit(), f64::INFINITY);
+    assert_eq!(set("lots"), 1 /* INVALID_ARGUMENT */);
+    assert_eq!(cobalt_memory_limit(), f64::INFINITY, "a bad text leaves the limit alone");
+    assert_eq!(cobalt_set_memory_limit(old), 0);
+}

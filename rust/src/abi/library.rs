@@ -149,6 +149,31 @@ pub unsafe extern "C" fn cobalt_scratch_free(p: *mut u8, bytes: f64) {
     })
 }
 
+/// Sets the memory limit from text in `COBALT_MEMORY_LIMIT`'s syntax ("8G", "50%", "none"): for hosts
+/// whose environment the library cannot read (on wasm32-unknown-unknown `std::env` is empty).
+///
+/// # Safety
+/// `text` must be valid for `len` bytes of reads.
+#[no_mangle]
+pub unsafe extern "C" fn cobalt_set_memory_limit_text(text: *const u8, len: i32) -> i32 {
+    trampoline(|| {
+        if text.is_null() || len < 0 {
+            return Err(Error::InvalidArgument("memory limit text is NULL or has a negative length".into()));
+        }
+        // SAFETY: `text` holds `len` bytes (contract).
+        let bytes = unsafe { std::slice::from_raw_parts(text, len as usize) };
+        let v =
+            std::str::from_utf8(bytes).map_err(|_| Error::InvalidArgument("memory limit text is not UTF-8".into()))?;
+        let limit = crate::storage::parse_limit(v, crate::storage::physical_memory()).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "memory limit {v:?} is not understood (expected bytes like 8G, 50%, or none)"
+            ))
+        })?;
+        crate::storage::set_memory_limit(limit);
+        Ok(())
+    })
+}
+
 /// Sets the cap on bytes of live cobalt-owned storage, checked before every allocation (a failing
 /// one gives `COBALT_OUT_OF_MEMORY`). `bytes` is a whole number > 0, or +infinity for no cap.
 #[no_mangle]
