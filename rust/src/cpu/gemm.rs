@@ -41,6 +41,7 @@ impl Blocking {
 }
 
 #[inline(always)]
+#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
 unsafe fn kernel_scalar<T: Num, const MR: usize, const NR: usize>(
     kc: usize,
     a: *const T,
@@ -159,16 +160,115 @@ mod x86 {
     );
 }
 
+/// WebAssembly SIMD (simd128, chosen at build time): MR x 2 vectors, as the x86 kernels but with
+/// a separate multiply and add (simd128 has no fused multiply-add). The tile is sized for the 16
+/// vector registers an engine has on x86-64 (2*MR accumulators, two B vectors, one broadcast).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use core::arch::wasm32::*;
+
+    macro_rules! micro_kernel {
+        ($name:ident, $t:ty, $lanes:literal, $splat:ident, $mul:ident, $add:ident) => {
+            /// # Safety
+            /// `a` holds `kc * MR`, `b` holds `kc * 2 * lanes` values; `c` is valid for an
+            /// MR x (2 * lanes) tile with stride `ldc`.
+            pub unsafe fn $name<const MR: usize>(
+                kc: usize,
+                a: *const $t,
+                b: *const $t,
+                c: *mut $t,
+                ldc: usize,
+                acc: bool,
+            ) {
+                let mut r = [[$splat(0.0); 2]; MR];
+                for p in 0..kc {
+                    // SAFETY: within the packed panels (contract); v128_load takes unaligned addresses.
+                    let (b0, b1) = unsafe {
+                        (
+                            v128_load(b.add(p * 2 * $lanes) as *const v128),
+                            v128_load(b.add(p * 2 * $lanes + $lanes) as *const v128),
+                        )
+                    };
+                    for (i, ri) in r.iter_mut().enumerate() {
+                        // SAFETY: within the packed panel of A (contract).
+                        let ai = $splat(unsafe { *a.add(p * MR + i) });
+                        ri[0] = $add(ri[0], $mul(ai, b0));
+                        ri[1] = $add(ri[1], $mul(ai, b1));
+                    }
+                }
+                for (i, ri) in r.iter().enumerate() {
+                    for (h, &v) in ri.iter().enumerate() {
+                        // SAFETY: within the tile (contract).
+                        unsafe {
+                            let dst = c.add(i * ldc + h * $lanes) as *mut v128;
+                            let v = if acc { $add(v128_load(dst), v) } else { v };
+                            v128_store(dst, v);
+                        }
+                    }
+                }
+            }
+        };
+    }
+    micro_kernel!(f32_simd128, f32, 4, f32x4_splat, f32x4_mul, f32x4_add);
+    micro_kernel!(f64_simd128, f64, 2, f64x2_splat, f64x2_mul, f64x2_add);
+}
+
+/// The portable tiles: the simd128 kernels' on WebAssembly, else the AVX2 shape in scalar code.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+const PORTABLE_F32: (usize, usize) = (6, 8);
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+const PORTABLE_F64: (usize, usize) = (6, 4);
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+const PORTABLE_F32: (usize, usize) = (MR_AVX2, 16);
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+const PORTABLE_F64: (usize, usize) = (MR_AVX2, 8);
+
+/// The portable f32 kernel (`PORTABLE_F32`'s tile).
+///
+/// # Safety
+/// The kernel contract of [`GemmFloat::kernel`] for that tile.
+#[inline(always)]
+unsafe fn portable_f32(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    // SAFETY: forwarded contract.
+    unsafe {
+        wasm::f32_simd128::<{ PORTABLE_F32.0 }>(kc, a, b, c, ldc, acc)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    // SAFETY: forwarded contract.
+    unsafe {
+        kernel_scalar::<f32, { PORTABLE_F32.0 }, { PORTABLE_F32.1 }>(kc, a, b, c, ldc, acc)
+    }
+}
+
+/// The portable f64 kernel (`PORTABLE_F64`'s tile).
+///
+/// # Safety
+/// The kernel contract of [`GemmFloat::kernel`] for that tile.
+#[inline(always)]
+unsafe fn portable_f64(kc: usize, a: *const f64, b: *const f64, c: *mut f64, ldc: usize, acc: bool) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    // SAFETY: forwarded contract.
+    unsafe {
+        wasm::f64_simd128::<{ PORTABLE_F64.0 }>(kc, a, b, c, ldc, acc)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    // SAFETY: forwarded contract.
+    unsafe {
+        kernel_scalar::<f64, { PORTABLE_F64.0 }, { PORTABLE_F64.1 }>(kc, a, b, c, ldc, acc)
+    }
+}
+
 /// Rows of the AVX-512 tile (32 registers) and of the AVX2 and portable tiles.
 const MR_AVX512: usize = 14;
 const MR_AVX2: usize = 6;
 
 impl GemmFloat for f32 {
     fn tile(simd: Simd) -> (usize, usize) {
-        if simd == Simd::Avx512 {
-            (MR_AVX512, 32)
-        } else {
-            (MR_AVX2, 16)
+        match simd {
+            Simd::Avx512 => (MR_AVX512, 32),
+            Simd::Avx2Fma => (MR_AVX2, 16),
+            Simd::Scalar => PORTABLE_F32,
         }
     }
     unsafe fn kernel(simd: Simd, kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool) {
@@ -180,17 +280,17 @@ impl GemmFloat for f32 {
             #[cfg(target_arch = "x86_64")]
             Simd::Avx2Fma => unsafe { x86::f32_avx2::<MR_AVX2>(kc, a, b, c, ldc, acc) },
             // SAFETY: forwarded contract.
-            _ => unsafe { kernel_scalar::<f32, MR_AVX2, 16>(kc, a, b, c, ldc, acc) },
+            _ => unsafe { portable_f32(kc, a, b, c, ldc, acc) },
         }
     }
 }
 
 impl GemmFloat for f64 {
     fn tile(simd: Simd) -> (usize, usize) {
-        if simd == Simd::Avx512 {
-            (MR_AVX512, 16)
-        } else {
-            (MR_AVX2, 8)
+        match simd {
+            Simd::Avx512 => (MR_AVX512, 16),
+            Simd::Avx2Fma => (MR_AVX2, 8),
+            Simd::Scalar => PORTABLE_F64,
         }
     }
     unsafe fn kernel(simd: Simd, kc: usize, a: *const f64, b: *const f64, c: *mut f64, ldc: usize, acc: bool) {
@@ -202,7 +302,7 @@ impl GemmFloat for f64 {
             #[cfg(target_arch = "x86_64")]
             Simd::Avx2Fma => unsafe { x86::f64_avx2::<MR_AVX2>(kc, a, b, c, ldc, acc) },
             // SAFETY: forwarded contract.
-            _ => unsafe { kernel_scalar::<f64, MR_AVX2, 8>(kc, a, b, c, ldc, acc) },
+            _ => unsafe { portable_f64(kc, a, b, c, ldc, acc) },
         }
     }
 }
