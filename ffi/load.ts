@@ -229,7 +229,8 @@ async function loadWasm(where: string): Promise<Native> {
 /**
  * Loads the backend: the WebAssembly build where asked for (`/web`, `COBALT_BACKEND=wasm`) or where
  * there is no FFI; else the native library, falling back to WebAssembly (with a one-time notice)
- * when no native library is found. Throws a CobaltError ("LOAD", "PERMISSION") that says what to do.
+ * on a platform cobalt has no prebuilt library for (an installed package or a URL import, not a
+ * clone). Throws a CobaltError ("LOAD", "PERMISSION") that says what to do.
  */
 export async function load(): Promise<Native> {
   const choice = requested.backend ?? env("COBALT_BACKEND");
@@ -240,9 +241,15 @@ export async function load(): Promise<Native> {
   try {
     return await loadNative();
   } catch (e) {
+    // Only a platform without a prebuilt library falls back: where one exists but is missing (an
+    // install with --omit=optional, a clone without a build), the error says how to get it, which
+    // beats running slower without a word.
+    const { os, arch } = platform();
+    const plat = platformName(os, arch);
+    const prebuilt = plat !== undefined && (origin() !== "url" || manifest.files[plat] !== undefined);
     if (
-      choice === "native" || !(e instanceof CobaltError) || e.code !== "LOAD" ||
-      !/cannot find/.test(e.message)
+      choice === "native" || prebuilt || origin() === "source" || !(e instanceof CobaltError) ||
+      e.code !== "LOAD" || !/cannot find/.test(e.message)
     ) {
       throw e;
     }

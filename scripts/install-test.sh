@@ -164,6 +164,21 @@ EOF
   else
     fail "npm types" "$(head -5 "$d/tsc.log" | tr '\n' ' ')"
   fi
+  # The WebAssembly entry point of the installed package, in Node (its cobalt.wasm is in dist/).
+  cat > "$d/proj/web.mjs" <<'EOF'
+import * as cb from "cobalt-tensor/web";
+const a = cb.tensor([[1, 2], [3, 4]]);
+const s = a.matmul(a).sum().item();
+if (cb.native.backend !== "wasm" || s !== 54) throw new Error(`backend ${cb.native.backend}, sum ${s}`);
+console.log(`web: ${cb.native.backend} ${s} ${cb.native.path}`);
+EOF
+  local web
+  if web="$(cd "$d/proj" && run_clean "$d" node web.mjs 2>&1)" &&
+    grep -qE '^web: wasm 54 .*/node_modules/cobalt-tensor/dist/cobalt\.wasm$' <<<"$web"; then
+    pass "npm/node cobalt-tensor/web (${web#"web: "})"
+  else
+    fail "npm/node cobalt-tensor/web" "$(tr '\n' ' ' <<<"$web" | cut -c1-300)"
+  fi
   # Informational: plain es2022 without @types/node.
   sed -i 's/, "esnext.disposable"//' "$d/proj/tsconfig.json"
   (cd "$d/proj" && "$ROOT/node_modules/.bin/tsc" -p tsconfig.json) > "$d/tsc2.log" 2>&1 &&
