@@ -26,6 +26,11 @@ import type { Native, Ptr, Sym } from "./native.ts";
 /** Where `cobalt.wasm` comes from: its bytes, a compiled module, or a URL to fetch. */
 export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module | URL | string;
 
+/** Arguments up to this size go through the kept scratch block; larger ones get their own. */
+const SCRATCH_KEEP = 1 << 20;
+/** `n` rounded up to a multiple of 16 (arithmetic, not bitwise: sizes can pass 2^31). */
+const pad16 = (n: number) => Math.ceil(n / 16) * 16;
+
 // Pointers handed to JS carry the instance's generation above bit 32, so a handle that outlived a
 // rebuilt instance is recognised instead of aliasing memory of the new one.
 const TAG = 2 ** 32;
@@ -128,6 +133,18 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
     );
   }
 
+  // A block of its own for bulk arguments (freed by the caller after the call).
+  function allocOwn(bytes: number): number {
+    const p = (ex.cobalt_scratch_alloc as (b: number) => number)(bytes) >>> 0;
+    if (p === 0) {
+      throw new CobaltError(
+        "OUT_OF_MEMORY",
+        `cannot allocate ${bytes} bytes of WebAssembly memory for arguments`,
+      );
+    }
+    return p;
+  }
+
   // A scratch block of at least `bytes` bytes (the old one is freed first: its contents are dead).
   function reserve(bytes: number): number {
     if (bytes <= scratchBytes) return scratch;
@@ -184,9 +201,12 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
         for (const i of bufs) {
           const v = args[i] as ArrayBufferView | null | undefined;
           views.push(v ?? null);
-          if (v) total += (v.byteLength + 15) & ~15;
+          if (v) total += pad16(v.byteLength);
         }
-        const base = total ? reserve(total) : 0;
+        // Small arguments (shapes, axes, messages) share the kept scratch block; bulk data gets a
+        // block of its own, freed after the call, so the kept one never grows to a tensor's size.
+        const own = total > SCRATCH_KEEP;
+        const base = total === 0 ? 0 : own ? allocOwn(total) : reserve(total);
         let at = base;
         for (let k = 0; k < bufs.length; k++) {
           const v = views[k];
@@ -198,7 +218,7 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
             new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
           );
           args[bufs[k]!] = at;
-          at += (v.byteLength + 15) & ~15;
+          at += pad16(v.byteLength);
         }
         let r: number;
         try {
@@ -215,8 +235,9 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
               new Uint8Array(mem.buffer, at, v.byteLength),
             );
           }
-          at += (v.byteLength + 15) & ~15;
+          at += pad16(v.byteLength);
         }
+        if (own) (ex.cobalt_scratch_free as (p: number, b: number) => void)(base, total);
         return ptrResult ? tag(r) : r;
       };
     }
