@@ -72,6 +72,19 @@ await check("large elementwise ops and reductions match JS loops (data survives 
   assert.equal(big.size, 64 << 20);
 });
 
+await check("bulk data (4 MiB, more than the kept scratch block) is copied in and out exactly", () => {
+  const n = 1 << 20;
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = (i % 1000) - 500.5;
+  for (let round = 0; round < 3; round++) {
+    using t = cb.tensor(x);
+    using d = t.mul(2);
+    const got = d.toArray() as number[];
+    for (let i = 0; i < n; i += 997) assert.equal(got[i], 2 * x[i]!, `element ${i}`);
+    assert.equal(got[n - 1], 2 * x[n - 1]!);
+  }
+});
+
 await check("a Rust panic is CobaltError PANIC, and the instance goes on", () => {
   assert.throws(() => cb.native.panic(), code("PANIC", /cobalt_debug_panic/));
   using a = cb.ones([3]);
