@@ -3,10 +3,11 @@
 //   --check   open it in headless Chromium instead, run every filter and the playground, and
 //             report (scripts/test-browser.mjs)
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
-import { dirname, extname, join, normalize } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serveFile } from "./static.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist/demo-web");
@@ -29,17 +30,7 @@ if (process.argv.includes("--check")) {
     process.exit(1);
   }
 } else {
-  const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
   const port = Number(process.env.PORT ?? 8080);
-  createServer((req, res) => {
-    const rel = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "") ||
-      "index.html";
-    try {
-      const data = readFileSync(join(out, rel));
-      res.writeHead(200, { "content-type": TYPES[extname(rel)] ?? "application/octet-stream" });
-      res.end(data);
-    } catch {
-      res.writeHead(404).end();
-    }
-  }).listen(port, "127.0.0.1", () => console.log(`cobalt demo: http://127.0.0.1:${port}/ (Ctrl-C to stop)`));
+  createServer((req, res) => serveFile(out, req, res))
+    .listen(port, "127.0.0.1", () => console.log(`cobalt demo: http://127.0.0.1:${port}/ (Ctrl-C to stop)`));
 }

@@ -6,15 +6,15 @@
 //   node scripts/test-browser.mjs [DIR] [PAGE]
 import { createServer } from "node:http";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, extname, join, normalize } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serveFile } from "./static.mjs";
 
 const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist/web-test");
 const page = process.argv[3] ?? "index.html";
 const TIMEOUT_MS = Number(process.env.COBALT_BROWSER_TIMEOUT ?? 120_000);
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 const chromium = process.env.CHROMIUM ?? "chromium";
 try {
   statSync(join(root, "index.html"));
@@ -35,15 +35,7 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  const rel = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "") ||
-    "index.html";
-  try {
-    const data = readFileSync(join(root, rel));
-    res.writeHead(200, { "content-type": TYPES[extname(rel)] ?? "application/octet-stream" });
-    res.end(data);
-  } catch {
-    res.writeHead(404).end();
-  }
+  serveFile(root, req, res);
 });
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const url = `http://127.0.0.1:${server.address().port}/${page}`;
