@@ -86,10 +86,9 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
     const limit = env("COBALT_MEMORY_LIMIT");
     if (limit === undefined) return;
     const text = new TextEncoder().encode(limit);
-    const alloc = ex.cobalt_scratch_alloc as (b: number) => number;
     const free = ex.cobalt_scratch_free as (p: number, b: number) => void;
     const set = ex.cobalt_set_memory_limit_text as (p: number, n: number) => number;
-    const p = alloc(text.length) >>> 0;
+    const p = allocOwn(text.length);
     new Uint8Array(mem.buffer, p, text.length).set(text);
     const status = set(p, text.length);
     free(p, text.length);
@@ -104,10 +103,13 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
   instantiate();
 
   const tag = (p: number): Ptr => (p === 0 ? 0 : (p >>> 0) + gen * TAG);
+  // NULL, or a pointer of the current instance.
+  const isCurrent = (p: unknown) =>
+    p === 0 || p === null || p === undefined || (p as number) >= TAG * gen && (p as number) < TAG * (gen + 1);
   function untag(p: Ptr, name: string): number {
     if (p === 0 || p === null || p === undefined) return 0;
     const n = p as number;
-    if (n < TAG * gen || n >= TAG * (gen + 1)) {
+    if (!isCurrent(n)) {
       throw new CobaltError(
         "PANIC",
         `${name}: this handle belongs to a WebAssembly instance of cobalt that trapped and was ` +
@@ -243,9 +245,6 @@ export function open(module: WebAssembly.Module, path: string, runtime: Native["
     }
     sym[name] = nonblocking ? (...args: unknown[]) => Promise.resolve(call(...args)) : call;
   }
-  const isCurrent = (p: unknown) =>
-    p === 0 || p === null || (p as number) >= TAG * gen && (p as number) < TAG * (gen + 1);
-
   // The views of `t.data` hold a reference of their tensor, given back when the view is collected.
   const typed = sym as unknown as Sym;
   const views = new FinalizationRegistry<Ptr>((h) => typed.cobalt_release(h));
